@@ -1,0 +1,77 @@
+# MODO Creator Verse — `make run` to start it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev env migrate messages makemessages seed web worker check-deploy clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+env: install
+	@$(PY) -m modo.envfile
+
+migrate: env
+	$(PY) manage.py migrate --noinput
+
+# Compiled catalogues (.mo) are build output, made from the committed .po files.
+messages: install
+	$(PY) manage.py compilemessages --ignore=$(VENV) -v0
+
+makemessages: install
+	$(PY) manage.py makemessages -l id --ignore=$(VENV) --ignore=staticfiles --ignore=var
+
+seed: migrate
+	$(PY) manage.py createsuperadmin
+	$(PY) manage.py seed_demo
+
+# Web (Django's server) and a Celery worker with its beat, on SQLite, local files and an
+# embedded broker: nothing else needs to run. Ctrl-C stops both.
+run: migrate messages seed
+	@set -a; source .env; set +a; \
+	echo; \
+	echo "  MODO Creator Verse is starting on http://$(HOST):$(PORT)/"; \
+	echo "  Superadmin:    $$SUPERADMIN_EMAIL / $$SUPERADMIN_PASSWORD   (http://$(HOST):$(PORT)/admin/)"; \
+	echo "  Demo creator:  $$DEMO_EMAIL / $$DEMO_PASSWORD   (http://$(HOST):$(PORT)/auth/)"; \
+	echo "  Emails (verification, password reset) are printed in this terminal."; \
+	echo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/celery -A modo worker -B -Q default,image,video --concurrency 2 --loglevel INFO \
+		--schedule var/celerybeat-schedule & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+web: migrate messages
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: env
+	$(VENV)/bin/celery -A modo worker -B -Q default,image,video --concurrency 2 --loglevel INFO --schedule var/celerybeat-schedule
+
+# PostgreSQL and Redis are used when they answer (required with CI=true); see conftest.py.
+test: install-dev messages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=modo.settings.production SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
+	FIELD_ENCRYPTION_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
+	DATABASE_URL=sqlite:///var/check.sqlite3 ALLOWED_HOSTS=example.com \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache
+	find . -name '*.mo' -not -path './$(VENV)/*' -delete

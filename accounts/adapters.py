@@ -1,0 +1,25 @@
+"""allauth customisation lives here, not in signals."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.utils import translation
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        # A new account starts in the language the visitor was browsing in.
+        user.locale = translation.get_language() or ""
+        if user.locale not in {"en", "id"}:
+            user.locale = ""
+        return super().save_user(request, user, form, commit=commit)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        name = data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+        if name and not user.display_name:
+            user.display_name = name[:80]
+        if user.email:
+            user.email = user.email.lower()
+        return user

@@ -1,0 +1,27 @@
+import zoneinfo
+
+from django.utils import timezone, translation
+
+
+class UserPreferencesMiddleware:
+    """Applies a signed-in user's saved language and time zone to the request.
+
+    Runs after LocaleMiddleware (which picked a language from the cookie or the browser) and
+    after AuthenticationMiddleware, so the saved choice follows the user across devices."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.locale:
+                translation.activate(user.locale)
+                request.LANGUAGE_CODE = translation.get_language()
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.timezone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

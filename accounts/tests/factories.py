@@ -1,0 +1,22 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+
+PASSWORD = "a-Long-pass-4-tests"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"creator{n}@example.com")
+    display_name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        # Verified by default: allauth refuses unverified logins when verification is mandatory.
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)

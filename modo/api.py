@@ -1,0 +1,78 @@
+"""`/api/v1/`: the JSON API. Every answer uses one envelope:
+
+    {"success": true, "data": {...}}
+    {"success": false, "error": "CODE", "message": "...", ...extra}
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from accounts.api import api_auth
+from accounts.api import router as accounts_router
+
+api = NinjaAPI(
+    title="MODO Creator Verse API",
+    version="1",
+    description="Build IP bibles with AI. Authenticate with a personal API token "
+    "(`Authorization: Bearer modo_...`, created under Settings → API keys) or a browser session.",
+    auth=api_auth,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+class ApiError(Exception):
+    """Raised by endpoints for a documented error: code, HTTP status, message and extra fields."""
+
+    def __init__(self, code: str, status: int, message: str, **extra):
+        super().__init__(message)
+        self.code, self.status, self.message, self.extra = code, status, message, extra
+
+
+def error_response(request, code: str, status: int, message: str, **extra):
+    return api.create_response(
+        request, {"success": False, "error": code, "message": message, **extra}, status=status
+    )
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return error_response(request, exc.code, exc.status, exc.message, **exc.extra)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error_response(
+        request, "UNAUTHENTICATED", 401, _("Sign in, or send a valid API token as “Authorization: Bearer …”.")
+    )
+
+
+@api.exception_handler(AuthorizationError)
+def _forbidden(request, exc):
+    return error_response(request, "FORBIDDEN", 403, _("You are not allowed to do that."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(request, "NOT_FOUND", 404, _("Not found."))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", "invalid"))
+    return error_response(request, "INVALID_INPUT", 422, _("Some fields are invalid."), fields=fields)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {400: "INVALID_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 429: "RATE_LIMITED"}
+    return error_response(request, codes.get(exc.status_code, "ERROR"), exc.status_code, str(exc))
+
+
+api.add_router("/", accounts_router)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ModoConfig(AppConfig):
+    """Site-wide pieces that belong to no product app: public pages, contact, health."""
+
+    name = "modo"
+    verbose_name = "Site"

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContactMessage(models.Model):
+    """A message sent through /contact/. Stored first, then emailed to the admins."""
+
+    class Topic(models.TextChoices):
+        GENERAL = "general", _("General question")
+        SALES = "sales", _("Plans and pricing")
+        SUPPORT = "support", _("Help with my account")
+        PARTNERSHIP = "partnership", _("Partnership or press")
+
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("email"))
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, default=Topic.GENERAL)
+    message = models.TextField(_("message"), max_length=5000)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    handled = models.BooleanField(_("handled"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact message")
+        verbose_name_plural = _("contact messages")
+        ordering = ["-created_at"]
+        indexes = [
+            # The admin inbox: unhandled messages, newest first.
+            models.Index(fields=["handled", "-created_at"], name="contact_inbox_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>: {self.message[:40]}"

@@ -1,0 +1,14 @@
+from celery import shared_task
+from django.core import management
+
+from . import services
+
+
+@shared_task
+def clear_expired_sessions() -> None:
+    management.call_command("clearsessions")
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def contact_message_notify(message_id: int) -> None:
+    services.contact_message_notify(message_id=message_id)

@@ -1,0 +1,61 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL"}}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def production_env(tmp_path, **overrides):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "modo.settings.production",
+        "SECRET_KEY": "k3y-" + "x7Qp9" * 12,
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "ALLOWED_HOSTS": "modo.example",
+    }
+    env.update(overrides)
+    return env
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env(tmp_path))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_secrets(tmp_path):
+    for missing in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL"):
+        env = production_env(tmp_path)
+        env[missing] = ""
+        result = manage("check", **env)
+        assert result.returncode != 0
+        assert f"{missing} must be set in production" in result.stderr
+
+
+def test_envfile_writes_missing_secrets_once(tmp_path):
+    from modo import envfile
+
+    path = tmp_path / ".env"
+    path.write_text("DEBUG=true\nSECRET_KEY=keep-me")
+
+    added = envfile.ensure(path)
+    first = path.read_text()
+    assert "SECRET_KEY" not in added and "FIELD_ENCRYPTION_KEYS" in added
+    assert "SECRET_KEY=keep-me" in first and "DEBUG=true" in first
+    key = next(line.split("=", 1)[1] for line in first.splitlines() if line.startswith("FIELD_ENCRYPTION_KEYS="))
+    Fernet(key)  # a valid key
+
+    assert envfile.ensure(path) == []
+    assert path.read_text() == first

@@ -1,0 +1,33 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from studio import views as studio_views
+
+from . import views
+from .api import api
+
+# The admin signs in through allauth's login, which is rate limited (no second, unthrottled door).
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "MODO Creator Verse"
+admin.site.site_title = "MODO admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("features/", views.features, name="features"),
+    path("pricing/", views.pricing, name="pricing"),
+    path("about/", views.about, name="about"),
+    path("contact/", views.contact, name="contact"),
+    path("showcase/", views.showcase, name="showcase"),
+    path("healthz", views.healthz, name="healthz"),
+    path("dashboard/", studio_views.dashboard, name="dashboard"),
+    path("auth/", account_views.AuthLoginView.as_view(), name="auth"),
+    # The combined login/register page serves allauth's own login and signup URLs too.
+    path("accounts/login/", account_views.AuthLoginView.as_view(), name="account_login"),
+    path("accounts/signup/", account_views.AuthSignupView.as_view(), name="account_signup"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
