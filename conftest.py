@@ -87,7 +87,16 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db):
+def seeded_defaults(db):
+    """Plans, packages and costs from the data migration; transactional tests flush them."""
+    from credits.models import CreditCost, CreditPackage, Plan
+    from credits.seed import seed
+
+    seed(Plan, CreditPackage, CreditCost)
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db, seeded_defaults):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
     pg = context.new_page()

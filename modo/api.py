@@ -11,6 +11,9 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from accounts.api import api_auth
 from accounts.api import router as accounts_router
+from credits.api import router as credits_router
+from credits.api import webhooks as credits_webhooks
+from credits.exceptions import CreditsError
 
 api = NinjaAPI(
     title="MODO Creator Verse API",
@@ -40,6 +43,11 @@ def error_response(request, code: str, status: int, message: str, **extra):
 
 @api.exception_handler(ApiError)
 def _api_error(request, exc: ApiError):
+    return error_response(request, exc.code, exc.status, exc.message, **exc.extra)
+
+
+@api.exception_handler(CreditsError)
+def _credits_error(request, exc: CreditsError):
     return error_response(request, exc.code, exc.status, exc.message, **exc.extra)
 
 
@@ -76,3 +84,5 @@ def _http_error(request, exc: HttpError):
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", credits_router)
+api.add_router("/", credits_webhooks)

@@ -28,6 +28,10 @@ urlpatterns = [
     path("accounts/signup/", account_views.AuthSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("credits.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "modo.views.page_not_found"
+handler500 = "modo.views.server_error"

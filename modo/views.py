@@ -6,8 +6,9 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -91,6 +92,24 @@ def _cache():
 def _broker():
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
+
+
+def _api_error(request, status: int, code: str, message: str) -> JsonResponse | None:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"success": False, "error": code, "message": message}, status=status)
+    return None
+
+
+def page_not_found(request, exception):
+    """JSON for API clients, the site's 404 page for people."""
+    return _api_error(request, 404, "NOT_FOUND", _("Not found.")) or render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without the request context: whatever broke may be part of it.
+    return _api_error(request, 500, "SERVER_ERROR", _("Something went wrong on our side.")) or HttpResponseServerError(
+        loader.get_template("500.html").render()
+    )
 
 
 @never_cache

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "modo.context_processors.site",
+                "credits.context_processors.credits",
             ],
         },
     },
@@ -89,6 +90,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # per-plan rate limits. Without it, `make run` uses a per-process memory cache and an embedded
 # file-system broker so nothing needs to be installed.
 REDIS_URL = env("REDIS_URL", default="")
+RATE_LIMIT_REDIS_URL = REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -208,7 +210,7 @@ else:
     _queue_dir = VAR_DIR / "celery"
     for _sub in ("queue", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
@@ -234,10 +236,11 @@ CELERY_TASK_ROUTES = {
     "studio.tasks.run_video_*": {"queue": "video"},
 }
 CELERY_BEAT_SCHEDULE = {
-    "clear-expired-sessions": {
-        "task": "modo.tasks.clear_expired_sessions",
-        "schedule": 24 * 3600,
-    },
+    "clear-expired-sessions": {"task": "modo.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    # Each is idempotent per cycle / trial / order, so running more often than needed is harmless.
+    "credits-run-cycle-grants": {"task": "credits.tasks.run_cycle_grants", "schedule": 15 * 60},
+    "credits-expire-trials": {"task": "credits.tasks.expire_trials", "schedule": 3600},
+    "credits-expire-stale-orders": {"task": "credits.tasks.expire_stale_orders", "schedule": 3600},
 }
 
 # --- security ---------------------------------------------------------------------------------
@@ -268,3 +271,14 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,
     )
+
+# --- payments (credits app) ----------------------------------------------------------------------
+# Manual payments: the order page links to WhatsApp with the order number (digits only, e.g. 62812...).
+PAYMENT_WHATSAPP_NUMBER = env("PAYMENT_WHATSAPP_NUMBER", default="")
+PAYMENT_INSTRUCTIONS = env("PAYMENT_INSTRUCTIONS", default="")
+# Midtrans Snap is used instead of manual payments when its server key is set.
+MIDTRANS_SERVER_KEY = env("MIDTRANS_SERVER_KEY", default="")
+MIDTRANS_CLIENT_KEY = env("MIDTRANS_CLIENT_KEY", default="")
+MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
+# Rupiah per unit of a plan's or package's currency (Midtrans charges in IDR).
+MIDTRANS_IDR_RATE = env("MIDTRANS_IDR_RATE", default="16000")

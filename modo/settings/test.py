@@ -51,6 +51,8 @@ if REDIS_AVAILABLE:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+RATE_LIMIT_REDIS_URL = TEST_REDIS_URL if REDIS_AVAILABLE else ""
+
 # Tasks go to an in-memory broker unless a test asks for a real one.
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}

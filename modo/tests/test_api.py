@@ -31,3 +31,12 @@ def test_unauthenticated_api_answers_in_the_request_language(client):
 
     assert response.status_code == 401
     assert response.json()["message"] != "Sign in, or send a valid API token as “Authorization: Bearer …”."
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/no-such-thing")
+
+    assert response.status_code == 404
+    assert response.json()["error"] == "NOT_FOUND"
+

@@ -73,11 +73,13 @@ def test_invalid_input_shows_field_errors_and_keeps_what_was_typed(client):
     "spam",
     [
         {"website": "http://buy-now.example"},  # honeypot filled
-        {"started": started(seconds_ago=0)},  # posted instantly
+        {"started": "now"},  # posted instantly
         {"started": "forged"},  # tampered timestamp
     ],
 )
 def test_spam_is_dropped_silently(client, spam):
+    if spam.get("started") == "now":
+        spam = {"started": started(seconds_ago=0)}
     response = client.post(reverse("contact"), message(**spam))
 
     assert response.status_code == 302  # same answer as a person gets

@@ -1,0 +1,114 @@
+"""Ledger throughput: holds + captures through the services vs a raw-SQL baseline.
+
+    .venv/bin/python benchmarks/ledger.py [--ops 2000] [--workers 8]
+
+Runs on PostgreSQL (TEST_DATABASE_URL / DATABASE_URL, default postgres://postgres@127.0.0.1/postgres)
+in a scratch database `modo_bench` that it creates, migrates and drops. Both runs do the same
+logical work per operation — lock/conditionally update one account row and append ledger rows
+for a hold and its capture — with N threads over their own accounts. The baseline is the least
+SQL that could do it (two conditional UPDATEs + two INSERTs, in two transactions); the services
+add idempotency checks, hold rows and bucket accounting. Prints ops/s for both and the ratio."""
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["DJANGO_SETTINGS_MODULE"] = "modo.settings.test"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ops", type=int, default=2000, help="hold+capture pairs per run")
+    parser.add_argument("--workers", type=int, default=8)
+    args = parser.parse_args()
+
+    import django
+    from django.conf import settings
+
+    if not settings.POSTGRES_AVAILABLE:
+        sys.exit("PostgreSQL is not answering: the ledger benchmark needs it.")
+    settings.DATABASES["default"]["TEST"] = {"NAME": "modo_bench"}
+    django.setup()
+
+    from django.db import connection, connections
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        services_rate, raw_rate = run(args.ops, args.workers)
+    finally:
+        connections.close_all()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(f"ledger  services: {services_rate:8.0f} hold+capture/s   raw SQL: {raw_rate:8.0f}/s   "
+          f"ratio: {services_rate / raw_rate:.0%}  ({args.ops} ops, {args.workers} workers)")
+
+
+def run(ops: int, workers: int):
+    from django.db import connection
+
+    from accounts.models import User
+    from credits import services
+    from credits.models import CreditAccount, Plan
+
+    plan = Plan.objects.get(code="basic")
+    accounts = []
+    for i in range(workers):
+        user = User.objects.create_user(f"bench{i}-{uuid.uuid4().hex[:6]}@example.com", "x")
+        account = CreditAccount.objects.create(user=user, plan=plan)
+        services.credits_grant(account=account, amount=10 * ops, idempotency_key=f"bench-fund-{account.pk}")
+        accounts.append(account)
+    per_worker = ops // workers
+
+    def with_services(w):
+        account = accounts[w]
+        try:
+            for i in range(per_worker):
+                hold = services.credits_hold(account=account, amount=5, reference=f"bench:{w}:{i}",
+                                             idempotency_key=f"bench:{w}:{i}:{uuid.uuid4().hex}")
+                services.credits_capture(hold=hold, amount=4)
+        finally:
+            connection.close()
+
+    def with_raw_sql(w):
+        account = accounts[w]
+        from django.db import transaction
+
+        try:
+            for i in range(per_worker):
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute("UPDATE credits_creditaccount SET held = held + 5 WHERE id = %s AND balance - held >= 5 "
+                                "RETURNING balance, held", [account.pk])
+                    balance, held = cur.fetchone()
+                    cur.execute(BASELINE_INSERT, [uuid.uuid4(), account.pk, "hold", 0, 5, balance, held, f"raw:{uuid.uuid4()}"])
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute("UPDATE credits_creditaccount SET held = held - 5, balance = balance - 4 WHERE id = %s "
+                                "RETURNING balance, held", [account.pk])
+                    balance, held = cur.fetchone()
+                    cur.execute(BASELINE_INSERT, [uuid.uuid4(), account.pk, "capture", -4, -5, balance, held, f"raw:{uuid.uuid4()}"])
+        finally:
+            connection.close()
+
+    rates = []
+    for fn in (with_services, with_raw_sql):
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(fn, range(workers)))
+        rates.append(per_worker * workers / (time.perf_counter() - started))
+    return rates
+
+
+BASELINE_INSERT = (
+    "INSERT INTO credits_ledgerentry (public_id, account_id, kind, amount, held_delta, bonus_delta, cycle_delta, "
+    "balance_after, bonus_after, cycle_after, held_after, reference_id, reference, idempotency_key, reason, metadata, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, 0, 0, %s, 0, 0, %s, '', '', %s, '', '{}', now())"
+)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import orders, services
+from .exceptions import CreditsError
+from .models import CreditAccount, CreditCost, CreditPackage, Hold, LedgerEntry, Order, PaymentEvent, Plan
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History that must never change (ledger, holds, gateway events)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "price_monthly", "price_yearly", "currency", "credits_per_cycle",
+                    "daily_generation_limit", "max_projects", "is_trial", "is_public", "is_default_for_signup", "sort_order"]
+    list_editable = ["sort_order", "is_public"]
+    list_filter = ["is_public", "is_trial"]
+    search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "description", "is_public", "sort_order", "is_default_for_signup"]}),
+        ("Price", {"fields": ["price_monthly", "price_yearly", "currency"], "description": "Leave both prices empty for “contact us”."}),
+        ("Credits and limits", {"fields": ["credits_per_cycle", "signup_credits", "max_projects", "daily_generation_limit"]}),
+        ("Features", {"fields": ["feature_video", "feature_audio", "feature_lipsync", "feature_upscale", "feature_premium_models"]}),
+        ("Trial", {"fields": ["is_trial", "trial_days", "trial_generation_cap"]}),
+    ]
+
+
+@admin.register(CreditPackage)
+class CreditPackageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "credits", "price", "currency", "is_active", "sort_order"]
+    list_editable = ["credits", "price", "is_active", "sort_order"]
+
+
+@admin.register(CreditCost)
+class CreditCostAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "variant", "credits", "per_seconds", "max_seconds", "is_active", "sort_order"]
+    list_editable = ["credits", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+
+class AdjustForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("grant", "Grant credits"), ("deduct", "Deduct credits")])
+    amount = forms.IntegerField(min_value=1, max_value=1_000_000)
+    reason = forms.CharField(max_length=255, help_text="Required. The creator sees it in their credit history.")
+    # One key per form shown: a double submit cannot apply twice.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+
+@admin.register(CreditAccount)
+class CreditAccountAdmin(admin.ModelAdmin):
+    list_display = ["user", "plan", "balance", "bonus_balance", "held", "available", "trial_ends_at",
+                    "trial_generations_used", "next_cycle_at", "adjust_link"]
+    list_select_related = ["user", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["user__email", "user__display_name"]
+    readonly_fields = ["public_id", "user", "plan", "balance", "bonus_balance", "cycle_balance", "held", "billing_cycle",
+                       "plan_started_at", "plan_expires_at", "cycle_started_at", "next_cycle_at", "trial_ends_at",
+                       "trial_generations_used", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Grant / deduct")
+    def adjust_link(self, obj):
+        return format_html('<a href="{}">Grant / deduct</a>', reverse("admin:credits_creditaccount_adjust", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/adjust/", self.admin_site.admin_view(self.adjust_view), name="credits_creditaccount_adjust"),
+            *super().get_urls(),
+        ]
+
+    def adjust_view(self, request, pk):
+        if not request.user.has_perm("credits.change_creditaccount"):
+            raise PermissionDenied
+        account = get_object_or_404(CreditAccount.objects.select_related("user", "plan"), pk=pk)
+        form = AdjustForm(request.POST or None, initial={"idempotency_key": f"admin:{uuid.uuid4()}"})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            delta = data["amount"] if data["direction"] == "grant" else -data["amount"]
+            try:
+                services.credits_admin_adjust(account=account, delta=delta, reason=data["reason"], actor=request.user,
+                                              idempotency_key=data["idempotency_key"])
+            except CreditsError as exc:
+                form.add_error("amount", exc.message)
+            else:
+                self.message_user(request, f"{delta:+d} credits for {account.user}: {data['reason']}", messages.SUCCESS)
+                return redirect("admin:credits_creditaccount_change", pk)
+        context = {**self.admin_site.each_context(request), "title": f"Grant or deduct credits — {account.user}",
+                   "account": account, "form": form, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/credits/creditaccount/adjust.html", context)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "user", "item", "amount", "currency", "status", "gateway", "created_at", "paid_at", "applied_at"]
+    list_select_related = ["user", "package", "plan"]
+    list_filter = ["status", "gateway", "created_at"]
+    search_fields = ["number", "user__email", "gateway_reference"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Order._meta.fields if f.name != "note"]
+    actions = ["mark_paid", "cancel"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Item")
+    def item(self, obj):
+        return obj.item_name
+
+    @admin.action(description="Mark selected orders paid (grants once)", permissions=["change"])
+    def mark_paid(self, request, queryset):
+        applied = sum(1 for order in queryset if orders.order_mark_paid(order=order))
+        self.message_user(request, f"{applied} order(s) applied; the others were already applied or not payable.")
+
+    @admin.action(description="Cancel selected pending orders", permissions=["change"])
+    def cancel(self, request, queryset):
+        cancelled = sum(1 for order in queryset if orders.order_cancel(order=order))
+        self.message_user(request, f"{cancelled} order(s) cancelled; paid orders are never cancelled.")
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "account", "kind", "amount", "balance_after", "held_after", "reason", "reference", "actor"]
+    list_select_related = ["account__user", "actor"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["account__user__email", "reference", "reason", "idempotency_key"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "account", "amount", "captured_amount", "status", "reference", "settled_at"]
+    list_select_related = ["account__user"]
+    list_filter = ["status"]
+    search_fields = ["reference", "account__user__email"]
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "gateway", "order", "event_type", "signature_valid", "outcome"]
+    list_select_related = ["order"]
+    list_filter = ["gateway", "outcome", "signature_valid"]

@@ -1,0 +1,194 @@
+"""Credits endpoints of /api/v1/."""
+
+import json
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import AuthorizationError
+
+from . import orders, selectors
+from .exceptions import InvalidInput
+from .models import CreditPackage, Plan
+
+router = Router(tags=["credits"])
+webhooks = Router(tags=["webhooks"])
+
+
+class PlanOut(Schema):
+    code: str
+    name: str
+    description: str
+    price_monthly: Decimal | None
+    price_yearly: Decimal | None
+    currency: str
+    credits_per_cycle: int
+    max_projects: int | None
+    daily_generation_limit: int
+    features: list[str]
+    contact_us: bool
+
+
+def plan_out(plan: Plan) -> dict:
+    return {
+        "code": plan.code, "name": plan.name, "description": plan.description,
+        "price_monthly": plan.price_monthly, "price_yearly": plan.price_yearly, "currency": plan.currency,
+        "credits_per_cycle": plan.credits_per_cycle, "max_projects": plan.max_projects,
+        "daily_generation_limit": plan.daily_generation_limit,
+        "features": [f for f in ("video", "audio", "lipsync", "upscale", "premium_models") if plan.has_feature(f)],
+        "contact_us": plan.is_contact_only,
+    }
+
+
+class EntryOut(Schema):
+    id: UUID = Field(alias="public_id")
+    kind: str
+    amount: int
+    balance_after: int
+    reason: str
+    reference: str
+    created_at: str
+
+
+class TrialOut(Schema):
+    ends_at: str | None
+    days_left: int
+    generations_left: int
+    generation_cap: int
+    ended: bool
+
+
+class CreditsOut(Schema):
+    balance: int
+    available: int
+    held: int
+    bonus: int
+    plan: PlanOut
+    plan_expires_at: str | None
+    trial: TrialOut | None
+    entries: list[EntryOut]
+
+
+class CreditsEnvelope(Schema):
+    success: bool = True
+    data: CreditsOut
+
+
+class PlansEnvelope(Schema):
+    success: bool = True
+    data: list[PlanOut]
+
+
+class CostOut(Schema):
+    kind: str
+    variant: str
+    label: str
+    credits: int
+    per_seconds: int | None
+    max_seconds: int
+
+
+class CostsEnvelope(Schema):
+    success: bool = True
+    data: list[CostOut]
+
+
+class OrderIn(Schema):
+    package: str | None = Field(None, description="A credit package code, e.g. credits-200")
+    plan: str | None = Field(None, description="A plan code, e.g. basic")
+    billing_cycle: Literal["monthly", "yearly"] = "monthly"
+
+
+class OrderOut(Schema):
+    id: UUID
+    number: str
+    status: str
+    item: str
+    credits: int
+    amount: Decimal
+    currency: str
+    gateway: str
+    payment_url: str
+    whatsapp_url: str
+    created_at: str
+
+
+class OrderEnvelope(Schema):
+    success: bool = True
+    data: OrderOut
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+@router.get("/credits", response=CreditsEnvelope, summary="Balance, plan, trial and recent ledger entries")
+def credits(request, limit: int = Query(10, ge=0, le=100, description="How many recent ledger entries")):
+    account = selectors.credit_account_for(user=request.auth)
+    trial = selectors.trial_status(account)
+    entries = selectors.ledger_for(account=account)[:limit]
+    return {
+        "success": True,
+        "data": {
+            "balance": account.balance, "available": account.available, "held": account.held,
+            "bonus": account.bonus_balance, "plan": plan_out(account.plan),
+            "plan_expires_at": _iso(account.plan_expires_at),
+            "trial": {**trial, "ends_at": _iso(trial["ends_at"])} if trial else None,
+            "entries": [
+                {"public_id": e.public_id, "kind": e.kind, "amount": e.amount, "balance_after": e.balance_after,
+                 "reason": e.reason, "reference": e.reference, "created_at": e.created_at.isoformat()}
+                for e in entries
+            ],
+        },
+    }
+
+
+@router.get("/plans", response=PlansEnvelope, auth=None, summary="Public plans")
+def plans(request):
+    return {"success": True, "data": [plan_out(p) for p in selectors.public_plans()]}
+
+
+@router.get("/credit-costs", response=CostsEnvelope, auth=None, summary="What each kind of generation costs")
+def credit_costs(request):
+    return {"success": True, "data": list(selectors.active_costs().values(
+        "kind", "variant", "label", "credits", "per_seconds", "max_seconds"))}
+
+
+def order_out(order) -> dict:
+    return {
+        "id": order.public_id, "number": order.number, "status": order.status, "item": order.item_name,
+        "credits": order.credits, "amount": order.amount, "currency": order.currency, "gateway": order.gateway,
+        "payment_url": order.payment_url, "whatsapp_url": orders.whatsapp_link(order),
+        "created_at": order.created_at.isoformat(),
+    }
+
+
+@router.post("/orders", response={201: OrderEnvelope}, summary="Order a credit package or a plan")
+def create_order(request, payload: OrderIn):
+    if bool(payload.package) == bool(payload.plan):
+        raise InvalidInput("Send either `package` or `plan`.", fields={"package": ["Send either package or plan."]})
+    package = get_object_or_404(CreditPackage, code=payload.package, is_active=True) if payload.package else None
+    plan = get_object_or_404(Plan, code=payload.plan, is_public=True) if payload.plan else None
+    order = orders.order_create(user=request.auth, package=package, plan=plan, billing_cycle=payload.billing_cycle)
+    return Status(201, {"success": True, "data": order_out(order)})
+
+
+@webhooks.post("/webhooks/midtrans", auth=None, include_in_schema=False)
+def midtrans_webhook(request):
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        raise InvalidInput("The body is not JSON.") from None
+    if not isinstance(payload, dict):
+        raise InvalidInput("The body is not a JSON object.")
+    status, outcome = orders.midtrans_notification(payload=payload)
+    if status == 403:
+        raise AuthorizationError()
+    if status == 404:
+        raise Http404
+    if status == 422:
+        raise InvalidInput("The amount does not match the order.")
+    return {"success": True, "data": {"outcome": outcome}}

@@ -1,0 +1,19 @@
+from . import selectors
+
+
+def credits(request):
+    """The credit badge and the trial banner of the app shell (signed-in pages only)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def account():
+        # Lazy: public pages and emails never pay for the query.
+        if not hasattr(request, "_credit_account"):
+            request._credit_account = selectors.credit_account_for(user=user)
+        return request._credit_account
+
+    def trial():
+        return selectors.trial_status(account())
+
+    return {"credit_account": account, "credit_trial": trial}

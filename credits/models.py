@@ -1,0 +1,352 @@
+"""Plans, credit accounts and the ledger. Balances change only in credits/services.py."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Plan(TimeStamped):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    # No price means "contact us".
+    price_monthly = models.DecimalField(_("price per month"), max_digits=10, decimal_places=2, null=True, blank=True)
+    price_yearly = models.DecimalField(_("price per year"), max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    credits_per_cycle = models.PositiveIntegerField(_("credits per cycle"), default=0)
+    signup_credits = models.PositiveIntegerField(_("signup credits"), default=0)
+    max_projects = models.PositiveIntegerField(_("max projects"), null=True, blank=True, help_text=_("Empty: no limit."))
+    daily_generation_limit = models.PositiveIntegerField(_("daily generation limit"), default=0)
+    feature_video = models.BooleanField(_("video"), default=False)
+    feature_audio = models.BooleanField(_("audio"), default=False)
+    feature_lipsync = models.BooleanField(_("lip-sync"), default=False)
+    feature_upscale = models.BooleanField(_("upscale"), default=False)
+    feature_premium_models = models.BooleanField(_("premium models"), default=False)
+    is_trial = models.BooleanField(_("trial plan"), default=False)
+    trial_days = models.PositiveIntegerField(_("trial days"), null=True, blank=True)
+    trial_generation_cap = models.PositiveIntegerField(_("trial generation cap"), null=True, blank=True)
+    is_public = models.BooleanField(_("public"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_default_for_signup = models.BooleanField(_("default for signup"), default=False)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default_for_signup"], condition=Q(is_default_for_signup=True), name="plan_one_signup_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_trial=False) | (Q(trial_days__isnull=False) & Q(trial_generation_cap__isnull=False)),
+                name="plan_trial_has_days_and_cap",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_paid(self) -> bool:
+        return bool(self.price_monthly or self.price_yearly)
+
+    @property
+    def is_contact_only(self) -> bool:
+        return not self.is_trial and self.price_monthly is None and self.price_yearly is None
+
+    def has_feature(self, feature: str) -> bool:
+        return bool(getattr(self, f"feature_{feature}", False))
+
+
+class CreditPackage(TimeStamped):
+    """A one-off top-up. Purchased credits never expire."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    credits = models.PositiveIntegerField(_("credits"))
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "credits"]
+        verbose_name = _("credit package")
+        verbose_name_plural = _("credit packages")
+
+    def __str__(self):
+        return f"{self.credits} credits / {self.price} {self.currency}"
+
+
+class GenerationKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    IMAGE = "image", _("Image")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio")
+    LIPSYNC = "lipsync", _("Lip-sync")
+
+
+class CreditCost(TimeStamped):
+    """A default price rule for a generation kind, used unless the AI model sets its own cost.
+
+    Flat when `per_seconds` is empty; otherwise `credits` per started `per_seconds` of output.
+    `variant` narrows the rule (text: fast / premium; image: t2i / i2i / upscale); `max_seconds`
+    makes brackets (video: up to 5 s, up to 10 s) — the smallest bracket that fits wins."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=GenerationKind.choices)
+    variant = models.CharField(_("variant"), max_length=16, blank=True)
+    label = models.CharField(_("label"), max_length=80)
+    credits = models.PositiveIntegerField(_("credits"))
+    per_seconds = models.PositiveIntegerField(_("per started seconds"), null=True, blank=True)
+    max_seconds = models.PositiveIntegerField(_("up to seconds"), default=0, help_text=_("0: no bracket."))
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "kind", "variant", "max_seconds"]
+        verbose_name = _("credit cost")
+        verbose_name_plural = _("credit costs")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "variant", "max_seconds"], name="creditcost_unique_rule"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.credits}"
+
+
+class CreditAccount(TimeStamped):
+    """Who pays. One per user now; `user` is nullable so a team can own an account later.
+
+    `balance` is every credit owned, including the `bonus_balance` (spent first) and the
+    `cycle_balance` (this plan cycle's credits, which expire at the cycle's end). The rest were
+    purchased and never expire. `held` is reserved by running jobs: available = balance − held."""
+
+    class Cycle(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        YEARLY = "yearly", _("Yearly")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="credit_account"
+    )
+    balance = models.BigIntegerField(default=0)
+    bonus_balance = models.BigIntegerField(default=0)
+    cycle_balance = models.BigIntegerField(default=0)
+    held = models.BigIntegerField(default=0)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="accounts")
+    billing_cycle = models.CharField(max_length=8, choices=Cycle.choices, default=Cycle.MONTHLY)
+    plan_started_at = models.DateTimeField(null=True, blank=True)
+    plan_expires_at = models.DateTimeField(null=True, blank=True)
+    cycle_started_at = models.DateTimeField(null=True, blank=True)
+    next_cycle_at = models.DateTimeField(null=True, blank=True)
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    trial_generations_used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("credit account")
+        verbose_name_plural = _("credit accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="account_balance_nonneg"),
+            models.CheckConstraint(condition=Q(bonus_balance__gte=0), name="account_bonus_nonneg"),
+            models.CheckConstraint(condition=Q(cycle_balance__gte=0), name="account_cycle_nonneg"),
+            models.CheckConstraint(condition=Q(held__gte=0), name="account_held_nonneg"),
+            models.CheckConstraint(condition=Q(held__lte=F("balance")), name="account_held_lte_balance"),
+            models.CheckConstraint(
+                condition=Q(bonus_balance__lte=F("balance") - F("cycle_balance")), name="account_buckets_lte_balance"
+            ),
+        ]
+        indexes = [
+            # The cycle task: paid plans whose next cycle is due.
+            models.Index(fields=["next_cycle_at"], name="account_next_cycle_idx"),
+            # The trial task: trials that have ended.
+            models.Index(fields=["trial_ends_at"], name="account_trial_end_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user or 'account'} ({self.balance})"
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+    @property
+    def purchased_balance(self) -> int:
+        return self.balance - self.bonus_balance - self.cycle_balance
+
+
+class Hold(TimeStamped):
+    """Credits reserved for one job until it is captured (charged) or released, exactly once."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held")
+        CAPTURED = "captured", _("Captured")
+        RELEASED = "released", _("Released")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="holds")
+    amount = models.PositiveIntegerField()
+    captured_amount = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    reference = models.CharField(max_length=120, blank=True)
+    idempotency_key = models.CharField(max_length=160, unique=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(captured_amount__lte=F("amount")), name="hold_capture_lte_amount"),
+        ]
+        indexes = [
+            # Support and the sweeper look up a job's holds; also "holds still open".
+            models.Index(fields=["reference"], name="hold_reference_idx"),
+            models.Index(fields=["status", "created_at"], name="hold_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"hold {self.amount} ({self.status})"
+
+
+class LedgerEntry(models.Model):
+    """Append-only. The sum of `amount` is the balance and the sum of `held_delta` is `held`;
+    the `*_after` columns snapshot the account after this entry."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("Grant")
+        PURCHASE = "purchase", _("Purchase")
+        BONUS = "bonus", _("Bonus")
+        HOLD = "hold", _("Hold")
+        CAPTURE = "capture", _("Charge")
+        RELEASE = "release", _("Release")
+        REFUND = "refund", _("Refund")
+        ADMIN_ADJUST = "admin_adjust", _("Adjustment")
+        EXPIRY = "expiry", _("Expiry")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = models.BigIntegerField(help_text="Change to the balance (negative for spending).")
+    held_delta = models.BigIntegerField(default=0)
+    bonus_delta = models.BigIntegerField(default=0)
+    cycle_delta = models.BigIntegerField(default=0)
+    balance_after = models.BigIntegerField()
+    bonus_after = models.BigIntegerField()
+    cycle_after = models.BigIntegerField()
+    held_after = models.BigIntegerField()
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    reference_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    reference_id = models.CharField(max_length=64, blank=True)
+    reference_object = GenericForeignKey("reference_type", "reference_id")
+    reference = models.CharField(max_length=120, blank=True)
+    idempotency_key = models.CharField(max_length=160, unique=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=255, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        indexes = [
+            # The history page: one account's entries, newest first, optionally by kind.
+            models.Index(fields=["account", "-created_at"], name="ledger_account_recent_idx"),
+            models.Index(fields=["account", "kind", "-created_at"], name="ledger_account_kind_idx"),
+            # Refunds and support find the entries of one job or order.
+            models.Index(fields=["reference"], name="ledger_reference_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount:+d}"
+
+
+class Order(TimeStamped):
+    """A purchase of a credit package or a plan. Applied (credits granted / plan switched)
+    exactly once, when it is paid."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    class Gateway(models.TextChoices):
+        MANUAL = "manual", _("Manual transfer")
+        MIDTRANS = "midtrans", _("Midtrans")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("order number"), max_length=32, unique=True)
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="orders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    package = models.ForeignKey(CreditPackage, null=True, blank=True, on_delete=models.PROTECT)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT)
+    billing_cycle = models.CharField(max_length=8, choices=CreditAccount.Cycle.choices, blank=True)
+    credits = models.PositiveIntegerField(_("credits"), default=0)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    gateway = models.CharField(_("gateway"), max_length=16, choices=Gateway.choices, default=Gateway.MANUAL)
+    gateway_reference = models.CharField(_("gateway reference"), max_length=120, blank=True)
+    gateway_amount = models.CharField(max_length=32, blank=True, help_text="The amount as sent to the gateway.")
+    payment_url = models.URLField(max_length=500, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(package__isnull=False) & Q(plan__isnull=True)) | (Q(package__isnull=True) & Q(plan__isnull=False)),
+                name="order_package_xor_plan",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_nonneg"),
+        ]
+        indexes = [
+            # The subscription page: a user's orders, newest first.
+            models.Index(fields=["user", "-created_at"], name="order_user_recent_idx"),
+            # The admin queue and the expiry task: pending orders by age.
+            models.Index(fields=["status", "created_at"], name="order_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def item_name(self) -> str:
+        if self.package_id:
+            return str(self.package.name)
+        return f"{self.plan.name} ({self.get_billing_cycle_display()})"
+
+
+class PaymentEvent(models.Model):
+    """A gateway notification as received (append-only, for audit and support)."""
+
+    gateway = models.CharField(max_length=16)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    event_type = models.CharField(max_length=40, blank=True)
+    signature_valid = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=40, blank=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["gateway", "-created_at"], name="paymentevent_recent_idx")]
+
+    def __str__(self):
+        return f"{self.gateway} {self.event_type} → {self.outcome}"

@@ -1,0 +1,164 @@
+"""Orders and payments. A paid order is applied (credits granted and/or plan switched) exactly
+once, whoever marks it paid and however often: the claim is a conditional update and the
+ledger entry has a unique key."""
+
+import logging
+import secrets
+from decimal import Decimal
+from urllib.parse import quote as urlquote
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from . import midtrans, services
+from .exceptions import CreditsError, InvalidInput
+from .models import CreditAccount, CreditPackage, Order, PaymentEvent, Plan
+
+log = logging.getLogger(__name__)
+
+ORDER_TTL = timezone.timedelta(days=3)
+
+
+class PaymentUnavailable(CreditsError):
+    code, status = "PROVIDER_ERROR", 502
+    default_message = "The payment provider is not answering. Please try again in a few minutes."
+
+
+def _order_number() -> str:
+    return f"MODO-{timezone.now():%y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def order_create(*, user, package: CreditPackage | None = None, plan: Plan | None = None, billing_cycle: str = "monthly") -> Order:
+    """A pending order for a package or a paid plan. With Midtrans configured, the Snap
+    transaction is created after the order row is committed (no transaction around the call)."""
+    if (package is None) == (plan is None):
+        raise InvalidInput("Choose either a credit package or a plan.")
+    account = services.credit_account_open(user=user)
+    if package is not None:
+        if not package.is_active:
+            raise InvalidInput("This package is no longer offered.")
+        amount, currency, credits, cycle = package.price, package.currency, package.credits, ""
+    else:
+        if billing_cycle not in CreditAccount.Cycle.values:
+            raise InvalidInput("Choose monthly or yearly billing.")
+        amount = plan.price_yearly if billing_cycle == "yearly" else plan.price_monthly
+        if plan.is_trial or not plan.is_public or not amount:
+            raise InvalidInput("This plan cannot be bought online; contact us.")
+        currency, credits, cycle = plan.currency, plan.credits_per_cycle, billing_cycle
+    order = Order.objects.create(
+        number=_order_number(), account=account, user=user, package=package, plan=plan, billing_cycle=cycle,
+        credits=credits, amount=amount, currency=currency, expires_at=timezone.now() + ORDER_TTL,
+        gateway=Order.Gateway.MIDTRANS if midtrans.enabled() else Order.Gateway.MANUAL,
+    )
+    if order.gateway == Order.Gateway.MIDTRANS:
+        gross = midtrans.idr_amount(Decimal(amount), currency)
+        try:
+            snap = midtrans.create_transaction(
+                order_id=order.number, gross_amount=gross, item_name=order.item_name, email=user.email,
+                name=user.get_short_name(), finish_url=settings.SITE_URL + reverse("credits:subscription"),
+            )
+        except midtrans.MidtransError as exc:
+            log.warning("midtrans create failed for %s: %s", order.number, exc)
+            Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED, note="Payment provider unavailable")
+            raise PaymentUnavailable() from exc
+        Order.objects.filter(pk=order.pk).update(
+            gateway_reference=snap["token"], payment_url=snap["redirect_url"], gateway_amount=f"{gross}.00"
+        )
+        order.refresh_from_db()
+    return order
+
+
+def whatsapp_link(order: Order) -> str:
+    number = "".join(ch for ch in settings.PAYMENT_WHATSAPP_NUMBER if ch.isdigit())
+    if not number:
+        return ""
+    text = f"Hi MODO team, I would like to pay order {order.number}: {order.item_name}, {order.amount} {order.currency}."
+    return f"https://wa.me/{number}?text={urlquote(text)}"
+
+
+def order_apply(*, order: Order) -> bool:
+    """Grants what a paid order bought, once. Returns True only for the call that applied it."""
+    with transaction.atomic():
+        claimed = Order.objects.filter(pk=order.pk, status=Order.Status.PAID, applied_at__isnull=True).update(
+            applied_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        order = Order.objects.select_related("account__plan", "package", "plan").get(pk=order.pk)
+        account = order.account
+        if order.plan_id:
+            services.account_plan_change(
+                account=account, plan=order.plan, billing_cycle=order.billing_cycle, key=f"order:{order.public_id}",
+                reason=f"{order.plan.name} ({order.billing_cycle}) — order {order.number}",
+            )
+        else:
+            if account.plan.is_trial:
+                # Buying credits ends the trial: the creator becomes a Free-plan customer.
+                services.account_plan_change(
+                    account=account, plan=Plan.objects.get(code="free"), key=f"order-trial-end:{order.public_id}",
+                    reason=f"Trial ended by order {order.number}",
+                )
+            services.credits_grant(
+                account=account, amount=order.credits, bucket=services.Bucket.PURCHASED, kind=services.Kind.PURCHASE,
+                idempotency_key=f"order:{order.public_id}", reference=order, reason=f"Order {order.number}",
+            )
+    return True
+
+
+def order_mark_paid(*, order: Order, gateway_reference: str = "") -> bool:
+    """Marks a pending (or lapsed) order paid and applies it. Safe to repeat."""
+    fields = {"status": Order.Status.PAID, "paid_at": timezone.now()}
+    if gateway_reference:
+        fields["gateway_reference"] = gateway_reference
+    Order.objects.filter(pk=order.pk, status__in=[Order.Status.PENDING, Order.Status.EXPIRED]).update(**fields)
+    return order_apply(order=order)
+
+
+def order_cancel(*, order: Order, status: str = Order.Status.CANCELLED) -> bool:
+    """Only a pending order can be cancelled or expired; a paid one stays paid."""
+    return bool(Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(status=status))
+
+
+def orders_expire_stale(*, now=None) -> int:
+    now = now or timezone.now()
+    return Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now, gateway=Order.Gateway.MANUAL).update(
+        status=Order.Status.EXPIRED
+    )
+
+
+PAID_STATUSES = {"settlement"}
+FAILED_STATUSES = {"deny": Order.Status.CANCELLED, "cancel": Order.Status.CANCELLED, "expire": Order.Status.EXPIRED,
+                   "failure": Order.Status.CANCELLED}
+
+
+def midtrans_notification(*, payload: dict) -> tuple[int, str]:
+    """Handles one Midtrans HTTP notification. Returns (HTTP status, outcome). Credits move only
+    for a valid signature, a matching amount and a settled (or accepted captured) payment."""
+    valid = midtrans.signature_valid(payload)
+    order = Order.objects.filter(number=str(payload.get("order_id", ""))).first()
+    event = PaymentEvent.objects.create(
+        gateway="midtrans", order=order, event_type=str(payload.get("transaction_status", ""))[:40],
+        signature_valid=valid, payload=payload,
+    )
+
+    def done(status: int, outcome: str):
+        PaymentEvent.objects.filter(pk=event.pk).update(outcome=outcome)
+        return status, outcome
+
+    if not valid:
+        return done(403, "bad_signature")
+    if order is None:
+        return done(404, "unknown_order")
+    if order.gateway_amount and str(payload.get("gross_amount")) != order.gateway_amount:
+        return done(422, "amount_mismatch")
+    status = payload.get("transaction_status")
+    fraud = payload.get("fraud_status", "accept")
+    if status in PAID_STATUSES or (status == "capture" and fraud == "accept"):
+        applied = order_mark_paid(order=order, gateway_reference=str(payload.get("transaction_id", ""))[:120])
+        return done(200, "applied" if applied else "already_applied")
+    if status in FAILED_STATUSES:
+        order_cancel(order=order, status=FAILED_STATUSES[status])
+        return done(200, "closed")
+    return done(200, "ignored")

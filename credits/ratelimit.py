@@ -1,0 +1,70 @@
+"""Per-plan daily generation limits: a 24-hour sliding window per account.
+
+In Redis (production, tests) the check-and-count is one Lua script, so concurrent requests
+cannot overshoot. Without Redis (`make run`), a best-effort copy lives in the local cache."""
+
+import time
+import uuid
+from functools import cache
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+
+WINDOW_SECONDS = 24 * 3600
+
+# KEYS[1] = window key; ARGV = now (ms), window (ms), limit, member
+_SLIDING_WINDOW = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2])
+local count = redis.call('ZCARD', KEYS[1])
+if count < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, tonumber(oldest[2]) + ARGV[2] - ARGV[1]}
+"""
+
+
+@cache
+def _redis(url: str):
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def _key(account_id) -> str:
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'modo')}:rl:gen:{account_id}"
+
+
+def consume(*, account_id, limit: int, window: int = WINDOW_SECONDS) -> int:
+    """Counts one generation. Returns 0 when allowed, else the seconds until a slot frees up."""
+    if limit <= 0:
+        return window
+    now_ms = int(time.time() * 1000)
+    url = settings.RATE_LIMIT_REDIS_URL
+    if url:
+        allowed, wait_ms = _redis(url).eval(_SLIDING_WINDOW, 1, _key(account_id), now_ms, window * 1000, limit, uuid.uuid4().hex)
+        return 0 if allowed else max(1, -(-int(wait_ms) // 1000))
+    stamps = [t for t in django_cache.get(_key(account_id), []) if t > now_ms - window * 1000]
+    if len(stamps) >= limit:
+        return max(1, -(-(stamps[0] + window * 1000 - now_ms) // 1000))
+    django_cache.set(_key(account_id), [*stamps, now_ms], timeout=window)
+    return 0
+
+
+def used(*, account_id, window: int = WINDOW_SECONDS) -> int:
+    """How many generations were counted in the window (for display)."""
+    now_ms = int(time.time() * 1000)
+    url = settings.RATE_LIMIT_REDIS_URL
+    if url:
+        return int(_redis(url).zcount(_key(account_id), now_ms - window * 1000, "+inf"))
+    return len([t for t in django_cache.get(_key(account_id), []) if t > now_ms - window * 1000])
+
+
+def reset(*, account_id) -> None:
+    url = settings.RATE_LIMIT_REDIS_URL
+    if url:
+        _redis(url).delete(_key(account_id))
+    else:
+        django_cache.delete(_key(account_id))

@@ -1,0 +1,64 @@
+"""Reads for credits. Every lookup of a user's object checks the owner (404 otherwise)."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from . import services
+from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, Plan
+
+
+def credit_account_for(*, user) -> CreditAccount:
+    """The user's account with its plan; opened on first use (signup, social signup, admin-made
+    users alike), so every signed-in creator has one."""
+    account = CreditAccount.objects.select_related("plan").filter(user=user).first()
+    return account or services.credit_account_open(user=user)
+
+
+def public_plans() -> QuerySet[Plan]:
+    return Plan.objects.filter(is_public=True, is_trial=False).order_by("sort_order", "id")
+
+
+def active_packages() -> QuerySet[CreditPackage]:
+    return CreditPackage.objects.filter(is_active=True).order_by("sort_order", "credits")
+
+
+def active_costs() -> QuerySet[CreditCost]:
+    return CreditCost.objects.filter(is_active=True).order_by("sort_order", "kind", "variant", "max_seconds")
+
+
+def ledger_for(*, account: CreditAccount, kind: str = "", since=None, until=None) -> QuerySet[LedgerEntry]:
+    entries = LedgerEntry.objects.filter(account=account).order_by("-created_at", "-id")
+    if kind:
+        entries = entries.filter(kind=kind)
+    if since:
+        entries = entries.filter(created_at__date__gte=since)
+    if until:
+        entries = entries.filter(created_at__date__lte=until)
+    return entries
+
+
+def orders_for(*, user) -> QuerySet[Order]:
+    return Order.objects.filter(user=user).select_related("package", "plan").order_by("-created_at")
+
+
+def order_get(*, user, public_id) -> Order:
+    return get_object_or_404(Order.objects.select_related("package", "plan"), user=user, public_id=public_id)
+
+
+def trial_status(account: CreditAccount) -> dict | None:
+    """Days and generations left for a trial account, None otherwise."""
+    plan = account.plan
+    if not plan.is_trial:
+        return None
+    now = timezone.now()
+    ends = account.trial_ends_at
+    seconds_left = max(0, (ends - now).total_seconds()) if ends else 0
+    generations_left = max(0, (plan.trial_generation_cap or 0) - account.trial_generations_used)
+    return {
+        "ends_at": ends,
+        "days_left": int(-(-seconds_left // 86400)),
+        "generations_left": generations_left,
+        "generation_cap": plan.trial_generation_cap or 0,
+        "ended": seconds_left <= 0 or generations_left <= 0,
+    }

@@ -1,0 +1,173 @@
+import pytest
+
+from credits import services
+from credits.exceptions import InsufficientCredits, InvalidInput
+from credits.models import Hold, LedgerEntry
+
+from .factories import assert_consistent, funded_account
+
+
+@pytest.fixture
+def account(user):
+    return funded_account(user, amount=100)
+
+
+@pytest.mark.django_db
+def test_hold_reserves_available_credits(account):
+    hold = services.credits_hold(account=account, amount=30, reference="job:1", idempotency_key="k1")
+
+    account.refresh_from_db()
+    assert (account.balance, account.held, account.available) == (100, 30, 70)
+    assert hold.status == Hold.Status.HELD
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_hold_beyond_available_is_refused_and_reserves_nothing(account):
+    services.credits_hold(account=account, amount=80, reference="job:1", idempotency_key="k1")
+
+    with pytest.raises(InsufficientCredits) as exc:
+        services.credits_hold(account=account, amount=30, reference="job:2", idempotency_key="k2")
+
+    assert exc.value.extra == {"required": 30, "available": 20}
+    account.refresh_from_db()
+    assert account.held == 80
+    assert not Hold.objects.filter(idempotency_key="k2").exists()
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_same_idempotency_key_returns_the_first_hold(account):
+    first = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="same")
+    second = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="same")
+
+    assert first.pk == second.pk
+    account.refresh_from_db()
+    assert account.held == 10
+
+
+@pytest.mark.django_db
+def test_capture_less_than_held_releases_the_rest(account):
+    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+
+    services.credits_capture(hold=hold, amount=7)
+
+    account.refresh_from_db()
+    assert (account.balance, account.held) == (93, 0)
+    entry = LedgerEntry.objects.get(kind="capture")
+    assert (entry.amount, entry.held_delta, entry.metadata["released"]) == (-7, -10, 3)
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_a_hold_is_settled_exactly_once(account):
+    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+
+    services.credits_capture(hold=hold, amount=7)
+    services.credits_capture(hold=hold, amount=7)
+    services.credits_release(hold=hold)
+
+    account.refresh_from_db()
+    assert account.balance == 93
+    assert LedgerEntry.objects.filter(hold=hold).exclude(kind="hold").count() == 1
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_release_twice_gives_back_once(account):
+    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+
+    services.credits_release(hold=hold)
+    services.credits_release(hold=hold)
+    services.credits_capture(hold=hold, amount=5)
+
+    account.refresh_from_db()
+    assert (account.balance, account.held) == (100, 0)
+    assert LedgerEntry.objects.filter(kind="release").count() == 1
+    assert not LedgerEntry.objects.filter(kind="capture").exists()
+
+
+@pytest.mark.django_db
+def test_capture_more_than_held_is_refused(account):
+    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+
+    with pytest.raises(InvalidInput):
+        services.credits_capture(hold=hold, amount=11)
+
+
+@pytest.mark.django_db
+def test_bonus_credits_are_spent_first_then_cycle_then_purchased(user):
+    account = funded_account(user, amount=10, bucket="purchased")
+    services.credits_grant(account=account, amount=4, bucket="bonus", idempotency_key="b")
+    services.credits_grant(account=account, amount=5, bucket="cycle", idempotency_key="c")
+
+    hold = services.credits_hold(account=account, amount=12, reference="job:1", idempotency_key="k")
+    services.credits_capture(hold=hold, amount=12)
+
+    account.refresh_from_db()
+    assert (account.bonus_balance, account.cycle_balance, account.purchased_balance) == (0, 0, 7)
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_refund_is_once_per_reference_and_restores_the_buckets(user):
+    account = funded_account(user, amount=10)
+    services.credits_grant(account=account, amount=5, bucket="bonus", idempotency_key="b")
+    hold = services.credits_hold(account=account, amount=8, reference="job:9", idempotency_key="k")
+    services.credits_capture(hold=hold, amount=8)
+
+    first = services.credits_refund(account=account, reference="job:9")
+    second = services.credits_refund(account=account, reference="job:9")
+
+    assert first.pk == second.pk and first.amount == 8
+    account.refresh_from_db()
+    assert (account.balance, account.bonus_balance) == (15, 5)
+    assert services.credits_refund(account=account, reference="job:unknown") is None
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_admin_adjust_needs_a_reason_and_never_goes_below_zero(account, user):
+    with pytest.raises(InvalidInput):
+        services.credits_admin_adjust(account=account, delta=10, reason="  ", actor=user)
+    services.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="k")
+
+    with pytest.raises(InsufficientCredits):
+        services.credits_admin_adjust(account=account, delta=-11, reason="refund dispute", actor=user)
+    entry = services.credits_admin_adjust(account=account, delta=-10, reason="refund dispute", actor=user)
+
+    assert entry.actor == user and entry.reason == "refund dispute"
+    account.refresh_from_db()
+    assert (account.balance, account.available) == (90, 0)
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_grant_with_the_same_key_twice_grants_once(account):
+    services.credits_grant(account=account, amount=50, idempotency_key="promo")
+    services.credits_grant(account=account, amount=50, idempotency_key="promo")
+
+    account.refresh_from_db()
+    assert account.balance == 150
+
+
+@pytest.mark.django_db
+def test_expiry_takes_only_unreserved_cycle_credits(user):
+    account = funded_account(user, amount=20, bucket="cycle")
+    services.credits_grant(account=account, amount=5, bucket="purchased", idempotency_key="p")
+    services.credits_hold(account=account, amount=22, reference="job:1", idempotency_key="k")
+
+    entry = services.credits_expire_cycle(account=account, cycle_key="2026-11")
+    again = services.credits_expire_cycle(account=account, cycle_key="2026-11")
+
+    assert entry.pk == again.pk and entry.amount == -3
+    account.refresh_from_db()
+    assert (account.balance, account.held) == (22, 22)
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", [0, -5, 2.5, "10", True])
+def test_amounts_must_be_positive_whole_numbers(account, bad):
+    with pytest.raises(InvalidInput):
+        services.credits_hold(account=account, amount=bad, reference="job:1", idempotency_key=f"k{bad}")

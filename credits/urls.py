@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "credits"
+
+urlpatterns = [
+    path("settings/subscription/", views.subscription, name="subscription"),
+    path("settings/credits/", views.credits_history, name="history"),
+    path("settings/orders/new/", views.order_create, name="order_create"),
+    path("settings/orders/<uuid:public_id>/", views.order_detail, name="order"),
+    path("settings/orders/<uuid:public_id>/cancel/", views.order_cancel, name="order_cancel"),
+    path("trial-ended/", views.trial_ended, name="trial_ended"),
+]

@@ -1,0 +1,94 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import orders, selectors
+from .exceptions import CreditsError
+from .forms import LedgerFilterForm, OrderForm
+from .models import CreditPackage, Plan
+
+LEDGER_PAGE_SIZE = 25
+
+
+@login_required
+def subscription(request):
+    account = selectors.credit_account_for(user=request.user)
+    return render(request, "credits/subscription.html", {
+        "account": account,
+        "trial": selectors.trial_status(account),
+        "plans": selectors.public_plans(),
+        "packages": selectors.active_packages(),
+        "orders": selectors.orders_for(user=request.user)[:20],
+        "settings_tab": "subscription",
+    })
+
+
+@login_required
+def credits_history(request):
+    account = selectors.credit_account_for(user=request.user)
+    form = LedgerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.ledger_for(
+        account=account, kind=filters.get("kind", ""), since=filters.get("since"), until=filters.get("until")
+    )
+    page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "credits/history.html", {
+        "account": account, "form": form, "page": page, "query": query.urlencode(), "settings_tab": "credits",
+    })
+
+
+@login_required
+@require_POST
+def order_create(request):
+    form = OrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a credit package or a plan."))
+        return redirect("credits:subscription")
+    data = form.cleaned_data
+    package = get_object_or_404(CreditPackage, code=data["package"], is_active=True) if data["package"] else None
+    plan = get_object_or_404(Plan, code=data["plan"], is_public=True) if data["plan"] else None
+    try:
+        order = orders.order_create(user=request.user, package=package, plan=plan, billing_cycle=data["billing_cycle"])
+    except CreditsError as exc:
+        messages.error(request, exc.message)
+        return redirect("credits:subscription")
+    if order.payment_url:
+        return redirect(order.payment_url)
+    return redirect("credits:order", public_id=order.public_id)
+
+
+@login_required
+def order_detail(request, public_id):
+    order = selectors.order_get(user=request.user, public_id=public_id)
+    return render(request, "credits/order.html", {
+        "order": order, "whatsapp_url": orders.whatsapp_link(order),
+        "instructions": settings.PAYMENT_INSTRUCTIONS, "settings_tab": "subscription",
+    })
+
+
+@login_required
+@require_POST
+def order_cancel(request, public_id):
+    order = selectors.order_get(user=request.user, public_id=public_id)
+    if orders.order_cancel(order=order):
+        messages.success(request, _("Order %(number)s was cancelled.") % {"number": order.number})
+    else:
+        messages.error(request, _("Only an order awaiting payment can be cancelled."))
+    return redirect("credits:subscription")
+
+
+@login_required
+def trial_ended(request):
+    account = selectors.credit_account_for(user=request.user)
+    trial = selectors.trial_status(account)
+    if not trial or not trial["ended"]:
+        return redirect("dashboard")
+    return render(request, "credits/trial_ended.html", {
+        "account": account, "trial": trial, "plans": selectors.public_plans(), "packages": selectors.active_packages(),
+    })

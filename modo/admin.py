@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import ContactMessage
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "name", "email", "topic", "handled", "notified_at"]
+    list_filter = ["handled", "topic", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "email", "message"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["name", "email", "topic", "message", "user", "ip_address", "user_agent", "notified_at", "created_at", "updated_at"]
+    fields = readonly_fields[:4] + ["handled"] + readonly_fields[4:]
+    actions = ["mark_handled"]
+
+    @admin.action(description="Mark selected messages as handled")
+    def mark_handled(self, request, queryset):
+        updated = queryset.update(handled=True)
+        self.message_user(request, f"{updated} message(s) marked as handled.")
+
+    def has_add_permission(self, request):
+        return False
