@@ -12,6 +12,8 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from credits import selectors as credit_selectors
+
 from . import ratelimit, services
 from .celery import app as celery_app
 from .forms import ContactForm
@@ -30,7 +32,11 @@ def features(request):
 
 
 def pricing(request):
-    return render(request, "site/pricing.html")
+    return render(request, "site/pricing.html", {
+        "plans": credit_selectors.public_plans(),
+        "packages": credit_selectors.active_packages(),
+        "costs": credit_selectors.active_costs(),
+    })
 
 
 def about(request):

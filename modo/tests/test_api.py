@@ -40,3 +40,11 @@ def test_unknown_api_path_is_a_json_404(client):
     assert response.status_code == 404
     assert response.json()["error"] == "NOT_FOUND"
 
+
+
+@pytest.mark.django_db
+def test_api_docs_are_served_from_our_own_static_files(client):
+    html = client.get("/api/v1/docs").content.decode()
+
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn.jsdelivr.net" not in html
