@@ -80,7 +80,7 @@ def run(ops: int, workers: int):
         from django.db import transaction
 
         try:
-            for i in range(per_worker):
+            for _ in range(per_worker):
                 with transaction.atomic(), connection.cursor() as cur:
                     cur.execute("UPDATE credits_creditaccount SET held = held + 5 WHERE id = %s AND balance - held >= 5 "
                                 "RETURNING balance, held", [account.pk])
