@@ -48,7 +48,10 @@ def _api_error(request, exc: ApiError):
 
 @api.exception_handler(CreditsError)
 def _credits_error(request, exc: CreditsError):
-    return error_response(request, exc.code, exc.status, exc.message, **exc.extra)
+    response = error_response(request, exc.code, exc.status, exc.message, **exc.extra)
+    if "retry_after" in exc.extra:
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 @api.exception_handler(AuthenticationError)

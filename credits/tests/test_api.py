@@ -1,8 +1,11 @@
+import json
+
 import pytest
 
 from accounts import services as account_services
-from credits import services
+from credits.exceptions import InsufficientCredits, PlanRequired, RateLimited, TrialLimit
 from credits.models import Order
+from modo.api import _credits_error
 
 
 def bearer(user):
@@ -65,20 +68,24 @@ def test_bad_orders_are_refused_with_envelopes(client, user, body, status, code)
     assert not Order.objects.exists()
 
 
-@pytest.mark.django_db
-def test_insufficient_credits_maps_to_402_with_required_and_available(rf, user):
-    """The API's mapping of the ledger's refusal (used by every generation endpoint)."""
-    from credits.exceptions import InsufficientCredits
-    from modo.api import _credits_error
-
-    response = _credits_error(rf.get("/api/v1/x"), InsufficientCredits(required=8, available=3))
-
-    import json
+@pytest.mark.parametrize(
+    ("error", "status", "extra"),
+    [
+        (InsufficientCredits(required=8, available=3), 402, {"required": 8, "available": 3}),
+        (TrialLimit(), 402, {}),
+        (PlanRequired(), 403, {}),
+        (RateLimited(retry_after=120, limit=50), 429, {"retry_after": 120}),
+    ],
+)
+def test_refusals_map_to_the_documented_envelopes(rf, error, status, extra):
+    """The API's mapping of the ledger's and guards' refusals (used by every generation endpoint)."""
+    response = _credits_error(rf.get("/api/v1/x"), error)
 
     body = json.loads(response.content)
-    assert response.status_code == 402
-    assert body == {"success": False, "error": "INSUFFICIENT_CREDITS", "message": body["message"], "required": 8, "available": 3}
-    services.credit_account_open(user=user)
+    assert response.status_code == status
+    assert body == {"success": False, "error": error.code, "message": error.message, **extra}
+    if "retry_after" in extra:
+        assert response["Retry-After"] == "120"
 
 
 @pytest.mark.django_db
