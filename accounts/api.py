@@ -1,5 +1,6 @@
 """API authentication and the account endpoints."""
 
+from django.urls import reverse
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
@@ -52,8 +53,6 @@ class MeEnvelope(Schema):
 
 @router.get("/me", response=MeEnvelope, summary="The signed-in user")
 def me(request):
-    from django.urls import reverse
-
     user = request.auth
     return {
         "success": True,

@@ -1,5 +1,6 @@
 from allauth.account.forms import LoginForm, SignupForm
 from allauth.account.views import LoginView, SignupView
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.contrib import messages
@@ -20,12 +21,10 @@ AUTH_TEMPLATE = "account/auth.html"
 
 def _social_providers(request):
     """Only providers with a configured app (env or admin) get a button: show only what works."""
-    from allauth.socialaccount.adapter import get_adapter
-
     providers = []
     for provider_id in ("google", "github"):
         try:
-            get_adapter().get_app(request, provider=provider_id)
+            get_social_adapter().get_app(request, provider=provider_id)
         except SocialApp.DoesNotExist:
             continue
         except SocialApp.MultipleObjectsReturned:

@@ -10,15 +10,11 @@ SQL that could do it (two conditional UPDATEs + two INSERTs, in two transactions
 add idempotency checks, hold rows and bucket accounting. Prints ops/s for both and the ratio."""
 
 import argparse
-import os
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DJANGO_SETTINGS_MODULE"] = "modo.settings.test"
+from _scratch import scratch_database
 
 
 def main():
@@ -27,24 +23,8 @@ def main():
     parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args()
 
-    import django
-    from django.conf import settings
-
-    if not settings.POSTGRES_AVAILABLE:
-        sys.exit("PostgreSQL is not answering: the ledger benchmark needs it.")
-    settings.DATABASES["default"]["TEST"] = {"NAME": "modo_bench"}
-    django.setup()
-
-    from django.db import connection, connections
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with scratch_database("modo_bench_ledger"):
         services_rate, raw_rate = run(args.ops, args.workers)
-    finally:
-        connections.close_all()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"ledger  services: {services_rate:8.0f} hold+capture/s   raw SQL: {raw_rate:8.0f}/s   "
           f"ratio: {services_rate / raw_rate:.0%}  ({args.ops} ops, {args.workers} workers)")
 

@@ -30,3 +30,15 @@ def encrypt(plaintext: str) -> str:
 def decrypt(token: str) -> str:
     """Raises InvalidToken when no configured key opens it."""
     return fernet().decrypt(token.encode()).decode()
+
+
+# Every column holding a Fernet token, as "app_label.Model.field": `manage.py
+# rotate_encryption_keys` re-encrypts them all under the first key.
+ENCRYPTED_FIELDS = [
+    "aiproviders.Provider.api_key_encrypted",
+]
+
+
+def rotate(token: str) -> str:
+    """The same secret, encrypted under the first key (raises InvalidToken if unreadable)."""
+    return fernet().rotate(token.encode()).decode()

@@ -241,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "credits-run-cycle-grants": {"task": "credits.tasks.run_cycle_grants", "schedule": 15 * 60},
     "credits-expire-trials": {"task": "credits.tasks.expire_trials", "schedule": 3600},
     "credits-expire-stale-orders": {"task": "credits.tasks.expire_stale_orders", "schedule": 3600},
+    "ai-cost-alerts": {"task": "aiproviders.tasks.send_cost_alerts", "schedule": 15 * 60},
 }
 
 # --- security ---------------------------------------------------------------------------------
@@ -282,3 +283,10 @@ MIDTRANS_CLIENT_KEY = env("MIDTRANS_CLIENT_KEY", default="")
 MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
 # Rupiah per unit of a plan's or package's currency (Midtrans charges in IDR).
 MIDTRANS_IDR_RATE = env("MIDTRANS_IDR_RATE", default="16000")
+
+# --- AI providers (aiproviders app) ----------------------------------------------------------------
+# Seconds between a failed attempt and its one retry, and how long a failing model sits out.
+AI_RETRY_BACKOFF_SECONDS = env.float("AI_RETRY_BACKOFF_SECONDS", default=1.0)
+AI_MODEL_COOLDOWN_SECONDS = env.int("AI_MODEL_COOLDOWN_SECONDS", default=60)
+# Email the admins once a day per provider when its estimated vendor cost passes this (USD; 0 = off).
+AI_DAILY_COST_ALERT_USD = env.float("AI_DAILY_COST_ALERT_USD", default=0)

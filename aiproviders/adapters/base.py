@@ -1,0 +1,137 @@
+"""The one interface every vendor adapter implements.
+
+An adapter is a class constructed with a ProviderConfig (the decrypted key lives only in that
+object, for the duration of a call) and exposing:
+
+    generate_text(model_id, request: TextRequest) -> Iterator[str | Usage]
+        yields text chunks as they arrive, then exactly one Usage as the last item
+    generate_image(model_id, request: ImageRequest) -> ImageResult
+        the image bytes (downloaded when the vendor answers with a URL), never a vendor URL
+    start_video(model_id, request: VideoRequest) -> VideoJob
+    poll_video(model_id, job_id: str) -> VideoJob
+        status "running" (progress 0–100), "succeeded" (with the MP4 bytes) or "failed"
+    test_connection() -> str
+        the smallest real call the vendor allows; returns a short human description
+
+Capabilities an adapter does not have raise ProviderError(permanent=True). Every vendor/SDK
+error is mapped to ProviderError; messages never contain the key."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+class ProviderError(Exception):
+    """`permanent` errors (auth, bad request, content policy, unsupported) are not retried and
+    do not fall back; transient ones (timeouts, 5xx, 429, connection) are. `user_message` is
+    safe to show a creator; `detail` is for logs (still without secrets)."""
+
+    def __init__(self, user_message: str, *, permanent: bool, retry_after: float | None = None, detail: str = "",
+                 code: str = ""):
+        super().__init__(detail or user_message)
+        self.user_message = user_message
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.detail = detail or user_message
+        self.code = code or ("permanent" if permanent else "transient")
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    kind: str
+    api_key: str = ""
+    base_url: str = ""
+    timeout: float = 60.0
+    config: dict = field(default_factory=dict)
+
+    def __repr__(self):  # never print the key
+        return f"ProviderConfig(kind={self.kind!r}, base_url={self.base_url!r}, api_key=***)"
+
+
+@dataclass
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    request_id: str = ""
+
+
+@dataclass
+class TextRequest:
+    prompt: str
+    system: str = ""
+    # Earlier turns, oldest first: [{"role": "user" | "assistant", "content": "..."}]
+    messages: list[dict] = field(default_factory=list)
+    max_tokens: int = 1024
+    temperature: float = 0.7
+    # What the offline provider drafts from: {"section": "character", "project": {...canon...},
+    # "subject": {...the character / location / scene fields...}}. Vendors ignore it (the
+    # prompt builders already put it into `prompt` / `system`).
+    context: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImageRequest:
+    prompt: str
+    references: list[bytes] = field(default_factory=list)  # i2i / multi-reference inputs
+    width: int = 1024
+    height: int = 1024
+    style: str = ""  # a preset key: "anime", "cinematic", "cartoon", "realistic", "chibi", "sketch"...
+    strength: float = 0.6  # i2i: 0 keeps the reference, 1 ignores it
+    subject: dict = field(default_factory=dict)  # {"name": ..., "traits": [...]} for the offline card
+
+
+@dataclass
+class ImageResult:
+    data: bytes
+    mime: str
+    width: int = 0
+    height: int = 0
+    request_id: str = ""
+
+
+@dataclass
+class VideoRequest:
+    image: bytes
+    prompt: str = ""
+    duration: int = 5  # seconds
+    motion: str = "zoom_in"  # zoom_in, zoom_out, pan_left, pan_right
+    width: int = 1280
+    height: int = 720
+
+
+@dataclass
+class VideoJob:
+    job_id: str
+    status: str  # "running", "succeeded", "failed"
+    progress: int = 0
+    data: bytes | None = None
+    mime: str = "video/mp4"
+    error: ProviderError | None = None
+    request_id: str = ""
+    duration: float = 0.0
+
+
+class Adapter:
+    """Base class: everything unsupported by default."""
+
+    kind = ""
+
+    def __init__(self, config: ProviderConfig):
+        self.config = config
+
+    def _unsupported(self, what: str):
+        raise ProviderError(f"This AI provider cannot {what}.", permanent=True, code="unsupported")
+
+    def generate_text(self, model_id: str, request: TextRequest) -> Iterator[str | Usage]:
+        self._unsupported("write text")
+
+    def generate_image(self, model_id: str, request: ImageRequest) -> ImageResult:
+        self._unsupported("make images")
+
+    def start_video(self, model_id: str, request: VideoRequest) -> VideoJob:
+        self._unsupported("make videos")
+
+    def poll_video(self, model_id: str, job_id: str) -> VideoJob:
+        self._unsupported("make videos")
+
+    def test_connection(self) -> str:
+        return "ok"

@@ -1,0 +1,195 @@
+"""AI vendors and models as the superadmin configures them, and the log of every call."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from modo import crypto
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Provider(TimeStamped):
+    class Kind(models.TextChoices):
+        OPENAI = "openai", "OpenAI"
+        ANTHROPIC = "anthropic", "Anthropic"
+        GOOGLE = "google", "Google"
+        REPLICATE = "replicate", "Replicate"
+        OPENAI_COMPATIBLE = "openai_compatible", _("OpenAI-compatible server")
+        LOCAL = "local", _("Offline (built in)")
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Fernet token (MultiFernet over FIELD_ENCRYPTION_KEYS); never the key itself.
+    api_key_encrypted = models.TextField(blank=True, editable=False)
+    base_url = models.URLField(_("base URL"), blank=True, help_text=_("Only for OpenAI-compatible servers (vLLM, Ollama, LM Studio...)."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    timeout_seconds = models.PositiveIntegerField(_("timeout (seconds)"), default=60)
+    config = models.JSONField(_("configuration"), default=dict, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_check_ok = models.BooleanField(null=True, editable=False)
+    last_check_message = models.CharField(max_length=255, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("AI provider")
+        verbose_name_plural = _("AI providers")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.api_key_encrypted)
+
+    def api_key(self) -> str:
+        """The decrypted key, for the duration of one call. Raises crypto.InvalidToken when no
+        configured encryption key opens it."""
+        return crypto.decrypt(self.api_key_encrypted) if self.api_key_encrypted else ""
+
+    def key_hint(self) -> str:
+        if not self.api_key_encrypted:
+            return ""
+        try:
+            return "••••" + self.api_key()[-4:]
+        except crypto.InvalidToken:
+            return "(cannot decrypt: check FIELD_ENCRYPTION_KEYS)"
+
+
+class AIModel(TimeStamped):
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
+        AUDIO = "audio", _("Audio")
+
+    class Tier(models.TextChoices):
+        FAST = "fast", _("Fast")
+        PREMIUM = "premium", _("Premium")
+
+    class CostUnit(models.TextChoices):
+        PER_1K_TOKENS = "1k_tokens", _("per 1,000 tokens")
+        PER_IMAGE = "image", _("per image")
+        PER_SECOND = "second", _("per second")
+        PER_CALL = "call", _("per call")
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
+    model_id = models.CharField(_("vendor model id"), max_length=160)
+    display_name = models.CharField(_("display name"), max_length=80)
+    type = models.CharField(_("type"), max_length=8, choices=Type.choices)
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices, default=Tier.FAST)
+    cap_streaming = models.BooleanField(_("streaming"), default=False)
+    cap_t2i = models.BooleanField(_("text to image"), default=False)
+    cap_i2i = models.BooleanField(_("image to image"), default=False)
+    cap_multi_reference = models.BooleanField(_("multiple references"), default=False)
+    max_references = models.PositiveIntegerField(_("max references"), default=1)
+    cap_i2v = models.BooleanField(_("image to video"), default=False)
+    durations = models.JSONField(_("video durations (s)"), default=list, blank=True)
+    credit_cost = models.PositiveIntegerField(
+        _("credit cost"), null=True, blank=True, help_text=_("Empty: the default credit cost of its kind.")
+    )
+    est_cost_usd = models.DecimalField(_("estimated vendor cost (USD)"), max_digits=10, decimal_places=6, default=0)
+    cost_unit = models.CharField(_("cost unit"), max_length=10, choices=CostUnit.choices, default=CostUnit.PER_CALL)
+    priority = models.PositiveIntegerField(_("fallback priority"), default=100, help_text=_("Lower is tried first."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    is_default = models.BooleanField(_("default for its type"), default=False)
+    cache_ttl_seconds = models.PositiveIntegerField(
+        _("identical-request cache (s)"), default=0, help_text=_("Text only. 0 turns the cache off.")
+    )
+    cooldown_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["type", "priority", "id"]
+        verbose_name = _("AI model")
+        verbose_name_plural = _("AI models")
+        constraints = [
+            models.UniqueConstraint(fields=["type"], condition=Q(is_default=True), name="aimodel_one_default_per_type"),
+            models.UniqueConstraint(fields=["provider", "model_id"], name="aimodel_unique_per_provider"),
+        ]
+        indexes = [
+            # The router: enabled models of a type, by priority.
+            models.Index(fields=["type", "enabled", "priority"], name="aimodel_router_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.provider.name})" if self.provider_id else self.display_name
+
+    @property
+    def variant(self) -> str:
+        return self.tier
+
+    def in_cooldown(self, now=None) -> bool:
+        return bool(self.cooldown_until and self.cooldown_until > (now or timezone.now()))
+
+    def supports(self, capability: str) -> bool:
+        return capability in ("", None) or bool(getattr(self, f"cap_{capability}", False))
+
+
+class UsageLog(models.Model):
+    """One attempt at one vendor call. Kept even when a stream was cut off midway."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("OK")
+        ERROR = "error", _("Error")
+        PARTIAL = "partial", _("Cut off")
+        CACHED = "cached", _("From cache")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    provider = models.ForeignKey(Provider, null=True, on_delete=models.SET_NULL, related_name="usage")
+    model = models.ForeignKey(AIModel, null=True, on_delete=models.SET_NULL, related_name="usage")
+    kind = models.CharField(max_length=16)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    latency_ms = models.PositiveIntegerField(default=0)
+    first_token_ms = models.PositiveIntegerField(null=True, blank=True)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    credits_charged = models.PositiveIntegerField(default=0)
+    est_cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    error_class = models.CharField(max_length=80, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=160, blank=True)
+    reference = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("usage log entry")
+        verbose_name_plural = _("usage log")
+        indexes = [
+            # Daily cost sums and reports are date-bounded, per provider / per model.
+            models.Index(fields=["created_at"], name="usage_created_idx"),
+            models.Index(fields=["provider", "created_at"], name="usage_provider_day_idx"),
+            models.Index(fields=["model", "created_at"], name="usage_model_day_idx"),
+            models.Index(fields=["reference"], name="usage_reference_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.status} ({self.latency_ms} ms)"
+
+
+class CostAlert(models.Model):
+    """One row per (day, provider, threshold) whose alert email went out: never twice."""
+
+    day = models.DateField()
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    threshold_usd = models.DecimalField(max_digits=10, decimal_places=2)
+    total_usd = models.DecimalField(max_digits=12, decimal_places=6)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "provider", "threshold_usd"], name="costalert_once_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.provider}: {self.total_usd} ≥ {self.threshold_usd}"

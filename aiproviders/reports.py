@@ -1,0 +1,77 @@
+"""Cost reading and alerting over the usage log (aggregate queries only)."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import CostAlert, UsageLog
+
+
+def day_bounds(day: date):
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def cost_by_provider(*, since, until):
+    return (
+        UsageLog.objects.filter(created_at__gte=since, created_at__lt=until, provider__isnull=False)
+        .values("provider_id", "provider__name")
+        .annotate(cost=Sum("est_cost_usd"), calls=Count("id"))
+        .order_by("-cost")
+    )
+
+
+def cost_report(*, days: int, now=None):
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    return list(
+        UsageLog.objects.filter(created_at__gte=since)
+        .values("provider__name", "model__display_name", "model__model_id")
+        .annotate(
+            calls=Count("id"), errors=Count("id", filter=Q(status=UsageLog.Status.ERROR)),
+            tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"), seconds=Sum("seconds"),
+            credits=Sum("credits_charged"), cost=Sum("est_cost_usd"),
+        )
+        .order_by("provider__name", "-cost")
+    )
+
+
+def cost_alerts_send(*, day: date | None = None) -> list[CostAlert]:
+    """Emails the admins once per provider per day when the day's estimated cost passes
+    AI_DAILY_COST_ALERT_USD. The CostAlert row (unique per day/provider/threshold) is the claim."""
+    threshold = Decimal(str(settings.AI_DAILY_COST_ALERT_USD))
+    if threshold <= 0:
+        return []
+    day = day or timezone.localdate()
+    sent = []
+    since, until = day_bounds(day)
+    for row in cost_by_provider(since=since, until=until):
+        total = row["cost"] or Decimal(0)
+        if total < threshold:
+            continue
+        try:
+            with transaction.atomic():
+                alert = CostAlert.objects.create(day=day, provider_id=row["provider_id"], threshold_usd=threshold, total_usd=total)
+        except IntegrityError:
+            continue  # already alerted today
+        recipients = list(User.objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True))
+        try:
+            send_mail(
+                subject=f"[MODO] AI cost alert: {row['provider__name']} at ${total:.2f} today",
+                message=(f"Estimated vendor cost for {row['provider__name']} on {day} is ${total:.4f} over "
+                         f"{row['calls']} calls, above the alert threshold of ${threshold}.\n\n"
+                         f"Usage log: {settings.SITE_URL}/admin/aiproviders/usagelog/"),
+                from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients or [settings.SERVER_EMAIL],
+            )
+        except Exception:
+            alert.delete()  # not sent: the next run tries again
+            raise
+        sent.append(alert)
+    return sent

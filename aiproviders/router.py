@@ -1,0 +1,270 @@
+"""Turns "generate this" into calls to the right model, with retry, fallback and a usage log.
+
+    quote(...)          → credits for a generation (the model's own cost or the default rule)
+    stream_text(...)    → iterator of text chunks, then one Usage
+    generate_image(...) → (ImageResult, AIModel used)
+    start_video(...)    → (VideoJob, AIModel used);  poll_video(...) → VideoJob
+
+Each attempt is one UsageLog row. A transient error is retried once after a short backoff on
+the same model, then the next enabled model of the same type and capability is tried — never
+one that costs more credits than the caller quoted. A model that failed transiently sits out a
+short cooldown. Permanent errors (auth, bad request, policy, unsupported) stop at once.
+Nothing here holds a database transaction while a vendor is called."""
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from credits.pricing import quote as credits_quote
+
+from .adapters import ProviderConfig, ProviderError, adapter_for
+from .adapters.base import ImageRequest, ImageResult, TextRequest, Usage, VideoJob, VideoRequest
+from .models import AIModel, Provider, UsageLog
+
+log = logging.getLogger(__name__)
+
+CAPABILITY_FOR_TYPE = {"text": "", "image": "t2i", "video": "i2v", "audio": ""}
+
+
+@dataclass
+class Call:
+    """Who asks for what. `model` is the creator's choice (None: the default of type/tier);
+    `max_credits` is what the caller quoted and holds: fallbacks never cost more."""
+
+    type: str
+    capability: str = ""
+    tier: str = ""
+    model: AIModel | None = None
+    max_credits: int | None = None
+    params: dict = field(default_factory=dict)
+    user: object = None
+    reference: str = ""
+
+
+def config_for(provider: Provider) -> ProviderConfig:
+    return ProviderConfig(
+        kind=provider.kind, api_key=provider.api_key(), base_url=provider.base_url,
+        timeout=float(provider.timeout_seconds), config=provider.config or {},
+    )
+
+
+def default_model(*, type: str, tier: str = "") -> AIModel | None:
+    models = list(
+        AIModel.objects.select_related("provider")
+        .filter(type=type, enabled=True, provider__enabled=True)
+        .order_by("-is_default", "priority", "id")
+    )
+    if tier:
+        return next((m for m in models if m.tier == tier), None) or (models[0] if models else None)
+    return models[0] if models else None
+
+
+def quote(*, type: str, model: AIModel | None = None, tier: str = "", params: dict | None = None) -> int:
+    """Credits for one generation with `model` (or the default model of `type`/`tier`)."""
+    model = model or default_model(type=type, tier=tier)
+    params = dict(params or {})
+    if type == "image":
+        params.setdefault("variant", "i2i" if params.get("references") else "t2i")
+    return credits_quote(type, model=model, params=params)
+
+
+def candidates(call: Call, now=None) -> list[AIModel]:
+    """The models to try, in order: the requested (or default) one, then its fallbacks."""
+    now = now or timezone.now()
+    capability = call.capability or CAPABILITY_FOR_TYPE.get(call.type, "")
+    pool = list(
+        AIModel.objects.select_related("provider")
+        .filter(type=call.type, enabled=True, provider__enabled=True)
+        .order_by("priority", "id")
+    )
+    first = call.model or default_model(type=call.type, tier=call.tier)
+    ordered = ([first] if first else []) + [m for m in pool if not first or m.pk != first.pk]
+    chosen = []
+    for model in ordered:
+        if not model.enabled or not model.provider.enabled or not model.supports(capability) or model.in_cooldown(now):
+            continue
+        if model is not first and call.max_credits is not None and _credits(call, model) > call.max_credits:
+            continue
+        chosen.append(model)
+    return chosen
+
+
+def _credits(call: Call, model: AIModel) -> int:
+    try:
+        return quote(type=call.type, model=model, params=call.params)
+    except Exception:  # a model whose cost cannot be computed is not a safe fallback
+        return 10**9
+
+
+class _Attempts:
+    """Each candidate model once, plus one retry after a transient error (with a short backoff).
+    A model whose retry failed too sits out a cooldown."""
+
+    def __init__(self, call: Call):
+        self.models = candidates(call)
+        if not self.models:
+            raise ProviderError(
+                "No AI model is available for this right now. Please try again in a minute.", permanent=False,
+                code="no_model", detail=f"no enabled {call.type} model with capability {call.capability or '-'}",
+            )
+        self.last_error: ProviderError | None = None
+
+    def __iter__(self) -> Iterator[tuple[AIModel, int]]:
+        attempt = 0
+        for model in self.models:
+            for retry in (False, True):
+                if retry:
+                    if self.last_error is None or self.last_error.permanent:
+                        break
+                    time.sleep(min(settings.AI_RETRY_BACKOFF_SECONDS, self.last_error.retry_after or 1e9))
+                attempt += 1
+                self.retrying = retry
+                yield model, attempt
+
+    def failed(self, model: AIModel, error: ProviderError) -> None:
+        self.last_error = error
+        if self.retrying and not error.permanent:
+            _cool_down(model)
+
+
+def _cool_down(model: AIModel) -> None:
+    until = timezone.now() + timezone.timedelta(seconds=settings.AI_MODEL_COOLDOWN_SECONDS)
+    AIModel.objects.filter(pk=model.pk).update(cooldown_until=until)
+    model.cooldown_until = until
+
+
+def _est_cost(model: AIModel, *, tokens: int = 0, seconds: float = 0) -> Decimal:
+    unit = model.est_cost_usd or Decimal(0)
+    if model.cost_unit == AIModel.CostUnit.PER_1K_TOKENS:
+        return unit * Decimal(tokens) / 1000
+    if model.cost_unit == AIModel.CostUnit.PER_SECOND:
+        return unit * Decimal(str(seconds))
+    return unit
+
+
+def _log(call: Call, model: AIModel, *, attempt: int, status: str, started: float, error: ProviderError | None = None,
+         **fields) -> UsageLog:
+    return UsageLog.objects.create(
+        user=call.user if getattr(call.user, "pk", None) else None,
+        provider_id=model.provider_id, model=model, kind=call.type, attempt=attempt, status=status,
+        latency_ms=int((time.monotonic() - started) * 1000), reference=call.reference[:120],
+        error_class=(error.code if error else "")[:80], error_message=(error.detail if error else "")[:500],
+        **fields,
+    )
+
+
+def _run(call: Call, work):
+    """Calls `work(adapter, model)` through the attempts; returns (result, model, usage_log)."""
+    attempts = _Attempts(call)
+    for model, attempt in attempts:
+        started = time.monotonic()
+        try:
+            adapter = adapter_for(config_for(model.provider))
+            result, fields = work(adapter, model)
+        except ProviderError as exc:
+            _log(call, model, attempt=attempt, status=UsageLog.Status.ERROR, started=started, error=exc)
+            log.warning("ai %s %s attempt %s failed: %s", call.type, model.model_id, attempt, exc.detail)
+            if exc.permanent:
+                raise
+            attempts.failed(model, exc)
+            continue
+        return result, model, _log(call, model, attempt=attempt, status=UsageLog.Status.OK, started=started, **fields)
+    raise attempts.last_error
+
+
+def generate_image(call: Call, request: ImageRequest) -> tuple[ImageResult, AIModel, UsageLog]:
+    if request.references and call.capability in ("", "t2i"):
+        call.capability = "multi_reference" if len(request.references) > 1 else "i2i"
+
+    def work(adapter, model):
+        if len(request.references) > max(model.max_references, 1):
+            raise ProviderError(
+                f"This model accepts at most {model.max_references} reference image(s).", permanent=True, code="unsupported"
+            )
+        result = adapter.generate_image(model.model_id, request)
+        return result, {"request_id": result.request_id[:160], "est_cost_usd": _est_cost(model)}
+
+    return _run(call, work)
+
+
+def start_video(call: Call, request: VideoRequest) -> tuple[VideoJob, AIModel, UsageLog]:
+    def work(adapter, model):
+        if model.durations and request.duration not in model.durations:
+            raise ProviderError("This model cannot make a video of that length.", permanent=True, code="unsupported")
+        job = adapter.start_video(model.model_id, request)
+        return job, {"request_id": job.job_id[:160], "seconds": request.duration,
+                     "est_cost_usd": _est_cost(model, seconds=request.duration)}
+
+    return _run(call, work)
+
+
+def poll_video(*, model: AIModel, job_id: str) -> VideoJob:
+    """One poll of a running vendor job (the worker's loop calls this; errors are the caller's)."""
+    return adapter_for(config_for(model.provider)).poll_video(model.model_id, job_id)
+
+
+def _cache_key(model: AIModel, request: TextRequest) -> str:
+    payload = json.dumps(
+        [model.model_id, request.system, request.messages, request.prompt, request.max_tokens, request.temperature,
+         request.context], sort_keys=True, default=str,
+    )
+    return f"ai:text:{model.pk}:{hashlib.sha256(payload.encode()).hexdigest()}"
+
+
+def stream_text(call: Call, request: TextRequest) -> Iterator[str | Usage]:
+    """Yields text chunks then one Usage. Falls back to another model only before the first chunk
+    reached the caller; a stream cut off later raises ProviderError and is logged as partial."""
+    attempts = _Attempts(call)
+    for model, attempt in attempts:
+        if model.cache_ttl_seconds and (cached := cache.get(_cache_key(model, request))) is not None:
+            started = time.monotonic()
+            yield cached
+            _log(call, model, attempt=attempt, status=UsageLog.Status.CACHED, started=started)
+            yield Usage()
+            return
+        started, first_token_ms, parts, usage = time.monotonic(), None, [], Usage()
+        try:
+            adapter = adapter_for(config_for(model.provider))
+            for item in adapter.generate_text(model.model_id, request):
+                if isinstance(item, Usage):
+                    usage = item
+                    continue
+                if first_token_ms is None:
+                    first_token_ms = int((time.monotonic() - started) * 1000)
+                parts.append(item)
+                yield item
+        except ProviderError as exc:
+            status = UsageLog.Status.PARTIAL if parts else UsageLog.Status.ERROR
+            _log(call, model, attempt=attempt, status=status, started=started, error=exc, first_token_ms=first_token_ms,
+                 tokens_in=usage.input_tokens, tokens_out=usage.output_tokens or _estimate_tokens(parts))
+            if exc.permanent or parts:
+                raise
+            attempts.failed(model, exc)
+            continue
+        except GeneratorExit:
+            # The client went away mid-stream: what was produced is still recorded.
+            gone = ProviderError("The stream was closed.", permanent=False, code="disconnected", detail="client disconnected")
+            _log(call, model, attempt=attempt, status=UsageLog.Status.PARTIAL, started=started, error=gone,
+                 first_token_ms=first_token_ms, tokens_out=_estimate_tokens(parts))
+            raise
+        tokens = usage.input_tokens + usage.output_tokens
+        _log(call, model, attempt=attempt, status=UsageLog.Status.OK, started=started, first_token_ms=first_token_ms,
+             tokens_in=usage.input_tokens, tokens_out=usage.output_tokens, request_id=usage.request_id[:160],
+             est_cost_usd=_est_cost(model, tokens=tokens))
+        if model.cache_ttl_seconds:
+            cache.set(_cache_key(model, request), "".join(parts), timeout=model.cache_ttl_seconds)
+        yield usage
+        return
+    raise attempts.last_error
+
+
+def _estimate_tokens(parts: list[str]) -> int:
+    return sum(len(p.split()) for p in parts)

@@ -1,0 +1,71 @@
+"""Default providers and models: the offline `local` provider (enabled, default for every type)
+so a fresh install generates at once, and disabled examples of each vendor for the superadmin
+to enable after adding a key. Seeded by migration 0002 and `manage.py seed_ai`."""
+
+from decimal import Decimal
+
+PROVIDERS = [
+    dict(name="Offline (local)", kind="local", enabled=True, timeout_seconds=120),
+    dict(name="OpenAI", kind="openai", enabled=False, env_key="OPENAI_API_KEY"),
+    dict(name="Anthropic", kind="anthropic", enabled=False, env_key="ANTHROPIC_API_KEY"),
+    dict(name="Google", kind="google", enabled=False, env_key="GOOGLE_API_KEY"),
+    dict(name="Replicate", kind="replicate", enabled=False, env_key="REPLICATE_API_TOKEN", timeout_seconds=300),
+]
+
+D = Decimal
+MODELS = [
+    # provider name, vendor id, display name, type, tier, fields
+    ("Offline (local)", "local-text", "Offline drafts", "text", "fast",
+     dict(cap_streaming=True, is_default=True, priority=1000)),
+    ("Offline (local)", "local-image", "Offline image studio", "image", "fast",
+     dict(cap_t2i=True, cap_i2i=True, cap_multi_reference=True, max_references=4, is_default=True, priority=1000)),
+    ("Offline (local)", "local-video", "Offline pan & zoom", "video", "fast",
+     dict(cap_i2v=True, durations=[3, 5, 8], is_default=True, priority=1000)),
+    ("OpenAI", "gpt-4o-mini", "GPT-4o mini", "text", "fast",
+     dict(cap_streaming=True, priority=10, est_cost_usd=D("0.0006"), cost_unit="1k_tokens")),
+    ("OpenAI", "gpt-4o", "GPT-4o", "text", "premium",
+     dict(cap_streaming=True, priority=20, est_cost_usd=D("0.01"), cost_unit="1k_tokens")),
+    ("OpenAI", "gpt-image-1", "GPT Image 1", "image", "premium",
+     dict(cap_t2i=True, cap_i2i=True, cap_multi_reference=True, max_references=4, priority=20,
+          est_cost_usd=D("0.042"), cost_unit="image")),
+    ("Anthropic", "claude-sonnet-4-5", "Claude Sonnet 4.5", "text", "premium",
+     dict(cap_streaming=True, priority=15, est_cost_usd=D("0.015"), cost_unit="1k_tokens")),
+    ("Google", "gemini-2.5-flash", "Gemini 2.5 Flash", "text", "fast",
+     dict(cap_streaming=True, priority=12, est_cost_usd=D("0.0006"), cost_unit="1k_tokens")),
+    ("Google", "imagen-4.0-generate-001", "Imagen 4", "image", "fast",
+     dict(cap_t2i=True, priority=15, est_cost_usd=D("0.04"), cost_unit="image")),
+    ("Replicate", "black-forest-labs/flux-kontext-pro", "FLUX Kontext Pro", "image", "fast",
+     dict(cap_t2i=True, cap_i2i=True, priority=10, est_cost_usd=D("0.04"), cost_unit="image")),
+    ("Replicate", "bytedance/seedream-4", "Seedream 4", "image", "premium",
+     dict(cap_t2i=True, cap_i2i=True, cap_multi_reference=True, max_references=4, priority=12,
+          est_cost_usd=D("0.03"), cost_unit="image")),
+    ("Replicate", "lightricks/ltx-video", "LTX Video", "video", "fast",
+     dict(cap_i2v=True, durations=[3, 5, 8], priority=10, est_cost_usd=D("0.02"), cost_unit="second")),
+]
+
+
+def seed(Provider, AIModel, *, environ=None, encrypt=None) -> dict[str, int]:
+    """Creates what is missing; never changes what the superadmin edited. A vendor key found in
+    the environment (OPENAI_API_KEY, ...) is stored encrypted when its provider is first created."""
+    counts = {"providers": 0, "models": 0}
+    environ = environ or {}
+    providers = {}
+    for row in PROVIDERS:
+        row = dict(row)
+        env_key = row.pop("env_key", None)
+        provider = Provider.objects.filter(name=row["name"]).first()
+        if provider is None:
+            key = environ.get(env_key, "") if env_key else ""
+            provider = Provider.objects.create(**row, api_key_encrypted=encrypt(key) if key and encrypt else "")
+            counts["providers"] += 1
+        providers[row["name"]] = provider
+    for provider_name, model_id, display, type_, tier, fields in MODELS:
+        provider = providers[provider_name]
+        if AIModel.objects.filter(provider=provider, model_id=model_id).exists():
+            continue
+        if fields.get("is_default") and AIModel.objects.filter(type=type_, is_default=True).exists():
+            fields = {**fields, "is_default": False}
+        AIModel.objects.create(provider=provider, model_id=model_id, display_name=display, type=type_, tier=tier,
+                               enabled=provider.enabled, **fields)
+        counts["models"] += 1
+    return counts
