@@ -1,0 +1,175 @@
+"""Google Gemini (the Gemini Developer API, with an API key) through the official `google-genai` SDK."""
+
+import re
+from collections.abc import Iterator
+
+from google import genai
+from google.genai import errors, types
+
+from . import _http
+from .base import Adapter, ImageRequest, ImageResult, ProviderConfig, ProviderError, TextRequest, Usage
+
+BLOCKED_FINISH_REASONS = {
+    "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT",
+    "IMAGE_RECITATION", "MODEL_ARMOR",
+}
+GEMINI_IMAGE_ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
+
+
+class GoogleAdapter(Adapter):
+    """Text: `generate_content_stream`; yields each chunk's text, then one Usage from the last
+    `usage_metadata` (thinking tokens count as output: they are billed as output). Images: Gemini
+    image models through `generate_content`, reference images sent as inline parts; Imagen is
+    refused (the SDK serves it only through Vertex AI). No video.
+
+    Blocked prompts and safety finish reasons are permanent content-policy errors. The SDK makes
+    one attempt (HttpRetryOptions(attempts=1)); every SDK and transport error leaves as
+    ProviderError, including one raised mid-stream by the iterator.
+
+    config.config["api_version"] pins the API version (the SDK default otherwise)."""
+
+    kind = "google"
+    vendor = "Google"
+
+    def __init__(self, config: ProviderConfig):
+        super().__init__(config)
+        self._client: genai.Client | None = None
+
+    @property
+    def client(self) -> genai.Client:
+        if self._client is None:
+            if not self.config.api_key:
+                raise _http.missing_key(self.vendor)
+            self._client = genai.Client(
+                api_key=self.config.api_key,
+                vertexai=False,
+                http_options=types.HttpOptions(
+                    base_url=self.config.base_url or None,
+                    api_version=self.config.config.get("api_version") or None,
+                    timeout=int(self.config.timeout * 1000),
+                    retry_options=types.HttpRetryOptions(attempts=1),
+                ),
+            )
+        return self._client
+
+    def generate_text(self, model_id: str, request: TextRequest) -> Iterator[str | Usage]:
+        contents = [
+            types.Content(role="model" if turn["role"] == "assistant" else "user",
+                          parts=[types.Part.from_text(text=turn["content"])])
+            for turn in _http.conversation(request)
+        ]
+        config = types.GenerateContentConfig(
+            system_instruction=request.system or None,
+            max_output_tokens=request.max_tokens,
+            temperature=request.temperature,
+        )
+        usage = Usage()
+        with self._translated():
+            for chunk in self.client.models.generate_content_stream(model=model_id, contents=contents, config=config):
+                self._raise_if_blocked(chunk)
+                usage.request_id = usage.request_id or chunk.response_id or ""
+                if chunk.usage_metadata:
+                    meta = chunk.usage_metadata
+                    usage.input_tokens = meta.prompt_token_count or 0
+                    usage.output_tokens = (meta.candidates_token_count or 0) + (meta.thoughts_token_count or 0)
+                for part in self._parts(chunk):
+                    if part.text and not part.thought:
+                        yield part.text
+        yield usage
+
+    def generate_image(self, model_id: str, request: ImageRequest) -> ImageResult:
+        if model_id.removeprefix("models/").startswith("imagen"):
+            # google-genai 3.x serves Imagen (`generate_images`) only through Vertex AI; this
+            # adapter speaks the Gemini Developer API, where Gemini image models replace it.
+            raise ProviderError(_http.NOT_FOUND, permanent=True, code="unsupported",
+                                detail=f"{self.vendor}: {model_id} needs Vertex AI; use a Gemini image model")
+        with self._translated():
+            data, mime, request_id = self._gemini_image(model_id, request)
+        width, height = _http.image_size(data)
+        return ImageResult(data=data, mime=_http.sniff_mime(data) or mime or "image/png", width=width, height=height,
+                           request_id=request_id)
+
+    def _gemini_image(self, model_id: str, request: ImageRequest) -> tuple[bytes, str, str]:
+        parts = [types.Part.from_bytes(data=data, mime_type=_http.sniff_mime(data) or "image/png")
+                 for data in request.references]
+        parts.append(types.Part.from_text(text=request.prompt))
+        response = self.client.models.generate_content(
+            model=model_id,
+            contents=[types.Content(role="user", parts=parts)],
+            config=types.GenerateContentConfig(
+                response_modalities=["TEXT", "IMAGE"],
+                image_config=types.ImageConfig(
+                    aspect_ratio=_http.aspect_ratio(request.width, request.height, GEMINI_IMAGE_ASPECT_RATIOS)),
+            ),
+        )
+        self._raise_if_blocked(response)
+        for part in self._parts(response):
+            if part.inline_data and part.inline_data.data:
+                return part.inline_data.data, part.inline_data.mime_type or "", response.response_id or ""
+        raise _http.no_output(vendor=self.vendor, detail=f"{model_id} answered without an image")
+
+    def test_connection(self) -> str:
+        with self._translated():
+            pager = self.client.models.list(config={"page_size": 1})
+            first = pager.page[0].name if pager.page else ""
+        return f"OK: models listed (first: {first})" if first else "OK: no models listed"
+
+    @staticmethod
+    def _parts(response: types.GenerateContentResponse) -> list[types.Part]:
+        candidate = response.candidates[0] if response.candidates else None
+        return list(candidate.content.parts or []) if candidate and candidate.content else []
+
+    def _raise_if_blocked(self, response: types.GenerateContentResponse):
+        feedback = response.prompt_feedback
+        if feedback and feedback.block_reason:
+            raise _http.content_policy(vendor=self.vendor, detail=f"prompt blocked: {_name(feedback.block_reason)}")
+        for candidate in response.candidates or []:
+            if candidate.finish_reason and _name(candidate.finish_reason) in BLOCKED_FINISH_REASONS:
+                raise _http.content_policy(vendor=self.vendor, detail=f"finish_reason={_name(candidate.finish_reason)}")
+
+    def _translated(self):
+        return _http.translating(self._error, (errors.APIError, errors.UnknownApiResponseError, *_http.TRANSPORT_ERRORS))
+
+    def _error(self, exc: Exception) -> ProviderError:
+        secret = self.config.api_key
+        name = type(exc).__name__
+        if isinstance(exc, errors.APIError):
+            status, message = exc.code, exc.message or ""
+            reason = _error_reason(exc.details)
+            if status == 400 and (reason == "API_KEY_INVALID" or "API key" in message):
+                status = 401  # Google answers 400 INVALID_ARGUMENT to a bad key
+            headers = exc.response.headers if getattr(exc, "response", None) is not None else None
+            return _http.status_error(vendor=self.vendor, status=status if isinstance(status, int) else None,
+                                      message=message, code=reason or exc.status or "", exc_name=name,
+                                      headers=headers, secret=secret, retry_after_s=_retry_delay(exc.details))
+        if _http.is_transport_error(exc):
+            return _http.transport_error(exc, vendor=self.vendor, secret=secret)
+        # UnknownApiResponseError: a body that is not JSON, e.g. a proxy's error page.
+        return _http.status_error(vendor=self.vendor, status=502, message=str(exc), exc_name=name, secret=secret)
+
+
+def _name(value) -> str:
+    return getattr(value, "value", None) or str(value)
+
+
+def _error_details(body) -> list:
+    error = body.get("error", body) if isinstance(body, dict) else {}
+    details = error.get("details") if isinstance(error, dict) else None
+    return details if isinstance(details, list) else []
+
+
+def _error_reason(body) -> str:
+    for item in _error_details(body):
+        if isinstance(item, dict) and item.get("reason"):
+            return str(item["reason"])
+    return ""
+
+
+def _retry_delay(body) -> float | None:
+    """Seconds from a google.rpc.RetryInfo detail ("retryDelay": "12s"), which Google sends on 429."""
+    for item in _error_details(body):
+        if isinstance(item, dict) and str(item.get("@type", "")).endswith("RetryInfo"):
+            match = re.fullmatch(r"(\d+(?:\.\d+)?)s", str(item.get("retryDelay", "")))
+            if match:
+                return float(match.group(1))
+    return None
