@@ -37,6 +37,9 @@ REDIS_AVAILABLE = _answers(TEST_REDIS_URL, 6379)
 
 if POSTGRES_AVAILABLE:
     DATABASES = {"default": env.db_url_config(TEST_POSTGRES_URL)}
+    # Two test runs on one server need two test databases (default: test_<name>).
+    if env("TEST_DATABASE_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
