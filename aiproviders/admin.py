@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 
+from modo.admin import ReadOnlyAdmin
+
 from . import services
 from .models import AIModel, CostAlert, Provider, UsageLog
 
@@ -83,7 +85,7 @@ class AIModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageLog)
-class UsageLogAdmin(admin.ModelAdmin):
+class UsageLogAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "provider", "model", "status", "attempt", "latency_ms", "first_token_ms",
                     "tokens_in", "tokens_out", "seconds", "credits_charged", "est_cost_usd", "error_class", "user"]
     list_filter = ["status", "kind", "provider", "model", "created_at"]
@@ -92,23 +94,8 @@ class UsageLogAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CostAlert)
-class CostAlertAdmin(admin.ModelAdmin):
+class CostAlertAdmin(ReadOnlyAdmin):
     list_display = ["day", "provider", "threshold_usd", "total_usd", "created_at"]
     list_select_related = ["provider"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -7,14 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from modo import crypto
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
+from modo.models import TimeStamped
 
 
 class Provider(TimeStamped):

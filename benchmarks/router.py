@@ -19,7 +19,7 @@ def main():
     args = parser.parse_args()
     with scratch_database("modo_bench_router"):
         from aiproviders import adapters, router
-        from aiproviders.adapters.base import Adapter, ImageResult, ImageRequest, TextRequest, Usage
+        from aiproviders.adapters.base import Adapter, ImageRequest, ImageResult, TextRequest, Usage
         from aiproviders.models import AIModel, Provider
 
         class Instant(Adapter):

@@ -8,22 +8,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from modo.admin import ReadOnlyAdmin
+
 from . import orders, services
 from .exceptions import CreditsError
 from .models import CreditAccount, CreditCost, CreditPackage, Hold, LedgerEntry, Order, PaymentEvent, Plan
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History that must never change (ledger, holds, gateway events)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Plan)

@@ -9,9 +9,7 @@ def credits(request):
 
     def account():
         # Lazy: public pages and emails never pay for the query.
-        if not hasattr(request, "_credit_account"):
-            request._credit_account = selectors.credit_account_for(user=user)
-        return request._credit_account
+        return selectors.credit_account_for_request(request)
 
     def trial():
         return selectors.trial_status(account())

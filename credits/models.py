@@ -9,13 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
+from modo.models import TimeStamped
 
 
 class Plan(TimeStamped):
@@ -324,6 +318,10 @@ class Order(TimeStamped):
         ]
 
     def __str__(self):
+        return self.number
+
+    @property
+    def ledger_reference(self) -> str:
         return self.number
 
     @property

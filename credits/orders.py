@@ -88,7 +88,12 @@ def order_apply(*, order: Order) -> bool:
             return False
         order = Order.objects.select_related("account__plan", "package", "plan").get(pk=order.pk)
         account = order.account
-        if order.plan_id:
+        renewal = (order.plan_id == account.plan_id and account.plan_expires_at
+                   and account.plan_expires_at > timezone.now())
+        if renewal:
+            services.account_plan_renew(account=account, billing_cycle=order.billing_cycle,
+                                        key=f"order:{order.public_id}")
+        elif order.plan_id:
             services.account_plan_change(
                 account=account, plan=order.plan, billing_cycle=order.billing_cycle, key=f"order:{order.public_id}",
                 reason=f"{order.plan.name} ({order.billing_cycle}) — order {order.number}",

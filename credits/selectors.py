@@ -15,6 +15,17 @@ def credit_account_for(*, user) -> CreditAccount:
     return account or services.credit_account_open(user=user)
 
 
+def credit_account_for_request(request) -> CreditAccount:
+    """The signed-in user's account, read once per request (the app shell and the page share it)."""
+    if not hasattr(request, "_credit_account"):
+        request._credit_account = credit_account_for(user=request.user)
+    return request._credit_account
+
+
+def signup_plan() -> Plan | None:
+    return Plan.objects.filter(is_default_for_signup=True).first()
+
+
 def public_plans() -> QuerySet[Plan]:
     return Plan.objects.filter(is_public=True, is_trial=False).order_by("sort_order", "id")
 

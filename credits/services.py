@@ -64,7 +64,8 @@ def _reference_fields(reference) -> dict:
     return {
         "reference_type": ContentType.objects.get_for_model(reference),
         "reference_id": str(reference.pk),
-        "reference": f"{reference._meta.label_lower}:{reference.pk}",
+        # What a person reads in the history (an order number); the type + id above link it.
+        "reference": str(getattr(reference, "ledger_reference", f"{reference._meta.label_lower}:{reference.pk}"))[:120],
     }
 
 
@@ -366,6 +367,23 @@ def account_plan_change(
         else:
             _append(account, kind=Kind.GRANT, key=f"planchange:{key}", actor=actor,
                     reason=reason or f"Moved to {plan.name}", metadata={"plan_change": key, "plan": plan.code})
+    return account
+
+
+def account_plan_renew(*, account: CreditAccount, billing_cycle: str, key: str, now=None) -> CreditAccount:
+    """Pays for more of the plan the account already has: the paid period is extended from its
+    current end, so renewing early loses no time (credits keep arriving each cycle). Once per key."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        account = _lock(account)
+        if _existing_entry(f"planrenew:{key}"):
+            return account
+        start = max(account.plan_expires_at or now, now)
+        account.plan_expires_at = add_months(start, 12 if billing_cycle == "yearly" else 1)
+        account.billing_cycle = billing_cycle
+        account.save(update_fields=["plan_expires_at", "billing_cycle", "updated_at"])
+        _append(account, kind=Kind.GRANT, key=f"planrenew:{key}", metadata={"plan_renewal": key},
+                reason=f"{account.plan.name} renewed until {account.plan_expires_at:%Y-%m-%d}")
     return account
 
 

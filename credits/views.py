@@ -16,7 +16,7 @@ LEDGER_PAGE_SIZE = 25
 
 @login_required
 def subscription(request):
-    account = selectors.credit_account_for(user=request.user)
+    account = selectors.credit_account_for_request(request)
     return render(request, "credits/subscription.html", {
         "account": account,
         "trial": selectors.trial_status(account),
@@ -29,7 +29,7 @@ def subscription(request):
 
 @login_required
 def credits_history(request):
-    account = selectors.credit_account_for(user=request.user)
+    account = selectors.credit_account_for_request(request)
     form = LedgerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.ledger_for(
@@ -85,7 +85,7 @@ def order_cancel(request, public_id):
 
 @login_required
 def trial_ended(request):
-    account = selectors.credit_account_for(user=request.user)
+    account = selectors.credit_account_for_request(request)
     trial = selectors.trial_status(account)
     if not trial or not trial["ended"]:
         return redirect("dashboard")

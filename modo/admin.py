@@ -3,6 +3,19 @@ from django.contrib import admin
 from .models import ContactMessage
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History that must never change (ledger, holds, usage log, gateway events)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ContactMessage)
 class ContactMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "name", "email", "topic", "handled", "notified_at"]

@@ -3,6 +3,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class TimeStamped(models.Model):
+    """created_at / updated_at on every table."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class ContactMessage(models.Model):
     """A message sent through /contact/. Stored first, then emailed to the admins."""
 

@@ -36,6 +36,7 @@ def pricing(request):
         "plans": credit_selectors.public_plans(),
         "packages": credit_selectors.active_packages(),
         "costs": credit_selectors.active_costs(),
+        "trial_plan": credit_selectors.signup_plan(),
     })
 
 

@@ -188,3 +188,30 @@ def test_webhook_refuses_everything_when_midtrans_is_not_configured(client, user
 
     assert response.status_code == 403
     assert not LedgerEntry.objects.filter(kind="purchase").exists()
+
+
+@pytest.mark.django_db
+def test_renewing_the_same_plan_early_extends_it_from_its_end(user):
+    first = orders.order_create(user=user, plan=plan("basic"))
+    orders.order_mark_paid(order=first)
+    account = services.credit_account_open(user=user)
+    ends, credits_before = account.plan_expires_at, account.balance
+
+    renewal = orders.order_create(user=user, plan=plan("basic"), billing_cycle="monthly")
+    orders.order_mark_paid(order=renewal)
+    orders.order_mark_paid(order=renewal)
+
+    account.refresh_from_db()
+    assert account.plan_expires_at == services.add_months(ends, 1)
+    assert account.balance == credits_before  # credits keep coming each cycle, not all at once
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_ledger_shows_the_order_number_as_reference(user, package):
+    order = orders.order_create(user=user, package=package)
+    orders.order_mark_paid(order=order)
+
+    entry = LedgerEntry.objects.get(kind="purchase")
+    assert entry.reference == order.number
+    assert entry.reference_object == order

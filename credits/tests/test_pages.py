@@ -13,8 +13,10 @@ def signed_in(client, user):
 
 
 @pytest.mark.django_db
-def test_subscription_page_shows_trial_plans_and_packages(signed_in, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+def test_subscription_page_shows_trial_plans_and_packages(signed_in, user, django_assert_max_num_queries):
+    services.credit_account_open(user=user)  # opened at signup
+
+    with django_assert_max_num_queries(8):
         response = signed_in.get(reverse("credits:subscription"))
 
     html = response.content.decode()
