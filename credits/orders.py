@@ -78,7 +78,7 @@ def whatsapp_link(order: Order) -> str:
     return f"https://wa.me/{number}?text={urlquote(text)}"
 
 
-def order_apply(*, order: Order) -> bool:
+def credits_purchase_apply(*, order: Order) -> bool:
     """Grants what a paid order bought, once. Returns True only for the call that applied it."""
     with transaction.atomic():
         claimed = Order.objects.filter(pk=order.pk, status=Order.Status.PAID, applied_at__isnull=True).update(
@@ -118,7 +118,7 @@ def order_mark_paid(*, order: Order, gateway_reference: str = "") -> bool:
     if gateway_reference:
         fields["gateway_reference"] = gateway_reference
     Order.objects.filter(pk=order.pk, status__in=[Order.Status.PENDING, Order.Status.EXPIRED]).update(**fields)
-    return order_apply(order=order)
+    return credits_purchase_apply(order=order)
 
 
 def order_cancel(*, order: Order, status: str = Order.Status.CANCELLED) -> bool:

@@ -30,7 +30,7 @@ def test_manual_order_paid_twice_grants_once(user, package, settings):
 
     assert orders.order_mark_paid(order=order) is True
     assert orders.order_mark_paid(order=order) is False
-    assert orders.order_apply(order=order) is False
+    assert orders.credits_purchase_apply(order=order) is False
 
     account = services.credit_account_open(user=user)
     assert LedgerEntry.objects.filter(kind="purchase", account=account).count() == 1
