@@ -22,6 +22,8 @@ urlpatterns = [
     path("showcase/", views.showcase, name="showcase"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", studio_views.dashboard, name="dashboard"),
+    path("studio/", include("studio.urls")),
+    path("showcase/<slug:slug>/", studio_views.showcase_detail, name="showcase_detail"),
     path("auth/", account_views.AuthLoginView.as_view(), name="auth"),
     # The combined login/register page serves allauth's own login and signup URLs too.
     path("accounts/login/", account_views.AuthLoginView.as_view(), name="account_login"),

@@ -5,6 +5,7 @@ import logging
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from credits import selectors as credit_selectors
+from studio.selectors import showcase_list
 
 from . import ratelimit, services
 from .celery import app as celery_app
@@ -45,8 +47,8 @@ def about(request):
 
 
 def showcase(request):
-    # Published projects arrive with the studio issue; until then the page shows its empty state.
-    return render(request, "site/showcase.html", {"projects": []})
+    page = Paginator(showcase_list(), 24).get_page(request.GET.get("page"))
+    return render(request, "site/showcase.html", {"projects": page.object_list, "page": page})
 
 
 def contact(request):

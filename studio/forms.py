@@ -1,0 +1,118 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Beat, Character, Location, Project, Relationship, Scene, Story, World
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["title", "logline", "premise", "genre", "tone", "format", "target_audience", "status"]
+        widgets = {"premise": forms.Textarea(attrs={"rows": 5}), "logline": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Give your project a title."))
+        return title
+
+
+class StoryForm(forms.ModelForm):
+    class Meta:
+        model = Story
+        fields = ["synopsis", "themes"]
+        widgets = {"synopsis": forms.Textarea(attrs={"rows": 10}), "themes": forms.Textarea(attrs={"rows": 3})}
+
+
+class StructureForm(forms.Form):
+    structure = forms.ChoiceField(label=_("Structure"), choices=Story.Structure.choices)
+
+
+class BeatForm(forms.ModelForm):
+    class Meta:
+        model = Beat
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class CharacterForm(forms.ModelForm):
+    class Meta:
+        model = Character
+        fields = ["name", "role", "age", "appearance", "clothing", "accessories", "personality", "backstory",
+                  "motivation", "visual_style"]
+        widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in Character.TEXT_FIELDS}
+
+
+class CharacterQuickForm(forms.ModelForm):
+    class Meta:
+        model = Character
+        fields = ["name", "role"]
+
+
+class RelationshipForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Character"), queryset=Character.objects.none())
+    kind = forms.ChoiceField(label=_("Relationship"), choices=Relationship.Kind.choices)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(self, *args, character: Character, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = character.project.characters.exclude(pk=character.pk)
+
+
+class WorldForm(forms.ModelForm):
+    class Meta:
+        model = World
+        fields = ["setting", "history", "culture", "rules"]
+        widgets = {f: forms.Textarea(attrs={"rows": 6}) for f in World.TEXT_FIELDS}
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "description", "visual_notes"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "visual_notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class SceneForm(forms.ModelForm):
+    class Meta:
+        model = Scene
+        fields = ["title", "beat", "location", "characters", "mood", "description", "script"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "script": forms.Textarea(attrs={"rows": 16}),
+                   "characters": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this project's beats, locations and characters can be linked.
+        self.fields["beat"].queryset = project.beats.all()
+        self.fields["location"].queryset = project.locations.all()
+        self.fields["characters"].queryset = project.characters.all()
+
+
+class SceneQuickForm(forms.ModelForm):
+    class Meta:
+        model = Scene
+        fields = ["title"]
+
+
+class PublishForm(forms.Form):
+    sections = forms.MultipleChoiceField(
+        label=_("Sections to publish"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[("story", _("Story")), ("characters", _("Characters")), ("world", _("World")),
+                 ("scenes", _("Scenes")), ("script", _("Script"))],
+    )
+
+
+class GenerateForm(forms.Form):
+    target_kind = forms.CharField(max_length=12)
+    target_id = forms.UUIDField(required=False)
+    field = forms.CharField(max_length=40)
+    prompt = forms.CharField(max_length=2000, required=False)
+    model = forms.IntegerField(required=False)
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *Project.Status.choices])
+    genre = forms.ChoiceField(label=_("Genre"), required=False, choices=[("", _("All genres")), *Project.Genre.choices])
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
+        ("updated", _("Recently edited")), ("created", _("Newest")), ("title", _("Title"))])

@@ -1,0 +1,125 @@
+"""Bible-aware text generation: quote → guards → hold → stream → capture (or release).
+
+The stream is a series of events the views turn into SSE or JSON:
+    {"event": "start", "draft", "cost", "model", "canon", "omitted"}
+    {"event": "chunk", "text"}
+    {"event": "done", "draft", "cost"}           — hold captured, draft ready
+    {"event": "error", "draft", "message", "partial"} — hold released, partial text kept
+No database transaction is open while the provider streams."""
+
+import logging
+from collections.abc import Iterator
+
+from django.utils import timezone
+
+from aiproviders import router
+from aiproviders.adapters import ProviderError
+from aiproviders.adapters.base import TextRequest, Usage
+from aiproviders.models import AIModel, UsageLog
+from credits import guards
+from credits import services as ledger
+from credits.selectors import credit_account_for
+
+from . import prompts
+from .models import Beat, Character, Draft, Location, Project, Scene, Story, World
+
+log = logging.getLogger(__name__)
+
+FIELDS = {
+    "project": ("logline", "premise"),
+    "story": ("synopsis", "themes"),
+    "beat": ("description",),
+    "character": (*Character.TEXT_FIELDS, "profile"),
+    "world": World.TEXT_FIELDS,
+    "location": Location.TEXT_FIELDS,
+    "scene": Scene.TEXT_FIELDS,
+    "free": ("text",),
+}
+TARGET_MODELS = {"beat": Beat, "character": Character, "location": Location, "scene": Scene}
+
+
+class TargetNotFound(Exception):
+    pass
+
+
+def resolve_target(project: Project, target_kind: str, target_id, field: str):
+    """The object of this project the text is for; TargetNotFound for anything else."""
+    if field not in FIELDS.get(target_kind, ()):
+        raise TargetNotFound(f"{target_kind}.{field}")
+    if target_kind == "project":
+        return project
+    if target_kind == "story":
+        return Story.objects.get_or_create(project=project)[0]
+    if target_kind == "world":
+        return World.objects.get_or_create(project=project)[0]
+    if target_kind == "free":
+        return None
+    target = TARGET_MODELS[target_kind].objects.filter(project=project, public_id=target_id).first() if target_id else None
+    if target is None:
+        raise TargetNotFound(target_kind)
+    return target
+
+
+def text_quote(*, user, model: AIModel | None = None) -> dict:
+    """What the page shows before running: cost, balance, trial count."""
+    from credits.selectors import trial_status
+
+    account = credit_account_for(user=user)
+    model = model or router.default_model(type="text")
+    return {"cost": router.quote(type="text", model=model), "available": account.available,
+            "trial": trial_status(account), "model": model}
+
+
+def text_stream(*, user, project: Project, target_kind: str, target_id, field: str, prompt: str,
+                model: AIModel | None = None, language: str = "en") -> Iterator[dict]:
+    """Raises TargetNotFound and credits' typed refusals before anything is held; after that,
+    every outcome releases or captures the hold exactly once."""
+    target = resolve_target(project, target_kind, target_id, field)
+    account = credit_account_for(user=user)
+    model = model or router.default_model(type="text")
+    if model is None:
+        raise ProviderError("No text model is available right now.", permanent=False, code="no_model")
+    cost = router.quote(type="text", model=model)
+    guards.generation_check(account=account, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
+    built = prompts.build(project, target_kind=target_kind, target=target, field=field, prompt=prompt, language=language)
+    draft = Draft.objects.create(
+        project=project, owner=user, target_kind=target_kind, target_id=getattr(target, "public_id", None),
+        field=field, prompt=prompt, canon=built["canon"], model_name=model.display_name,
+    )
+    reference = f"draft:{draft.public_id}"
+    hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference)
+    return _stream(user=user, draft=draft, hold=hold, cost=cost, model=model, built=built, reference=reference)
+
+
+def _stream(*, user, draft, hold, cost, model, built, reference) -> Iterator[dict]:
+    yield {"event": "start", "draft": str(draft.public_id), "cost": cost, "model": model.display_name,
+           "canon": built["canon"], "omitted": built["omitted"]}
+    parts: list[str] = []
+    call = router.Call(type="text", model=model, max_credits=cost, user=user, reference=reference)
+    request = TextRequest(prompt=built["prompt"], system=built["system"], context=built["context"], max_tokens=1500)
+    settled = False
+    try:
+        for item in router.stream_text(call, request):
+            if isinstance(item, Usage):
+                continue
+            parts.append(item)
+            yield {"event": "chunk", "text": item}
+        ledger.credits_capture(hold=hold, amount=cost)
+        settled = True
+        UsageLog.objects.filter(reference=reference, status__in=["ok", "cached"]).update(credits_charged=cost)
+        _finish(draft, parts, Draft.Status.READY, credits=cost)
+        yield {"event": "done", "draft": str(draft.public_id), "cost": cost}
+    except ProviderError as exc:
+        ledger.credits_release(hold=hold)
+        settled = True
+        _finish(draft, parts, Draft.Status.INCOMPLETE, error=exc.user_message)
+        yield {"event": "error", "draft": str(draft.public_id), "message": exc.user_message, "partial": bool(parts)}
+    finally:
+        if not settled:  # the client went away (GeneratorExit) or something unexpected broke
+            ledger.credits_release(hold=hold)
+            _finish(draft, parts, Draft.Status.INCOMPLETE, error="The generation was interrupted.")
+
+
+def _finish(draft: Draft, parts: list[str], status: str, *, credits: int = 0, error: str = "") -> None:
+    Draft.objects.filter(pk=draft.pk).update(text="".join(parts), status=status, credits_charged=credits,
+                                             error_message=error[:300], updated_at=timezone.now())

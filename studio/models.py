@@ -1,0 +1,262 @@
+"""The IP Bible: projects and their sections, and AI drafts of their fields."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from modo.models import TimeStamped
+
+
+class Project(TimeStamped):
+    class Format(models.TextChoices):
+        SERIES = "series", _("Series")
+        FILM = "film", _("Film")
+        COMIC = "comic", _("Comic")
+        GAME = "game", _("Game")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", _("Private")
+        PUBLISHED = "published", _("Published")
+
+    class Genre(models.TextChoices):
+        FANTASY = "fantasy", _("Fantasy")
+        SCI_FI = "sci_fi", _("Science fiction")
+        ADVENTURE = "adventure", _("Adventure")
+        ACTION = "action", _("Action")
+        DRAMA = "drama", _("Drama")
+        COMEDY = "comedy", _("Comedy")
+        ROMANCE = "romance", _("Romance")
+        MYSTERY = "mystery", _("Mystery")
+        HORROR = "horror", _("Horror")
+        SLICE_OF_LIFE = "slice_of_life", _("Slice of life")
+        FOLKLORE = "folklore", _("Folklore & myth")
+        OTHER = "other", _("Other")
+
+    SECTIONS = ("story", "characters", "world", "scenes", "script")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(_("title"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    logline = models.CharField(_("logline"), max_length=300, blank=True)
+    premise = models.TextField(_("premise"), blank=True)
+    genre = models.CharField(_("genre"), max_length=20, choices=Genre.choices, blank=True)
+    tone = models.CharField(_("tone"), max_length=120, blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.SERIES)
+    target_audience = models.CharField(_("target audience"), max_length=120, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
+    published_sections = models.JSONField(_("published sections"), default=list, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        indexes = [
+            # The studio list: an owner's live projects, recently edited first.
+            models.Index(fields=["owner", "deleted_at", "-updated_at"], name="project_owner_list_idx"),
+            # The showcase: published, not deleted, newest first.
+            models.Index(fields=["visibility", "deleted_at", "-published_at"], name="project_showcase_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.visibility == self.Visibility.PUBLISHED and self.deleted_at is None
+
+
+class Story(TimeStamped):
+    class Structure(models.TextChoices):
+        THREE_ACT = "three_act", _("Three-act structure")
+        SAVE_THE_CAT = "save_the_cat", _("Save the Cat beats")
+        HEROS_JOURNEY = "heros_journey", _("Hero's Journey")
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="story")
+    synopsis = models.TextField(_("synopsis"), blank=True)
+    themes = models.TextField(_("themes"), blank=True)
+    structure = models.CharField(_("structure"), max_length=16, choices=Structure.choices, default=Structure.THREE_ACT)
+
+    def __str__(self):
+        return f"Story of {self.project}"
+
+
+class Beat(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="beats")
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Character(TimeStamped):
+    class Role(models.TextChoices):
+        PROTAGONIST = "protagonist", _("Protagonist")
+        ANTAGONIST = "antagonist", _("Antagonist")
+        DEUTERAGONIST = "deuteragonist", _("Deuteragonist")
+        SUPPORTING = "supporting", _("Supporting")
+        MENTOR = "mentor", _("Mentor")
+        LOVE_INTEREST = "love_interest", _("Love interest")
+        SIDEKICK = "sidekick", _("Sidekick")
+        MINOR = "minor", _("Minor")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="characters")
+    name = models.CharField(_("name"), max_length=120)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SUPPORTING)
+    age = models.CharField(_("age"), max_length=40, blank=True)
+    appearance = models.TextField(_("appearance"), blank=True)
+    clothing = models.TextField(_("clothing"), blank=True)
+    accessories = models.TextField(_("accessories"), blank=True)
+    personality = models.TextField(_("personality"), blank=True)
+    backstory = models.TextField(_("backstory"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    visual_style = models.TextField(_("visual style"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    TEXT_FIELDS = ("appearance", "clothing", "accessories", "personality", "backstory", "motivation", "visual_style")
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["project", "order"], name="character_project_order_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class Relationship(TimeStamped):
+    """A typed link between two characters of one project; pages show it from both ends."""
+
+    class Kind(models.TextChoices):
+        FAMILY = "family", _("Family")
+        FRIEND = "friend", _("Friend")
+        ALLY = "ally", _("Ally")
+        RIVAL = "rival", _("Rival")
+        ENEMY = "enemy", _("Enemy")
+        MENTOR = "mentor", _("Mentor of")
+        ROMANCE = "romance", _("Romance")
+        OTHER = "other", _("Other")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="relationships_out")
+    target = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="relationships_in")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="relationship_not_self"),
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="relationship_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} → {self.target} ({self.kind})"
+
+
+class World(TimeStamped):
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="world")
+    setting = models.TextField(_("setting"), blank=True)
+    history = models.TextField(_("history"), blank=True)
+    culture = models.TextField(_("culture"), blank=True)
+    rules = models.TextField(_("rules, magic & technology"), blank=True)
+
+    TEXT_FIELDS = ("setting", "history", "culture", "rules")
+
+    def __str__(self):
+        return f"World of {self.project}"
+
+
+class Location(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    visual_notes = models.TextField(_("visual notes"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    TEXT_FIELDS = ("description", "visual_notes")
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Scene(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="scenes")
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=160)
+    beat = models.ForeignKey(Beat, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes")
+    characters = models.ManyToManyField(Character, blank=True, related_name="scenes")
+    description = models.TextField(_("description"), blank=True)
+    mood = models.CharField(_("mood"), max_length=120, blank=True)
+    script = models.TextField(_("script"), blank=True, help_text=_("Screenplay format."))
+
+    TEXT_FIELDS = ("description", "script")
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["project", "order"], name="scene_project_order_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class Draft(TimeStamped):
+    """An AI-written version of one field, kept until the creator accepts or discards it; the
+    text it replaced is kept too, so an accepted draft can be undone."""
+
+    class Status(models.TextChoices):
+        STREAMING = "streaming", _("Writing")
+        READY = "ready", _("Ready")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        ACCEPTED = "accepted", _("Accepted")
+        DISCARDED = "discarded", _("Discarded")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="drafts")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # What it is for: ("story", "synopsis"), ("character", <uuid>, "backstory"), ("free", "") ...
+    target_kind = models.CharField(max_length=12)
+    target_id = models.UUIDField(null=True, blank=True)
+    field = models.CharField(max_length=40)
+    prompt = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.STREAMING)
+    error_message = models.CharField(max_length=300, blank=True)
+    model_name = models.CharField(max_length=120, blank=True)
+    credits_charged = models.PositiveIntegerField(default=0)
+    canon = models.JSONField(default=list, blank=True)
+    replaced_text = models.TextField(blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # A field's draft history, newest first.
+            models.Index(fields=["project", "target_kind", "target_id", "field", "-created_at"], name="draft_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"Draft of {self.target_kind}.{self.field} ({self.status})"

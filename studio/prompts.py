@@ -1,0 +1,172 @@
+"""Prompt builders: a system prompt per kind of writing, and the bible's canon selected and
+trimmed to a token budget so generated text respects what is already established."""
+
+from dataclasses import dataclass, field
+
+from .models import Character, Location, Project, Scene
+
+CANON_TOKEN_BUDGET = 1500
+WORLD_FIELDS = ("setting", "rules", "culture", "history")
+LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}
+
+SYSTEM = {
+    "story": "You are a screenwriter and story developer. You shape premises into clear, emotionally driven "
+             "stories with strong structure, rising stakes and satisfying turns.",
+    "character": "You are a character designer and writer. You create specific, visual, psychologically "
+                 "believable characters whose wants and flaws drive the story.",
+    "world": "You are a world-builder and lore creator. You invent coherent settings, histories, cultures and "
+             "rules that create story possibilities and never contradict established canon.",
+    "script": "You are a screenwriter. Write in screenplay format: scene headings (INT./EXT. LOCATION - TIME), "
+              "action lines in present tense, CHARACTER NAMES in capitals before dialogue, parentheticals sparingly.",
+    "free": "You are a creative development partner for comic, animation, film and game creators.",
+}
+SECTION_OF_KIND = {"project": "story", "story": "story", "beat": "story", "character": "character", "world": "world",
+                   "location": "world", "scene": "story", "free": "free"}
+
+RULES = ("Respect the canon below: never contradict it, reuse names exactly. Write only the requested text, "
+         "without preamble, in {language}. Use Markdown only where it helps readability.")
+
+
+def estimate_tokens(text: str) -> int:
+    """About 4/3 tokens per word, which is close for English and Indonesian prose."""
+    return (len(text.split()) * 4 + 2) // 3
+
+
+@dataclass
+class Canon:
+    """The facts a prompt includes, in priority order, and what had to be left out."""
+
+    items: list[tuple[str, str]] = field(default_factory=list)  # (label, text)
+    omitted: list[str] = field(default_factory=list)
+    budget: int = CANON_TOKEN_BUDGET
+
+    def add(self, label: str, text: str) -> bool:
+        """Adds one fact, shortened so no single fact takes more than a fifth of the budget and
+        the total stays within it; a fact with no room left is listed as omitted."""
+        text = " ".join(text.split())
+        if not text:
+            return False
+        used = sum(estimate_tokens(f"{lbl}: {txt}") for lbl, txt in self.items)
+        room = min(self.budget - used, max(60, self.budget // 5)) - estimate_tokens(label) - 2
+        if room < 12:
+            self.omitted.append(label)
+            return False
+        words = text.split()
+        if estimate_tokens(text) > room:
+            text = " ".join(words[: max(1, room * 3 // 4 - 1)]) + " …"
+        self.items.append((label, text))
+        return True
+
+    def render(self) -> str:
+        return "\n".join(f"- {label}: {text}" for label, text in self.items)
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.items]
+
+
+def _character_summary(c: Character, *, full: bool = False) -> str:
+    parts = [c.get_role_display()]
+    if c.age:
+        parts.append(f"age {c.age}")
+    fields = Character.TEXT_FIELDS if full else ("appearance", "personality", "motivation")
+    parts += [getattr(c, f) for f in fields if getattr(c, f)]
+    return "; ".join(parts)
+
+
+def build_canon(project: Project, *, target=None, budget: int = CANON_TOKEN_BUDGET) -> Canon:
+    """Most relevant first: the project, the target itself, characters present or referenced,
+    the location, earlier scenes, then the rest of the cast and the world."""
+    canon = Canon(budget=budget)
+    canon.add("Title", project.title)
+    canon.add("Format and genre", " / ".join(filter(None, [project.get_format_display(),
+                                                         project.get_genre_display() if project.genre else "",
+                                                         project.tone])))
+    canon.add("Logline", project.logline)
+    canon.add("Premise", project.premise)
+    seen_characters = set()
+    if isinstance(target, Character):
+        canon.add(f"Character {target.name} (being written)", _character_summary(target, full=True))
+        seen_characters.add(target.pk)
+    if isinstance(target, Scene):
+        for c in target.characters.all():
+            canon.add(f"Character {c.name} (in this scene)", _character_summary(c, full=True))
+            seen_characters.add(c.pk)
+        if target.location_id:
+            loc = target.location
+            canon.add(f"Location {loc.name}", f"{loc.description} {loc.visual_notes}")
+        earlier = project.scenes.filter(order__lt=target.order).order_by("-order")[:5]
+        for s in reversed(list(earlier)):
+            canon.add(f"Earlier scene {s.title}", s.description)
+    if isinstance(target, Location):
+        canon.add(f"Location {target.name} (being written)", f"{target.description} {target.visual_notes}")
+    story = getattr(project, "story", None)
+    if story:
+        canon.add("Synopsis", story.synopsis)
+        canon.add("Themes", story.themes)
+    for c in project.characters.all():
+        if c.pk not in seen_characters:
+            canon.add(f"Character {c.name}", _character_summary(c))
+    world = getattr(project, "world", None)
+    if world:
+        for name in WORLD_FIELDS:
+            canon.add(f"World {name}", getattr(world, name))
+    already = target.pk if isinstance(target, Location) else getattr(target, "location_id", None)
+    for loc in project.locations.all():
+        if loc.pk != already:
+            canon.add(f"Location {loc.name}", loc.description)
+    return canon
+
+INSTRUCTIONS = {
+    ("project", "logline"): "Write a one-sentence logline.",
+    ("project", "premise"): "Write the premise in one or two paragraphs.",
+    ("story", "synopsis"): "Write a synopsis of the whole story in 4–6 paragraphs.",
+    ("story", "themes"): "Name the story's central themes and how the plot explores each.",
+    ("beat", "description"): "Describe what happens in this story beat.",
+    ("character", "appearance"): "Describe the character's appearance vividly and concretely.",
+    ("character", "personality"): "Describe the character's personality, flaws and contradictions.",
+    ("character", "backstory"): "Write the character's backstory.",
+    ("character", "motivation"): "Describe what the character wants, needs and fears.",
+    ("character", "profile"): "Write a complete character profile.",
+    ("world", "setting"): "Describe the world's setting.",
+    ("world", "history"): "Write the world's history.",
+    ("world", "culture"): "Describe the world's cultures and daily life.",
+    ("world", "rules"): "Describe the world's rules, magic or technology and their costs.",
+    ("location", "description"): "Describe this location for a story bible.",
+    ("location", "visual_notes"): "Write visual notes for artists: palette, light, shapes, mood.",
+    ("scene", "description"): "Describe what happens in this scene.",
+    ("scene", "script"): "Write this scene as a screenplay.",
+}
+
+
+def build(project: Project, *, target_kind: str, target=None, field: str, prompt: str, language: str = "en",
+          budget: int = CANON_TOKEN_BUDGET) -> dict:
+    """Everything a text generation needs: system prompt, user prompt, the canon used, and the
+    context the offline provider drafts from."""
+    section = "script" if field == "script" else SECTION_OF_KIND.get(target_kind, "free")
+    canon = build_canon(project, target=target, budget=budget)
+    instruction = INSTRUCTIONS.get((target_kind, field), "Help with this part of the bible.")
+    subject_name = getattr(target, "name", None) or getattr(target, "title", None) or ""
+    user_prompt = "\n\n".join(filter(None, [
+        f"{instruction}" + (f" Subject: {subject_name}." if subject_name else ""),
+        f"Creator's instructions: {prompt.strip()}" if prompt.strip() else "",
+        f"Canon:\n{canon.render()}" if canon.items else "",
+    ]))
+    system = f"{SYSTEM[section]} {RULES.format(language=LANGUAGE_NAMES.get(language, 'English'))}"
+    subject = {}
+    if target is not None and hasattr(target, "_meta"):
+        subject = {f.name: getattr(target, f.name) for f in target._meta.concrete_fields
+                   if f.get_internal_type() in ("CharField", "TextField") and getattr(target, f.name)}
+    offline_section = {"script": "script", "character": "character", "world": "world", "location": "location",
+                       "scene": "scene", "beat": "beats", "story": "synopsis" if field == "synopsis" else "story",
+                       "project": "story"}.get(target_kind if field != "script" else "script", "free")
+    context = {
+        "section": offline_section,
+        "project": {"title": project.title, "logline": project.logline, "premise": project.premise,
+                    "genre": project.get_genre_display() if project.genre else "", "tone": project.tone,
+                    "format": project.get_format_display(), "audience": project.target_audience},
+        "subject": subject,
+        "field": field,
+        "language": language,
+    }
+    return {"system": system, "prompt": user_prompt, "canon": canon.labels, "omitted": canon.omitted, "context": context}

@@ -1,0 +1,191 @@
+import json
+
+import httpx
+import pytest
+
+from aiproviders import services as ai_services
+from aiproviders.models import AIModel, Provider, UsageLog
+from aiproviders.tests import stubs
+from credits import ratelimit
+from credits.models import CreditAccount, Hold, LedgerEntry
+from credits.selectors import credit_account_for
+from studio import generation, services
+from studio.models import Draft
+
+from .factories import give_plan, make_project
+
+
+def run(events):
+    return list(events)
+
+
+@pytest.fixture
+def project(user):
+    give_plan(user)
+    return make_project(user)
+
+
+def character(project):
+    return project.characters.first()
+
+
+@pytest.mark.django_db
+def test_local_provider_streams_a_draft_in_order_and_captures_the_hold(user, project):
+    hero = character(project)
+    before = credit_account_for(user=user).available
+
+    events = run(generation.text_stream(user=user, project=project, target_kind="character", target_id=hero.public_id,
+                                        field="backstory", prompt="She lost her mother to a storm"))
+
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "done" and kinds.count("chunk") >= 2
+    text = "".join(e["text"] for e in events if e["event"] == "chunk")
+    draft = Draft.objects.get()
+    assert draft.text == text and text.startswith("[Offline draft")
+    assert draft.status == "ready" and draft.credits_charged == 3
+    assert "Character Character 0 (being written)" in events[0]["canon"]
+    hold = Hold.objects.get(reference=f"draft:{draft.public_id}")
+    assert hold.status == "captured" and hold.captured_amount == 3
+    assert credit_account_for(user=user).available == before - 3
+    assert UsageLog.objects.get(reference=f"draft:{draft.public_id}").credits_charged == 3
+
+
+@pytest.mark.django_db
+def test_accepting_a_draft_fills_the_field_and_can_be_undone(user, project):
+    hero = character(project)
+    hero.backstory = "Old backstory"
+    hero.save()
+    run(generation.text_stream(user=user, project=project, target_kind="character", target_id=hero.public_id,
+                               field="backstory", prompt=""))
+    draft = Draft.objects.get()
+
+    services.draft_accept(draft=draft)
+    hero.refresh_from_db()
+    assert hero.backstory == draft.text.strip()
+
+    services.draft_undo(draft=draft)
+    hero.refresh_from_db()
+    assert hero.backstory == "Old backstory"
+
+
+KEY = "sk-studio-test-SECRET"
+CHAT = "https://api.openai.com/v1/chat/completions"
+
+
+@pytest.fixture
+def openai_model(db):
+    AIModel.objects.filter(type="text").update(enabled=False, is_default=False)
+    provider = ai_services.provider_set_key(provider=Provider.objects.create(name="OpenAI (studio test)", kind="openai"), api_key=KEY)
+    return AIModel.objects.create(provider=provider, model_id="gpt-4o-mini", display_name="GPT-4o mini", type="text",
+                                  cap_streaming=True, is_default=True)
+
+
+@pytest.mark.django_db
+def test_stubbed_openai_streams_chunks_in_order_with_the_bible_in_the_prompt(user, project, openai_model):
+    with stubs.mock_http() as mock:
+        route = mock.post(CHAT).mock(return_value=httpx.Response(
+            200, text=stubs.openai_chat_stream(["Once", " upon", " a storm."], usage=(120, 4)),
+            headers={"content-type": "text/event-stream"}))
+        events = run(generation.text_stream(user=user, project=project, target_kind="story", target_id=None,
+                                            field="synopsis", prompt="Keep it hopeful"))
+
+    assert [e["text"] for e in events if e["event"] == "chunk"] == ["Once", " upon", " a storm."]
+    sent = stubs.json_body(route.calls[0].request)
+    prompt = " ".join(m["content"] for m in sent["messages"])
+    assert "A kite-maker girl chases a storm spirit." in prompt and "Character 0" in prompt
+    assert "Keep it hopeful" in prompt
+    assert Hold.objects.get().status == "captured"
+
+
+@pytest.mark.django_db
+def test_provider_failure_mid_stream_releases_the_hold_and_keeps_the_partial_draft(user, project, openai_model):
+    before = credit_account_for(user=user)
+    with stubs.mock_http() as mock:
+        body = stubs.openai_chat_stream(["Once", " upon a"], usage=(1, 1))
+        mock.post(CHAT).mock(return_value=httpx.Response(
+            200, stream=stubs.DroppingStream(body[: body.index(" upon a")].encode()),  # drops after "Once"
+            headers={"content-type": "text/event-stream"}))
+        events = run(generation.text_stream(user=user, project=project, target_kind="story", target_id=None,
+                                            field="synopsis", prompt=""))
+
+    error = events[-1]
+    assert error["event"] == "error" and error["partial"] is True and error["message"]
+    draft = Draft.objects.get()
+    assert draft.status == "incomplete" and draft.text
+    hold = Hold.objects.get()
+    assert hold.status == "released"
+    after = CreditAccount.objects.get(pk=before.pk)
+    assert (after.balance, after.held) == (before.balance, 0)
+    assert UsageLog.objects.filter(status="partial").exists()
+
+
+@pytest.mark.django_db
+def test_a_client_that_disconnects_releases_the_hold(user, project):
+    stream = generation.text_stream(user=user, project=project, target_kind="project", target_id=None,
+                                    field="premise", prompt="")
+    next(stream)  # start
+    next(stream)  # first chunk
+    stream.close()
+
+    assert Hold.objects.get().status == "released"
+    assert Draft.objects.get().status == "incomplete"
+
+
+@pytest.mark.django_db
+def test_trial_allows_two_generations_then_refuses(user):
+    from credits.exceptions import TrialLimit
+
+    project = services.project_create(owner=user, title="Trial bible")
+    account = credit_account_for(user=user)
+    for _ in range(2):
+        run(generation.text_stream(user=user, project=project, target_kind="project", target_id=None,
+                                   field="logline", prompt=""))
+    ratelimit.reset(account_id=account.pk)  # isolate the trial rule from the trial's daily limit
+
+    with pytest.raises(TrialLimit):
+        generation.text_stream(user=user, project=project, target_kind="project", target_id=None, field="logline",
+                               prompt="")
+    assert Hold.objects.filter(status="held").count() == 0
+    assert CreditAccount.objects.get(pk=account.pk).trial_generations_used == 2
+
+
+@pytest.mark.django_db
+def test_another_projects_object_is_not_a_target(user, outsider, project):
+    give_plan(outsider)
+    theirs = make_project(outsider, title="Theirs")
+
+    with pytest.raises(generation.TargetNotFound):
+        generation.text_stream(user=user, project=project, target_kind="character",
+                               target_id=theirs.characters.first().public_id, field="backstory", prompt="")
+    with pytest.raises(generation.TargetNotFound):
+        generation.text_stream(user=user, project=project, target_kind="character",
+                               target_id=project.characters.first().public_id, field="password", prompt="")
+    assert not LedgerEntry.objects.filter(kind="hold").exists()
+
+
+@pytest.mark.django_db
+def test_generate_view_streams_sse_and_refuses_with_json(client, user, project):
+    client.force_login(user)
+    url = f"/studio/{project.public_id}/generate/"
+
+    response = client.post(url, {"target_kind": "project", "field": "logline", "prompt": ""})
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"] == "text/event-stream"
+    names = [line[len("event: "):] for line in body.splitlines() if line.startswith("event: ")]
+    assert names[0] == "start" and names[-1] == "done"
+    assert json.loads(body.split("data: ", 1)[1].split("\n", 1)[0])["cost"] == 3
+
+    CreditAccount.objects.filter(user=user).update(balance=0, bonus_balance=0, cycle_balance=0)  # test set-up only
+    refused = client.post(url, {"target_kind": "project", "field": "logline"})
+    assert refused.status_code == 402
+    assert refused.json()["error"] == "INSUFFICIENT_CREDITS" and refused.json()["action"] == "buy"
+
+
+@pytest.mark.django_db
+def test_generate_view_is_404_for_an_outsider(client, outsider, project):
+    client.force_login(outsider)
+
+    response = client.post(f"/studio/{project.public_id}/generate/", {"target_kind": "project", "field": "logline"})
+
+    assert response.status_code == 404
+    assert not Hold.objects.exists()
