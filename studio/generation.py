@@ -7,9 +7,12 @@ The stream is a series of events the views turn into SSE or JSON:
     {"event": "error", "draft", "message", "partial"} — hold released, partial text kept
 No database transaction is open while the provider streams."""
 
+import json
 import logging
+import uuid
 from collections.abc import Iterator
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from aiproviders import router
@@ -82,13 +85,39 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
     cost = router.quote(type="text", model=model)
     guards.generation_check(account=account, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
     built = prompts.build(project, target_kind=target_kind, target=target, field=field, prompt=prompt, language=language)
-    draft = Draft.objects.create(
-        project=project, owner=user, target_kind=target_kind, target_id=getattr(target, "public_id", None),
-        field=field, prompt=prompt, canon=built["canon"], model_name=model.display_name,
-    )
-    reference = f"draft:{draft.public_id}"
+    # The hold comes first: if it is refused, no draft is left behind.
+    draft_id = uuid.uuid4()
+    reference = f"draft:{draft_id}"
     hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference)
+    try:
+        draft = Draft.objects.create(
+            public_id=draft_id, project=project, owner=user, target_kind=target_kind,
+            target_id=getattr(target, "public_id", None), field=field, prompt=prompt, canon=built["canon"],
+            model_name=model.display_name,
+        )
+    except Exception:
+        ledger.credits_release(hold=hold)
+        raise
     return _stream(user=user, draft=draft, hold=hold, cost=cost, model=model, built=built, reference=reference)
+
+
+def text_model(model_id) -> AIModel | None:
+    """An enabled text model by id, or None."""
+    if not model_id:
+        return None
+    return (AIModel.objects.select_related("provider")
+            .filter(pk=model_id, type="text", enabled=True, provider__enabled=True).first())
+
+
+def sse_response(events: Iterator[dict]) -> StreamingHttpResponse:
+    def lines():
+        for event in events:
+            yield f"event: {event['event']}\ndata: {json.dumps(event)}\n\n"
+
+    response = StreamingHttpResponse(lines(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream
+    return response
 
 
 def _stream(*, user, draft, hold, cost, model, built, reference) -> Iterator[dict]:

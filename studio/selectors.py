@@ -102,10 +102,11 @@ def section_progress(project: Project) -> dict[str, int]:
     story = getattr(project, "story", None)
     world = getattr(project, "world", None)
     counts = Project.objects.filter(pk=project.pk).aggregate(
-        characters=Count("characters", distinct=True), scenes=Count("scenes", distinct=True),
-        locations=Count("locations", distinct=True), beats=Count("beats", distinct=True),
-        scripts=Count("scenes", filter=~Q(scenes__script=""), distinct=True),
+        n_characters=Count("characters", distinct=True), n_scenes=Count("scenes", distinct=True),
+        n_locations=Count("locations", distinct=True), n_beats=Count("beats", distinct=True),
+        n_scripts=Count("scenes", filter=~Q(scenes__script=""), distinct=True),
     )
+    counts = {name[2:]: value for name, value in counts.items()}
     story_parts = [bool(project.logline), bool(project.premise), bool(story and story.synopsis),
                    bool(story and story.themes), counts["beats"] > 0]
     world_parts = [bool(world and getattr(world, f)) for f in ("setting", "history", "culture", "rules")]

@@ -1,11 +1,10 @@
 """Creator pages of the studio. Thin: parse, call a selector or service, render."""
 
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -346,27 +345,14 @@ def showcase_detail(request, slug):
 
 # --- AI text -------------------------------------------------------------------------------------
 
-def _model_choice(request) -> AIModel | None:
-    model_id = request.POST.get("model") or request.GET.get("model")
-    if not model_id:
-        return None
-    return AIModel.objects.select_related("provider").filter(pk=model_id, type="text", enabled=True,
-                                                             provider__enabled=True).first()
-
-
 @login_required
 def generate_quote(request, public_id):
     """htmx fragment: cost, balance and trial count before running."""
     selectors.project_get(user=request.user, public_id=public_id)
-    quote = generation.text_quote(user=request.user, model=_model_choice(request))
+    quote = generation.text_quote(user=request.user, model=generation.text_model(request.GET.get("model")))
     return render(request, "studio/partials/generate_quote.html", {
         **quote, "models": AIModel.objects.filter(type="text", enabled=True, provider__enabled=True).select_related("provider"),
     })
-
-
-def _sse(events):
-    for event in events:
-        yield f"event: {event['event']}\ndata: {json.dumps(event)}\n\n"
 
 
 @login_required
@@ -378,11 +364,14 @@ def generate(request, public_id):
     if not form.is_valid():
         return JsonResponse({"success": False, "error": "INVALID_INPUT", "fields": form.errors}, status=422)
     data = form.cleaned_data
+    model = generation.text_model(data["model"])
+    if data["field"] not in generation.FIELDS.get(data["target_kind"], ()) or (data["model"] and model is None):
+        return JsonResponse({"success": False, "error": "INVALID_INPUT",
+                             "message": _("That cannot be generated here.")}, status=422)
     try:
         events = generation.text_stream(
             user=request.user, project=project, target_kind=data["target_kind"], target_id=data["target_id"],
-            field=data["field"], prompt=data["prompt"], model=_model_choice(request),
-            language=translation.get_language() or "en",
+            field=data["field"], prompt=data["prompt"], model=model, language=translation.get_language() or "en",
         )
     except generation.TargetNotFound:
         raise Http404 from None
@@ -391,10 +380,7 @@ def generate(request, public_id):
                              **exc.extra}, status=exc.status)
     except ProviderError as exc:
         return JsonResponse({"success": False, "error": "PROVIDER_ERROR", "message": exc.user_message}, status=502)
-    response = StreamingHttpResponse(_sse(events), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream
-    return response
+    return generation.sse_response(events)
 
 
 @login_required
