@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "studio"
 
@@ -31,4 +31,8 @@ urlpatterns = [
     path("<uuid:public_id>/generate/quote/", views.generate_quote, name="generate_quote"),
     path("<uuid:public_id>/drafts/", views.drafts, name="drafts"),
     path("drafts/<uuid:draft_id>/<str:action>/", views.draft_action, name="draft_action"),
+    path("<uuid:public_id>/export/<str:fmt>/", export_views.export, name="export"),
+    path("import/", export_views.import_project, name="import"),
+    path("exports/<uuid:export_id>/", export_views.export_status, name="export_status"),
+    path("exports/<uuid:export_id>/download/", export_views.export_download, name="export_download"),
 ]

@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
     "credits-expire-trials": {"task": "credits.tasks.expire_trials", "schedule": 3600},
     "credits-expire-stale-orders": {"task": "credits.tasks.expire_stale_orders", "schedule": 3600},
     "ai-cost-alerts": {"task": "aiproviders.tasks.send_cost_alerts", "schedule": 15 * 60},
+    "studio-purge-trash": {"task": "studio.tasks.purge_trash", "schedule": 24 * 3600},
+    "studio-purge-exports": {"task": "studio.tasks.purge_exports", "schedule": 3600},
 }
 
 # --- security ---------------------------------------------------------------------------------
@@ -290,3 +292,7 @@ AI_RETRY_BACKOFF_SECONDS = env.float("AI_RETRY_BACKOFF_SECONDS", default=1.0)
 AI_MODEL_COOLDOWN_SECONDS = env.int("AI_MODEL_COOLDOWN_SECONDS", default=60)
 # Email the admins once a day per provider when its estimated vendor cost passes this (USD; 0 = off).
 AI_DAILY_COST_ALERT_USD = env.float("AI_DAILY_COST_ALERT_USD", default=0)
+
+# --- studio -------------------------------------------------------------------------------------
+# Bibles with more objects than this are exported by a background job with a download link.
+EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
