@@ -88,11 +88,15 @@ def browser():
 
 @pytest.fixture
 def seeded_defaults(db):
-    """Plans, packages and costs from the data migration; transactional tests flush them."""
+    """What the data migrations seed (plans, packages, costs, the offline AI provider);
+    transactional tests flush it."""
+    from aiproviders import seed as ai_seed
+    from aiproviders.models import AIModel, Provider
     from credits.models import CreditCost, CreditPackage, Plan
     from credits.seed import seed
 
     seed(Plan, CreditPackage, CreditCost)
+    ai_seed.seed(Provider, AIModel)
 
 
 @pytest.fixture

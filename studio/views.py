@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,6 +43,14 @@ def _saved(request, target_url):
         return render(request, "studio/partials/saved.html")
     messages.success(request, _("Saved."))
     return redirect(target_url)
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
 
 
 @login_required
@@ -182,10 +191,20 @@ def reorder(request, public_id, kind):
                  "locations": project.locations.all()}
     if kind not in querysets:
         raise Http404
-    services.reorder(queryset=querysets[kind], public_ids=request.POST.getlist("order"))
+    queryset = querysets[kind]
+    order = request.POST.getlist("order")
+    if request.POST.get("move"):  # the up/down buttons without JavaScript: "<public id>:up|down"
+        moved, _sep, direction = request.POST["move"].partition(":")
+        order = [str(pk) for pk in queryset.values_list("public_id", flat=True)]
+        if moved in order:
+            i = order.index(moved)
+            j = i - 1 if direction == "up" else i + 1
+            if 0 <= j < len(order):
+                order[i], order[j] = order[j], order[i]
+    services.reorder(queryset=queryset, public_ids=order)
     if request.headers.get("HX-Request"):
         return HttpResponse(status=204)
-    return redirect(request.POST.get("next") or reverse("studio:project", args=[project.public_id]))
+    return redirect(_safe_next(request, reverse("studio:project", args=[project.public_id])))
 
 
 # --- characters ----------------------------------------------------------------------------------
@@ -414,4 +433,4 @@ def draft_action(request, draft_id, action):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return redirect(request.POST.get("next") or reverse("studio:project", args=[draft.project.public_id]))
+    return redirect(_safe_next(request, reverse("studio:project", args=[draft.project.public_id])))

@@ -26,8 +26,8 @@ def test_dashboard_greets_the_creator_with_few_queries(client, user, django_asse
     credit_account_open(user=user)  # opened at signup
     client.force_login(user)
 
-    # session, user, credit account with its plan
-    with django_assert_max_num_queries(3):
+    # session, user, credit account with its plan, recent projects
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("dashboard"))
 
     assert response.status_code == 200

@@ -1,0 +1,51 @@
+"""A creator builds a bible in headless Chromium against a live server."""
+
+import re
+
+import pytest
+
+from accounts.tests.factories import PASSWORD, UserFactory
+from studio.models import Character
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, email):
+    page.goto("/auth/")
+    page.fill("#login-form input[name=login]", email)
+    page.fill("#login-form input[name=password]", PASSWORD)
+    page.click("#login-form [type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+
+
+def test_create_project_add_characters_generate_and_accept_a_profile(page, live_server):
+    UserFactory(email="sari@example.com", display_name="Sari")
+    log_in(page, "sari@example.com")
+
+    page.goto("/studio/new/")
+    page.fill("main form input[name=title]", "The Ember Kite")
+    page.fill("main form [name=logline]", "A kite-maker girl chases a storm spirit across floating islands.")
+    page.click("main form [type=submit]")
+    page.wait_for_url(re.compile(r"/studio/[0-9a-f-]{36}/$"))
+    project_url = page.url
+
+    for name in ("Lintang", "Bayu"):
+        page.goto(project_url + "characters/")
+        page.fill("main form input[name=name]", name)
+        page.click("main form [type=submit]")
+        page.wait_for_url(re.compile(r"/studio/characters/[0-9a-f-]{36}/$"))
+    assert Character.objects.count() == 2
+
+    page.goto(project_url + "characters/")
+    page.click("text=Lintang")
+    page.wait_for_url(re.compile(r"/studio/characters/"))
+    page.click(".js-generate[data-field=backstory]")
+    page.click("[data-ai-panel][data-field=backstory] .js-run-generate")
+    page.wait_for_selector("#ai-draft-backstory .js-draft-accept", timeout=20_000)
+    assert "Offline draft" in page.inner_text("#ai-draft-backstory")
+    page.click("#ai-draft-backstory .js-draft-accept")
+    page.wait_for_load_state("load")
+
+    page.reload()
+    assert "[Offline draft" in page.input_value("textarea[name=backstory]")
+    assert "[Offline draft" in Character.objects.get(name="Lintang").backstory
