@@ -119,6 +119,12 @@ def _positive(amount: int) -> int:
 # --- accounts --------------------------------------------------------------------------------
 
 
+def account_lock(*, account: CreditAccount) -> CreditAccount:
+    """Locks the account row for the caller's open transaction, to serialise a check made
+    against it (e.g. a plan's project limit). Changes nothing."""
+    return _lock(account)
+
+
 def credit_account_open(*, user, plan: Plan | None = None) -> CreditAccount:
     """The user's account, created on first call with the signup plan: its trial dates, its
     signup credits (ending with a trial, else bonus) and, for a non-trial plan, the first
@@ -223,15 +229,23 @@ def credits_admin_adjust(*, account: CreditAccount, delta: int, reason: str, act
 # --- holds -----------------------------------------------------------------------------------
 
 
-def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempotency_key: str) -> Hold:
+def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempotency_key: str,
+                 is_generation: bool = False) -> Hold:
     """Reserves `amount` of the available credits. Raises InsufficientCredits (and reserves
-    nothing) when balance − held is too small. The same key returns the same hold."""
+    nothing) when balance − held is too small. The same key returns the same hold.
+
+    With `is_generation`, a trial account's cap is checked again under the row lock, so
+    concurrent requests cannot start more trial generations than the cap (TrialLimit)."""
+    from .guards import trial_check
+
     _positive(amount)
     with transaction.atomic():
         account = _lock(account)
         existing = Hold.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing
+        if is_generation:
+            trial_check(account=account)
         if account.available < amount:
             raise InsufficientCredits(required=amount, available=account.available)
         hold = Hold.objects.create(account=account, amount=amount, reference=reference, idempotency_key=idempotency_key)

@@ -88,7 +88,8 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
     # The hold comes first: if it is refused, no draft is left behind.
     draft_id = uuid.uuid4()
     reference = f"draft:{draft_id}"
-    hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference)
+    hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
+                               is_generation=True)
     try:
         draft = Draft.objects.create(
             public_id=draft_id, project=project, owner=user, target_kind=target_kind,

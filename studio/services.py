@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from credits import guards
+from credits import services as ledger
 from credits.selectors import credit_account_for
 
 from . import selectors
@@ -48,8 +49,10 @@ def project_create(*, owner, title: str, **fields) -> Project:
     """Creates a project with its story and world. Raises credits.exceptions.PlanRequired when
     the plan's project limit is reached."""
     account = credit_account_for(user=owner)
-    guards.project_limit_check(account=account, project_count=selectors.project_count(user=owner))
     with transaction.atomic():
+        # Serialise concurrent creations of one account, so the limit cannot be passed twice.
+        ledger.account_lock(account=account)
+        guards.project_limit_check(account=account, project_count=selectors.project_count(user=owner))
         project = Project.objects.create(
             owner=owner, title=title.strip(), slug=_unique_slug(title),
             **{k: v for k, v in fields.items() if k in PROJECT_FIELDS and v is not None},
@@ -76,8 +79,10 @@ def project_delete(*, project: Project) -> None:
 def project_restore(*, project: Project) -> Project:
     """Raises credits.exceptions.PlanRequired if restoring would pass the plan's project limit."""
     account = credit_account_for(user=project.owner)
-    guards.project_limit_check(account=account, project_count=selectors.project_count(user=project.owner))
-    Project.objects.filter(pk=project.pk).update(deleted_at=None)
+    with transaction.atomic():
+        ledger.account_lock(account=account)
+        guards.project_limit_check(account=account, project_count=selectors.project_count(user=project.owner))
+        Project.objects.filter(pk=project.pk).update(deleted_at=None)
     project.deleted_at = None
     return project
 

@@ -11,7 +11,7 @@ from credits.models import Hold, LedgerEntry
 
 from .factories import assert_consistent, funded_account
 
-pytestmark = [pytest.mark.requires_postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.requires_postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded_defaults")]
 
 WORKERS = 16  # PostgreSQL's default max_connections is 100; each thread holds one
 
@@ -83,3 +83,30 @@ def test_concurrent_capture_and_release_of_one_hold_settle_it_once(user):
 
     assert LedgerEntry.objects.filter(hold=hold, kind__in=["capture", "release"]).count() == 1
     assert_consistent(account)
+
+
+def test_concurrent_trial_generations_cannot_pass_the_cap(user):
+    from credits.exceptions import TrialLimit
+
+    account = services.credit_account_open(user=user)  # Trial: 2 generations, 20 credits
+
+    results = run_concurrently(
+        lambda i: services.credits_hold(account=account, amount=3, reference=f"job:{i}", idempotency_key=f"t{i}",
+                                        is_generation=True), 10
+    )
+
+    assert len([r for r in results if isinstance(r, Hold)]) == 2
+    assert len([r for r in results if isinstance(r, TrialLimit)]) == 8
+    assert_consistent(account)
+
+
+def test_concurrent_project_creation_respects_the_plan_limit(user):
+    from studio import services as studio_services
+    from studio.models import Project
+
+    services.credit_account_open(user=user)  # Trial: one project
+
+    results = run_concurrently(lambda i: studio_services.project_create(owner=user, title=f"Bible {i}"), 6)
+
+    assert Project.objects.filter(owner=user).count() == 1
+    assert len([r for r in results if isinstance(r, Project)]) == 1
