@@ -175,7 +175,10 @@ def test_generate_view_streams_sse_and_refuses_with_json(client, user, project):
     assert names[0] == "start" and names[-1] == "done"
     assert json.loads(body.split("data: ", 1)[1].split("\n", 1)[0])["cost"] == 3
 
-    CreditAccount.objects.filter(user=user).update(balance=0, bonus_balance=0, cycle_balance=0)  # test set-up only
+    from credits import services as ledger
+
+    account = credit_account_for(user=user)
+    ledger.credits_hold(account=account, amount=account.available, reference="other job", idempotency_key="spend-all")
     refused = client.post(url, {"target_kind": "project", "field": "logline"})
     assert refused.status_code == 402
     assert refused.json()["error"] == "INSUFFICIENT_CREDITS" and refused.json()["action"] == "buy"
