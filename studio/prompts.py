@@ -3,6 +3,8 @@ trimmed to a token budget so generated text respects what is already established
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_noop
+
 from .models import Character, Location, Project, Scene
 
 CANON_TOKEN_BUDGET = 1500
@@ -32,37 +34,59 @@ def estimate_tokens(text: str) -> int:
     return (len(text.split()) * 4 + 2) // 3
 
 
+# Canon labels: the prompt uses them in English; the creator sees them translated.
+LABELS = {
+    "title": gettext_noop("Title"),
+    "format": gettext_noop("Format and genre"),
+    "logline": gettext_noop("Logline"),
+    "premise": gettext_noop("Premise"),
+    "synopsis": gettext_noop("Synopsis"),
+    "themes": gettext_noop("Themes"),
+    "character": gettext_noop("Character %(name)s"),
+    "character_written": gettext_noop("Character %(name)s (being written)"),
+    "character_present": gettext_noop("Character %(name)s (in this scene)"),
+    "location": gettext_noop("Location %(name)s"),
+    "location_written": gettext_noop("Location %(name)s (being written)"),
+    "earlier_scene": gettext_noop("Earlier scene %(name)s"),
+    "world_setting": gettext_noop("World setting"),
+    "world_rules": gettext_noop("World rules"),
+    "world_culture": gettext_noop("World culture"),
+    "world_history": gettext_noop("World history"),
+}
+
+
 @dataclass
 class Canon:
     """The facts a prompt includes, in priority order, and what had to be left out."""
 
-    items: list[tuple[str, str]] = field(default_factory=list)  # (label, text)
+    items: list[tuple[str, str, str]] = field(default_factory=list)  # (label, text, label shown to the creator)
     omitted: list[str] = field(default_factory=list)
     budget: int = CANON_TOKEN_BUDGET
 
-    def add(self, label: str, text: str) -> bool:
+    def add(self, key: str, text: str, **params) -> bool:
         """Adds one fact, shortened so no single fact takes more than a fifth of the budget and
         the total stays within it; a fact with no room left is listed as omitted."""
+        label, shown = LABELS[key] % params, gettext(LABELS[key]) % params
         text = " ".join(text.split())
         if not text:
             return False
-        used = sum(estimate_tokens(f"{lbl}: {txt}") for lbl, txt in self.items)
+        used = sum(estimate_tokens(f"{lbl}: {txt}") for lbl, txt, _ in self.items)
         room = min(self.budget - used, max(60, self.budget // 5)) - estimate_tokens(label) - 2
         if room < 12:
-            self.omitted.append(label)
+            self.omitted.append(shown)
             return False
         words = text.split()
         if estimate_tokens(text) > room:
             text = " ".join(words[: max(1, room * 3 // 4 - 1)]) + " …"
-        self.items.append((label, text))
+        self.items.append((label, text, shown))
         return True
 
     def render(self) -> str:
-        return "\n".join(f"- {label}: {text}" for label, text in self.items)
+        return "\n".join(f"- {label}: {text}" for label, text, _ in self.items)
 
     @property
     def labels(self) -> list[str]:
-        return [label for label, _ in self.items]
+        return [shown for _, _, shown in self.items]
 
 
 def _character_summary(c: Character, *, full: bool = False) -> str:
@@ -78,43 +102,43 @@ def build_canon(project: Project, *, target=None, budget: int = CANON_TOKEN_BUDG
     """Most relevant first: the project, the target itself, characters present or referenced,
     the location, earlier scenes, then the rest of the cast and the world."""
     canon = Canon(budget=budget)
-    canon.add("Title", project.title)
-    canon.add("Format and genre", " / ".join(filter(None, [project.get_format_display(),
+    canon.add("title", project.title)
+    canon.add("format", " / ".join(filter(None, [project.get_format_display(),
                                                          project.get_genre_display() if project.genre else "",
                                                          project.tone])))
-    canon.add("Logline", project.logline)
-    canon.add("Premise", project.premise)
+    canon.add("logline", project.logline)
+    canon.add("premise", project.premise)
     seen_characters = set()
     if isinstance(target, Character):
-        canon.add(f"Character {target.name} (being written)", _character_summary(target, full=True))
+        canon.add("character_written", _character_summary(target, full=True), name=target.name)
         seen_characters.add(target.pk)
     if isinstance(target, Scene):
         for c in target.characters.all():
-            canon.add(f"Character {c.name} (in this scene)", _character_summary(c, full=True))
+            canon.add("character_present", _character_summary(c, full=True), name=c.name)
             seen_characters.add(c.pk)
         if target.location_id:
             loc = target.location
-            canon.add(f"Location {loc.name}", f"{loc.description} {loc.visual_notes}")
+            canon.add("location", f"{loc.description} {loc.visual_notes}", name=loc.name)
         earlier = project.scenes.filter(order__lt=target.order).order_by("-order")[:5]
         for s in reversed(list(earlier)):
-            canon.add(f"Earlier scene {s.title}", s.description)
+            canon.add("earlier_scene", s.description, name=s.title)
     if isinstance(target, Location):
-        canon.add(f"Location {target.name} (being written)", f"{target.description} {target.visual_notes}")
+        canon.add("location_written", f"{target.description} {target.visual_notes}", name=target.name)
     story = getattr(project, "story", None)
     if story:
-        canon.add("Synopsis", story.synopsis)
-        canon.add("Themes", story.themes)
+        canon.add("synopsis", story.synopsis)
+        canon.add("themes", story.themes)
     for c in project.characters.all():
         if c.pk not in seen_characters:
-            canon.add(f"Character {c.name}", _character_summary(c))
+            canon.add("character", _character_summary(c), name=c.name)
     world = getattr(project, "world", None)
     if world:
         for name in WORLD_FIELDS:
-            canon.add(f"World {name}", getattr(world, name))
+            canon.add(f"world_{name}", getattr(world, name))
     already = target.pk if isinstance(target, Location) else getattr(target, "location_id", None)
     for loc in project.locations.all():
         if loc.pk != already:
-            canon.add(f"Location {loc.name}", loc.description)
+            canon.add("location", loc.description, name=loc.name)
     return canon
 
 INSTRUCTIONS = {

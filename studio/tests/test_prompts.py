@@ -36,3 +36,18 @@ def test_system_prompt_answers_in_the_creators_language(user):
     assert "Bahasa Indonesia" in built["system"]
     assert built["context"]["section"] == "character"
     assert built["context"]["subject"]["name"] == "Character 0"
+
+
+@pytest.mark.django_db
+def test_creator_sees_canon_labels_in_their_language_while_the_prompt_stays_english(user):
+    from django.utils import translation
+
+    give_plan(user)
+    project = make_project(user, characters=1, scenes=0)
+
+    with translation.override("id"):
+        built = prompts.build(project, target_kind="character", target=project.characters.first(), field="backstory",
+                              prompt="", language="id")
+
+    assert "Karakter Character 0 (sedang ditulis)" in built["canon"]
+    assert "Character Character 0 (being written):" in built["prompt"]
