@@ -101,7 +101,7 @@ def seeded_defaults(db):
 
 @pytest.fixture
 def page(browser, live_server, transactional_db, seeded_defaults):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="en-US")
     context.set_default_timeout(10_000)
     pg = context.new_page()
     yield pg

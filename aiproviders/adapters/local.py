@@ -1,7 +1,8 @@
 """The offline provider: no network, no key, the embedded default on a fresh install.
 
     generate_text  drafts Markdown from the bible's own data (request.context), clearly labelled
-                   as an offline draft; deterministic for the same input.
+                   as an offline draft (first line "[..."); deterministic for the same input. In
+                   Bahasa Indonesia when context["language"] is "id", otherwise in English.
     generate_image renders a title card from the prompt (t2i), stylises one reference (i2i) or
                    composites several (multi-reference) with Pillow; PNG of exactly width×height.
     start_video    animates an image with an eased pan/zoom into an H.264 MP4 (PyAV), at once:
@@ -27,7 +28,6 @@ from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFo
 
 from .base import Adapter, ImageRequest, ImageResult, ProviderError, TextRequest, Usage, VideoJob, VideoRequest
 
-OFFLINE_LABEL = "[Offline draft — written without an AI service]"
 MAX_REFERENCE_PIXELS = 40_000_000
 MAX_REFERENCES = 16
 MIN_SIDE, MAX_IMAGE_SIDE = 16, 4096
@@ -46,7 +46,7 @@ class LocalAdapter(Adapter):
     def generate_text(self, model_id: str, request: TextRequest) -> Iterator[str | Usage]:
         text = draft_text(request)
         yield from _chunks(text)
-        # Tokens are estimated, not counted: about four tokens for three English words.
+        # Tokens are estimated, not counted: about four tokens for three words (English or Indonesian).
         yield Usage(
             input_tokens=_tokens(_words(_request_text(request))),
             output_tokens=_tokens(_words(text)),
@@ -135,176 +135,913 @@ def _strength(value) -> float:
 
 # ---------------------------------------------------------------------------------------------
 # Text: a structured draft assembled from the bible
+#
+# One set of section builders (_Draft) holds the structure: which headings, which bullets, which
+# creator fields, which random picks and in what order. Every word a reader sees comes from the
+# phrasebook of the draft's language, PHRASEBOOK["en"] or PHRASEBOOK["id"] (same keys in both),
+# chosen by request.context["language"]; anything else is English. The tables that recognise a
+# genre, tone or format read the creator's own text, so they know English and Indonesian keywords
+# alike, whatever the draft's language.
+
+GENRE_KEYS = [
+    (("fantasy", "magic", "myth", "folklore", "fairy", "legend", "wuxia", "sword",
+      "fantasi", "sihir", "mitos", "cerita rakyat", "dongeng", "silat", "pendekar"), "fantasy"),
+    (("science fiction", "sci-fi", "scifi", "space", "cyberpunk", "robot", "futur", "mecha",
+      "fiksi ilmiah", "luar angkasa", "antariksa", "masa depan"), "scifi"),
+    (("horror", "ghost", "haunt", "creep", "monster", "zombie", "occult",
+      "horor", "hantu", "seram", "mistis", "gaib", "pocong", "kuntilanak"), "horror"),
+    (("mystery", "detective", "noir", "crime", "whodunit", "investigat",
+      "misteri", "detektif", "kriminal", "kejahatan", "penyelidik"), "mystery"),
+    (("romance", "love", "romcom", "rom-com", "romansa", "romantis", "cinta", "asmara"), "romance"),
+    (("comedy", "funny", "sitcom", "humor", "humour", "parody", "satir",
+      "komedi", "lucu", "jenaka", "lawak", "parodi"), "comedy"),
+    (("superhero", "super hero", "superpower", "vigilante", "pahlawan super", "adiwira", "kekuatan super"), "superhero"),
+    (("thriller", "spy", "heist", "conspiracy", "espionage", "survival",
+      "mata-mata", "spionase", "konspirasi", "perampokan", "bertahan hidup"), "thriller"),
+    (("action", "adventure", "quest", "martial", "pirate", "treasure", "explor",
+      "aksi", "petualang", "bela diri", "bajak laut", "harta karun", "penjelajah", "eksplor", "ekspedisi"), "adventure"),
+    (("slice of life", "slice-of-life", "everyday", "school", "coming of age", "coming-of-age", "family", "cozy", "cosy",
+      "kehidupan sehari-hari", "keseharian", "sekolah", "remaja", "keluarga"), "slice"),
+]
+TONE_KEYS = [
+    (("dark", "grim", "gritty", "bleak", "brutal", "noir", "gelap", "kelam", "suram", "sadis"), "dark"),
+    (("whims", "playful", "light", "fun", "cozy", "cosy", "wholesome", "warm", "hopeful", "cheer",
+      "ceria", "jenaka", "ringan", "hangat", "riang", "penuh harapan", "menyenangkan"), "light"),
+    (("epic", "grand", "heroic", "mythic", "epik", "megah", "heroik", "kolosal"), "epic"),
+    (("melanch", "bittersweet", "sad", "quiet", "poetic", "nostalg", "melankol", "sendu", "sedih", "haru", "puitis",
+      "sunyi"), "melancholy"),
+    (("tense", "suspense", "thrill", "paranoi", "tegang", "menegangkan", "mencekam", "mendebarkan"), "tense"),
+    (("satir", "absurd", "quirky", "silly", "zany", "konyol", "nyeleneh"), "absurd"),
+]
+FORMAT_KEYS = [
+    (("comic", "manga", "webtoon", "graphic novel", "manhwa", "strip", "komik"), "comic"),
+    (("anim", "cartoon", "anime", "kartun"), "animation"),
+    (("game", "rpg", "visual novel", "gim", "permainan"), "game"),
+    (("series", "episod", "tv", "show", "serial", "sinetron"), "series"),
+    (("film", "movie", "feature", "short", "cinema", "layar lebar"), "film"),
+]
+EPISODIC = ("series", "comic", "animation")
+MAIN_ROLES = {"protagonist", "antagonist", "deuteragonist", "main character", "hero", "heroine", "villain", "narrator",
+              "mentor", "lead"}
+# Save the Cat, in three acts: (act, [(beat, where it lands), ...]); names and notes are in the phrasebooks.
+BEAT_SHEET = [
+    ("act_one", [("opening_image", "1%"), ("theme_stated", "5%"), ("set_up", "1–10%"), ("catalyst", "10%"),
+                 ("debate", "10–20%")]),
+    ("act_two", [("break_into_two", "20%"), ("b_story", "22%"), ("fun_and_games", "20–50%"), ("midpoint", "50%"),
+                 ("bad_guys_close_in", "50–75%"), ("all_is_lost", "75%"), ("dark_night", "75–80%")]),
+    ("act_three", [("break_into_three", "80%"), ("finale", "80–99%"), ("final_image", "99–100%")]),
+]
+INTERIOR = re.compile(
+    r"\b(room|house|home|kitchen|office|inside|interior|hall|shop|cabin|bar|cafe|café|classroom|library|apartment|"
+    r"basement|bedroom|corridor|lab|studio|temple|church|workshop|forge|tent|car|train|bus|palace|castle|tavern|inn|"
+    r"hospital|warehouse|attic|cellar|dojo|garage|"
+    r"kamar|rumah|dapur|kantor|dalam|aula|toko|kabin|kafe|kedai|warung|kelas|perpustakaan|apartemen|ruangan|ruang(?! terbuka)|"
+    r"lorong|bengkel|kuil|gereja|masjid|tenda|mobil|kereta|bis|istana|kastil|penginapan|gudang|loteng|sanggar)\b", re.I)
+NIGHT_MOODS = ("dark", "tense", "grim", "noir", "gelap", "tegang", "suram", "kelam", "mencekam")
 
 
-GENRES = [
-    (("fantasy", "magic", "myth", "folklore", "fairy", "legend", "wuxia", "sword"), {
-        "label": "fantasy",
-        "motifs": ["an old magic that always asks a price", "a map that redraws itself overnight",
-                   "an oath sworn by someone long dead", "a festival that hides an older ritual",
-                   "a creature that remembers the first age"],
-        "stakes": "the fragile bargain between the old powers and ordinary people",
-        "themes": ["the cost of power", "belonging versus freedom", "keeping a promise when it hurts"],
-        "rivals": ["a gifted rival who wants the same relic for a better reason",
-                   "a smiling regent who believes order excuses anything"],
-        "places": ["a lantern market at the edge of the wilds", "a shrine swallowed by roots",
-                   "a bridge that only appears at dusk"],
-        "senses": ["wind chimes and distant thunder", "smoke, rain and crushed herbs", "gold light through drifting spores"],
-    }),
-    (("science fiction", "sci-fi", "scifi", "space", "cyberpunk", "robot", "futur", "mecha"), {
-        "label": "science fiction",
-        "motifs": ["a machine that starts asking questions", "a signal from a place that should be empty",
-                   "memories that can be bought and sold", "a colony rule nobody remembers voting for"],
-        "stakes": "who gets to decide what the future is for",
-        "themes": ["what makes us human", "progress and who pays for it", "truth in an age of perfect copies"],
-        "rivals": ["a corporate fixer who is never technically lying", "an AI loyal to the letter of its orders"],
-        "places": ["a maintenance deck humming with recyclers", "a neon night market under the arcology",
-                   "an observation dome facing a dying star"],
-        "senses": ["ozone and warm circuitry", "the hum of coolant pipes and distant announcements",
-                   "hard white light and flickering holo-ads"],
-    }),
-    (("horror", "ghost", "haunt", "creep", "monster", "zombie", "occult"), {
-        "label": "horror",
-        "motifs": ["a door that was not there yesterday", "a voice that knows a secret nobody told",
-                   "a photograph with one person too many", "a house rule that must never be broken"],
-        "stakes": "whether anyone gets out with their mind intact",
-        "themes": ["guilt that will not stay buried", "the monster we make of fear", "family secrets"],
-        "rivals": ["something patient living under the floorboards", "a neighbour who is far too helpful"],
-        "places": ["a flooded basement", "a school corridor after the lights go out", "a roadside shrine in thick fog"],
-        "senses": ["damp plaster and cold air", "a clock ticking in an empty room", "a flickering bulb and a long shadow"],
-    }),
-    (("mystery", "detective", "noir", "crime", "whodunit", "investigat"), {
-        "label": "mystery",
-        "motifs": ["a letter delivered ten years late", "a witness who lies about the weather",
-                   "a locked room with the key still inside", "a debt nobody admits to owing"],
-        "stakes": "the truth, and who gets hurt when it comes out",
-        "themes": ["the price of the truth", "justice versus the law", "people are never only one thing"],
-        "rivals": ["a respected patron with an alibi too perfect", "a rival investigator who always arrives first"],
-        "places": ["a rain-slick alley behind the theatre", "a records office closing for the night",
-                   "a ferry terminal at the last crossing"],
-        "senses": ["cigarette smoke and wet asphalt", "a typewriter in the next room", "sodium light on puddles"],
-    }),
-    (("romance", "love", "romcom", "rom-com"), {
-        "label": "romance",
-        "motifs": ["a misdelivered message", "a promise made as children", "a bet that stops being a game",
-                   "a shared secret place"],
-        "stakes": "two people choosing each other over what is safe",
-        "themes": ["vulnerability as courage", "love versus duty", "second chances"],
-        "rivals": ["a charming ex who never really left", "a family who has already chosen someone else"],
-        "places": ["a rooftop garden after the rain", "a tiny bookshop at closing time", "a train platform in winter"],
-        "senses": ["warm bread and rain", "a song from a passing car", "string lights swaying in the wind"],
-    }),
-    (("comedy", "funny", "sitcom", "humor", "humour", "parody", "satir"), {
-        "label": "comedy",
-        "motifs": ["a small lie that grows out of control", "a mix-up of identical bags",
-                   "an inspection that arrives a day early", "a pet with a secret talent"],
-        "stakes": "pride, reputation and one very important party",
-        "themes": ["being yourself is funnier than pretending", "friendship survives chaos", "failing upwards"],
-        "rivals": ["an overachieving neighbour with a perfect lawn", "a bureaucrat who loves the rules a little too much"],
-        "places": ["a cramped family restaurant", "an office on the morning of the big demo", "a wedding that is going wrong"],
-        "senses": ["burnt toast and panic", "a ringtone at the worst moment", "confetti stuck to everything"],
-    }),
-    (("superhero", "super hero", "superpower", "vigilante"), {
-        "label": "superhero",
-        "motifs": ["a power that works only when no one is watching", "a mask that belonged to someone else",
-                   "a city that has stopped believing in heroes", "an accident that was no accident"],
-        "stakes": "a city and the people who hold it together",
-        "themes": ["responsibility without recognition", "identity behind the mask", "power and restraint"],
-        "rivals": ["a former ally who thinks heroes made things worse", "a billionaire selling safety"],
-        "places": ["a rooftop above the night traffic", "an abandoned subway station", "a hospital during a blackout"],
-        "senses": ["sirens and wind", "neon reflected in rain", "the crackle of a police radio"],
-    }),
-    (("thriller", "spy", "heist", "conspiracy", "espionage", "survival"), {
-        "label": "thriller",
-        "motifs": ["a file that should have been destroyed", "a phone that keeps ringing", "a countdown nobody else can see",
-                   "an ally who changed sides last night"],
-        "stakes": "lives measured in hours",
-        "themes": ["trust as a weapon", "the cost of knowing", "loyalty under pressure"],
-        "rivals": ["a handler whose orders keep changing", "a professional who never misses"],
-        "places": ["a parking garage at 3 a.m.", "a crowded station at rush hour", "a server room with one exit"],
-        "senses": ["fluorescent buzz and cold coffee", "footsteps echoing in concrete", "rain against a dark window"],
-    }),
-    (("action", "adventure", "quest", "martial", "pirate", "treasure", "explor"), {
-        "label": "adventure",
-        "motifs": ["a half-torn map", "a rival crew racing for the same prize", "a legend that turns out to be a warning",
-                   "a vehicle held together by hope"],
-        "stakes": "the prize, the crew and the way home",
-        "themes": ["courage is a choice", "the journey changes the traveller", "found family"],
-        "rivals": ["a rival captain who plays fair until it matters", "a collector who buys people as easily as relics"],
-        "places": ["a storm-battered harbour", "a canyon of singing stone", "a jungle temple half under water"],
-        "senses": ["salt spray and tar", "drums across the water", "heat shimmering over rock"],
-    }),
-    (("slice of life", "slice-of-life", "everyday", "school", "coming of age", "coming-of-age", "family", "cozy", "cosy"), {
-        "label": "slice-of-life",
-        "motifs": ["a summer job nobody wanted", "a shop about to close", "a festival everyone is preparing for",
-                   "a letter from a friend who moved away"],
-        "stakes": "a friendship, a dream and a place that feels like home",
-        "themes": ["growing up without growing apart", "small kindnesses", "finding your own pace"],
-        "rivals": ["a well-meaning parent with other plans", "a classmate who seems to have it all figured out"],
-        "places": ["a corner shop with a buzzing fridge", "a riverside path at sunset", "a school rooftop at lunch"],
-        "senses": ["cicadas and warm asphalt", "rice steaming in the kitchen", "a bicycle bell down the street"],
-    }),
-]
-DEFAULT_GENRE = {
-    "label": "story",
-    "motifs": ["a secret kept for too long", "a promise that is hard to keep", "a stranger who knows too much",
-               "an object that should not exist"],
-    "stakes": "what the hero loves most",
-    "themes": ["courage in ordinary people", "the price of a choice", "belonging"],
-    "rivals": ["a rival who wants the same thing for different reasons", "someone trusted who has their own plan"],
-    "places": ["a crossroads at night", "a home that no longer feels safe", "the one place nobody goes"],
-    "senses": ["wind and distant voices", "a door creaking somewhere", "late light through dusty windows"],
+def _a(phrase: str) -> str:
+    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+
+
+def _role_en(role: str) -> str:
+    if role.lower() in MAIN_ROLES:
+        return "the " + role.lower()
+    return _a(role.lower()) if role else "a key character"
+
+
+ROLES_ID = {"protagonist": "protagonis", "antagonist": "antagonis", "deuteragonist": "deuteragonis",
+            "supporting": "tokoh pendukung", "mentor": "mentor", "love interest": "tambatan hati",
+            "sidekick": "pendamping setia", "minor": "tokoh figuran", "main character": "tokoh utama",
+            "lead": "tokoh utama", "hero": "pahlawan", "heroine": "pahlawan", "villain": "penjahat",
+            "narrator": "narator"}
+
+
+def _role_id(role: str) -> str:
+    return ROLES_ID.get(role.lower().replace("_", " "), role.lower()) if role else "salah satu tokoh kunci"
+
+
+def _kind_en(tone: str, genre: str, fmt: str) -> str:
+    """'whimsical fantasy webtoon': adjectives first."""
+    return " ".join(filter(None, [tone, genre, fmt])).lower()
+
+
+def _kind_id(tone: str, genre: str, fmt: str) -> str:
+    """'komik fantasi bernuansa ceria': the noun first, the tone after it."""
+    noun = " ".join(filter(None, [fmt, genre])) or ("cerita" if tone else "")
+    return (noun + (f" bernuansa {tone}" if tone else "")).lower()
+
+
+EN = {
+    "label": "[Offline draft — written without an AI service]",
+    "footer": "Assembled offline from your bible, without an AI service. Edit freely, or choose an AI model for a "
+              "fuller draft.",
+    "shortened": "*(Shortened to the length limit.)*",
+    "and": "and", "serial_comma": False,
+    "article": _a, "role_phrase": _role_en, "role_title": str.capitalize, "kind": _kind_en,
+    "hero": "the hero", "hero_cue": "HERO",
+    "genres": {
+        "fantasy": {
+            "label": "fantasy", "story": "fantasy",
+            "motifs": ["an old magic that always asks a price", "a map that redraws itself overnight",
+                       "an oath sworn by someone long dead", "a festival that hides an older ritual",
+                       "a creature that remembers the first age"],
+            "stakes": "the fragile bargain between the old powers and ordinary people",
+            "themes": ["the cost of power", "belonging versus freedom", "keeping a promise when it hurts"],
+            "rivals": ["a gifted rival who wants the same relic for a better reason",
+                       "a smiling regent who believes order excuses anything"],
+            "places": ["a lantern market at the edge of the wilds", "a shrine swallowed by roots",
+                       "a bridge that only appears at dusk"],
+            "senses": ["wind chimes and distant thunder", "smoke, rain and crushed herbs",
+                       "gold light through drifting spores"],
+        },
+        "scifi": {
+            "label": "science fiction", "story": "science fiction",
+            "motifs": ["a machine that starts asking questions", "a signal from a place that should be empty",
+                       "memories that can be bought and sold", "a colony rule nobody remembers voting for"],
+            "stakes": "who gets to decide what the future is for",
+            "themes": ["what makes us human", "progress and who pays for it", "truth in an age of perfect copies"],
+            "rivals": ["a corporate fixer who is never technically lying", "an AI loyal to the letter of its orders"],
+            "places": ["a maintenance deck humming with recyclers", "a neon night market under the arcology",
+                       "an observation dome facing a dying star"],
+            "senses": ["ozone and warm circuitry", "the hum of coolant pipes and distant announcements",
+                       "hard white light and flickering holo-ads"],
+        },
+        "horror": {
+            "label": "horror", "story": "horror",
+            "motifs": ["a door that was not there yesterday", "a voice that knows a secret nobody told",
+                       "a photograph with one person too many", "a house rule that must never be broken"],
+            "stakes": "whether anyone gets out with their mind intact",
+            "themes": ["guilt that will not stay buried", "the monster we make of fear", "family secrets"],
+            "rivals": ["something patient living under the floorboards", "a neighbour who is far too helpful"],
+            "places": ["a flooded basement", "a school corridor after the lights go out",
+                       "a roadside shrine in thick fog"],
+            "senses": ["damp plaster and cold air", "a clock ticking in an empty room",
+                       "a flickering bulb and a long shadow"],
+        },
+        "mystery": {
+            "label": "mystery", "story": "mystery",
+            "motifs": ["a letter delivered ten years late", "a witness who lies about the weather",
+                       "a locked room with the key still inside", "a debt nobody admits to owing"],
+            "stakes": "the truth, and who gets hurt when it comes out",
+            "themes": ["the price of the truth", "justice versus the law", "people are never only one thing"],
+            "rivals": ["a respected patron with an alibi too perfect", "a rival investigator who always arrives first"],
+            "places": ["a rain-slick alley behind the theatre", "a records office closing for the night",
+                       "a ferry terminal at the last crossing"],
+            "senses": ["cigarette smoke and wet asphalt", "a typewriter in the next room", "sodium light on puddles"],
+        },
+        "romance": {
+            "label": "romance", "story": "romance",
+            "motifs": ["a misdelivered message", "a promise made as children", "a bet that stops being a game",
+                       "a shared secret place"],
+            "stakes": "two people choosing each other over what is safe",
+            "themes": ["vulnerability as courage", "love versus duty", "second chances"],
+            "rivals": ["a charming ex who never really left", "a family who has already chosen someone else"],
+            "places": ["a rooftop garden after the rain", "a tiny bookshop at closing time",
+                       "a train platform in winter"],
+            "senses": ["warm bread and rain", "a song from a passing car", "string lights swaying in the wind"],
+        },
+        "comedy": {
+            "label": "comedy", "story": "comedy",
+            "motifs": ["a small lie that grows out of control", "a mix-up of identical bags",
+                       "an inspection that arrives a day early", "a pet with a secret talent"],
+            "stakes": "pride, reputation and one very important party",
+            "themes": ["being yourself is funnier than pretending", "friendship survives chaos", "failing upwards"],
+            "rivals": ["an overachieving neighbour with a perfect lawn",
+                       "a bureaucrat who loves the rules a little too much"],
+            "places": ["a cramped family restaurant", "an office on the morning of the big demo",
+                       "a wedding that is going wrong"],
+            "senses": ["burnt toast and panic", "a ringtone at the worst moment", "confetti stuck to everything"],
+        },
+        "superhero": {
+            "label": "superhero", "story": "superhero",
+            "motifs": ["a power that works only when no one is watching", "a mask that belonged to someone else",
+                       "a city that has stopped believing in heroes", "an accident that was no accident"],
+            "stakes": "a city and the people who hold it together",
+            "themes": ["responsibility without recognition", "identity behind the mask", "power and restraint"],
+            "rivals": ["a former ally who thinks heroes made things worse", "a billionaire selling safety"],
+            "places": ["a rooftop above the night traffic", "an abandoned subway station",
+                       "a hospital during a blackout"],
+            "senses": ["sirens and wind", "neon reflected in rain", "the crackle of a police radio"],
+        },
+        "thriller": {
+            "label": "thriller", "story": "thriller",
+            "motifs": ["a file that should have been destroyed", "a phone that keeps ringing",
+                       "a countdown nobody else can see", "an ally who changed sides last night"],
+            "stakes": "lives measured in hours",
+            "themes": ["trust as a weapon", "the cost of knowing", "loyalty under pressure"],
+            "rivals": ["a handler whose orders keep changing", "a professional who never misses"],
+            "places": ["a parking garage at 3 a.m.", "a crowded station at rush hour", "a server room with one exit"],
+            "senses": ["fluorescent buzz and cold coffee", "footsteps echoing in concrete",
+                       "rain against a dark window"],
+        },
+        "adventure": {
+            "label": "adventure", "story": "adventure",
+            "motifs": ["a half-torn map", "a rival crew racing for the same prize",
+                       "a legend that turns out to be a warning", "a vehicle held together by hope"],
+            "stakes": "the prize, the crew and the way home",
+            "themes": ["courage is a choice", "the journey changes the traveller", "found family"],
+            "rivals": ["a rival captain who plays fair until it matters",
+                       "a collector who buys people as easily as relics"],
+            "places": ["a storm-battered harbour", "a canyon of singing stone", "a jungle temple half under water"],
+            "senses": ["salt spray and tar", "drums across the water", "heat shimmering over rock"],
+        },
+        "slice": {
+            "label": "slice-of-life", "story": "slice-of-life",
+            "motifs": ["a summer job nobody wanted", "a shop about to close", "a festival everyone is preparing for",
+                       "a letter from a friend who moved away"],
+            "stakes": "a friendship, a dream and a place that feels like home",
+            "themes": ["growing up without growing apart", "small kindnesses", "finding your own pace"],
+            "rivals": ["a well-meaning parent with other plans",
+                       "a classmate who seems to have it all figured out"],
+            "places": ["a corner shop with a buzzing fridge", "a riverside path at sunset",
+                       "a school rooftop at lunch"],
+            "senses": ["cicadas and warm asphalt", "rice steaming in the kitchen", "a bicycle bell down the street"],
+        },
+        "": {
+            "label": "story", "story": "story",
+            "motifs": ["a secret kept for too long", "a promise that is hard to keep", "a stranger who knows too much",
+                       "an object that should not exist"],
+            "stakes": "what the hero loves most",
+            "themes": ["courage in ordinary people", "the price of a choice", "belonging"],
+            "rivals": ["a rival who wants the same thing for different reasons",
+                       "someone trusted who has their own plan"],
+            "places": ["a crossroads at night", "a home that no longer feels safe", "the one place nobody goes"],
+            "senses": ["wind and distant voices", "a door creaking somewhere", "late light through dusty windows"],
+        },
+    },
+    "tones": {
+        "dark": ["shadowed", "uneasy", "heavy"], "light": ["bright", "playful", "warm"],
+        "epic": ["sweeping", "bold", "luminous"], "melancholy": ["hushed", "tender", "wistful"],
+        "tense": ["taut", "watchful", "restless"], "absurd": ["absurd", "lively", "mischievous"],
+        "": ["vivid", "grounded", "honest"],
+    },
+    "format_names": {"comic": "comic", "animation": "animation", "game": "game", "series": "series", "film": "film"},
+    "format_notes": {
+        "comic": ["Keep the silhouette readable at thumbnail size in a small panel.",
+                  "Give {name} one signature colour so the eye finds {them} on a busy page.",
+                  "Draw an expression sheet with five moods before the first page."],
+        "animation": ["Pick a clear shape language (circles feel friendly, triangles dangerous, squares steady).",
+                      "Exaggerate posture so {name} reads in silhouette while moving.",
+                      "Limit details that must be redrawn every frame; put personality in the walk."],
+        "game": ["Make the silhouette readable at gameplay distance.",
+                 "Turn personality into player verbs: what does {name} do differently from everyone else?",
+                 "Design an idle animation that shows who {name} is when nothing happens."],
+        "series": ["Leave room to grow over episodes: one secret to reveal per season.",
+                   "Give {name} a recurring running gag or ritual the audience can look forward to."],
+        "film": ["Let the costume change with the arc: what does {name} wear before and after the turning point?",
+                 "Find one visual motif (a colour, an object) that returns at the climax."],
+        "": ["Keep the silhouette simple enough to sketch in ten seconds.",
+             "Give {name} one signature colour and one signature object."],
+    },
+    "colours": ["saffron", "teal", "crimson", "indigo", "moss green", "coral", "ochre", "cobalt", "plum", "jade", "rust",
+                "ivory"],
+    "flaws": ["pride that refuses help", "a habit of leaving before the goodbye", "trusting the wrong people too quickly",
+              "a temper that cools too late", "keeping secrets to protect others", "needing to be right"],
+    "voices": ["short sentences and sudden jokes when nervous", "answers questions with questions",
+               "formal until angry, then blunt", "talks to objects and animals as if they answer back",
+               "speaks softly and makes people lean in"],
+    "needs": ["to accept help without seeing it as weakness", "to choose a path instead of inheriting one",
+              "to tell the truth when a lie would be easier", "to let go of a past that no longer fits",
+              "to accept that some good things are simply deserved"],
+    "fears": ["being forgotten", "turning into the person {they} swore never to become",
+              "losing the last person who believes in {them}", "finding out the mission was pointless",
+              "being seen as ordinary"],
+    "trait_notes": ["shows most clearly under pressure", "the first thing others notice, and the easiest to exploit",
+                    "opens doors in the first act and causes trouble in the second", "rooted in the past (see Backstory)",
+                    "softened only around people {name} trusts", "what friends love and rivals mock"],
+    "builds": ["lean", "sturdy", "small", "tall", "wiry"],
+    "eyes": ["watchful", "bright", "tired", "restless", "kind"],
+    "silhouettes": ["a strong triangle (broad on top)", "a soft round shape", "a tall narrow line",
+                    "an asymmetric shape with one standout detail"],
+    "allies": ["an unlikely ally", "an old friend", "a reluctant mentor", "a stranger with a secret"],
+    "shapes": ["layered", "cramped", "vast", "crooked", "weathered"],
+    "location_uses": ["a moment of calm before the storm", "a confrontation in public", "a secret revealed", "a chase"],
+    "scene_openings": ["alone", "mid-argument", "hiding", "at work", "arriving late"],
+    "cameras": ["start wide, end tight on a face", "handheld and close", "slow push-in", "static frames, sudden cut"],
+    "script": {
+        "extras": ["STRANGER", "OLD FRIEND", "RIVAL", "MENTOR"],
+        "night": "NIGHT", "times": ["DAY", "DUSK", "NIGHT", "MORNING"],
+        "arrivals": ["waits at the edge of the light", "hurries in, out of breath", "works alone, not noticing the time",
+                     "stands very still"],
+        "moods": ["low", "urgent", "wary"], "pause": "a beat", "quietly": "quietly",
+        "open": ["You came. I wasn't sure you would.", "We don't have long. Listen.", "Tell me I'm wrong about this."],
+        "answer": ["You're not wrong. That's the problem.", "Not here. Not where they can hear us.",
+                   "You always think there's time."],
+        "resolve": ["I made a promise. I'm keeping it.", "Then tell me what you know.", "I'm done running from it."],
+        "reveal": "There's something you need to know about {motif}.",
+        "freeze": "{who} freezes. {sense}",
+        "decide": ["Then we do it tonight.", "Show me.", "No more secrets."],
+        "reply": ["Then don't look back.", "I hoped you'd say that.", "You won't like it."],
+        "exit": "{a} steps past {b} and out of frame. Hold on the empty space.",
+        "transitions": ["CUT TO:", "SMASH CUT TO:", "FADE OUT."],
+    },
+    "acts": {"act_one": "Act One — Setup (0–20%)", "act_two": "Act Two — Confrontation (20–80%)",
+             "act_three": "Act Three — Resolution (80–100%)"},
+    "beats": {
+        "opening_image": ("Opening Image", "{hero} at {place}: one image that shows the world before anything changes."),
+        "theme_stated": ("Theme Stated", "Someone says out loud what the story is about — {theme} — and {hero} shrugs "
+                                         "it off."),
+        "set_up": ("Set-up", "What {hero} has, wants and lacks; the people at home; the flaw ({flaw})."),
+        "catalyst": ("Catalyst", "{Motif} turns up and the ordinary world cannot go on."),
+        "debate": ("Debate", "{hero} hesitates: stay safe, or follow it? The risks are made clear."),
+        "break_into_two": ("Break into Two", "{hero} chooses to act and steps into a new world of rules."),
+        "b_story": ("B Story", "{Ally} enters, carrying the theme in a more personal form."),
+        "fun_and_games": ("Fun and Games", "The promise of the premise: {label} set pieces, early wins, {sense}."),
+        "midpoint": ("Midpoint", "A false victory or false defeat; the stakes rise to {stakes}."),
+        "bad_guys_close_in": ("Bad Guys Close In", "{Rival} tightens the net; doubts split the team."),
+        "all_is_lost": ("All Is Lost", "The worst moment; something (or someone) is lost for real."),
+        "dark_night": ("Dark Night of the Soul", "{hero} faces the flaw and understands the theme."),
+        "break_into_three": ("Break into Three", "A new plan that combines what the A and B stories taught."),
+        "finale": ("Finale", "{hero} storms the problem, changed; the rival's plan turns against itself."),
+        "final_image": ("Final Image", "The mirror of the opening image, showing how much has changed."),
+    },
+    "text": {
+        # shared
+        "direction": "> **Your direction:** {prompt}",
+        "direction_note": "> *Offline drafts follow the bible rather than free-form instructions; use this as a scaffold.*",
+        "work_titled": "*{title}*, {a_kind}", "work_untitled": "this {kind}", "work_plain": "this story",
+        "untitled": "untitled",
+        # character
+        "unnamed_character": "Unnamed character", "this_character": "this character", "age": "age {age}",
+        "at_a_glance": "At a glance",
+        "glance_traits": "{Who} is {role} in {work}. Defined by being {traits}, {who} carries the story's question of "
+                         "{theme}.",
+        "glance": "{Who} is {role} in {work}. A figure through whom the story asks about {theme}.",
+        "appearance": "Appearance",
+        "appearance_seed": "Not described yet. A starting point: a {build} build, {eyes} eyes and one detail that hints "
+                           "at {motif}.",
+        "clothing": "- **Clothing:** {clothing}", "accessories": "- **Accessories:** {accessories}",
+        "signature_colour": "- **Signature colour:** {colour} — keep it in every outfit so {who} is recognisable at a "
+                            "glance.",
+        "silhouette": "- **Silhouette:** {shape}.",
+        "personality": "Personality",
+        "personality_missing": "- Not defined yet. Try three words: one virtue, one flaw, one contradiction.",
+        "flaw": "- **Flaw:** {flaw}.", "voice": "- **Voice:** {voice}.",
+        "backstory": "Backstory", "deepen": "Questions to deepen it:",
+        "deepen_loss": "- What did {who} lose, and who is to blame for it?",
+        "deepen_return": "- Who from this past could walk back in at the worst possible moment?",
+        "backstory_seed": "A seed to develop: {who} grew up near {place}, where {motif} was only a bedtime story — "
+                          "until the day it proved true, and nothing at home was the same again.",
+        "motivation": "Motivation",
+        "wants": "- **Wants (outer goal):** {goal}",
+        "wants_missing": "to be decided — make it concrete enough to picture on the page",
+        "needs": "- **Needs (inner lesson):** {need}", "fears": "- **Fears:** {fear}",
+        "stakes_if": "- **Stakes:** if {who} fails, the story puts {stakes} at risk.",
+        "story_hooks": "Story hooks",
+        "hook_discovery": "1. {Who} discovers {motif} at {place} — and it points straight at {their} past.",
+        "hook_offer": "2. {Rival} offers {who} a shortcut to the goal, for a price nobody says aloud.",
+        "hook_quiet": "3. A quiet moment: {who} alone with {sense}, remembering why any of this matters.",
+        "hook_plot": "4. Where {who} fits the main plot: *{logline}*",
+        "design_notes": "Design notes", "design_notes_for": "Design notes for the {medium}",
+        # story
+        "untitled_story": "Untitled story", "for_audience": "for {audience}",
+        "logline": "Logline",
+        "logline_seed": "When {motif} surfaces at {place}, {hero} must stand against {rival} before {stakes} is lost "
+                        "for good.",
+        "premise": "Premise",
+        "premise_seed": "A {mood} {story} about {theme}. {Hero} starts with a small, safe life; the story takes it "
+                        "apart piece by piece and asks what is worth rebuilding.",
+        "theme": "Theme",
+        "theme_body": "**{Theme}.** Every major choice should test it: let {hero} argue one side early and live the "
+                      "other side by the end.",
+        "tone_and_style": "Tone and style", "textures": "{moods}. Recurring textures: {sense}; {sense2}.",
+        "central_conflict": "Central conflict", "outer": "- **Outer:** {hero} against {rival}.",
+        "inner": "- **Inner:** {hero} against {flaw}.", "stakes": "- **Stakes:** {stakes}.",
+        "story_engine": "Story engine",
+        "engine": "What keeps generating new stories: {motif}, and the people who want to use it. Each {unit} should "
+                  "open a question about it and close an older one.",
+        "episode": "episode", "chapter": "chapter",
+        "open_questions": "Open questions",
+        "ask_want": "- What does {hero} want on page one, and what do they need by the end?",
+        "ask_poster": "- Which scene is the poster? Describe the single image that sells this story.",
+        "ask_feel": "- What does the audience {audience}feel in the last minute?", "audience_aside": "({audience}) ",
+        # synopsis
+        "synopsis_title": "Synopsis — {title}",
+        "in_one_sentence": "In one sentence", "one_sentence": "{Hero} must face {rival} when {motif} threatens {stakes}.",
+        "beginning": "Beginning",
+        "beginning_body": "We meet {hero} at {place}, living a life that seems settled but is quietly missing something. "
+                          "Then {motif} appears, and the old routine cannot hold. After resisting, {hero} commits to the "
+                          "journey.",
+        "middle": "Middle",
+        "middle_body": "New allies, new rules and early wins. {Rival} moves from the shadows into the open. At the "
+                       "midpoint {hero} learns the real shape of the problem: it was never only about {motif}, but about "
+                       "{theme}. The cost rises until everything seems lost.",
+        "end": "End",
+        "end_body": "With {flaw} finally faced, {hero} returns to the fight with a new plan and wins — or loses in a way "
+                    "that means more. The closing image mirrors the opening one and shows how far {hero} has come.",
+        "to_refine": "To refine", "refine_names": "- Name the ally, the mentor and the rival.",
+        "refine_events": "- Replace each general sentence above with the concrete event from your bible.",
+        # beats
+        "beat_sheet": "Beat sheet — {title}", "beat_structure": "Save the Cat structure, three acts",
+        "logline_line": "**Logline:** {logline}",
+        "beats_run": "*For a {format}, read the percentages across the whole run: the midpoint lands halfway through "
+                     "the pages or episodes.*",
+        # world
+        "the_world": "The world", "overview": "Overview",
+        "world_seed": "A {mood} {label} world where {motif} shapes daily life.",
+        "rules_of_the_world": "Rules of the world", "as_written": "- **As written:** {rules}",
+        "possible": "- **What is possible:** {motif} — known to few, feared by many.",
+        "costs": "- **What it costs:** every use takes something back; decide what, and who pays.",
+        "forbidden": "- **What is forbidden:** one line nobody crosses — and the character who will.",
+        "peoples_and_factions": "Peoples and factions",
+        "faction": "- **{faction}** — what they want, what they fear, who they trade with.",
+        "old_ways": "- Those who keep the old ways, and those who profit from breaking them.",
+        "followers": "- {Rival}, and the people who follow them.",
+        "history": "History",
+        "history_seed": "Three ages to define: the founding (a promise), the breaking (a betrayal), and now (the "
+                        "consequences).",
+        "everyday_life": "Everyday life", "sounds": "- Sounds and smells: {sense}.",
+        "daily": "- Work, food and festivals: what does a normal day look like, and what is celebrated?",
+        "visit": "- Places to visit: {places}.",
+        "world_conflicts": "Conflicts that drive stories", "stakes_item": "- {Stakes}.",
+        "control": "- {Motif}, and who gets to control it.", "neighbours": "- {Theme}, played out between neighbours.",
+        # location
+        "unnamed_location": "Unnamed location",
+        "location_seed": "{Place} — or somewhere very like it. Decide its history in one sentence and its secret in "
+                         "another.",
+        "look_and_feel": "Look and feel",
+        "sights": "- **Sights:** {shape} shapes, {colour} and {colour2} accents, light that changes the mood by the hour.",
+        "sounds_smells": "- **Sounds and smells:** {sense}.", "mood_line": "- **Mood:** {moods}{mood}.",
+        "notable_features": "Notable features", "landmark": "- One landmark people give directions by.",
+        "hidden": "- One hidden place only locals know.", "trace": "- One trace of {motif}.",
+        "story_function": "Story function",
+        "function": "Use {name} where the story needs {use}. Return to it late in the story, changed, to show what the "
+                    "events cost.",
+        "scene_ideas": "Scene ideas",
+        "idea_arrival": "1. {Hero} arrives for the first time and breaks an unwritten local rule.",
+        "idea_waiting": "2. {Rival} is found here, waiting.",
+        "idea_upheaval": "3. A storm, a festival or a power cut turns the place upside down.",
+        "art_direction": "Art direction", "palette": "- Palette: {colour}, {colour2}, deep shadow.",
+        "framing": "- Establishing shot wide and low; then one detail close-up that the audience will remember.",
+        # scene
+        "untitled_scene": "Untitled scene", "summary": "Summary",
+        "summary_seed": "{Lead} reaches {location} expecting one thing and finds another.",
+        "purpose": "Purpose", "beat": "- **Beat:** {beat}.", "beat_missing": "decide where this sits in the beat sheet",
+        "changes": "- **What changes:** {lead} leaves this scene knowing, wanting or losing something new.",
+        "theme_touch": "- **Theme touch:** {theme}.",
+        "setting": "Setting", "characters": "Characters",
+        "character_want": "- **{name}** — wants something different from everyone else here.",
+        "beat_by_beat": "Beat by beat",
+        "step_open": "1. **Open:** a strong image — {lead} {opening}.",
+        "step_push": "2. **Push:** pressure arrives ({rival}, or news of it).",
+        "step_turn": "3. **Turn:** a reveal about {motif} flips the goal.",
+        "step_out": "4. **Out:** {lead} makes a choice that launches the next scene.",
+        "mood_camera_sound": "Mood, camera and sound", "mood": "- Mood: {moods}{mood}.", "camera": "- Camera: {camera}.",
+        "sound": "- Sound: {sense}.",
+        # script
+        "script_title": "{title} — script draft", "scene": "Scene",
+        "script_note": "*Screenplay layout: sluglines, action, character cues, parentheticals, dialogue. Rewrite the "
+                       "dialogue in each character's own voice.*",
+        # free
+        "notes_title": "{title} — notes", "draft_notes": "Draft notes",
+        "no_instruction": "*No instruction was given, so here are starting points drawn from the bible.*",
+        "ideas_to_start_from": "Ideas to start from", "open_on": "- Open on {place}, with {sense}.",
+        "hands": "- Put {motif} in {hero}'s hands early.",
+        "same_thing": "- Let {rival} want the same thing for a better-sounding reason.",
+        "test_theme": "- Test the theme — {theme} — with one hard choice.", "keep_tone": "- Keep the tone {moods}.",
+        "from_your_bible": "From your bible", "premise_line": "- **Premise:** {premise}",
+        "logline_item": "- **Logline:** {logline}",
+        "questions_to_decide": "Questions to decide",
+        "want_most": "- What does {hero} want most, and what stands in the way?",
+        "cover": "- Which image would you put on the cover?", "feel_end": "- What should the audience feel at the end?",
+    },
 }
-TONES = [
-    (("dark", "grim", "gritty", "bleak", "brutal", "noir"), ["shadowed", "uneasy", "heavy"]),
-    (("whims", "playful", "light", "fun", "cozy", "cosy", "wholesome", "warm", "hopeful", "cheer"), ["bright", "playful", "warm"]),
-    (("epic", "grand", "heroic", "mythic"), ["sweeping", "bold", "luminous"]),
-    (("melanch", "bittersweet", "sad", "quiet", "poetic", "nostalg"), ["hushed", "tender", "wistful"]),
-    (("tense", "suspense", "thrill", "paranoi"), ["taut", "watchful", "restless"]),
-    (("satir", "absurd", "quirky", "silly", "zany"), ["absurd", "lively", "mischievous"]),
-]
-FORMATS = [
-    (("comic", "manga", "webtoon", "graphic novel", "manhwa", "strip"), "comic"),
-    (("anim", "cartoon", "anime"), "animation"),
-    (("game", "rpg", "visual novel"), "game"),
-    (("series", "episod", "tv", "show"), "series"),
-    (("film", "movie", "feature", "short", "cinema"), "film"),
-]
-FORMAT_NOTES = {
-    "comic": ["Keep the silhouette readable at thumbnail size in a small panel.",
-              "Give {name} one signature colour so the eye finds {them} on a busy page.",
-              "Draw an expression sheet with five moods before the first page."],
-    "animation": ["Pick a clear shape language (circles feel friendly, triangles dangerous, squares steady).",
-                  "Exaggerate posture so {name} reads in silhouette while moving.",
-                  "Limit details that must be redrawn every frame; put personality in the walk."],
-    "game": ["Make the silhouette readable at gameplay distance.",
-             "Turn personality into player verbs: what does {name} do differently from everyone else?",
-             "Design an idle animation that shows who {name} is when nothing happens."],
-    "series": ["Leave room to grow over episodes: one secret to reveal per season.",
-               "Give {name} a recurring running gag or ritual the audience can look forward to."],
-    "film": ["Let the costume change with the arc: what does {name} wear before and after the turning point?",
-             "Find one visual motif (a colour, an object) that returns at the climax."],
-    "": ["Keep the silhouette simple enough to sketch in ten seconds.",
-         "Give {name} one signature colour and one signature object."],
+
+ID = {
+    "label": "[Draf offline — ditulis tanpa layanan AI]",
+    "footer": "Disusun secara offline dari bible Anda, tanpa layanan AI. Silakan sunting sesuka Anda, atau pilih model "
+              "AI untuk draf yang lebih lengkap.",
+    "shortened": "*(Dipersingkat sesuai batas panjang.)*",
+    "and": "dan", "serial_comma": True,
+    "article": str, "role_phrase": _role_id, "role_title": lambda role: _cap(_role_id(role)), "kind": _kind_id,
+    "hero": "sang tokoh utama", "hero_cue": "TOKOH UTAMA",
+    "genres": {
+        "fantasy": {
+            "label": "fantasi", "story": "kisah fantasi",
+            "motifs": ["sihir kuno yang selalu menuntut tumbal", "peta yang menggambar ulang dirinya setiap malam",
+                       "sumpah yang diucapkan seseorang yang telah lama tiada",
+                       "festival yang menyembunyikan ritual yang jauh lebih tua",
+                       "makhluk yang masih mengingat zaman pertama"],
+            "stakes": "perjanjian rapuh antara kekuatan-kekuatan lama dan orang-orang biasa",
+            "themes": ["harga sebuah kekuatan", "rasa memiliki atau kebebasan", "menepati janji meski menyakitkan"],
+            "rivals": ["saingan berbakat yang mengincar pusaka yang sama demi alasan yang lebih mulia",
+                       "wali raja yang murah senyum dan percaya ketertiban membenarkan segalanya"],
+            "places": ["pasar lentera di tepi hutan belantara", "kuil yang ditelan akar pepohonan",
+                       "jembatan yang hanya muncul saat senja"],
+            "senses": ["denting lonceng angin dan guruh di kejauhan", "asap, hujan, dan aroma dedaunan yang diremas",
+                       "cahaya keemasan menembus spora yang melayang"],
+        },
+        "scifi": {
+            "label": "fiksi ilmiah", "story": "kisah fiksi ilmiah",
+            "motifs": ["mesin yang mulai mengajukan pertanyaan", "sinyal dari tempat yang seharusnya kosong",
+                       "kenangan yang bisa diperjualbelikan",
+                       "aturan koloni yang tak seorang pun ingat pernah disetujui"],
+            "stakes": "siapa yang berhak menentukan untuk apa masa depan itu ada",
+            "themes": ["apa yang membuat kita manusia", "kemajuan dan siapa yang menanggung harganya",
+                       "kebenaran di zaman salinan yang sempurna"],
+            "rivals": ["makelar korporat yang secara teknis tak pernah berbohong",
+                       "AI yang setia pada bunyi harfiah perintahnya"],
+            "places": ["dek perawatan yang berdengung oleh mesin daur ulang", "pasar malam bercahaya neon di bawah arkologi",
+                       "kubah pengamatan yang menghadap bintang sekarat"],
+            "senses": ["bau ozon dan sirkuit yang hangat", "dengung pipa pendingin dan pengumuman di kejauhan",
+                       "cahaya putih yang menyilaukan dan iklan hologram yang berkedip"],
+        },
+        "horror": {
+            "label": "horor", "story": "kisah horor",
+            "motifs": ["pintu yang kemarin belum ada", "suara yang tahu rahasia yang tak pernah diceritakan siapa pun",
+                       "foto dengan satu orang yang seharusnya tidak ada", "pantangan rumah yang tak boleh dilanggar"],
+            "stakes": "apakah ada yang bisa keluar dengan kewarasan yang utuh",
+            "themes": ["rasa bersalah yang tak mau terkubur", "monster yang kita ciptakan dari rasa takut",
+                       "rahasia keluarga"],
+            "rivals": ["sesuatu yang sabar menunggu di bawah lantai papan", "tetangga yang terlalu suka menolong"],
+            "places": ["ruang bawah tanah yang kebanjiran", "lorong sekolah setelah lampu padam",
+                       "makam keramat di pinggir jalan yang diselimuti kabut tebal"],
+            "senses": ["tembok lembap dan udara dingin", "detak jam di ruangan kosong",
+                       "bohlam yang berkedip dan bayangan panjang"],
+        },
+        "mystery": {
+            "label": "misteri", "story": "kisah misteri",
+            "motifs": ["surat yang terlambat datang sepuluh tahun", "saksi yang berbohong soal cuaca",
+                       "kamar terkunci dengan kuncinya masih di dalam", "utang yang tak diakui siapa pun"],
+            "stakes": "kebenaran, dan siapa yang terluka saat kebenaran itu terungkap",
+            "themes": ["harga sebuah kebenaran", "keadilan berhadapan dengan hukum",
+                       "manusia tak pernah hanya punya satu sisi"],
+            "rivals": ["dermawan terpandang dengan alibi yang terlalu sempurna",
+                       "penyelidik saingan yang selalu tiba lebih dulu"],
+            "places": ["gang licin oleh hujan di belakang gedung teater", "kantor arsip yang hendak tutup malam itu",
+                       "terminal feri pada penyeberangan terakhir"],
+            "senses": ["asap rokok dan aspal basah", "ketukan mesin tik dari ruang sebelah",
+                       "cahaya lampu jalan yang jingga di genangan air"],
+        },
+        "romance": {
+            "label": "romansa", "story": "kisah romansa",
+            "motifs": ["pesan yang salah alamat", "janji yang diucapkan semasa kecil",
+                       "taruhan yang tak lagi sekadar permainan", "tempat rahasia milik berdua"],
+            "stakes": "dua orang yang memilih satu sama lain alih-alih memilih yang aman",
+            "themes": ["keberanian untuk menunjukkan kerapuhan", "cinta atau kewajiban", "kesempatan kedua"],
+            "rivals": ["mantan memikat yang tak pernah benar-benar pergi",
+                       "keluarga yang sudah memilihkan orang lain"],
+            "places": ["taman di atap gedung selepas hujan", "toko buku mungil menjelang tutup",
+                       "peron stasiun saat kereta terakhir hendak berangkat"],
+            "senses": ["roti hangat dan hujan", "lagu dari mobil yang melintas", "lampu hias yang bergoyang ditiup angin"],
+        },
+        "comedy": {
+            "label": "komedi", "story": "kisah komedi",
+            "motifs": ["kebohongan kecil yang membesar tak terkendali", "dua tas kembar yang tertukar",
+                       "inspeksi yang datang sehari lebih awal", "hewan peliharaan dengan bakat rahasia"],
+            "stakes": "harga diri, reputasi, dan satu pesta yang sangat penting",
+            "themes": ["menjadi diri sendiri lebih lucu daripada berpura-pura", "persahabatan yang selamat dari kekacauan",
+                       "gagal tapi malah naik pangkat"],
+            "rivals": ["tetangga serba berprestasi dengan halaman yang sempurna",
+                       "birokrat yang sedikit terlalu mencintai aturan"],
+            "places": ["rumah makan keluarga yang sempit", "kantor di pagi hari presentasi besar",
+                       "resepsi pernikahan yang mulai kacau"],
+            "senses": ["roti bakar gosong dan kepanikan", "nada dering di saat yang paling tidak tepat",
+                       "konfeti yang menempel di mana-mana"],
+        },
+        "superhero": {
+            "label": "pahlawan super", "story": "kisah pahlawan super",
+            "motifs": ["kekuatan yang hanya bekerja saat tak ada yang melihat", "topeng yang dulu milik orang lain",
+                       "kota yang sudah berhenti percaya pada pahlawan", "kecelakaan yang ternyata bukan kecelakaan"],
+            "stakes": "sebuah kota dan orang-orang yang menjaganya tetap utuh",
+            "themes": ["tanggung jawab tanpa pengakuan", "jati diri di balik topeng", "kekuatan dan pengendalian diri"],
+            "rivals": ["mantan sekutu yang yakin para pahlawan justru memperburuk keadaan",
+                       "miliarder yang menjual rasa aman"],
+            "places": ["atap gedung di atas lalu lintas malam", "stasiun kereta bawah tanah yang terbengkalai",
+                       "rumah sakit saat listrik padam"],
+            "senses": ["raungan sirene dan deru angin", "pantulan neon di genangan hujan", "gemeresik radio polisi"],
+        },
+        "thriller": {
+            "label": "thriller", "story": "kisah thriller",
+            "motifs": ["berkas yang seharusnya sudah dimusnahkan", "telepon yang terus berdering",
+                       "hitungan mundur yang tak bisa dilihat orang lain", "sekutu yang berpindah pihak semalam"],
+            "stakes": "nyawa yang tinggal dihitung dalam hitungan jam",
+            "themes": ["kepercayaan sebagai senjata", "harga dari mengetahui", "kesetiaan di bawah tekanan"],
+            "rivals": ["atasan rahasia yang perintahnya terus berubah", "pembunuh bayaran yang tak pernah meleset"],
+            "places": ["gedung parkir pukul tiga pagi", "stasiun yang padat di jam sibuk",
+                       "ruang server dengan satu pintu keluar"],
+            "senses": ["dengung lampu neon dan kopi yang sudah dingin", "langkah kaki yang bergema di lorong beton",
+                       "hujan yang menerpa jendela gelap"],
+        },
+        "adventure": {
+            "label": "petualangan", "story": "kisah petualangan",
+            "motifs": ["peta yang sobek separuh", "kru saingan yang berlomba memburu hadiah yang sama",
+                       "legenda yang ternyata sebuah peringatan", "kendaraan yang hanya bertahan berkat harapan"],
+            "stakes": "hadiahnya, para awaknya, dan jalan pulang",
+            "themes": ["keberanian adalah pilihan", "perjalanan mengubah sang pengelana",
+                       "keluarga yang ditemukan di perjalanan"],
+            "rivals": ["kapten saingan yang bermain jujur sampai saat yang menentukan",
+                       "kolektor yang membeli manusia semudah membeli pusaka"],
+            "places": ["pelabuhan yang dihantam badai", "ngarai batu yang bernyanyi",
+                       "candi di tengah rimba yang separuh terendam air"],
+            "senses": ["percikan air asin dan bau ter", "tabuhan gendang dari seberang air",
+                       "hawa panas yang berkilauan di atas bebatuan"],
+        },
+        "slice": {
+            "label": "keseharian", "story": "kisah keseharian",
+            "motifs": ["kerja sambilan liburan yang tak diinginkan siapa pun", "toko yang sebentar lagi tutup",
+                       "lomba tujuhbelasan yang sedang disiapkan seisi kampung",
+                       "surat dari sahabat yang sudah pindah jauh"],
+            "stakes": "sebuah persahabatan, sebuah mimpi, dan tempat yang terasa seperti rumah",
+            "themes": ["tumbuh dewasa tanpa tumbuh menjauh", "kebaikan-kebaikan kecil", "menemukan irama hidup sendiri"],
+            "rivals": ["orang tua yang bermaksud baik tapi punya rencana lain",
+                       "teman sekelas yang tampaknya sudah tahu jawaban atas segalanya"],
+            "places": ["warung di sudut jalan dengan kulkas yang berdengung", "jalan setapak di tepi sungai saat senja",
+                       "atap sekolah di jam istirahat"],
+            "senses": ["suara tonggeret dan aspal yang hangat", "nasi yang mengepul di dapur",
+                       "dering bel sepeda di ujung gang"],
+        },
+        "": {
+            "label": "cerita", "story": "kisah",
+            "motifs": ["rahasia yang disimpan terlalu lama", "janji yang sulit ditepati", "orang asing yang tahu terlalu banyak",
+                       "benda yang seharusnya tidak ada"],
+            "stakes": "segala yang paling ia cintai",
+            "themes": ["keberanian orang-orang biasa", "harga sebuah pilihan", "rasa memiliki"],
+            "rivals": ["saingan yang menginginkan hal yang sama dengan alasan yang berbeda",
+                       "orang kepercayaan yang punya rencana sendiri"],
+            "places": ["persimpangan jalan di malam hari", "rumah yang tak lagi terasa aman",
+                       "satu-satunya tempat yang tak pernah didatangi siapa pun"],
+            "senses": ["angin dan suara-suara di kejauhan", "pintu yang berderit entah di mana",
+                       "cahaya sore menembus jendela berdebu"],
+        },
+    },
+    "tones": {
+        "dark": ["kelam", "gelisah", "berat"], "light": ["cerah", "jenaka", "hangat"],
+        "epic": ["megah", "berani", "bercahaya"], "melancholy": ["senyap", "lembut", "sendu"],
+        "tense": ["tegang", "waspada", "resah"], "absurd": ["absurd", "riang", "usil"],
+        "": ["hidup", "membumi", "jujur"],
+    },
+    "format_names": {"comic": "komik", "animation": "animasi", "game": "gim", "series": "serial", "film": "film"},
+    "format_notes": {
+        "comic": ["Jaga agar siluetnya tetap terbaca meski hanya seukuran gambar mini di panel kecil.",
+                  "Beri {name} satu warna khas agar mata pembaca langsung menemukannya di halaman yang ramai.",
+                  "Buat lembar ekspresi dengan lima suasana hati sebelum menggambar halaman pertama."],
+        "animation": ["Pilih bahasa bentuk yang jelas (lingkaran terasa ramah, segitiga berbahaya, persegi kokoh).",
+                      "Lebih-lebihkan posturnya agar {name} tetap terbaca dari siluetnya saat bergerak.",
+                      "Batasi detail yang harus digambar ulang di setiap bingkai; taruh kepribadiannya pada cara "
+                      "berjalan."],
+        "game": ["Buat siluetnya tetap terbaca dari jarak pandang saat bermain.",
+                 "Ubah kepribadian menjadi aksi pemain: apa yang dilakukan {name} dengan cara yang berbeda dari yang "
+                 "lain?",
+                 "Rancang animasi diam yang menunjukkan siapa {name} saat tak terjadi apa-apa."],
+        "series": ["Sisakan ruang untuk berkembang dari episode ke episode: satu rahasia untuk diungkap setiap musim.",
+                   "Beri {name} lelucon berulang atau kebiasaan khas yang dinanti-nanti penonton."],
+        "film": ["Biarkan kostumnya berubah seiring perkembangan tokoh: apa yang dikenakan {name} sebelum dan sesudah "
+                 "titik balik?",
+                 "Temukan satu motif visual (sebuah warna, sebuah benda) yang muncul kembali di klimaks."],
+        "": ["Buat siluetnya cukup sederhana untuk disketsa dalam sepuluh detik.",
+             "Beri {name} satu warna khas dan satu benda khas."],
+    },
+    "colours": ["kuning kunyit", "hijau toska", "merah tua", "biru nila", "hijau lumut", "merah koral", "kuning oker",
+                "biru kobalt", "ungu terung", "hijau giok", "cokelat karat", "putih gading"],
+    "flaws": ["gengsi yang menolak bantuan", "kebiasaan pergi sebelum sempat berpamitan",
+              "kecenderungan terlalu cepat memercayai orang yang salah", "amarah yang terlambat reda",
+              "kebiasaan menyimpan rahasia demi melindungi orang lain", "keinginan untuk selalu benar"],
+    "voices": ["kalimat-kalimat pendek dan lelucon mendadak saat gugup", "menjawab pertanyaan dengan pertanyaan",
+               "santun dan resmi sampai marah, lalu blak-blakan", "mengajak bicara benda dan hewan seolah mereka menjawab",
+               "berbicara pelan sampai orang mendekat untuk mendengarnya"],
+    "needs": ["menerima bantuan tanpa menganggapnya kelemahan", "memilih jalannya sendiri alih-alih mewarisi jalan orang lain",
+              "berkata jujur saat berbohong terasa lebih mudah", "melepaskan masa lalu yang tak lagi sesuai",
+              "menerima bahwa sebagian hal baik memang pantas didapatkan"],
+    "fears": ["dilupakan", "berubah menjadi orang yang dulu bersumpah takkan pernah ditirunya",
+              "kehilangan satu-satunya orang yang masih percaya padanya", "mendapati bahwa misinya sia-sia",
+              "dianggap biasa-biasa saja"],
+    "trait_notes": ["paling terlihat saat berada di bawah tekanan",
+                    "hal pertama yang diperhatikan orang, sekaligus yang paling mudah dimanfaatkan",
+                    "membuka jalan di babak pertama dan menimbulkan masalah di babak kedua",
+                    "berakar di masa lalu (lihat Latar belakang)", "baru melunak di dekat orang-orang yang dipercaya {name}",
+                    "yang disukai kawan dan diejek lawan"],
+    "builds": ["ramping", "kekar", "mungil", "jangkung", "kurus liat"],
+    "eyes": ["awas", "berbinar", "lelah", "gelisah", "teduh"],
+    "silhouettes": ["segitiga yang tegas (lebar di bagian atas)", "bentuk bulat yang lembut", "garis tinggi yang ramping",
+                    "bentuk asimetris dengan satu detail yang mencolok"],
+    "allies": ["sekutu yang tak terduga", "seorang kawan lama", "mentor yang enggan", "orang asing yang menyimpan rahasia"],
+    "shapes": ["bertumpuk-tumpuk", "berimpitan", "lapang", "miring dan bengkok", "lapuk dimakan cuaca"],
+    "location_uses": ["momen tenang sebelum badai", "konfrontasi di depan umum", "rahasia yang terbongkar",
+                      "adegan kejar-kejaran"],
+    "scene_openings": ["sendirian", "di tengah pertengkaran", "sedang bersembunyi", "sedang bekerja", "datang terlambat"],
+    "cameras": ["mulai dari bidikan lebar, berakhir rapat di satu wajah", "kamera genggam, jarak dekat",
+                "gerak maju perlahan", "bingkai statis, lalu potongan mendadak"],
+    "script": {
+        "extras": ["ORANG ASING", "KAWAN LAMA", "SAINGAN", "GURU"],
+        "night": "MALAM", "times": ["SIANG", "SENJA", "MALAM", "PAGI"],
+        "arrivals": ["menunggu di tepi cahaya", "bergegas masuk dengan napas terengah-engah",
+                     "bekerja sendirian, lupa waktu", "berdiri diam tak bergerak"],
+        "moods": ["lirih", "mendesak", "waspada"], "pause": "jeda", "quietly": "pelan",
+        "open": ["Kau datang. Aku tak yakin kau akan datang.", "Waktu kita tidak banyak. Dengar.",
+                 "Bilang kalau aku salah soal ini."],
+        "answer": ["Kau tidak salah. Justru itu masalahnya.", "Jangan di sini. Jangan di tempat mereka bisa mendengar.",
+                   "Kau selalu mengira waktunya masih ada."],
+        "resolve": ["Aku sudah berjanji. Dan akan kutepati.", "Kalau begitu, katakan apa yang kau tahu.",
+                    "Aku sudah lelah lari dari semua ini."],
+        "reveal": "Ada yang perlu kau ketahui tentang {motif}.",
+        "freeze": "{who} membeku. {sense}",
+        "decide": ["Kalau begitu, kita lakukan malam ini.", "Tunjukkan padaku.", "Tidak ada lagi rahasia."],
+        "reply": ["Kalau begitu, jangan menoleh ke belakang.", "Aku berharap kau bilang begitu.",
+                  "Kau tidak akan suka ini."],
+        "exit": "{a} melangkah melewati {b} lalu keluar dari bingkai. Kamera bertahan pada ruang yang kosong.",
+        # Indonesian scripts keep the English sluglines and transitions.
+        "transitions": ["CUT TO:", "SMASH CUT TO:", "FADE OUT."],
+    },
+    "acts": {"act_one": "Babak satu — Pengenalan (0–20%)", "act_two": "Babak dua — Konfrontasi (20–80%)",
+             "act_three": "Babak tiga — Resolusi (80–100%)"},
+    "beats": {
+        "opening_image": ("Gambar Pembuka", "{hero} di {place}: satu gambar yang memperlihatkan dunianya sebelum apa "
+                                            "pun berubah."),
+        "theme_stated": ("Tema Disampaikan", "seseorang mengucapkan dengan lantang inti cerita ini — {theme} — dan "
+                                             "{hero} tak menggubrisnya."),
+        "set_up": ("Pengenalan", "apa yang dimiliki, diinginkan, dan tidak dimiliki {hero}; orang-orang di rumah; "
+                                 "kelemahannya ({flaw})."),
+        "catalyst": ("Katalis", "{Motif} muncul, dan dunia sehari-hari tak bisa lagi berjalan seperti biasa."),
+        "debate": ("Keraguan", "{hero} bimbang: tetap aman, atau mengikutinya? Risikonya dibuat jelas."),
+        "break_into_two": ("Masuk ke Babak Dua", "{hero} memutuskan untuk bertindak dan melangkah ke dunia baru dengan "
+                                                 "aturan-aturannya sendiri."),
+        "b_story": ("Cerita B", "{Ally} hadir, membawa tema cerita dalam wujud yang lebih personal."),
+        "fun_and_games": ("Janji Premis", "adegan-adegan seru khas {label}, kemenangan-kemenangan awal, {sense}."),
+        "midpoint": ("Titik Tengah", "kemenangan semu atau kekalahan semu; taruhannya naik menjadi {stakes}."),
+        "bad_guys_close_in": ("Musuh Merapat", "{Rival} mempersempit jerat; keraguan memecah belah tim."),
+        "all_is_lost": ("Segalanya Hilang", "momen terburuk; sesuatu (atau seseorang) benar-benar hilang."),
+        "dark_night": ("Malam Tergelap Jiwa", "{hero} menghadapi kelemahannya dan memahami tema cerita."),
+        "break_into_three": ("Masuk ke Babak Tiga", "rencana baru yang memadukan pelajaran dari cerita A dan cerita B."),
+        "finale": ("Final", "{hero}, yang kini telah berubah, menerjang masalahnya; rencana sang saingan berbalik "
+                            "menjerat dirinya sendiri."),
+        "final_image": ("Gambar Penutup", "cermin dari gambar pembuka, memperlihatkan betapa banyak yang telah "
+                                          "berubah."),
+    },
+    "text": {
+        # shared
+        "direction": "> **Arahan Anda:** {prompt}",
+        "direction_note": "> *Draf offline mengikuti bible, bukan instruksi bebas; gunakan ini sebagai kerangka.*",
+        "work_titled": "*{title}*, {a_kind}", "work_untitled": "{kind} ini", "work_plain": "cerita ini",
+        "untitled": "tanpa judul",
+        # character
+        "unnamed_character": "Karakter tanpa nama", "this_character": "karakter ini", "age": "usia {age}",
+        "at_a_glance": "Sekilas",
+        "glance_traits": "{Who} adalah {role} dalam {work}. Dengan sifat {traits}, {who} membawa pertanyaan besar "
+                         "cerita ini tentang {theme}.",
+        "glance": "{Who} adalah {role} dalam {work}. Melalui sosok inilah cerita mempertanyakan {theme}.",
+        "appearance": "Penampilan",
+        "appearance_seed": "Belum dideskripsikan. Sebagai titik awal: tubuh {build}, sorot mata yang {eyes}, dan satu "
+                           "detail yang mengisyaratkan {motif}.",
+        "clothing": "- **Pakaian:** {clothing}", "accessories": "- **Aksesori:** {accessories}",
+        "signature_colour": "- **Warna khas:** {colour} — pertahankan di setiap busananya agar {who} langsung dikenali "
+                            "sekilas pandang.",
+        "silhouette": "- **Siluet:** {shape}.",
+        "personality": "Kepribadian",
+        "personality_missing": "- Belum ditentukan. Coba tiga kata: satu kebajikan, satu kelemahan, satu kontradiksi.",
+        "flaw": "- **Kelemahan:** {flaw}.", "voice": "- **Cara bicara:** {voice}.",
+        "backstory": "Latar belakang", "deepen": "Pertanyaan untuk memperdalamnya:",
+        "deepen_loss": "- Apa yang hilang dari {who}, dan siapa yang patut disalahkan?",
+        "deepen_return": "- Siapa dari masa lalu itu yang bisa muncul kembali di saat yang paling buruk?",
+        "backstory_seed": "Benih untuk dikembangkan: {who} tumbuh besar di dekat {place}, tempat {motif} hanyalah "
+                          "dongeng pengantar tidur — sampai suatu hari semuanya terbukti nyata, dan rumah tak pernah "
+                          "sama lagi.",
+        "motivation": "Motivasi",
+        "wants": "- **Keinginan (tujuan lahiriah):** {goal}",
+        "wants_missing": "belum ditentukan — buat cukup konkret agar bisa dibayangkan di atas halaman",
+        "needs": "- **Kebutuhan (pelajaran batin):** {need}", "fears": "- **Ketakutan:** {fear}",
+        "stakes_if": "- **Taruhan:** jika {who} gagal, {stakes} ikut dipertaruhkan.",
+        "story_hooks": "Pemantik cerita",
+        "hook_discovery": "1. {Who} menemukan {motif} di {place} — dan semuanya mengarah langsung ke masa lalunya.",
+        "hook_offer": "2. {Rival} menawari {who} jalan pintas menuju tujuannya, dengan harga yang tak pernah diucapkan "
+                      "siapa pun.",
+        "hook_quiet": "3. Momen hening: {who} sendirian bersama {sense}, mengingat kembali mengapa semua ini penting.",
+        "hook_plot": "4. Tempat {who} dalam alur utama: *{logline}*",
+        "design_notes": "Catatan desain", "design_notes_for": "Catatan desain untuk {medium}",
+        # story
+        "untitled_story": "Cerita tanpa judul", "for_audience": "untuk {audience}",
+        "logline": "Logline",
+        "logline_seed": "Ketika {motif} muncul di {place}, {hero} harus melawan {rival} sebelum {stakes} hilang untuk "
+                        "selamanya.",
+        "premise": "Premis",
+        "premise_seed": "{Story} yang {mood} tentang {theme}. {Hero} memulai dengan hidup yang kecil dan aman; cerita "
+                        "ini membongkarnya sedikit demi sedikit lalu bertanya apa yang layak dibangun kembali.",
+        "theme": "Tema",
+        "theme_body": "**{Theme}.** Setiap pilihan besar harus mengujinya: biarkan {hero} membela satu sisi di awal, "
+                      "lalu menjalani sisi sebaliknya di akhir.",
+        "tone_and_style": "Nuansa dan gaya", "textures": "{moods}. Tekstur yang terus berulang: {sense}; {sense2}.",
+        "central_conflict": "Konflik utama", "outer": "- **Lahiriah:** {hero} melawan {rival}.",
+        "inner": "- **Batin:** {hero} melawan {flaw}.", "stakes": "- **Taruhan:** {stakes}.",
+        "story_engine": "Penggerak cerita",
+        "engine": "Yang terus melahirkan cerita baru: {motif}, dan orang-orang yang ingin memanfaatkannya. Setiap {unit} "
+                  "sebaiknya membuka satu pertanyaan tentangnya dan menjawab satu pertanyaan yang lebih lama.",
+        "episode": "episode", "chapter": "bab",
+        "open_questions": "Pertanyaan terbuka",
+        "ask_want": "- Apa yang diinginkan {hero} di halaman pertama, dan apa yang dibutuhkannya di akhir?",
+        "ask_poster": "- Adegan mana yang layak jadi poster? Gambarkan satu gambar yang paling menjual cerita ini.",
+        "ask_feel": "- Apa yang dirasakan penonton {audience}di menit terakhir?", "audience_aside": "({audience}) ",
+        # synopsis
+        "synopsis_title": "Sinopsis — {title}",
+        "in_one_sentence": "Dalam satu kalimat",
+        "one_sentence": "{Hero} harus menghadapi {rival} ketika {motif} mengancam {stakes}.",
+        "beginning": "Awal",
+        "beginning_body": "Kita bertemu {hero} di {place}, menjalani hidup yang tampak mapan tetapi diam-diam kehilangan "
+                          "sesuatu. Lalu {motif} muncul, dan rutinitas lama tak lagi bisa bertahan. Setelah sempat "
+                          "menolak, {hero} akhirnya bertekad menempuh perjalanan itu.",
+        "middle": "Tengah",
+        "middle_body": "Sekutu baru, aturan baru, dan kemenangan-kemenangan awal. {Rival} keluar dari bayang-bayang dan "
+                       "bergerak terang-terangan. Di titik tengah, {hero} memahami wujud asli masalahnya: ini tak pernah "
+                       "hanya soal {motif}, melainkan soal {theme}. Harganya terus naik sampai segalanya tampak hilang.",
+        "end": "Akhir",
+        "end_body": "Setelah akhirnya menghadapi {flaw}, {hero} kembali berjuang dengan rencana baru dan menang — atau "
+                    "kalah dengan cara yang lebih bermakna. Gambar penutup mencerminkan gambar pembuka dan "
+                    "memperlihatkan sejauh mana {hero} telah berubah.",
+        "to_refine": "Untuk dipertajam", "refine_names": "- Beri nama sang sekutu, sang mentor, dan sang saingan.",
+        "refine_events": "- Ganti setiap kalimat umum di atas dengan peristiwa konkret dari bible Anda.",
+        # beats
+        "beat_sheet": "Lembar beat — {title}", "beat_structure": "struktur Save the Cat, tiga babak",
+        "logline_line": "**Logline:** {logline}",
+        "beats_run": "*Untuk {format}, baca persentasenya di sepanjang keseluruhan karya: titik tengah jatuh di "
+                     "pertengahan jumlah halaman atau episode.*",
+        # world
+        "the_world": "Dunia ini", "overview": "Gambaran umum",
+        "world_seed": "Dunia {label} yang {mood}, tempat {motif} mewarnai kehidupan sehari-hari.",
+        "rules_of_the_world": "Aturan dunia", "as_written": "- **Sebagaimana tertulis:** {rules}",
+        "possible": "- **Apa yang mungkin:** {motif} — diketahui segelintir orang, ditakuti banyak orang.",
+        "costs": "- **Harganya:** setiap penggunaan merenggut sesuatu; tentukan apa, dan siapa yang membayarnya.",
+        "forbidden": "- **Yang terlarang:** satu batas yang tak pernah dilanggar siapa pun — dan tokoh yang akan "
+                     "melanggarnya.",
+        "peoples_and_factions": "Bangsa dan faksi",
+        "faction": "- **{faction}** — apa yang mereka inginkan, apa yang mereka takuti, dengan siapa mereka berdagang.",
+        "old_ways": "- Mereka yang menjaga adat lama, dan mereka yang meraup untung dengan melanggarnya.",
+        "followers": "- {Rival}, beserta orang-orang yang mengikutinya.",
+        "history": "Sejarah",
+        "history_seed": "Tiga zaman untuk dirumuskan: masa pendirian (sebuah janji), masa keretakan (sebuah "
+                        "pengkhianatan), dan masa kini (akibat-akibatnya).",
+        "everyday_life": "Kehidupan sehari-hari", "sounds": "- Kesan indrawi: {sense}.",
+        "daily": "- Pekerjaan, makanan, dan perayaan: seperti apa hari yang biasa, dan apa yang dirayakan?",
+        "visit": "- Tempat untuk dikunjungi: {places}.",
+        "world_conflicts": "Konflik penggerak cerita", "stakes_item": "- {Stakes}.",
+        "control": "- {Motif}, dan siapa yang berhak mengendalikannya.",
+        "neighbours": "- {Theme}, yang diuji di antara sesama tetangga.",
+        # location
+        "unnamed_location": "Lokasi tanpa nama",
+        "location_seed": "{Place} — atau tempat yang sangat mirip dengannya. Tentukan sejarahnya dalam satu kalimat "
+                         "dan rahasianya dalam kalimat lain.",
+        "look_and_feel": "Tampilan dan suasana",
+        "sights": "- **Pemandangan:** bentuk-bentuk yang {shape}, aksen {colour} dan {colour2}, cahaya yang mengubah "
+                  "suasana dari jam ke jam.",
+        "sounds_smells": "- **Kesan indrawi:** {sense}.", "mood_line": "- **Suasana:** {moods}{mood}.",
+        "notable_features": "Ciri khas", "landmark": "- Satu penanda yang dipakai orang untuk menunjukkan arah.",
+        "hidden": "- Satu tempat tersembunyi yang hanya diketahui warga setempat.", "trace": "- Satu jejak {motif}.",
+        "story_function": "Fungsi dalam cerita",
+        "function": "Gunakan {name} saat cerita membutuhkan {use}. Kembalilah ke sini menjelang akhir cerita, dalam "
+                    "keadaan yang telah berubah, untuk menunjukkan harga dari semua peristiwa itu.",
+        "scene_ideas": "Ide adegan",
+        "idea_arrival": "1. {Hero} datang untuk pertama kalinya dan melanggar aturan tak tertulis setempat.",
+        "idea_waiting": "2. {Rival} ditemukan di sini, sedang menunggu.",
+        "idea_upheaval": "3. Badai, festival, atau pemadaman listrik menjungkirbalikkan tempat ini.",
+        "art_direction": "Arahan artistik", "palette": "- Palet: {colour}, {colour2}, bayangan pekat.",
+        "framing": "- Bidikan pembuka yang lebar dan rendah; lalu satu bidikan dekat pada detail yang akan diingat "
+                   "penonton.",
+        # scene
+        "untitled_scene": "Adegan tanpa judul", "summary": "Ringkasan",
+        "summary_seed": "{Lead} tiba di {location} dengan harapan akan satu hal, tetapi menemukan hal lain.",
+        "purpose": "Tujuan", "beat": "- **Beat:** {beat}.", "beat_missing": "tentukan posisinya di lembar beat",
+        "changes": "- **Yang berubah:** {lead} meninggalkan adegan ini dengan mengetahui, menginginkan, atau kehilangan "
+                   "sesuatu yang baru.",
+        "theme_touch": "- **Sentuhan tema:** {theme}.",
+        "setting": "Latar", "characters": "Tokoh",
+        "character_want": "- **{name}** — menginginkan sesuatu yang berbeda dari semua orang di sini.",
+        "beat_by_beat": "Beat demi beat",
+        "step_open": "1. **Buka:** gambar yang kuat — {lead} {opening}.",
+        "step_push": "2. **Tekanan:** desakan datang ({rival}, atau kabar tentangnya).",
+        "step_turn": "3. **Titik balik:** sebuah pengungkapan tentang {motif} membalikkan tujuan.",
+        "step_out": "4. **Tutup:** {lead} mengambil keputusan yang membuka adegan berikutnya.",
+        "mood_camera_sound": "Suasana, kamera, dan suara", "mood": "- Suasana: {moods}{mood}.",
+        "camera": "- Kamera: {camera}.", "sound": "- Suara: {sense}.",
+        # script
+        "script_title": "{title} — draf naskah", "scene": "Adegan",
+        "script_note": "*Format skenario: slugline, aksi, nama tokoh, keterangan laku (parenthetical), dialog. Tulis "
+                       "ulang dialognya dengan suara khas setiap tokoh.*",
+        # free
+        "notes_title": "{title} — catatan", "draft_notes": "Catatan draf",
+        "no_instruction": "*Tidak ada instruksi, jadi berikut beberapa titik awal yang diambil dari bible.*",
+        "ideas_to_start_from": "Ide untuk memulai", "open_on": "- Buka cerita di {place}, diiringi {sense}.",
+        "hands": "- Serahkan {motif} ke tangan {hero} sejak awal.",
+        "same_thing": "- Biarkan {rival} menginginkan hal yang sama dengan alasan yang terdengar lebih mulia.",
+        "test_theme": "- Uji temanya — {theme} — dengan satu pilihan sulit.", "keep_tone": "- Jaga nuansanya tetap {moods}.",
+        "from_your_bible": "Dari bible Anda", "premise_line": "- **Premis:** {premise}",
+        "logline_item": "- **Logline:** {logline}",
+        "questions_to_decide": "Pertanyaan untuk diputuskan",
+        "want_most": "- Apa yang paling diinginkan {hero}, dan apa yang menghalanginya?",
+        "cover": "- Gambar apa yang akan Anda pasang di sampul?", "feel_end": "- Apa yang seharusnya dirasakan penonton di akhir?",
+    },
 }
-COLOURS = ["saffron", "teal", "crimson", "indigo", "moss green", "coral", "ochre", "cobalt", "plum", "jade", "rust", "ivory"]
-FLAWS = ["pride that refuses help", "a habit of leaving before the goodbye", "trusting the wrong people too quickly",
-         "a temper that cools too late", "keeping secrets to protect others", "needing to be right"]
-VOICES = ["short sentences and sudden jokes when nervous", "answers questions with questions",
-          "formal until angry, then blunt", "talks to objects and animals as if they answer back",
-          "speaks softly and makes people lean in"]
-NEEDS = ["to accept help without seeing it as weakness", "to choose a path instead of inheriting one",
-         "to tell the truth when a lie would be easier", "to let go of a past that no longer fits",
-         "to accept that some good things are simply deserved"]
-FEARS = ["being forgotten", "turning into the person {they} swore never to become",
-         "losing the last person who believes in {them}", "finding out the mission was pointless", "being seen as ordinary"]
-TRAIT_NOTES = ["shows most clearly under pressure", "the first thing others notice, and the easiest to exploit",
-               "opens doors in the first act and causes trouble in the second", "rooted in the past (see Backstory)",
-               "softened only around people {name} trusts", "what friends love and rivals mock"]
+
+PHRASEBOOK = {"en": EN, "id": ID}
+OFFLINE_LABEL = EN["label"]  # the English label; PHRASEBOOK[language]["label"] for the others
 PERSON_WORDS = {"girl", "boy", "man", "woman", "hero", "heroine", "kid", "child", "warrior", "knight", "princess", "prince",
                 "king", "queen", "witch", "wizard", "detective", "captain", "pilot", "maker", "character", "portrait",
                 "student", "soldier", "ninja", "samurai", "mage", "thief", "villain", "mother", "father", "sister",
                 "brother", "girl's", "boy's", "lady", "gentleman", "teen", "teenager", "elder", "monk", "priestess"}
+
+
+def language_of(context: dict) -> str:
+    """The draft's language: "id" for Indonesian ("id", "id-ID"), English for anything else."""
+    code = _clean(context.get("language")).lower().replace("_", "-").split("-")[0]
+    return code if code in PHRASEBOOK else "en"
 
 
 def draft_text(request: TextRequest) -> str:
@@ -312,14 +1049,15 @@ def draft_text(request: TextRequest) -> str:
     section = _clean(context.get("section")).lower() or "free"
     project = context.get("project") if isinstance(context.get("project"), dict) else {}
     subject = context.get("subject") if isinstance(context.get("subject"), dict) else {}
-    d = _Draft(section, project, subject, _clean(request.prompt), _rng(request.prompt, context))
+    words = PHRASEBOOK[language_of(context)]
+    d = _Draft(section, project, subject, _clean(request.prompt), _rng(request.prompt, context), words)
     builder = {
         "story": d.story, "synopsis": d.synopsis, "beats": d.beats, "character": d.character, "world": d.world,
         "location": d.location, "scene": d.scene, "script": d.script,
     }.get(section, d.free)
     body = "\n".join(builder()).strip()
-    text = f"{OFFLINE_LABEL}\n\n{body}\n\n---\n*{d.footer}*\n"
-    return _truncate(text, max(20, int((request.max_tokens or 1024) * 0.75)))
+    text = f"{words['label']}\n\n{body}\n\n---\n*{words['footer']}*\n"
+    return _truncate(text, max(20, int((request.max_tokens or 1024) * 0.75)), words["shortened"])
 
 
 def _clean(value) -> str:
@@ -336,9 +1074,10 @@ def _clean(value) -> str:
 
 
 def _items(value) -> list[str]:
+    """A list, or creator text split at commas, semicolons, lines and "and"/"dan"."""
     if isinstance(value, (list, tuple)):
         return [c for c in (_clean(v) for v in value) if c]
-    return [c.strip() for c in re.split(r"[,;\n]|\band\b", _clean(value)) if c.strip()]
+    return [c.strip() for c in re.split(r"[,;\n]|\b(?:and|dan)\b", _clean(value)) if c.strip()]
 
 
 def _sentence(text: str) -> str:
@@ -357,15 +1096,12 @@ def _lower_first(text: str) -> str:
     return text[0].lower() + text[1:] if text and not text[:2].isupper() else text
 
 
-def _a(phrase: str) -> str:
-    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
-
-
-def _join(items: list[str]) -> str:
+def _join(items: list[str], word: str = "and", serial: bool = False) -> str:
+    """'a, b and c'; with `serial`, 'a, b, dan c' (the Indonesian list comma)."""
     items = [i for i in items if i]
     if len(items) < 2:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + ("," if serial and len(items) > 2 else "") + f" {word} " + items[-1]
 
 
 def _match(text: str, table, default):
@@ -378,40 +1114,49 @@ def _match(text: str, table, default):
 
 
 class _Draft:
-    """The pieces every section draws on, with phrasing picked by a seeded RNG."""
+    """The pieces every section draws on, with phrasing picked by a seeded RNG from the phrasebook
+    `words` (PHRASEBOOK["en"] or another language with the same keys)."""
 
-    def __init__(self, section, project, subject, prompt, rng):
+    def __init__(self, section, project, subject, prompt, rng, words=EN):
         self.section, self.project, self.subject, self.prompt, self.rng = section, project, subject, prompt, rng
+        self.words = words
         p = {k: _clean(project.get(k)) for k in ("title", "logline", "premise", "genre", "tone", "format", "audience", "theme")}
         self.title, self.logline, self.premise = p["title"], p["logline"], p["premise"]
         self.genre_text, self.tone, self.format_text, self.audience = p["genre"], p["tone"], p["format"], p["audience"]
-        self.g = _match(self.genre_text, GENRES, None) or _match(self.premise, GENRES, DEFAULT_GENRE)
+        self.g = words["genres"][_match(self.genre_text, GENRE_KEYS, None) or _match(self.premise, GENRE_KEYS, "")]
         self.theme = p["theme"] or rng.choice(self.g["themes"])
-        self.mood_words = _match(self.tone, TONES, ["vivid", "grounded", "honest"])
-        self.format = _match(self.format_text, FORMATS, "")
+        self.mood_words = words["tones"][_match(self.tone, TONE_KEYS, "")]
+        self.format = _match(self.format_text, FORMAT_KEYS, "")
         self.protagonist = (_clean(project.get("protagonist")) or _clean(subject.get("protagonist"))
                             or next(iter(_names(project.get("characters"))), ""))
-        self.footer = ("Assembled offline from your bible, without an AI service. Edit freely, or choose an AI model "
-                       "for a fuller draft.")
 
     # -- small phrasing helpers ----------------------------------------------------------------
     def pick(self, options):
         return self.rng.choice(options)
 
+    def say(self, key: str, **values) -> str:
+        """A line of the phrasebook with the creator's values filled in."""
+        return self.words["text"][key].format(**values)
+
+    def heading(self, key: str) -> str:
+        return "## " + self.say(key)
+
+    def join(self, items: list[str]) -> str:
+        return _join(items, self.words["and"], self.words["serial_comma"])
+
     def work(self) -> str:
         """'*Title*, a whimsical fantasy comic' / 'this story'."""
-        kind = " ".join(filter(None, [self.tone, self.genre_text, self.format_text])).lower()
+        kind = self.words["kind"](self.tone, self.genre_text, self.format_text)
         if self.title and kind:
-            return f"*{self.title}*, {_a(kind)}"
+            return self.say("work_titled", title=self.title, a_kind=self.words["article"](kind))
         if self.title:
             return f"*{self.title}*"
-        return f"this {kind}" if kind else "this story"
+        return self.say("work_untitled", kind=kind) if kind else self.say("work_plain")
 
     def direction(self) -> list[str]:
         if not self.prompt:
             return []
-        return [f"> **Your direction:** {self.prompt}", ">",
-                "> *Offline drafts follow the bible rather than free-form instructions; use this as a scaffold.*", ""]
+        return [self.say("direction", prompt=self.prompt), ">", self.say("direction_note"), ""]
 
     def meta(self, *parts) -> list[str]:
         line = _cap(" · ".join(p for p in parts if p))
@@ -420,244 +1165,200 @@ class _Draft:
     def hero(self) -> str:
         if self.protagonist:
             return self.protagonist
-        return (_clean(self.subject.get("name")) if self.section == "character" else "") or "the hero"
+        return (_clean(self.subject.get("name")) if self.section == "character" else "") or self.words["hero"]
 
     def theme_text(self) -> str:
         return self.theme
 
+    def mood_suffix(self, mood: str) -> str:
+        return " — " + mood.lower() if mood else ""
+
     # -- sections ------------------------------------------------------------------------------
     def character(self) -> list[str]:
-        s = self.subject
+        s, w, g = self.subject, self.words, self.g
         name = _clean(s.get("name"))
-        who = name or "this character"
+        who = name or self.say("this_character")
         role, age = _clean(s.get("role")), _clean(s.get("age"))
         pron = _pronouns(" ".join(_clean(s.get(k)) for k in ("pronouns", "gender", "appearance", "description"))
                          + " " + self.prompt)
-        out = [f"# {name or 'Unnamed character'}", ""]
-        out += self.meta(role.capitalize() if role else "", f"age {age}" if age.isdigit() else age, self.title)
+        out = [f"# {name or self.say('unnamed_character')}", ""]
+        out += self.meta(w["role_title"](role) if role else "", self.say("age", age=age) if age.isdigit() else age,
+                         self.title)
         out += self.direction()
 
-        if role.lower() in {"protagonist", "antagonist", "deuteragonist", "main character", "hero", "heroine",
-                            "villain", "narrator", "mentor", "lead"}:
-            role_phrase = "the " + role.lower()
-        else:
-            role_phrase = _a(role.lower()) if role else "a key character"
         traits = _items(s.get("personality")) or _items(s.get("traits"))
-        out += ["## At a glance", "",
-                f"{_cap(who)} is {role_phrase} in {self.work()}. "
-                + (f"Defined by being {_join([t.lower() for t in traits[:3]])}, " if traits else "A ")
-                + (f"{who} carries the story's question of {self.theme_text()}." if traits else
-                   f"figure through whom the story asks about {self.theme_text()}."), ""]
+        glance = dict(Who=_cap(who), who=who, role=w["role_phrase"](role), work=self.work(), theme=self.theme_text())
+        out += [self.heading("at_a_glance"), "",
+                self.say("glance_traits", traits=self.join([t.lower() for t in traits[:3]]), **glance) if traits else
+                self.say("glance", **glance), ""]
 
         appearance, clothing, accessories = (_clean(s.get(k)) for k in ("appearance", "clothing", "accessories"))
-        colour = self.pick(COLOURS)
-        out += ["## Appearance", ""]
+        colour = self.pick(w["colours"])
+        out += [self.heading("appearance"), ""]
         if appearance:
             out += [_sentence(appearance), ""]
         else:
-            out += [f"Not described yet. A starting point: a {self.pick(['lean', 'sturdy', 'small', 'tall', 'wiry'])} "
-                    f"build, {self.pick(['watchful', 'bright', 'tired', 'restless', 'kind'])} eyes and one detail "
-                    f"that hints at {_lower_first(self.pick(self.g['motifs']))}.", ""]
+            out += [self.say("appearance_seed", build=self.pick(w["builds"]), eyes=self.pick(w["eyes"]),
+                             motif=_lower_first(self.pick(g["motifs"]))), ""]
         if clothing:
-            out.append(f"- **Clothing:** {clothing}")
+            out.append(self.say("clothing", clothing=clothing))
         if accessories:
-            out.append(f"- **Accessories:** {accessories}")
-        out += [f"- **Signature colour:** {colour} — keep it in every outfit so {who} is recognisable at a glance.",
-                f"- **Silhouette:** {self.pick(['a strong triangle (broad on top)', 'a soft round shape', 'a tall narrow line', 'an asymmetric shape with one standout detail'])}.",
-                ""]
+            out.append(self.say("accessories", accessories=accessories))
+        out += [self.say("signature_colour", colour=colour, who=who),
+                self.say("silhouette", shape=self.pick(w["silhouettes"])), ""]
 
-        out += ["## Personality", ""]
+        out += [self.heading("personality"), ""]
         if traits:
             for trait in traits[:5]:
-                note = self.pick(TRAIT_NOTES).format(name=who)
+                note = self.pick(w["trait_notes"]).format(name=who)
                 out.append(f"- **{_cap(trait)}** — {note}.")
         else:
-            out.append("- Not defined yet. Try three words: one virtue, one flaw, one contradiction.")
-        out += [f"- **Flaw:** {self.pick(FLAWS)}.", f"- **Voice:** {self.pick(VOICES)}.", ""]
+            out.append(self.say("personality_missing"))
+        out += [self.say("flaw", flaw=self.pick(w["flaws"])), self.say("voice", voice=self.pick(w["voices"])), ""]
 
         backstory = _clean(s.get("backstory"))
-        out += ["## Backstory", ""]
+        out += [self.heading("backstory"), ""]
         if backstory:
-            out += [_sentence(backstory), "", "Questions to deepen it:", "",
-                    f"- What did {who} lose, and who is to blame for it?",
-                    "- Who from this past could walk back in at the worst possible moment?", ""]
+            out += [_sentence(backstory), "", self.say("deepen"), "", self.say("deepen_loss", who=who),
+                    self.say("deepen_return"), ""]
         else:
-            out += [f"A seed to develop: {who} grew up near {self.pick(self.g['places'])}, where "
-                    f"{_lower_first(self.pick(self.g['motifs']))} was only a bedtime story — until the day it proved "
-                    f"true, and nothing at home was the same again.", ""]
+            out += [self.say("backstory_seed", who=who, place=self.pick(g["places"]),
+                             motif=_lower_first(self.pick(g["motifs"]))), ""]
 
         motivation = _clean(s.get("motivation")) or _clean(s.get("goal"))
-        out += ["## Motivation", "",
-                f"- **Wants (outer goal):** {motivation or 'to be decided — make it concrete enough to picture on the page'}",
-                f"- **Needs (inner lesson):** {self.pick(NEEDS)}",
-                f"- **Fears:** {self.pick(FEARS).format(they=pron[0], them=pron[1])}",
-                f"- **Stakes:** if {who} fails, the story puts {self.g['stakes']} at risk.", ""]
+        out += [self.heading("motivation"), "",
+                self.say("wants", goal=motivation or self.say("wants_missing")),
+                self.say("needs", need=self.pick(w["needs"])),
+                self.say("fears", fear=self.pick(w["fears"]).format(they=pron[0], them=pron[1])),
+                self.say("stakes_if", who=who, stakes=g["stakes"]), ""]
 
-        rival = self.pick(self.g["rivals"])
-        out += ["## Story hooks", "",
-                f"1. {_cap(who)} discovers {self.pick(self.g['motifs'])} at {self.pick(self.g['places'])} — and it points "
-                f"straight at {pron[2]} past.",
-                f"2. {_sentence(rival)[:-1]} offers {who} a shortcut to the goal, for a price nobody says aloud.",
-                f"3. A quiet moment: {who} alone with {self.pick(self.g['senses'])}, remembering why any of this matters."]
+        rival = self.pick(g["rivals"])
+        out += [self.heading("story_hooks"), "",
+                self.say("hook_discovery", Who=_cap(who), motif=self.pick(g["motifs"]), place=self.pick(g["places"]),
+                         their=pron[2]),
+                self.say("hook_offer", Rival=_sentence(rival)[:-1], who=who),
+                self.say("hook_quiet", who=who, sense=self.pick(g["senses"]))]
         if self.logline:
-            out.append(f"4. Where {who} fits the main plot: *{self.logline}*")
+            out.append(self.say("hook_plot", who=who, logline=self.logline))
         medium = self.format_text.lower() or self.format
-        out += ["", f"## Design notes{' for the ' + medium if medium else ''}", ""]
-        out += [f"- {n.format(name=who, them=pron[1])}" for n in FORMAT_NOTES[self.format]]
+        out += ["", "## " + (self.say("design_notes_for", medium=medium) if medium else self.say("design_notes")), ""]
+        out += [f"- {n.format(name=who, them=pron[1])}" for n in w["format_notes"][self.format]]
         return out
 
     def story(self) -> list[str]:
-        hero = self.hero()
-        motif, rival, place = self.pick(self.g["motifs"]), self.pick(self.g["rivals"]), self.pick(self.g["places"])
-        out = [f"# {self.title or 'Untitled story'}", ""]
+        hero, g = self.hero(), self.g
+        motif, rival, place = self.pick(g["motifs"]), self.pick(g["rivals"]), self.pick(g["places"])
+        out = [f"# {self.title or self.say('untitled_story')}", ""]
         out += self.meta(self.genre_text.capitalize(), self.tone.lower(), self.format_text.lower(),
-                         f"for {self.audience}" if self.audience else "")
+                         self.say("for_audience", audience=self.audience) if self.audience else "")
         out += self.direction()
-        out += ["## Logline", "", self.logline or (
-            f"When {_lower_first(motif)} surfaces at {place}, {hero} must stand against {rival} before "
-            f"{self.g['stakes']} is lost for good."), ""]
-        out += ["## Premise", "", _sentence(self.premise) or (
-            f"A {self.mood_words[0]} {self.g['label']} about {self.theme_text()}. {_cap(hero)} starts with "
-            f"a small, safe life; the story takes it apart piece by piece and asks what is worth rebuilding."), ""]
-        out += ["## Theme", "", f"**{_cap(self.theme_text())}.** Every major choice "
-                f"should test it: let {hero} argue one side early and live the other side by the end.", ""]
-        out += ["## Tone and style", "",
-                f"{_join([w.capitalize() if i == 0 else w for i, w in enumerate(self.mood_words)])}. "
-                f"Recurring textures: {self.pick(self.g['senses'])}; {self.pick(self.g['senses'])}.", ""]
-        out += ["## Central conflict", "",
-                f"- **Outer:** {hero} against {rival}.",
-                f"- **Inner:** {hero} against {self.pick(FLAWS)}.",
-                f"- **Stakes:** {self.g['stakes']}.", ""]
-        out += ["## Story engine", "",
-                f"What keeps generating new stories: {_lower_first(self.pick(self.g['motifs']))}, and the people who "
-                f"want to use it. Each {'episode' if self.format in ('series', 'comic', 'animation') else 'chapter'} "
-                f"should open a question about it and close an older one.", ""]
-        out += ["## Open questions", "", f"- What does {hero} want on page one, and what do they need by the end?",
-                "- Which scene is the poster? Describe the single image that sells this story.",
-                f"- What does the audience {('(' + self.audience + ') ') if self.audience else ''}feel in the last minute?"]
+        out += [self.heading("logline"), "", self.logline or self.say(
+            "logline_seed", motif=_lower_first(motif), place=place, hero=hero, rival=rival, stakes=g["stakes"]), ""]
+        out += [self.heading("premise"), "", _sentence(self.premise) or self.say(
+            "premise_seed", mood=self.mood_words[0], story=g["story"], Story=_cap(g["story"]), theme=self.theme_text(),
+            Hero=_cap(hero)), ""]
+        out += [self.heading("theme"), "", self.say("theme_body", Theme=_cap(self.theme_text()), hero=hero), ""]
+        out += [self.heading("tone_and_style"), "",
+                self.say("textures", moods=self.join([m.capitalize() if i == 0 else m
+                                                      for i, m in enumerate(self.mood_words)]),
+                         sense=self.pick(g["senses"]), sense2=self.pick(g["senses"])), ""]
+        out += [self.heading("central_conflict"), "",
+                self.say("outer", hero=hero, rival=rival),
+                self.say("inner", hero=hero, flaw=self.pick(self.words["flaws"])),
+                self.say("stakes", stakes=g["stakes"]), ""]
+        out += [self.heading("story_engine"), "",
+                self.say("engine", motif=_lower_first(self.pick(g["motifs"])),
+                         unit=self.say("episode" if self.format in EPISODIC else "chapter")), ""]
+        out += [self.heading("open_questions"), "", self.say("ask_want", hero=hero), self.say("ask_poster"),
+                self.say("ask_feel", audience=self.say("audience_aside", audience=self.audience) if self.audience else "")]
         return out
 
     def synopsis(self) -> list[str]:
-        hero = self.hero()
-        motif, rival, place = self.pick(self.g["motifs"]), self.pick(self.g["rivals"]), self.pick(self.g["places"])
-        out = [f"# Synopsis — {self.title or 'untitled'}", ""] + self.direction()
-        out += ["## In one sentence", "", self.logline or (
-            f"{_cap(hero)} must face {rival} when {_lower_first(motif)} threatens {self.g['stakes']}."), ""]
-        out += ["## Beginning", "",
-                f"{_sentence(self.premise) + ' ' if self.premise else ''}We meet {hero} at {place}, living a life that "
-                f"seems settled but is quietly missing something. Then {_lower_first(motif)} appears, and the old "
-                f"routine cannot hold. After resisting, {hero} commits to the journey.", ""]
-        out += ["## Middle", "",
-                f"New allies, new rules and early wins. {_sentence(rival)[:-1]} moves from the shadows into the open. "
-                f"At the midpoint {hero} learns the real shape of the problem: it was never only about "
-                f"{_lower_first(motif)}, but about {self.theme_text()}. The cost rises until everything seems lost.", ""]
-        out += ["## End", "",
-                f"With {self.pick(FLAWS)} finally faced, {hero} returns to the fight with a new plan and wins — or "
-                f"loses in a way that means more. The closing image mirrors the opening one and shows how far "
-                f"{hero} has come.", ""]
-        out += ["## To refine", "", "- Name the ally, the mentor and the rival.",
-                "- Replace each general sentence above with the concrete event from your bible."]
+        hero, g = self.hero(), self.g
+        motif, rival, place = self.pick(g["motifs"]), self.pick(g["rivals"]), self.pick(g["places"])
+        out = [f"# {self.say('synopsis_title', title=self.title or self.say('untitled'))}", ""] + self.direction()
+        out += [self.heading("in_one_sentence"), "", self.logline or self.say(
+            "one_sentence", Hero=_cap(hero), rival=rival, motif=_lower_first(motif), stakes=g["stakes"]), ""]
+        out += [self.heading("beginning"), "",
+                (_sentence(self.premise) + " " if self.premise else "")
+                + self.say("beginning_body", hero=hero, place=place, motif=_lower_first(motif)), ""]
+        out += [self.heading("middle"), "",
+                self.say("middle_body", Rival=_sentence(rival)[:-1], hero=hero, motif=_lower_first(motif),
+                         theme=self.theme_text()), ""]
+        out += [self.heading("end"), "", self.say("end_body", flaw=self.pick(self.words["flaws"]), hero=hero), ""]
+        out += [self.heading("to_refine"), "", self.say("refine_names"), self.say("refine_events")]
         return out
 
     def beats(self) -> list[str]:
-        hero = self.hero()
-        motif, rival, place = self.pick(self.g["motifs"]), self.pick(self.g["rivals"]), self.pick(self.g["places"])
-        ally = self.pick(["an unlikely ally", "an old friend", "a reluctant mentor", "a stranger with a secret"])
-        theme = self.theme_text()
-        acts = [
-            ("Act One — Setup (0–20%)", [
-                ("Opening Image", "1%", f"{hero} at {place}: one image that shows the world before anything changes."),
-                ("Theme Stated", "5%", f"Someone says out loud what the story is about — {theme} — and {hero} shrugs it off."),
-                ("Set-up", "1–10%", f"What {hero} has, wants and lacks; the people at home; the flaw ({self.pick(FLAWS)})."),
-                ("Catalyst", "10%", f"{_sentence(motif)[:-1]} turns up and the ordinary world cannot go on."),
-                ("Debate", "10–20%", f"{hero} hesitates: stay safe, or follow it? The risks are made clear."),
-            ]),
-            ("Act Two — Confrontation (20–80%)", [
-                ("Break into Two", "20%", f"{hero} chooses to act and steps into a new world of rules."),
-                ("B Story", "22%", f"{_sentence(ally)[:-1]} enters, carrying the theme in a more personal form."),
-                ("Fun and Games", "20–50%", f"The promise of the premise: {self.g['label']} set pieces, early wins, "
-                 f"{self.pick(self.g['senses'])}."),
-                ("Midpoint", "50%", f"A false victory or false defeat; the stakes rise to {self.g['stakes']}."),
-                ("Bad Guys Close In", "50–75%", f"{_sentence(rival)[:-1]} tightens the net; doubts split the team."),
-                ("All Is Lost", "75%", "The worst moment; something (or someone) is lost for real."),
-                ("Dark Night of the Soul", "75–80%", f"{hero} faces the flaw and understands the theme."),
-            ]),
-            ("Act Three — Resolution (80–100%)", [
-                ("Break into Three", "80%", "A new plan that combines what the A and B stories taught."),
-                ("Finale", "80–99%", f"{hero} storms the problem, changed; the rival's plan turns against itself."),
-                ("Final Image", "99–100%", "The mirror of the opening image, showing how much has changed."),
-            ]),
-        ]
-        out = [f"# Beat sheet — {self.title or 'untitled'}", ""] + self.meta("Save the Cat structure, three acts",
-                                                                             self.genre_text.lower())
+        hero, g, w = self.hero(), self.g, self.words
+        motif, rival, place = self.pick(g["motifs"]), self.pick(g["rivals"]), self.pick(g["places"])
+        ally = self.pick(w["allies"])
+        values = dict(hero=hero, place=place, theme=self.theme_text(), flaw=self.pick(w["flaws"]),
+                      Motif=_sentence(motif)[:-1], Ally=_sentence(ally)[:-1], label=g["label"],
+                      sense=self.pick(g["senses"]), stakes=g["stakes"], Rival=_sentence(rival)[:-1])
+        out = [f"# {self.say('beat_sheet', title=self.title or self.say('untitled'))}", ""]
+        out += self.meta(self.say("beat_structure"), self.genre_text.lower())
         out += self.direction()
         if self.logline:
-            out += [f"**Logline:** {self.logline}", ""]
-        for act, rows in acts:
-            out += [f"## {act}", ""]
-            out += [f"- **{name}** ({at}) — {_cap(text)}" for name, at, text in rows]
+            out += [self.say("logline_line", logline=self.logline), ""]
+        for act, beats in BEAT_SHEET:
+            out += [f"## {w['acts'][act]}", ""]
+            for beat, at in beats:
+                name, note = w["beats"][beat]
+                out.append(f"- **{name}** ({at}) — {_cap(note.format(**values))}")
             out.append("")
-        if self.format in ("comic", "series", "animation"):
-            out.append(f"*For a {self.format}, read the percentages across the whole run: the midpoint lands halfway "
-                       "through the pages or episodes.*")
+        if self.format in EPISODIC:
+            out.append(self.say("beats_run", format=w["format_names"][self.format]))
         return out
 
     def world(self) -> list[str]:
-        s = self.subject
-        name = _clean(s.get("name")) or self.title or "The world"
+        s, g = self.subject, self.g
+        name = _clean(s.get("name")) or self.title or self.say("the_world")
         desc = _clean(s.get("description")) or _clean(s.get("summary"))
         rules = _clean(s.get("rules")) or _clean(s.get("magic")) or _clean(s.get("technology"))
         history, factions = _clean(s.get("history")), _items(s.get("factions"))
         out = [f"# {name}", ""] + self.meta(self.genre_text.capitalize(), self.tone.lower(), self.title) + self.direction()
-        out += ["## Overview", "", _sentence(desc) or (
-            f"A {self.mood_words[0]} {self.g['label']} world where {_lower_first(self.pick(self.g['motifs']))} "
-            f"shapes daily life."), ""]
-        out += ["## Rules of the world", ""]
+        out += [self.heading("overview"), "", _sentence(desc) or self.say(
+            "world_seed", mood=self.mood_words[0], label=g["label"], motif=_lower_first(self.pick(g["motifs"]))), ""]
+        out += [self.heading("rules_of_the_world"), ""]
         if rules:
-            out += [f"- **As written:** {rules}"]
-        out += [f"- **What is possible:** {self.pick(self.g['motifs'])} — known to few, feared by many.",
-                "- **What it costs:** every use takes something back; decide what, and who pays.",
-                "- **What is forbidden:** one line nobody crosses — and the character who will.", ""]
-        out += ["## Peoples and factions", ""]
-        out += [f"- **{f}** — what they want, what they fear, who they trade with." for f in factions[:5]] or [
-            "- Those who keep the old ways, and those who profit from breaking them.",
-            f"- {_sentence(self.pick(self.g['rivals']))[:-1]}, and the people who follow them."]
-        out += ["", "## History", "", _sentence(history) or (
-            "Three ages to define: the founding (a promise), the breaking (a betrayal), and now (the consequences)."), ""]
-        out += ["## Everyday life", "", f"- Sounds and smells: {self.pick(self.g['senses'])}.",
-                "- Work, food and festivals: what does a normal day look like, and what is celebrated?",
-                f"- Places to visit: {_join(self.rng.sample(self.g['places'], 2))}.", ""]
-        out += ["## Conflicts that drive stories", "", f"- {_cap(self.g['stakes'])}.",
-                f"- {_sentence(self.pick(self.g['motifs']))[:-1]}, and who gets to control it.",
-                f"- {_cap(self.theme_text())}, played out between neighbours."]
+            out += [self.say("as_written", rules=rules)]
+        out += [self.say("possible", motif=self.pick(g["motifs"])), self.say("costs"), self.say("forbidden"), ""]
+        out += [self.heading("peoples_and_factions"), ""]
+        out += [self.say("faction", faction=f) for f in factions[:5]] or [
+            self.say("old_ways"), self.say("followers", Rival=_sentence(self.pick(g["rivals"]))[:-1])]
+        out += ["", self.heading("history"), "", _sentence(history) or self.say("history_seed"), ""]
+        out += [self.heading("everyday_life"), "", self.say("sounds", sense=self.pick(g["senses"])), self.say("daily"),
+                self.say("visit", places=self.join(self.rng.sample(g["places"], 2))), ""]
+        out += [self.heading("world_conflicts"), "", self.say("stakes_item", Stakes=_cap(g["stakes"])),
+                self.say("control", Motif=_sentence(self.pick(g["motifs"]))[:-1]),
+                self.say("neighbours", Theme=_cap(self.theme_text()))]
         return out
 
     def location(self) -> list[str]:
-        s = self.subject
-        name = _clean(s.get("name")) or "Unnamed location"
+        s, g, w = self.subject, self.g, self.words
+        name = _clean(s.get("name")) or self.say("unnamed_location")
         desc, mood = _clean(s.get("description")), _clean(s.get("mood")) or self.tone
         features = _items(s.get("features"))
         region = _clean(s.get("region")) or _clean(s.get("world"))
         out = [f"# {name}", ""] + self.meta(region, mood.lower(), self.title) + self.direction()
-        out += ["## Overview", "", _sentence(desc) or (
-            f"{_cap(self.pick(self.g['places']))} — or somewhere very like it. "
-            f"Decide its history in one sentence and its secret in another."), ""]
-        out += ["## Look and feel", "", f"- **Sights:** {self.pick(['layered', 'cramped', 'vast', 'crooked', 'weathered'])} "
-                f"shapes, {self.pick(COLOURS)} and {self.pick(COLOURS)} accents, light that changes the mood by the hour.",
-                f"- **Sounds and smells:** {self.pick(self.g['senses'])}.",
-                f"- **Mood:** {_join(self.mood_words)}{' — ' + mood.lower() if mood else ''}.", ""]
-        out += ["## Notable features", ""]
+        out += [self.heading("overview"), "", _sentence(desc) or self.say(
+            "location_seed", Place=_cap(self.pick(g["places"]))), ""]
+        out += [self.heading("look_and_feel"), "",
+                self.say("sights", shape=self.pick(w["shapes"]), colour=self.pick(w["colours"]),
+                         colour2=self.pick(w["colours"])),
+                self.say("sounds_smells", sense=self.pick(g["senses"])),
+                self.say("mood_line", moods=self.join(self.mood_words), mood=self.mood_suffix(mood)), ""]
+        out += [self.heading("notable_features"), ""]
         out += [f"- {_cap(f)}" for f in features[:6]] or [
-            "- One landmark people give directions by.", "- One hidden place only locals know.",
-            f"- One trace of {_lower_first(self.pick(self.g['motifs']))}."]
-        out += ["", "## Story function", "", f"Use {name} where the story needs "
-                f"{self.pick(['a moment of calm before the storm', 'a confrontation in public', 'a secret revealed', 'a chase'])}. "
-                "Return to it late in the story, changed, to show what the events cost.", ""]
-        out += ["## Scene ideas", "", f"1. {_cap(self.hero())} arrives for the first time and "
-                "breaks an unwritten local rule.", f"2. {_sentence(self.pick(self.g['rivals']))[:-1]} is found here, "
-                "waiting.", "3. A storm, a festival or a power cut turns the place upside down.", ""]
-        out += ["## Art direction", "", f"- Palette: {self.pick(COLOURS)}, {self.pick(COLOURS)}, deep shadow.",
-                "- Establishing shot wide and low; then one detail close-up that the audience will remember."]
+            self.say("landmark"), self.say("hidden"), self.say("trace", motif=_lower_first(self.pick(g["motifs"])))]
+        out += ["", self.heading("story_function"), "", self.say("function", name=name, use=self.pick(w["location_uses"])),
+                ""]
+        out += [self.heading("scene_ideas"), "", self.say("idea_arrival", Hero=_cap(self.hero())),
+                self.say("idea_waiting", Rival=_sentence(self.pick(g["rivals"]))[:-1]), self.say("idea_upheaval"), ""]
+        out += [self.heading("art_direction"), "",
+                self.say("palette", colour=self.pick(w["colours"]), colour2=self.pick(w["colours"])),
+                self.say("framing")]
         return out
 
     def _scene_parts(self):
@@ -670,87 +1371,87 @@ class _Draft:
         return title, location, chars, mood, beat, summary
 
     def scene(self) -> list[str]:
+        g, w = self.g, self.words
         title, location, chars, mood, beat, summary = self._scene_parts()
         cast = chars or [self.hero()]
         lead = cast[0]
-        out = [f"# {title or 'Untitled scene'}", ""] + self.meta(beat, mood.lower(), self.title) + self.direction()
-        out += ["## Summary", "", _sentence(summary) or (
-            f"{_cap(lead)} reaches {location} expecting one thing and finds another."), ""]
-        out += ["## Purpose", "", f"- **Beat:** {beat or 'decide where this sits in the beat sheet'}.",
-                f"- **What changes:** {lead} leaves this scene knowing, wanting or losing something new.",
-                f"- **Theme touch:** {self.theme_text()}.", ""]
-        out += ["## Setting", "", f"{_sentence(location)} {_sentence(self.pick(self.g['senses']))}", ""]
-        out += ["## Characters", ""] + [f"- **{c}** — wants something different from everyone else here." for c in cast[:5]]
-        out += ["", "## Beat by beat", "",
-                f"1. **Open:** a strong image — {lead} {self.pick(['alone', 'mid-argument', 'hiding', 'at work', 'arriving late'])}.",
-                f"2. **Push:** pressure arrives ({self.pick(self.g['rivals'])}, or news of it).",
-                f"3. **Turn:** a reveal about {_lower_first(self.pick(self.g['motifs']))} flips the goal.",
-                f"4. **Out:** {lead} makes a choice that launches the next scene.", ""]
-        out += ["## Mood, camera and sound", "", f"- Mood: {_join(self.mood_words)}{' — ' + mood.lower() if mood else ''}.",
-                f"- Camera: {self.pick(['start wide, end tight on a face', 'handheld and close', 'slow push-in', 'static frames, sudden cut'])}.",
-                f"- Sound: {self.pick(self.g['senses'])}."]
+        out = [f"# {title or self.say('untitled_scene')}", ""] + self.meta(beat, mood.lower(), self.title)
+        out += self.direction()
+        out += [self.heading("summary"), "", _sentence(summary) or self.say(
+            "summary_seed", Lead=_cap(lead), location=location), ""]
+        out += [self.heading("purpose"), "", self.say("beat", beat=beat or self.say("beat_missing")),
+                self.say("changes", lead=lead), self.say("theme_touch", theme=self.theme_text()), ""]
+        out += [self.heading("setting"), "", f"{_sentence(location)} {_sentence(self.pick(g['senses']))}", ""]
+        out += [self.heading("characters"), ""] + [self.say("character_want", name=c) for c in cast[:5]]
+        out += ["", self.heading("beat_by_beat"), "",
+                self.say("step_open", lead=lead, opening=self.pick(w["scene_openings"])),
+                self.say("step_push", rival=self.pick(g["rivals"])),
+                self.say("step_turn", motif=_lower_first(self.pick(g["motifs"]))),
+                self.say("step_out", lead=lead), ""]
+        out += [self.heading("mood_camera_sound"), "",
+                self.say("mood", moods=self.join(self.mood_words), mood=self.mood_suffix(mood)),
+                self.say("camera", camera=self.pick(w["cameras"])), self.say("sound", sense=self.pick(g["senses"]))]
         return out
 
     def script(self) -> list[str]:
+        g, sw = self.g, self.words["script"]
         title, location, chars, mood, beat, summary = self._scene_parts()
-        cast = [c.upper() for c in chars[:3]] or [self.hero().upper() if self.hero() != "the hero" else "HERO"]
+        hero = self.hero()
+        cast = [c.upper() for c in chars[:3]] or [hero.upper() if hero != self.words["hero"] else self.words["hero_cue"]]
         if len(cast) == 1:
-            cast.append(self.pick(["STRANGER", "OLD FRIEND", "RIVAL", "MENTOR"]))
+            cast.append(self.pick(sw["extras"]))
         a, b = cast[0], cast[1]
-        slug_place = re.sub(r"^((int|ext|int\./ext)\.?|an?|the)\s+", "", location, flags=re.I).upper()
-        interior = re.search(r"\b(room|house|home|kitchen|office|inside|interior|hall|shop|cabin|bar|cafe|café|"
-                             r"classroom|library|apartment|basement|bedroom|corridor|lab|studio|temple|church|workshop|forge|tent|"
-                             r"car|train|bus|palace|castle|tavern|inn|hospital|warehouse|attic|cellar|dojo|garage)\b",
-                             location, re.I)
+        place = re.sub(r"^((int|ext|int\./ext)\.?|an?|the)\s+", "", location, flags=re.I)
+        slug_place = place.upper()
         prefix = location.split()[0].upper().rstrip(".") + "." if re.match(r"(int|ext)\b", location, re.I) else \
-            ("INT." if interior else "EXT.")
+            ("INT." if INTERIOR.search(location) else "EXT.")
         time_of_day = _clean(self.subject.get("time")).upper() or (
-            "NIGHT" if any(w in (mood + self.tone).lower() for w in ("dark", "tense", "grim", "noir")) else
-            self.pick(["DAY", "DUSK", "NIGHT", "MORNING"]))
-        sense = self.pick(self.g["senses"])
+            sw["night"] if any(w in (mood + self.tone).lower() for w in NIGHT_MOODS) else self.pick(sw["times"]))
+        sense = self.pick(g["senses"])
         act = [f"{prefix} {slug_place} - {time_of_day}", ""]
         act += _wrap_action(_sentence(summary)) if summary else []
-        act += _wrap_action(f"{_sentence(slug_place.lower())[:-1]}. {_sentence(sense)} "
-                            f"{a.title()} {self.pick(['waits at the edge of the light', 'hurries in, out of breath', 'works alone, not noticing the time', 'stands very still'])}.")
-        moodp = mood.lower() if mood else self.pick(["low", "urgent", "wary"])
+        # The creator's own capitals survive ("Bengkel Lintang"), unless the whole place was in capitals.
+        place = place.lower() if place.isupper() else place
+        act += _wrap_action(f"{_sentence(place)[:-1]}. {_sentence(sense)} {a.title()} {self.pick(sw['arrivals'])}.")
+        moodp = mood.lower() if mood else self.pick(sw["moods"])
         lines = [
-            (a, "", self.pick(["You came. I wasn't sure you would.", "We don't have long. Listen.", "Tell me I'm wrong about this."])),
-            (b, moodp, self.pick(["You're not wrong. That's the problem.", "Not here. Not where they can hear us.", "You always think there's time."])),
-            (a, "", self.pick(["I made a promise. I'm keeping it.", "Then tell me what you know.", "I'm done running from it."])),
-            (b, "a beat", f"There's something you need to know about {_lower_first(self.pick(self.g['motifs']))}."),
+            (a, "", self.pick(sw["open"])),
+            (b, moodp, self.pick(sw["answer"])),
+            (a, "", self.pick(sw["resolve"])),
+            (b, sw["pause"], sw["reveal"].format(motif=_lower_first(self.pick(g["motifs"])))),
         ]
-        out = [f"# {title or 'Scene'} — script draft", ""] + self.meta(beat, mood.lower(), self.title) + self.direction()
+        out = [f"# {self.say('script_title', title=title or self.say('scene'))}", ""]
+        out += self.meta(beat, mood.lower(), self.title) + self.direction()
         body = act
         for who, paren, line in lines:
             body += _cue(who, paren, line)
-        body += _wrap_action(f"{a.title()} freezes. {_sentence(self.pick(self.g['senses']))}")
-        body += _cue(a, "", self.pick(["Then we do it tonight.", "Show me.", "No more secrets."]))
-        body += _cue(b, "quietly", self.pick(["Then don't look back.", "I hoped you'd say that.", "You won't like it."]))
-        body += _wrap_action(f"{a.title()} steps past {b.title()} and out of frame. Hold on the empty space.")
-        body += [" " * 44 + self.pick(["CUT TO:", "SMASH CUT TO:", "FADE OUT."])]
-        out += ["```", *body, "```", "",
-                "*Screenplay layout: sluglines, action, character cues, parentheticals, dialogue. Rewrite the dialogue "
-                "in each character's own voice.*"]
+        body += _wrap_action(sw["freeze"].format(who=a.title(), sense=_sentence(self.pick(g["senses"]))))
+        body += _cue(a, "", self.pick(sw["decide"]))
+        body += _cue(b, sw["quietly"], self.pick(sw["reply"]))
+        body += _wrap_action(sw["exit"].format(a=a.title(), b=b.title()))
+        body += [" " * 44 + self.pick(sw["transitions"])]
+        out += ["```", *body, "```", "", self.say("script_note")]
         return out
 
     def free(self) -> list[str]:
-        hero = self.hero()
-        out = [f"# {self.title + ' — notes' if self.title else 'Draft notes'}", ""] + self.direction()
+        hero, g = self.hero(), self.g
+        out = [f"# {self.say('notes_title', title=self.title) if self.title else self.say('draft_notes')}", ""]
+        out += self.direction()
         if not self.prompt:
-            out += ["*No instruction was given, so here are starting points drawn from the bible.*", ""]
-        out += ["## Ideas to start from", "",
-                f"- Open on {self.pick(self.g['places'])}, with {self.pick(self.g['senses'])}.",
-                f"- Put {_lower_first(self.pick(self.g['motifs']))} in {hero}'s hands early.",
-                f"- Let {self.pick(self.g['rivals'])} want the same thing for a better-sounding reason.",
-                f"- Test the theme — {self.theme_text()} — with one hard choice.",
-                f"- Keep the tone {_join(self.mood_words)}.", ""]
+            out += [self.say("no_instruction"), ""]
+        out += [self.heading("ideas_to_start_from"), "",
+                self.say("open_on", place=self.pick(g["places"]), sense=self.pick(g["senses"])),
+                self.say("hands", motif=_lower_first(self.pick(g["motifs"])), hero=hero),
+                self.say("same_thing", rival=self.pick(g["rivals"])),
+                self.say("test_theme", theme=self.theme_text()),
+                self.say("keep_tone", moods=self.join(self.mood_words)), ""]
         if self.logline or self.premise:
-            out += ["## From your bible", ""]
-            out += [f"- **Logline:** {self.logline}"] if self.logline else []
-            out += [f"- **Premise:** {self.premise}"] if self.premise else []
+            out += [self.heading("from_your_bible"), ""]
+            out += [self.say("logline_item", logline=self.logline)] if self.logline else []
+            out += [self.say("premise_line", premise=self.premise)] if self.premise else []
             out.append("")
-        out += ["## Questions to decide", "", f"- What does {hero} want most, and what stands in the way?",
-                "- Which image would you put on the cover?", "- What should the audience feel at the end?"]
+        out += [self.heading("questions_to_decide"), "", self.say("want_most", hero=hero), self.say("cover"),
+                self.say("feel_end")]
         return out
 
 
@@ -806,14 +1507,14 @@ def _request_text(request: TextRequest) -> str:
     return " ".join(parts + list(walk(request.context)))
 
 
-def _truncate(text: str, max_words: int) -> str:
+def _truncate(text: str, max_words: int, note: str = EN["shortened"]) -> str:
     tokens = re.findall(r"\S+\s*", text)
     if len(tokens) <= max_words:
         return text
     kept = "".join(tokens[:max_words]).rstrip()
     if kept.count("```") % 2:
         kept += "\n```"
-    return kept + " …\n\n*(Shortened to the length limit.)*\n"
+    return kept + f" …\n\n{note}\n"
 
 
 def _chunks(text: str) -> Iterator[str]:

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from aiproviders.adapters.base import ImageRequest, ProviderConfig, ProviderError, TextRequest, Usage, VideoRequest
-from aiproviders.adapters.local import OFFLINE_LABEL, LocalAdapter, cover
+from aiproviders.adapters.local import OFFLINE_LABEL, PHRASEBOOK, LocalAdapter, cover
 
 PROJECT = {
     "title": "Layang-Layang", "logline": "A kite-maker girl must fly the storm kite to save her drifting island.",
@@ -44,11 +44,11 @@ def adapter():
     return LocalAdapter(ProviderConfig(kind="local"))
 
 
-def draft(adapter, section, *, prompt="Make it vivid", project=PROJECT, subject=None, max_tokens=1024):
-    items = list(adapter.generate_text("offline-writer", TextRequest(
-        prompt=prompt, max_tokens=max_tokens,
-        context={"section": section, "project": project, "subject": SUBJECTS.get(section, {}) if subject is None else subject},
-    )))
+def draft(adapter, section, *, prompt="Make it vivid", project=PROJECT, subject=None, max_tokens=1024, language=None):
+    context = {"section": section, "project": project, "subject": SUBJECTS.get(section, {}) if subject is None else subject}
+    if language is not None:
+        context["language"] = language
+    items = list(adapter.generate_text("offline-writer", TextRequest(prompt=prompt, max_tokens=max_tokens, context=context)))
     return items
 
 
@@ -170,6 +170,246 @@ def test_max_tokens_shortens_the_draft(adapter):
 
     assert len(text.split()) <= 80 * 0.75 + 8
     assert text.startswith(OFFLINE_LABEL) and "length limit" in text
+
+
+# -- text in Bahasa Indonesia --------------------------------------------------------------------
+
+ID = PHRASEBOOK["id"]
+# What the Indonesian studio sends: genre and format as the translated choice labels.
+PROJECT_ID = {
+    "title": "Layang-Layang", "genre": "Fantasi", "tone": "ceria", "format": "Komik", "audience": "remaja",
+    "logline": "Seorang gadis pembuat layang-layang harus menerbangkan layang-layang badai demi pulaunya yang hanyut.",
+}
+SUBJECTS_ID = {
+    "character": {"name": "Lintang", "role": "protagonist", "age": "14", "appearance": "mungil, kulitnya legam",
+                  "clothing": "sarung nila penuh tambalan", "personality": "berani, penasaran dan keras kepala",
+                  "backstory": "ayahnya menghilang saat menerbangkan layang-layang badai pertama",
+                  "motivation": "menemukan ayahnya"},
+    "script": {"title": "Layang-Layang Badai", "beat": "Katalis", "location": "bengkel Lintang",
+               "characters": ["Lintang", {"name": "Bayu"}], "mood": "tegang"},
+    "scene": {"title": "Layang-Layang Badai", "beat": "Katalis", "location": "pelabuhan di tebing", "characters": ["Lintang"]},
+    "world": {"name": "Kepulauan Hanyut", "factions": "serikat pembuat layang-layang; bajak laut angin"},
+    "location": {"name": "Pasar Layang-Layang", "features": "jembatan tali; lentera kertas"},
+    "beats": {}, "story": {}, "synopsis": {}, "free": {},
+}
+# The subject or project name each section must carry into the draft.
+NAMES_ID = {"character": "Lintang", "script": "LINTANG", "scene": "Layang-Layang Badai", "world": "Kepulauan Hanyut",
+            "location": "Pasar Layang-Layang", "beats": "Layang-Layang", "story": "Layang-Layang",
+            "synopsis": "Layang-Layang", "free": "Layang-Layang"}
+# Words of the English phrasebook that must not survive in an Indonesian draft (whole words, case as written).
+ENGLISH_LEFTOVERS = [
+    "Offline draft", "Assembled offline", "Your direction", "At a glance", "Appearance", "Personality", "Backstory",
+    "Motivation", "Story hooks", "Design notes", "Signature colour", "Silhouette", "Flaw", "Voice", "Wants", "Needs",
+    "Fears", "Stakes", "Premise", "Theme", "Tone and style", "Central conflict", "Story engine", "Open questions",
+    "Synopsis", "Beginning", "Middle", "To refine", "Beat sheet", "Act One", "Act Two", "Act Three", "Opening Image",
+    "Catalyst", "Debate", "Midpoint", "All Is Lost", "Dark Night of the Soul", "Finale", "Final Image", "Overview",
+    "Rules of the world", "Peoples and factions", "History", "Everyday life", "Look and feel", "Notable features",
+    "Story function", "Scene ideas", "Art direction", "Summary", "Purpose", "Setting", "Characters", "Beat by beat",
+    "Mood", "Camera", "Sound", "Ideas to start from", "From your bible", "Questions to decide", "script draft",
+    "DAY", "NIGHT", "DUSK", "MORNING", "a beat", "quietly", "Shortened", "the hero", "HERO",
+]
+# English function words: with Indonesian bible data, none of these may appear at all.
+ENGLISH_WORDS = re.compile(r"\b(the|and|with|of|to|is|in|at|for|or|a|an|who|what|when|your)\b")
+
+
+def english_leftovers(text, creator_data=()):
+    """Phrasebook words found in `text`, leaving out those the creator wrote themselves."""
+    own = " ".join(str(v) for v in creator_data)
+    return [w for w in ENGLISH_LEFTOVERS
+            if re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text) and w not in own]
+
+
+def draft_id(adapter, section, **kwargs):
+    kwargs = {"project": PROJECT_ID, "subject": SUBJECTS_ID.get(section, {}), "prompt": "Buat lebih hidup", **kwargs}
+    return draft(adapter, section, language="id", **kwargs)
+
+
+@pytest.mark.parametrize("section", list(STRUCTURE))
+def test_indonesian_draft_is_labelled_named_and_deterministic(adapter, section):
+    text = text_of(draft_id(adapter, section))
+
+    assert text.startswith(ID["label"] + "\n") and text.startswith("[")
+    assert NAMES_ID[section] in text
+    assert "Buat lebih hidup" in text and ID["footer"] in text
+    assert english_leftovers(text) == []
+    assert text == text_of(draft_id(adapter, section))
+
+
+@pytest.mark.parametrize("section", list(STRUCTURE))
+def test_indonesian_draft_from_an_english_bible_still_has_indonesian_phrasing(adapter, section):
+    """The creator's data may be in English; only that data stays English."""
+    text = text_of(draft(adapter, section, language="id"))
+
+    assert text.startswith(ID["label"])
+    assert english_leftovers(text, [PROJECT, SUBJECTS[section]]) == []
+    for name in ("Lintang", "Layang-Layang", "The Drifting Isles", "Kite Market", "The Storm Kite"):
+        if name in text_of(draft(adapter, section)):
+            assert name in text
+
+
+@pytest.mark.parametrize("section", list(STRUCTURE) + ["unknown-section"])
+@pytest.mark.parametrize("data", ["full", "empty"])
+def test_indonesian_draft_has_no_english_phrasing_at_all(adapter, section, data):
+    project, subject = (PROJECT_ID, SUBJECTS_ID.get(section, {})) if data == "full" else ({}, {})
+    text = text_of(draft(adapter, section, language="id", project=project, subject=subject, prompt=""))
+
+    assert ENGLISH_WORDS.findall(text.replace("Save the Cat", "")) == []
+    assert english_leftovers(text) == []
+
+
+@pytest.mark.parametrize("section", list(STRUCTURE))
+def test_indonesian_draft_keeps_the_english_structure(adapter, section):
+    def headings(text):
+        return [line.split()[0] for line in text.splitlines() if line.startswith("#")]
+
+    english = text_of(draft(adapter, section, project=PROJECT_ID, subject=SUBJECTS_ID[section]))
+    indonesian = text_of(draft_id(adapter, section, prompt="Make it vivid"))
+
+    def cues(text):
+        return re.findall(r"^ {22}(\S.*)$", text, re.M)
+
+    assert headings(indonesian) == headings(english) and headings(english)
+    assert indonesian.count("\n- ") == english.count("\n- ")
+    assert re.findall(r"^\d\. ", indonesian, re.M) == re.findall(r"^\d\. ", english, re.M)
+    assert indonesian.count("```") == english.count("```")
+    assert cues(indonesian) == cues(english)
+
+
+@pytest.mark.parametrize("section", list(STRUCTURE) + ["unknown-section"])
+def test_indonesian_missing_fields_never_show_none(adapter, section):
+    empty_subject = {"name": None, "role": "", "age": None, "personality": [None, ""], "characters": [None],
+                     "location": None, "mood": "None", "traits": None}
+    for project, subject in [({}, {}), ({"title": None, "genre": None, "logline": ""}, empty_subject)]:
+        text = text_of(draft(adapter, section, prompt="", project=project, subject=subject, language="id"))
+        assert text.startswith(ID["label"])
+        assert "None" not in text and "null" not in text and "{" not in text
+        assert " ." not in text and " ," not in text
+
+
+def test_indonesian_character_reads_naturally(adapter):
+    text = text_of(draft_id(adapter, "character"))
+
+    for heading in ("## Sekilas", "## Penampilan", "## Kepribadian", "## Latar belakang", "## Motivasi",
+                    "## Pemantik cerita", "## Catatan desain untuk komik"):
+        assert heading in text, heading
+    assert "*Protagonis · usia 14 · Layang-Layang*" in text
+    assert "Lintang adalah protagonis dalam *Layang-Layang*, komik fantasi bernuansa ceria." in text
+    assert "berani, penasaran, dan keras kepala" in text  # "dan" splits the traits; the Indonesian list comma
+    assert "- **Pakaian:** sarung nila penuh tambalan" in text and "Ayahnya menghilang" in text
+    assert "- **Keinginan (tujuan lahiriah):** menemukan ayahnya" in text
+
+
+def test_indonesian_script_keeps_sluglines_and_writes_the_rest_in_indonesian(adapter):
+    text = text_of(draft_id(adapter, "script"))
+
+    assert "# Layang-Layang Badai — draf naskah" in text
+    assert re.search(r"^INT\. BENGKEL LINTANG - MALAM$", text, re.M)  # "tegang" is a night mood; bengkel is inside
+    assert "Bengkel Lintang." in text  # the creator's capitals survive in the action line
+    assert re.search(r"^ {20,}LINTANG$", text, re.M) and re.search(r"^ {20,}BAYU$", text, re.M)
+    assert "(tegang)" in text and "(jeda)" in text and "(pelan)" in text
+    assert re.search(r"^ {10}\S", text, re.M)
+    assert re.search(r"^ {40,}(CUT TO:|SMASH CUT TO:|FADE OUT\.)$", text, re.M)
+
+
+@pytest.mark.parametrize("location", ["pasar malam", "rumah Bayu", "EXT. alun-alun", "ruang terbuka di tepi sungai", None])
+def test_indonesian_script_slugline_times_are_indonesian(adapter, location):
+    subject = {"title": "Pasar", "characters": ["Sari"], "location": location, "mood": "hangat"}
+    text = text_of(draft(adapter, "script", language="id", project={}, subject=subject))
+
+    slug = re.search(r"^(INT|EXT)\. (.+) - (SIANG|SENJA|MALAM|PAGI)$", text, re.M)
+    assert slug
+    if location:
+        expected = "INT" if location == "rumah Bayu" else "EXT"
+        assert slug.group(1) == expected
+    assert re.search(r"^ {20,}SARI$", text, re.M)
+
+
+def test_indonesian_beat_sheet_uses_indonesian_beat_names(adapter):
+    text = text_of(draft_id(adapter, "beats"))
+
+    assert "# Lembar beat — Layang-Layang" in text and "*Struktur Save the Cat, tiga babak · fantasi*" in text
+    for name in ("## Babak satu — Pengenalan (0–20%)", "## Babak dua — Konfrontasi (20–80%)",
+                 "## Babak tiga — Resolusi (80–100%)", "**Gambar Pembuka** (1%)", "**Katalis** (10%)",
+                 "**Titik Tengah** (50%)", "**Segalanya Hilang** (75%)", "**Gambar Penutup** (99–100%)"):
+        assert name in text, name
+    assert "*Untuk komik, baca persentasenya" in text
+
+
+@pytest.mark.parametrize(("genre", "label"), [
+    ("Fantasi", "fantasi"), ("Cerita rakyat & mitos", "fantasi"), ("Fiksi ilmiah", "fiksi ilmiah"), ("Horor", "horor"),
+    ("Misteri", "misteri"), ("Romansa", "romansa"), ("Komedi", "komedi"), ("Petualangan", "petualangan"),
+    ("Aksi", "petualangan"), ("Slice of life", "keseharian"), ("Drama", "cerita"),
+])
+def test_indonesian_genre_labels_are_recognised(adapter, genre, label):
+    text = text_of(draft(adapter, "world", language="id", project={"genre": genre, "tone": "kelam"}, subject={}))
+
+    assert f"Dunia {label} yang kelam, tempat " in text
+
+
+def test_indonesian_text_streams_small_chunks_then_exactly_one_usage(adapter):
+    items = draft_id(adapter, "character")
+
+    assert isinstance(items[-1], Usage) and not any(isinstance(item, Usage) for item in items[:-1])
+    chunks = items[:-1]
+    assert len(chunks) > 10 and all(isinstance(c, str) and c for c in chunks) and max(len(c) for c in chunks) < 200
+    assert items[-1].output_tokens == pytest.approx(len(text_of(items).split()) * 4 / 3, abs=1)
+    assert items[-1].request_id.startswith("local-")
+
+
+@pytest.mark.parametrize("section", ["beats", "script"])
+def test_indonesian_max_tokens_shortens_with_an_indonesian_note(adapter, section):
+    text = text_of(draft_id(adapter, section, max_tokens=80))
+
+    assert len(text.split()) <= 80 * 0.75 + 8
+    assert text.startswith(ID["label"]) and text.rstrip().endswith("*(Dipersingkat sesuai batas panjang.)*")
+    assert "Shortened" not in text and text.count("```") % 2 == 0
+
+
+@pytest.mark.parametrize("language", [None, "en", "fr", "", "EN", 7])
+def test_any_other_or_missing_language_stays_english(adapter, language):
+    for section in STRUCTURE:
+        text = text_of(draft(adapter, section, language=language))
+        assert text.startswith(OFFLINE_LABEL + "\n")
+        assert ID["label"] not in text and "Disusun" not in text
+        for marker in STRUCTURE[section]:
+            assert marker in text, (section, marker)
+
+
+@pytest.mark.parametrize("language", ["id", "ID", "id-ID", "id_ID"])
+def test_indonesian_language_codes(adapter, language):
+    assert text_of(draft(adapter, "story", language=language)).startswith(ID["label"])
+
+
+def test_english_drafts_do_not_depend_on_the_indonesian_phrasebook(adapter):
+    """Same input, same English draft, whether or not "language": "en" is spelled out twice."""
+    assert text_of(draft(adapter, "beats", language="en")) == text_of(draft(adapter, "beats", language="en"))
+    assert text_of(draft(adapter, "beats")) == text_of(draft(adapter, "beats"))
+
+
+def test_phrasebooks_have_the_same_shape():
+    from string import Formatter
+
+    en, indonesian = PHRASEBOOK["en"], PHRASEBOOK["id"]
+
+    def shape(value):
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            assert value, "empty phrase list"
+            return type(value).__name__
+        return "callable" if callable(value) else type(value).__name__
+
+    assert shape(indonesian) == shape(en)
+
+    def fields(template):
+        return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+    # Each Indonesian line needs only values the builders already pass for the English one ("Story": the
+    # capitalised story noun, which English writes with an article instead).
+    for key, template in en["text"].items():
+        assert fields(indonesian["text"][key]) - fields(template) <= {"Story"}, key
+    for beat, (_name, note) in en["beats"].items():
+        assert fields(indonesian["beats"][beat][1]) <= fields(note), beat
 
 
 # -- images ----------------------------------------------------------------------------------
