@@ -43,9 +43,10 @@ def test_create_project_add_characters_generate_and_accept_a_profile(page, live_
     page.click("[data-ai-panel][data-field=backstory] .js-run-generate")
     page.wait_for_selector("#ai-draft-backstory .js-draft-accept", timeout=20_000)
     assert "Offline draft" in page.inner_text("#ai-draft-backstory")
-    page.click("#ai-draft-backstory .js-draft-accept")
-    page.wait_for_load_state("load")
-
-    page.reload()
-    assert "[Offline draft" in page.input_value("textarea[name=backstory]")
+    with page.expect_response(lambda r: "/accept/" in r.url and r.request.method == "POST"):
+        page.click("#ai-draft-backstory .js-draft-accept")
+    # The page reloads itself after accepting; wait until the field shows the accepted draft.
+    page.wait_for_function(
+        "() => (document.querySelector('textarea[name=backstory]') || {value: ''}).value.includes('[Offline draft')"
+    )
     assert "[Offline draft" in Character.objects.get(name="Lintang").backstory
