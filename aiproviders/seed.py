@@ -32,8 +32,10 @@ MODELS = [
      dict(cap_streaming=True, priority=15, est_cost_usd=D("0.015"), cost_unit="1k_tokens")),
     ("Google", "gemini-2.5-flash", "Gemini 2.5 Flash", "text", "fast",
      dict(cap_streaming=True, priority=12, est_cost_usd=D("0.0006"), cost_unit="1k_tokens")),
-    ("Google", "imagen-4.0-generate-001", "Imagen 4", "image", "fast",
-     dict(cap_t2i=True, priority=15, est_cost_usd=D("0.04"), cost_unit="image")),
+    # Imagen needs Vertex AI; on the Gemini API the image model is a Gemini one.
+    ("Google", "gemini-2.5-flash-image", "Gemini 2.5 Flash Image", "image", "fast",
+     dict(cap_t2i=True, cap_i2i=True, cap_multi_reference=True, max_references=3, priority=15,
+          est_cost_usd=D("0.039"), cost_unit="image")),
     ("Replicate", "black-forest-labs/flux-kontext-pro", "FLUX Kontext Pro", "image", "fast",
      dict(cap_t2i=True, cap_i2i=True, priority=10, est_cost_usd=D("0.04"), cost_unit="image")),
     ("Replicate", "bytedance/seedream-4", "Seedream 4", "image", "premium",
