@@ -115,10 +115,6 @@ class AIModel(TimeStamped):
     def __str__(self):
         return f"{self.display_name} ({self.provider.name})" if self.provider_id else self.display_name
 
-    @property
-    def variant(self) -> str:
-        return self.tier
-
     def in_cooldown(self, now=None) -> bool:
         return bool(self.cooldown_until and self.cooldown_until > (now or timezone.now()))
 

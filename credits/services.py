@@ -36,10 +36,6 @@ class Split:
     cycle: int = 0
     purchased: int = 0
 
-    @property
-    def total(self) -> int:
-        return self.bonus + self.cycle + self.purchased
-
 
 def _spend_split(account: CreditAccount, amount: int) -> Split:
     bonus = min(amount, account.bonus_balance)
@@ -84,7 +80,7 @@ def _append(
     metadata: dict | None = None,
 ) -> LedgerEntry:
     """Applies one effect to the locked account and records it. `amount` and `split` are signed
-    the same way (split.total == amount for entries that move credits)."""
+    the same way (the parts sum to `amount` for entries that move credits)."""
     account.balance += amount
     account.bonus_balance += split.bonus
     account.cycle_balance += split.cycle
