@@ -54,6 +54,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True)
     locale = models.CharField(_("language"), max_length=8, choices=Locale.choices, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    # Where new generated and uploaded files go (media/): our storage or the creator's Google Drive.
+    storage_preference = models.CharField(
+        _("storage"), max_length=10, choices=[("platform", _("MODO storage")), ("drive", _("My Google Drive"))],
+        default="platform",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)

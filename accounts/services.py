@@ -9,7 +9,9 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from media.images import UploadRejected, decode_image
 
 from .models import ApiToken, User
 
@@ -17,7 +19,6 @@ TOKEN_PREFIX = "modo_"
 # Writing last_used_at on every API call would turn reads into writes; once a minute is enough.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 AVATAR_SIZE = 256
-AVATAR_MAX_PIXELS = 40_000_000
 
 
 class AvatarError(ValueError):
@@ -57,21 +58,14 @@ def api_token_touch(*, token: ApiToken) -> None:
 
 
 def _avatar_webp(upload) -> bytes:
-    """Decodes the upload with Pillow (pixel-capped), crops it square and re-encodes it as WebP,
-    which drops any metadata the original carried."""
+    """Decodes the upload with the shared upload checks (size, type, polyglots, pixel cap), crops
+    it square and re-encodes it as WebP, which drops any metadata the original carried."""
+    upload.seek(0)
     try:
-        with Image.open(upload) as probe:
-            if probe.format not in {"JPEG", "PNG", "WEBP", "GIF"}:
-                raise AvatarError("unsupported")
-            if probe.width * probe.height > AVATAR_MAX_PIXELS:
-                raise AvatarError("too_many_pixels")
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise AvatarError("unreadable") from exc
+        image, _format = decode_image(upload.read())
+    except UploadRejected as exc:
+        raise AvatarError(exc.message) from exc
+    image = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="WEBP", quality=85)
     return out.getvalue()

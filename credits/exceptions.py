@@ -2,18 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from modo.errors import AppError
 
-class CreditsError(Exception):
-    code = "ERROR"
-    status = 400
-    action = ""  # where the creator can go next: "buy", "upgrade", "wait"
 
-    def __init__(self, message=None, **extra):
-        self.message = str(message or self.default_message)
-        self.extra = extra
-        super().__init__(self.message)
-
-    default_message = _("That is not possible right now.")
+class CreditsError(AppError):
+    """A refusal about credits, plans or limits."""
 
 
 class InsufficientCredits(CreditsError):

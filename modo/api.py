@@ -13,7 +13,7 @@ from accounts.api import api_auth
 from accounts.api import router as accounts_router
 from credits.api import router as credits_router
 from credits.api import webhooks as credits_webhooks
-from credits.exceptions import CreditsError
+from modo.errors import AppError
 
 api = NinjaAPI(
     title="MODO Creator Verse API",
@@ -46,9 +46,10 @@ def _api_error(request, exc: ApiError):
     return error_response(request, exc.code, exc.status, exc.message, **exc.extra)
 
 
-@api.exception_handler(CreditsError)
-def _credits_error(request, exc: CreditsError):
-    response = error_response(request, exc.code, exc.status, exc.message, **exc.extra)
+@api.exception_handler(AppError)
+def _app_error(request, exc: AppError):
+    extra = {"action": exc.action, **exc.extra} if exc.action else exc.extra
+    response = error_response(request, exc.code, exc.status, exc.message, **extra)
     if "retry_after" in exc.extra:
         response["Retry-After"] = str(exc.extra["retry_after"])
     return response
@@ -91,3 +92,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", credits_router)
 api.add_router("/", credits_webhooks)
 api.add_router("/", "studio.api.router")
+api.add_router("/", "media.api.router")

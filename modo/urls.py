@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("credits.urls")),
+    path("", include("media.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

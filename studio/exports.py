@@ -10,12 +10,15 @@ lives in the cache and, because the cache of a `make run` install is per process
 status file next to the export in default storage; either one is enough to follow the job.
 """
 
+import base64
 import io
 import json
 import logging
 import uuid
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -66,12 +69,26 @@ class _Bible:
         self.story = Story.objects.filter(project=project).first() or Story(project=project)
         self.world = World.objects.filter(project=project).first() or World(project=project)
         self.beats = list(project.beats.all())
-        self.characters = list(project.characters.all())
+        self.characters = list(project.characters.select_related("primary_image"))
         self.locations = list(project.locations.all())
         self.relationships = list(
             Relationship.objects.filter(source__project=project).select_related("source", "target").order_by("id")
         )
         self.scenes = list(selectors.scenes_of(project))
+
+    @cached_property
+    def images(self) -> dict:
+        """The pictures that go with the text: {"cover": Image, <character pk>: Image} for the
+        project cover and each character's primary image that can be read now."""
+        slugs = _unique_slugs([c.name for c in self.characters], "character")
+        wanted = [("cover", "cover", self.project.cover)] + [
+            (c.pk, f"characters/{slug}", c.primary_image) for c, slug in zip(self.characters, slugs, strict=True)]
+        out = {}
+        for key, stem, asset in wanted:
+            data = _asset_bytes(asset)
+            if data is not None:
+                out[key] = Image(f"{stem}.{asset.mime.rsplit('/', 1)[-1].replace('jpeg', 'jpg')}", asset.mime, data)
+        return out
 
     def relationships_by_character(self) -> dict[int, list[dict]]:
         """Both ends: each relationship is listed under its source and under its target."""
@@ -81,6 +98,30 @@ class _Bible:
             out[r.source_id].append({"other": r.target, "kind": kind, "note": r.note, "outgoing": True, "relationship": r})
             out[r.target_id].append({"other": r.source, "kind": kind, "note": r.note, "outgoing": False, "relationship": r})
         return out
+
+
+@dataclass(frozen=True)
+class Image:
+    name: str  # its path under images/ in the zip
+    mime: str
+    data: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode()}"
+
+
+def _asset_bytes(asset) -> bytes | None:
+    """An image's bytes for an export, or None (none set, deleted, or its file out of reach)."""
+    from media.services import asset_open
+
+    if asset is None or asset.deleted_at is not None or not asset.is_accessible:
+        return None
+    try:
+        return asset_open(asset=asset)
+    except Exception:  # a Drive that does not answer must not fail the whole export
+        logger.warning("export: could not read an image, left out", exc_info=True)
+        return None
 
 
 def export_size(project: Project) -> int:
@@ -134,10 +175,6 @@ def bible_json(project: Project) -> bytes:
 
 # --- Markdown zip ----------------------------------------------------------------------------
 
-def bible_images(project: Project) -> list[tuple[str, bytes]]:
-    """Images to ship in the zip's images/ folder, as (file name, bytes). Projects have no
-    media yet; when they do, this is the one place that lists them."""
-    return []
 
 
 def _text(value: str) -> str:
@@ -193,6 +230,8 @@ def _markdown_files(bible: _Bible) -> list[tuple[str, str]]:
     files = []
 
     readme = f"# {project.title}\n\n"
+    if "cover" in bible.images:
+        readme += f"![{project.title}](images/{bible.images['cover'].name})\n\n"
     if project.logline:
         readme += f"> {_text(project.logline)}\n\n"
     readme += _meta_list([
@@ -229,6 +268,8 @@ def _markdown_files(bible: _Bible) -> list[tuple[str, str]]:
     relationships = bible.relationships_by_character()
     for character in bible.characters:
         md = f"# {character.name}\n\n"
+        if character.pk in bible.images:
+            md += f"![{character.name}](../images/{bible.images[character.pk].name})\n\n"
         md += _meta_list([(_label(Character, "role"), character.get_role_display()),
                           (_label(Character, "age"), character.age)])
         for name in Character.TEXT_FIELDS:
@@ -282,8 +323,8 @@ def bible_markdown_zip(project: Project) -> bytes:
         for name, text in _markdown_files(bible):
             archive.writestr(zipfile.ZipInfo(name, date_time=stamp), text.encode("utf-8"),
                              compress_type=zipfile.ZIP_DEFLATED)
-        for name, data in bible_images(project):
-            archive.writestr(zipfile.ZipInfo(f"images/{name}", date_time=stamp), data)
+        for image in bible.images.values():
+            archive.writestr(zipfile.ZipInfo(f"images/{image.name}", date_time=stamp), image.data)
     return buffer.getvalue()
 
 
@@ -303,8 +344,9 @@ def pitch_bible_html(project: Project, *, request=None, for_download: bool = Fal
     relationships = bible.relationships_by_character()
     return render_to_string("studio/export/pitch_bible.html", {
         "project": project, "story": bible.story, "world": bible.world, "beats": bible.beats,
-        "characters": [{"character": c, "relationships": relationships.get(c.pk, [])} for c in bible.characters],
-        "locations": bible.locations, "scenes": bible.scenes, "images": bible_images(project),
+        "characters": [{"character": c, "relationships": relationships.get(c.pk, []), "image": bible.images.get(c.pk)}
+                       for c in bible.characters],
+        "locations": bible.locations, "scenes": bible.scenes, "cover": bible.images.get("cover"),
         "for_download": for_download, "exported_at": timezone.now(),
     }, request=request)
 

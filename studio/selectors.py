@@ -18,7 +18,7 @@ def projects_for(*, user, q: str = "", status: str = "", genre: str = "", sort: 
         projects = projects.filter(status=status)
     if genre:
         projects = projects.filter(genre=genre)
-    return projects.annotate(character_count=Count("characters", distinct=True), scene_count=Count("scenes", distinct=True)
+    return projects.select_related("cover").annotate(character_count=Count("characters", distinct=True), scene_count=Count("scenes", distinct=True)
                              ).order_by(SORTS.get(sort, "-updated_at"), "-id")
 
 
@@ -32,7 +32,7 @@ def trash_for(*, user) -> QuerySet[Project]:
 
 
 def project_get(*, user, public_id, include_deleted: bool = False) -> Project:
-    projects = Project.objects.filter(owner=user)
+    projects = Project.objects.filter(owner=user).select_related("cover")
     if not include_deleted:
         projects = projects.filter(deleted_at__isnull=True)
     return get_object_or_404(projects, public_id=public_id)
@@ -67,7 +67,7 @@ def draft_get(*, user, public_id) -> Draft:
 
 
 def characters_of(project: Project) -> QuerySet[Character]:
-    return project.characters.all()
+    return project.characters.select_related("primary_image")
 
 
 def scenes_of(project: Project) -> QuerySet[Scene]:
@@ -90,7 +90,7 @@ def drafts_for(*, project: Project, target_kind: str, target_id, field: str, lim
 
 def showcase_list() -> QuerySet[Project]:
     return (Project.objects.filter(visibility=Project.Visibility.PUBLISHED, deleted_at__isnull=True)
-            .select_related("owner").order_by("-published_at"))
+            .select_related("owner", "cover").order_by("-published_at"))
 
 
 def showcase_get(*, slug: str) -> Project:

@@ -89,8 +89,13 @@ def project_restore(*, project: Project) -> Project:
 
 def projects_purge_trash(*, now=None) -> int:
     """Deletes for good what has been in the trash longer than 30 days."""
+    from media.services import assets_files_remove
+
     cutoff = (now or timezone.now()) - timezone.timedelta(days=selectors.TRASH_DAYS)
-    count, _ = Project.objects.filter(deleted_at__lt=cutoff).delete()
+    with transaction.atomic():
+        doomed = Project.objects.filter(deleted_at__lt=cutoff)
+        assets_files_remove(projects=doomed)
+        count, _ = doomed.delete()
     return count
 
 

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from aiproviders.adapters import ProviderError
 from aiproviders.models import AIModel
 from credits.exceptions import CreditsError
+from media.selectors import target_of
+from media.views import gallery_context
 
 from . import generation, selectors, services
 from .forms import (
@@ -99,6 +101,7 @@ def project_detail(request, public_id):
             return render(request, "studio/partials/project_form.html", {"project": project, "form": form}, status=422)
     return render(request, "studio/project_detail.html", {
         "project": project, "form": form, "progress": selectors.section_progress(project),
+        "gallery": gallery_context(request, target_of(project)),
     })
 
 
@@ -237,6 +240,7 @@ def character_detail(request, character_id):
         "project": character.project, "character": character, "form": form,
         "relationships": selectors.relationships_of(character),
         "relationship_form": RelationshipForm(character=character),
+        "gallery": gallery_context(request, target_of(character)),
     })
 
 
@@ -295,7 +299,10 @@ def location_detail(request, location_id):
     if request.method == "POST" and form.is_valid():
         services.location_update(location=location, **form.cleaned_data)
         return _saved(request, reverse("studio:location", args=[location.public_id]))
-    return render(request, "studio/location_detail.html", {"project": location.project, "location": location, "form": form})
+    return render(request, "studio/location_detail.html", {
+        "project": location.project, "location": location, "form": form,
+        "gallery": gallery_context(request, target_of(location)),
+    })
 
 
 # --- scenes and script ---------------------------------------------------------------------------
@@ -323,7 +330,9 @@ def scene_detail(request, scene_id):
         services.scene_update(scene=scene, beat=data.pop("beat") or False, location=data.pop("location") or False,
                               characters=list(data.pop("characters")), **data)
         return _saved(request, reverse("studio:scene", args=[scene.public_id]))
-    return render(request, "studio/scene_detail.html", {"project": project, "scene": scene, "form": form})
+    return render(request, "studio/scene_detail.html", {
+        "project": project, "scene": scene, "form": form, "gallery": gallery_context(request, target_of(scene)),
+    })
 
 
 @login_required
@@ -355,7 +364,7 @@ def showcase_detail(request, slug):
         "project": project, "sections": sections,
         "story": project.story if "story" in sections else None,
         "beats": project.beats.all() if "story" in sections else [],
-        "characters": project.characters.all() if "characters" in sections else [],
+        "characters": selectors.characters_of(project) if "characters" in sections else [],
         "world": project.world if "world" in sections else None,
         "locations": project.locations.all() if "world" in sections else [],
         "scenes": selectors.scenes_of(project) if sections & {"scenes", "script"} else [],

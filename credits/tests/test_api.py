@@ -5,7 +5,7 @@ import pytest
 from accounts import services as account_services
 from credits.exceptions import InsufficientCredits, PlanRequired, RateLimited, TrialLimit
 from credits.models import Order
-from modo.api import _credits_error
+from modo.api import _app_error
 
 
 def bearer(user):
@@ -79,11 +79,12 @@ def test_bad_orders_are_refused_with_envelopes(client, user, body, status, code)
 )
 def test_refusals_map_to_the_documented_envelopes(rf, error, status, extra):
     """The API's mapping of the ledger's and guards' refusals (used by every generation endpoint)."""
-    response = _credits_error(rf.get("/api/v1/x"), error)
+    response = _app_error(rf.get("/api/v1/x"), error)
 
     body = json.loads(response.content)
     assert response.status_code == status
-    assert body == {"success": False, "error": error.code, "message": error.message, **extra}
+    # `action` tells a client where the creator can go next (buy, upgrade, wait).
+    assert body == {"success": False, "error": error.code, "message": error.message, "action": error.action, **extra}
     if "retry_after" in extra:
         assert response["Retry-After"] == "120"
 

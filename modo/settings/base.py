@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -145,7 +146,9 @@ ACCOUNT_RATE_LIMITS = {
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
-SOCIALACCOUNT_STORE_TOKENS = True
+# Google tokens are kept encrypted on media.DriveConnection (accounts/adapters.py), never in
+# allauth's plaintext SocialToken table.
+SOCIALACCOUNT_STORE_TOKENS = False
 
 
 def _social_app(prefix: str) -> list[dict]:
@@ -187,11 +190,47 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded and generated files live under var/files (never a folder named "media": that is an app).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "files"))
 MEDIA_URL = "/files/"
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")  # "local" or "s3" (AWS S3, Cloudflare R2, MinIO)
+if STORAGE_BACKEND == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),  # R2: https://<account>.r2.cloudflarestorage.com
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            # A public CDN domain in front of the bucket: used only for published showcase files.
+            "custom_domain": env("S3_CUSTOM_DOMAIN", default=None),
+            "file_overwrite": False,
+            "default_acl": None,  # private: files are reached through short-lived signed URLs
+            "querystring_auth": True,
+            "querystring_expire": env.int("S3_SIGNED_URL_SECONDS", default=300),
+            "signature_version": "s3v4",
+        },
+    }
+elif STORAGE_BACKEND == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
+# Image uploads: JPEG, PNG or WebP, at most this many bytes and pixels (decoded before storing).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+THUMBNAIL_SIZE = 512
+
+# --- Google Drive (per creator; media/drive.py) ------------------------------------------------
+# The OAuth client is Google login's (GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET).
+GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
+# Optional: lets a creator without a Drive connection link files shared as "anyone with the link".
+GOOGLE_DRIVE_API_KEY = env("GOOGLE_DRIVE_API_KEY", default="")
+DRIVE_FOLDER_NAME = env("DRIVE_FOLDER_NAME", default="MODO Creator Verse")
+DRIVE_RESUMABLE_ABOVE = 5 * 1024 * 1024  # bytes: bigger uploads use a resumable session
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- email ------------------------------------------------------------------------------------
@@ -244,6 +283,7 @@ CELERY_BEAT_SCHEDULE = {
     "ai-cost-alerts": {"task": "aiproviders.tasks.send_cost_alerts", "schedule": 15 * 60},
     "studio-purge-trash": {"task": "studio.tasks.purge_trash", "schedule": 24 * 3600},
     "studio-purge-exports": {"task": "studio.tasks.purge_exports", "schedule": 3600},
+    "media-check-assets": {"task": "media.tasks.check_assets", "schedule": 24 * 3600},
 }
 
 # --- security ---------------------------------------------------------------------------------

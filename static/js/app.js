@@ -934,11 +934,124 @@
   }
   $all("pre[data-screenplay]").forEach(formatScreenplay);
 
-  /* The section tabs scroll sideways on phones: keep the current one in view. */
-  $all(".project-nav").forEach(function (nav) {
+  /* The section and settings tabs scroll sideways on phones: keep the current one in view. */
+  $all(".project-nav, .settings-nav").forEach(function (nav) {
     var current = nav.querySelector("[aria-current=page]");
     if (current && nav.scrollWidth > nav.clientWidth) {
       nav.scrollLeft += current.getBoundingClientRect().left - nav.getBoundingClientRect().left - (nav.clientWidth - current.offsetWidth) / 2;
     }
+  });
+})();
+
+/* media */
+/* Galleries (templates/media/_gallery.html): a picked or dropped file uploads at once, the "⋯"
+   menus close like the others, and after htmx swaps a gallery the keyboard focus comes back to
+   the same control. Without this code the forms post normally and the page reloads. */
+(function () {
+  "use strict";
+
+  var doc = document;
+
+  function galleryOf(node) {
+    return node && node.closest ? node.closest("[data-gallery]") : null;
+  }
+
+  function upload(gallery, files) {
+    var input = gallery.querySelector("[data-gallery-file]");
+    if (!input || !files || !files.length) return;
+    if (files !== input.files) {
+      try { input.files = files; } catch (e) { return; }
+    }
+    var form = input.form;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  doc.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-gallery-file]")) return;
+    if (input.files && input.files.length) upload(galleryOf(input), input.files);
+  });
+
+  /* drag and drop onto a gallery */
+  function hasFiles(event) {
+    var types = event.dataTransfer && event.dataTransfer.types;
+    return !!types && Array.prototype.indexOf.call(types, "Files") !== -1;
+  }
+  var dragDepth = 0;
+  doc.addEventListener("dragenter", function (event) {
+    var gallery = galleryOf(event.target);
+    if (!gallery || !hasFiles(event)) return;
+    event.preventDefault();
+    dragDepth += 1;
+    gallery.classList.add("is-dragover");
+  });
+  doc.addEventListener("dragover", function (event) {
+    if (!galleryOf(event.target) || !hasFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  doc.addEventListener("dragleave", function (event) {
+    var gallery = galleryOf(event.target);
+    if (!gallery) return;
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (!dragDepth) gallery.classList.remove("is-dragover");
+  });
+  doc.addEventListener("drop", function (event) {
+    var gallery = galleryOf(event.target);
+    Array.prototype.forEach.call(doc.querySelectorAll("[data-gallery].is-dragover"), function (g) { g.classList.remove("is-dragover"); });
+    dragDepth = 0;
+    if (!gallery || !hasFiles(event)) return;
+    event.preventDefault();
+    upload(gallery, event.dataTransfer.files);
+  });
+
+  /* "⋯" menus: one open at a time; outside click and Escape close them */
+  function openMenus() {
+    return Array.prototype.slice.call(doc.querySelectorAll("details.asset-menu[open]"));
+  }
+  doc.addEventListener("click", function (event) {
+    openMenus().forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+  doc.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openMenus().forEach(function (menu) {
+      menu.open = false;
+      var summary = menu.querySelector("summary");
+      if (summary && menu.contains(doc.activeElement)) summary.focus();
+    });
+  });
+
+  /* A poll must not pull the gallery from under someone using it (typing a Drive link, a menu open). */
+  function busy(gallery) {
+    return gallery.contains(doc.activeElement) || !!gallery.querySelector("details[open]") || gallery.classList.contains("is-dragover");
+  }
+  var focusAfterSwap = null;
+  doc.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.matches) return;
+    if (elt.matches("[data-gallery]")) {
+      if (busy(elt)) event.preventDefault();
+      return;
+    }
+    var gallery = galleryOf(elt);
+    if (!gallery) return;
+    var active = doc.activeElement;
+    // After a swap the same control (same id) gets the focus back; a deleted file's → the gallery.
+    focusAfterSwap = active && gallery.contains(active) && active.id ? active.id : gallery.id;
+    var menu = elt.closest("details.asset-menu");
+    if (menu && menu.contains(active)) focusAfterSwap = gallery.id;
+    var fav = elt.querySelector(".asset__star");
+    if (fav) focusAfterSwap = fav.id;
+  });
+  doc.addEventListener("htmx:afterRequest", function (event) {
+    if (focusAfterSwap && event.detail && !event.detail.successful && galleryOf(event.detail.elt)) focusAfterSwap = null;
+  });
+  doc.addEventListener("htmx:afterSettle", function () {
+    if (!focusAfterSwap) return;
+    var target = doc.getElementById(focusAfterSwap);
+    focusAfterSwap = null;
+    if (target) target.focus({ preventScroll: true });
   });
 })();

@@ -171,7 +171,8 @@ def test_query_counts_do_not_grow_with_the_bible(client, user, page):
 
 
 # session, user, credit account (app shell) + the page's own reads; the same for 1 or 50 characters / 100 scenes.
-EXPECTED_QUERIES = {"studio:project": 7, "studio:characters": 5, "studio:scenes": 6, "studio:script": 6}
+# The overview: +2 for its gallery (the cover & images, and the Drive connection).
+EXPECTED_QUERIES = {"studio:project": 9, "studio:characters": 5, "studio:scenes": 6, "studio:script": 6}
 
 
 @pytest.mark.django_db

@@ -1,0 +1,50 @@
+from django.contrib import admin, messages
+
+from modo.errors import AppError
+
+from . import services
+from .models import DriveConnection, MediaAsset
+
+
+@admin.register(MediaAsset)
+class MediaAssetAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "owner", "project", "target_kind", "media_type", "source_type", "storage", "size",
+                    "is_accessible", "is_primary", "deleted_at", "created_at"]
+    list_filter = ["media_type", "source_type", "storage", "is_accessible", "target_kind", "created_at"]
+    list_select_related = ["owner", "project"]
+    search_fields = ["public_id", "owner__email", "project__title", "file_name", "drive_file_id"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["owner", "project"]
+    readonly_fields = [f.name for f in MediaAsset._meta.fields if f.name not in ("id",)]
+    actions = ["recheck"]
+
+    def has_add_permission(self, request):
+        return False  # assets come from uploads, links and generations, never from a form
+
+    @admin.action(description="Re-check that the files can be reached")
+    def recheck(self, request, queryset):
+        reachable = unreachable = 0
+        for asset in queryset.select_related("owner"):
+            try:
+                services.asset_check(asset=asset)
+            except AppError as exc:
+                self.message_user(request, f"{asset.public_id}: {exc.message}", messages.WARNING)
+                continue
+            reachable += asset.is_accessible
+            unreachable += not asset.is_accessible
+        self.message_user(request, f"Checked: {reachable} reachable, {unreachable} not reachable.")
+
+
+@admin.register(DriveConnection)
+class DriveConnectionAdmin(admin.ModelAdmin):
+    # The tokens are never shown, not even encrypted.
+    list_display = ["user", "drive_email", "is_active", "storage_used", "connected_at", "last_used_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "drive_email"]
+    fields = ["user", "drive_email", "is_active", "scopes", "folder_id", "storage_used", "storage_limit", "expires_at",
+              "connected_at", "last_used_at"]
+    readonly_fields = [f for f in fields if f != "is_active"]
+
+    def has_add_permission(self, request):
+        return False  # made by the creator's own OAuth consent

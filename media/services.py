@@ -1,0 +1,330 @@
+"""Writes for media: storing, uploading, linking, checking and deleting assets.
+
+No transaction is held across storage or Drive I/O: files are written first and the row after
+(the file is removed again if the row cannot be made); on delete the row changes first and the
+files go once the transaction has committed."""
+
+import logging
+import mimetypes
+import os
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from modo.errors import AppError
+from studio.models import Character, Project
+
+from . import drive, images, storage
+from .models import DriveConnection, MediaAsset
+from .selectors import TargetRef
+
+log = logging.getLogger(__name__)
+
+Source, Storage, Target = MediaAsset.Source, MediaAsset.Storage, MediaAsset.Target
+
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
+              "video/webm": "webm", "audio/mpeg": "mp3", "audio/wav": "wav"}
+
+
+class InvalidDriveLink(AppError):
+    code, status = "INVALID_DRIVE_URL", 422
+    default_message = _("Paste a Google Drive file link (drive.google.com/file/d/…).")
+
+
+class WrongMediaType(AppError):
+    code, status = "WRONG_MEDIA_TYPE", 422
+    default_message = _("That file is not of the kind asked for.")
+
+
+class NotAnImage(AppError):
+    code, status = "NOT_AN_IMAGE", 422
+    default_message = _("Only an image can be the primary picture.")
+
+
+def media_type_of(mime: str) -> str:
+    kind = mime.split("/", 1)[0]
+    return kind if kind in MediaAsset.MediaType.values else MediaAsset.MediaType.IMAGE
+
+
+def _extension(mime: str) -> str:
+    return EXTENSIONS.get(mime) or (mimetypes.guess_extension(mime) or ".bin").lstrip(".")
+
+
+def _display_name(name: str, ext: str) -> str:
+    """The uploader's file name, for display only (never a storage key)."""
+    stem = os.path.splitext(os.path.basename((name or "").replace("\\", "/")))[0]
+    stem = "".join(c for c in stem if c.isprintable()).strip()[:120]
+    return f"{stem or 'image'}.{ext}"
+
+
+def drive_client_for(user) -> drive.DriveClient:
+    """The creator's Drive client; raises DriveNotConnected (action connect_drive) without one."""
+    connection = DriveConnection.objects.filter(user=user).first()
+    if connection is None:
+        raise drive.DriveNotConnected()
+    return drive.DriveClient(connection)
+
+
+def storage_ready(*, user) -> None:
+    """Raises DriveNotConnected when the creator prefers Drive but has no working connection.
+    Generation calls this before holding credits."""
+    if user.storage_preference == Storage.DRIVE:
+        connection = DriveConnection.objects.filter(user=user).first()
+        if connection is None:
+            raise drive.DriveNotConnected()
+        if not connection.is_active:
+            raise drive.DriveReconnectRequired()
+
+
+def _queue_thumbnail(asset: MediaAsset) -> None:
+    from .tasks import asset_thumbnail
+
+    transaction.on_commit(lambda: asset_thumbnail.delay(asset.pk))
+
+
+def asset_store(*, data: bytes, mime: str, owner, target: TargetRef, storage_to: str | None = None,
+                source_type: str = Source.GENERATED, file_name: str = "", generation: dict | None = None,
+                width: int | None = None, height: int | None = None, duration: float | None = None) -> MediaAsset:
+    """Stores trusted bytes (a generation's output, a cleaned upload) in the creator's preferred
+    storage — or `storage_to` — and records the asset. Raises DriveNotConnected when Drive is
+    wanted but not connected; never leaves a file behind without its row."""
+    storage_to = storage_to or owner.storage_preference
+    ext = _extension(mime)
+    media_type = media_type_of(mime)
+    if media_type == MediaAsset.MediaType.IMAGE and width is None:
+        width, height = images.image_size(data)
+    fields = {}
+    if storage_to == Storage.DRIVE:
+        client = drive_client_for(owner)
+        meta = client.upload(data, name=file_name or f"modo-{timezone.now():%Y%m%d-%H%M%S}.{ext}", mime=mime)
+        fields = {"drive_file_id": meta["id"], "drive_view_link": meta.get("webViewLink", ""),
+                  "thumbnail_link": meta.get("thumbnailLink", "")}
+    else:
+        fields = {"storage_key": storage.save(storage.new_key(owner=owner, ext=ext), data)}
+    generation = generation or {}
+    try:
+        asset = MediaAsset.objects.create(
+            owner=owner, project=target.project, target_kind=target.kind, target_id=target.id,
+            media_type=media_type, file_name=file_name or f"{media_type}.{ext}", mime=mime, size=len(data),
+            width=width, height=height, duration=duration, source_type=source_type, storage=storage_to,
+            gen_model=generation.get("model", ""), prompt=generation.get("prompt", ""),
+            params=generation.get("params", {}), credits=generation.get("credits", 0),
+            vendor_request_id=generation.get("vendor_request_id", ""), input_hash=generation.get("input_hash", ""),
+            last_checked_at=timezone.now(), **fields,
+        )
+    except Exception:
+        _remove_files(storage_to, fields.get("storage_key", ""), "", fields.get("drive_file_id", ""), owner)
+        raise
+    _queue_thumbnail(asset)
+    return asset
+
+
+def asset_upload(*, file, owner, target: TargetRef) -> MediaAsset:
+    """A creator's image upload: refused (413/422, nothing stored) unless it is a JPEG, PNG or
+    WebP within the size and pixel caps; stored re-encoded, without its metadata."""
+    if file.size is not None and file.size > settings.UPLOAD_MAX_BYTES:
+        raise images.FileTooLarge()
+    clean = images.clean_image(file.read())
+    return asset_store(data=clean.data, mime=clean.mime, owner=owner, target=target, source_type=Source.UPLOADED,
+                       file_name=_display_name(file.name, clean.ext), width=clean.width, height=clean.height)
+
+
+def _drive_file_id(url: str) -> str:
+    try:
+        return drive.parse_drive_url(url)
+    except ValueError as exc:
+        raise InvalidDriveLink(str(exc) or None) from exc
+
+
+def _drive_metadata(owner, file_id: str) -> dict:
+    """The file's Drive metadata through the creator's connection, or — without one — the
+    public ("anyone with the link") check. Raises DriveFileNotFound / DriveNotConnected."""
+    connection = DriveConnection.objects.filter(user=owner, is_active=True).first()
+    if connection is not None:
+        return drive.DriveClient(connection).metadata(file_id)
+    return drive.public_metadata(file_id)
+
+
+def _linked_fields(meta: dict, file_id: str, media_type: str) -> dict:
+    mime = meta.get("mimeType", "")
+    if media_type_of(mime) != media_type or not mime.startswith(("image/", "video/", "audio/")):
+        raise WrongMediaType(_("That Drive file is not a %(kind)s.") % {"kind": MediaAsset.MediaType(media_type).label.lower()})
+    dims = meta.get("imageMediaMetadata") or meta.get("videoMediaMetadata") or {}
+    millis = dims.get("durationMillis")
+    return {
+        "storage": Storage.DRIVE, "storage_key": "", "drive_file_id": file_id, "media_type": media_type,
+        "mime": mime, "file_name": (meta.get("name") or "drive-file")[:255], "size": int(meta.get("size") or 0),
+        "width": dims.get("width"), "height": dims.get("height"),
+        "duration": int(millis) / 1000 if millis else None,
+        "drive_view_link": meta.get("webViewLink", ""), "thumbnail_link": meta.get("thumbnailLink", ""),
+        # Stored in canonical form: the creator's string is parsed, never kept or fetched as given.
+        "original_url": f"https://drive.google.com/file/d/{file_id}/view",
+        "linked_at": timezone.now(), "is_accessible": True, "last_checked_at": timezone.now(),
+    }
+
+
+def asset_link_drive(*, url: str, owner, target: TargetRef, media_type: str = MediaAsset.MediaType.IMAGE
+                     ) -> MediaAsset:
+    """Records a file from the creator's Google Drive as a `linked` asset after checking it is
+    reachable. Raises InvalidDriveLink, WrongMediaType, DriveFileNotFound or DriveNotConnected."""
+    file_id = _drive_file_id(url)
+    fields = _linked_fields(_drive_metadata(owner, file_id), file_id, media_type)
+    asset = MediaAsset.objects.create(owner=owner, project=target.project, target_kind=target.kind,
+                                      target_id=target.id, source_type=Source.LINKED, **fields)
+    _queue_thumbnail(asset)
+    return asset
+
+
+def asset_replace(*, asset: MediaAsset, url: str) -> MediaAsset:
+    """Points the asset at another Drive file (its place in galleries, primary flag and
+    history stay); the old stored file, if the platform or the app folder held it, is removed."""
+    file_id = _drive_file_id(url)
+    fields = _linked_fields(_drive_metadata(asset.owner, file_id), file_id, asset.media_type)
+    old = (asset.storage, asset.storage_key, asset.thumbnail, asset.drive_file_id if _we_made(asset) else "")
+    for name, value in fields.items():
+        setattr(asset, name, value)
+    asset.source_type, asset.thumbnail = Source.REPLACED, ""
+    asset.save()
+    transaction.on_commit(lambda: _remove_files(*old, asset.owner))
+    _queue_thumbnail(asset)
+    return asset
+
+
+def asset_check(*, asset: MediaAsset) -> MediaAsset:
+    """Re-checks that the file is still there and reachable and records the answer. A Drive
+    that does not answer (DriveError) changes nothing and is raised."""
+    if asset.storage == Storage.DRIVE:
+        try:
+            _drive_metadata(asset.owner, asset.drive_file_id)
+            accessible = True
+        except (drive.DriveFileNotFound, drive.DriveNotConnected):
+            accessible = False
+    else:
+        accessible = storage.exists(asset.storage_key)
+    asset.is_accessible, asset.last_checked_at = accessible, timezone.now()
+    asset.save(update_fields=["is_accessible", "last_checked_at", "updated_at"])
+    return asset
+
+
+def _we_made(asset: MediaAsset) -> bool:
+    """Drive files this app created (in its folder) are ours to delete; linked ones are the creator's."""
+    return asset.storage == Storage.DRIVE and not asset.is_linked and bool(asset.drive_file_id)
+
+
+def _remove_files(storage_kind: str, key: str, thumbnail: str, drive_file_id: str, owner) -> None:
+    """Best effort: a file that cannot be removed now is logged, not raised (the row is already gone)."""
+    try:
+        storage.delete(key)
+        storage.delete(thumbnail)
+        if drive_file_id:
+            drive_client_for(owner).delete(drive_file_id)
+    except Exception:
+        log.warning("could not remove the stored files of a deleted asset", exc_info=True)
+
+
+def _pointer_clear(asset: MediaAsset) -> None:
+    Project.objects.filter(cover=asset).update(cover=None)
+    Character.objects.filter(primary_image=asset).update(primary_image=None)
+
+
+def asset_delete(*, asset: MediaAsset) -> None:
+    """Deletes the asset (soft: the row stays for history) and, once committed, its stored file
+    and thumbnail — in the app's Drive folder too; a linked Drive file is never touched."""
+    with transaction.atomic():
+        asset.deleted_at, asset.is_primary = timezone.now(), False
+        asset.save(update_fields=["deleted_at", "is_primary", "updated_at"])
+        _pointer_clear(asset)
+        old = (asset.storage, asset.storage_key, asset.thumbnail, asset.drive_file_id if _we_made(asset) else "")
+        transaction.on_commit(lambda: _remove_files(*old, asset.owner))
+
+
+def assets_files_remove(*, projects) -> None:
+    """Removes, once committed, the stored files of every asset of these projects (which are
+    about to be deleted for good)."""
+    doomed = [(a.storage, a.storage_key, a.thumbnail, a.drive_file_id if _we_made(a) else "", a.owner)
+              for a in MediaAsset.objects.filter(project__in=projects).select_related("owner")]
+    transaction.on_commit(lambda: [_remove_files(*files) for files in doomed])
+
+
+def asset_set_primary(*, asset: MediaAsset) -> MediaAsset:
+    """Makes the image its target's primary picture (the project cover, a character's reference
+    sheet), unsetting the previous one."""
+    if not asset.is_image:
+        raise NotAnImage()
+    with transaction.atomic():
+        MediaAsset.objects.filter(target_kind=asset.target_kind, target_id=asset.target_id, is_primary=True
+                                  ).exclude(pk=asset.pk).update(is_primary=False, updated_at=timezone.now())
+        asset.is_primary = True
+        asset.save(update_fields=["is_primary", "updated_at"])
+        if asset.target_kind == Target.PROJECT:
+            Project.objects.filter(public_id=asset.target_id).update(cover=asset)
+        elif asset.target_kind == Target.CHARACTER:
+            Character.objects.filter(public_id=asset.target_id).update(primary_image=asset)
+    return asset
+
+
+def asset_favourite(*, asset: MediaAsset, favourite: bool) -> MediaAsset:
+    asset.is_favourite = favourite
+    asset.save(update_fields=["is_favourite", "updated_at"])
+    return asset
+
+
+def asset_open(*, asset: MediaAsset) -> bytes:
+    """The asset's bytes, e.g. as a reference image for a generation. Raises DriveFileNotFound
+    or DriveNotConnected for a Drive file that cannot be reached."""
+    if asset.storage == Storage.DRIVE:
+        return drive_client_for(asset.owner).download(asset.drive_file_id)
+    return storage.read(asset.storage_key)
+
+
+def asset_thumbnail_make(*, asset: MediaAsset) -> MediaAsset:
+    """Makes (or re-makes) the asset's WebP thumbnail in platform storage; for a video, also
+    reads its size and duration. A Drive file that is gone marks the asset inaccessible."""
+    try:
+        data = asset_open(asset=asset)
+    except (drive.DriveFileNotFound, drive.DriveNotConnected):
+        asset.is_accessible, asset.last_checked_at = False, timezone.now()
+        asset.save(update_fields=["is_accessible", "last_checked_at", "updated_at"])
+        return asset
+    if asset.is_video and not asset.duration:
+        info = images.probe_video(data)
+        asset.width, asset.height, asset.duration = info["width"], info["height"], info["duration"]
+    old = asset.thumbnail
+    asset.thumbnail = storage.save(storage.new_key(owner=asset.owner, ext="webp", suffix="-thumb"),
+                                   images.thumbnail(data, asset.mime))
+    asset.save(update_fields=["thumbnail", "width", "height", "duration", "updated_at"])
+    storage.delete(old)
+    return asset
+
+
+def storage_preference_set(*, user, preference: str) -> None:
+    """Platform or Google Drive for new files; Drive only with a working connection."""
+    if preference == Storage.DRIVE:
+        connection = DriveConnection.objects.filter(user=user).first()
+        if connection is None:
+            raise drive.DriveNotConnected()
+        if not connection.is_active:
+            raise drive.DriveReconnectRequired()
+    user.storage_preference = preference
+    user.save(update_fields=["storage_preference", "updated_at"])
+
+
+def assets_check_due(*, limit: int = 200, dry_run: bool = False) -> dict:
+    """Re-checks the Drive files checked longest ago (a daily beat task and `check_assets`).
+    Returns counts: checked, inaccessible, errors."""
+    due = list(MediaAsset.objects.filter(storage=Storage.DRIVE, deleted_at__isnull=True)
+               .select_related("owner").order_by("last_checked_at", "id")[:limit])
+    counts = {"checked": 0, "inaccessible": 0, "errors": 0}
+    if dry_run:
+        return {**counts, "due": len(due)}
+    for asset in due:
+        try:
+            asset_check(asset=asset)
+        except drive.DriveError:
+            counts["errors"] += 1
+            continue
+        counts["checked"] += 1
+        counts["inaccessible"] += not asset.is_accessible
+    return counts

@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from media import services
+from media.models import DriveConnection
+
+from .conftest import png
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_lists_assets_and_connections_without_tokens(admin_client, local_storage, user, character_target):
+    asset = services.asset_store(data=png(), mime="image/png", owner=user, target=character_target)
+    connection = DriveConnection(user=user, drive_email="creator@gmail.com", expires_at=timezone.now() + timedelta(hours=1))
+    connection.access_token, connection.refresh_token = "ya29.secret-access", "1//secret-refresh"
+    connection.save()
+
+    pages = [reverse("admin:media_mediaasset_changelist"), reverse("admin:media_mediaasset_change", args=[asset.pk]),
+             reverse("admin:media_driveconnection_changelist"),
+             reverse("admin:media_driveconnection_change", args=[connection.pk])]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert b"secret-access" not in response.content and b"secret-refresh" not in response.content
+        assert connection.access_token_encrypted.encode() not in response.content
