@@ -46,7 +46,7 @@ def _owned(model, *, user, public_id, related=()):
 
 
 def character_get(*, user, public_id) -> Character:
-    return _owned(Character, user=user, public_id=public_id)
+    return _owned(Character, user=user, public_id=public_id, related=("primary_image",))
 
 
 def location_get(*, user, public_id) -> Location:
