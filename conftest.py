@@ -67,7 +67,7 @@ def _clean_cache():
         import redis
 
         client = redis.Redis.from_url(settings.TEST_REDIS_URL)
-        keys = list(client.scan_iter(match="modo-test:*", count=500))
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=500))
         if keys:
             client.delete(*keys)
         client.close()
@@ -95,8 +95,12 @@ def seeded_defaults(db):
     from credits.models import CreditCost, CreditPackage, Plan
     from credits.seed import seed
 
+    from studio.models import ImagePreset
+    from studio.seed import seed as seed_presets
+
     seed(Plan, CreditPackage, CreditCost)
     ai_seed.seed(Provider, AIModel)
+    seed_presets(ImagePreset)
 
 
 @pytest.fixture

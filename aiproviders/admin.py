@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from modo.admin import ReadOnlyAdmin
 
 from . import services
-from .models import AIModel, CostAlert, Provider, UsageLog
+from .models import AIModel, CostAlert, Provider, UsageLog, WebhookEvent
 
 
 class ProviderForm(forms.ModelForm):
@@ -99,3 +99,11 @@ class UsageLogAdmin(ReadOnlyAdmin):
 class CostAlertAdmin(ReadOnlyAdmin):
     list_display = ["day", "provider", "threshold_usd", "total_usd", "created_at"]
     list_select_related = ["provider"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "event_id", "prediction_id", "status", "matched"]
+    list_filter = ["provider", "status", "matched"]
+    search_fields = ["event_id", "prediction_id"]
+    date_hierarchy = "received_at"

@@ -182,3 +182,27 @@ class CostAlert(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.provider}: {self.total_usd} ≥ {self.threshold_usd}"
+
+
+class WebhookEvent(models.Model):
+    """A verified vendor webhook as received (append-only). The unique id is what makes a
+    re-delivered or replayed webhook a no-op: it is inserted before anything acts on it."""
+
+    provider = models.CharField(max_length=20, choices=Provider.Kind.choices)
+    event_id = models.CharField(max_length=200)
+    prediction_id = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    matched = models.BooleanField(default=False, help_text=_("A running job had this prediction id."))
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        constraints = [
+            # The receiver's duplicate check: insert, and an IntegrityError means "seen before".
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhookevent_once_per_provider"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_id} ({self.prediction_id} {self.status})"

@@ -28,6 +28,7 @@ from credits.pricing import quote as credits_quote
 from .adapters import ProviderConfig, ProviderError, adapter_for
 from .adapters.base import ImageRequest, ImageResult, TextRequest, Usage, VideoJob, VideoRequest
 from .models import AIModel, Provider, UsageLog
+from .webhooks import REPLICATE_WEBHOOK_PATH
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,15 @@ class Call:
 
 
 def config_for(provider: Provider) -> ProviderConfig:
+    config = dict(provider.config or {})
+    # Replicate calls us back when a video is done (aiproviders.webhook_api), if we can check its
+    # signature and it can reach us; a webhook_url set on the provider wins.
+    if (provider.kind == Provider.Kind.REPLICATE and not config.get("webhook_url")
+            and settings.REPLICATE_WEBHOOK_SECRET and settings.SITE_URL.startswith("https://")):
+        config["webhook_url"] = settings.SITE_URL.rstrip("/") + REPLICATE_WEBHOOK_PATH
     return ProviderConfig(
         kind=provider.kind, api_key=provider.api_key(), base_url=provider.base_url,
-        timeout=float(provider.timeout_seconds), config=provider.config or {},
+        timeout=float(provider.timeout_seconds), config=config,
     )
 
 

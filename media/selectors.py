@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from studio import selectors as studio_selectors
-from studio.models import Character, Location, Project, Scene
+from studio.models import Character, Location, Moodboard, Project, Scene
 
 from .models import DriveConnection, MediaAsset
 
@@ -21,6 +21,7 @@ _TARGET_GETTERS = {
     Target.CHARACTER: studio_selectors.character_get,
     Target.LOCATION: studio_selectors.location_get,
     Target.SCENE: studio_selectors.scene_get,
+    Target.MOODBOARD: studio_selectors.moodboard_get,
 }
 
 
@@ -69,7 +70,8 @@ def target_of(obj) -> TargetRef:
     """The target of an already-loaded studio object (its owner was checked by whoever loaded it)."""
     if isinstance(obj, Project):
         return TargetRef(Target.PROJECT, obj.public_id, obj, obj)
-    kind = {Character: Target.CHARACTER, Location: Target.LOCATION, Scene: Target.SCENE}[type(obj)]
+    kind = {Character: Target.CHARACTER, Location: Target.LOCATION, Scene: Target.SCENE,
+            Moodboard: Target.MOODBOARD}[type(obj)]
     return TargetRef(kind, obj.public_id, obj.project, obj)
 
 

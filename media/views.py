@@ -31,7 +31,7 @@ FILE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'uns
 # A gallery re-polls while a fresh asset's thumbnail is still being made (never for long).
 THUMBNAIL_WAIT = timedelta(minutes=2)
 TARGET_PAGES = {"project": "studio:project", "character": "studio:character", "location": "studio:location",
-                "scene": "studio:scene"}
+                "scene": "studio:scene", "moodboard": "studio:moodboard"}
 
 
 def target_url(kind: str, public_id) -> str:
@@ -42,6 +42,13 @@ def target_url(kind: str, public_id) -> str:
 def gallery_context(request, target: selectors.TargetRef, *, error: AppError | None = None) -> dict:
     """What templates/media/_gallery.html needs for one target's gallery."""
     assets = selectors.gallery(target)
+    stale = set()
+    if target.kind == MediaAsset.Target.CHARACTER:
+        from studio.jobs import stale_asset_ids  # studio imports this module: import late
+
+        stale = stale_asset_ids(target.obj, assets)
+    for asset in assets:
+        asset.is_stale = asset.pk in stale  # made from an older version of the character sheet
     recent = timezone.now() - THUMBNAIL_WAIT
     connection = selectors.drive_connection_for(request.user)
     return {

@@ -266,3 +266,128 @@ class Draft(TimeStamped):
 
     def __str__(self):
         return f"Draft of {self.target_kind}.{self.field} ({self.status})"
+
+
+class Moodboard(TimeStamped):
+    """A picture of a moment: characters (by their reference sheets) in a scene and a setting,
+    with a pose and an action. Its images are media assets targeted at it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="moodboards")
+    title = models.CharField(_("title"), max_length=120)
+    scene = models.ForeignKey(Scene, null=True, blank=True, on_delete=models.SET_NULL, related_name="moodboards")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="moodboards")
+    characters = models.ManyToManyField(Character, blank=True, related_name="moodboards")
+    pose = models.CharField(_("pose"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["project", "order"], name="moodboard_project_order_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class ImagePreset(TimeStamped):
+    """A style or size choice offered when generating an image: data the superadmin edits, not code."""
+
+    class Kind(models.TextChoices):
+        STYLE = "style", _("Style")
+        SIZE = "size", _("Size")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    key = models.SlugField(max_length=40)
+    label = models.CharField(_("label"), max_length=80)
+    prompt = models.CharField(_("prompt words"), max_length=300, blank=True, help_text=_("Styles: added to the prompt."))
+    width = models.PositiveIntegerField(null=True, blank=True, help_text=_("Sizes only."))
+    height = models.PositiveIntegerField(null=True, blank=True, help_text=_("Sizes only."))
+    is_default = models.BooleanField(default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="imagepreset_unique_key")]
+
+    def __str__(self):
+        return self.label
+
+
+class Generation(TimeStamped):
+    """One AI job (an image, a moodboard, an animation): requested, held in credits, run by a
+    worker, and settled exactly once — captured on success, released on every other end."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        CHARACTER_IMAGE = "character_image", _("Character image")
+        MOODBOARD = "moodboard", _("Moodboard")
+        ANIMATION = "animation", _("Animation")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="generations")
+    # Where the result goes: ("character", <uuid>), ("moodboard", <uuid>) ... (media.MediaAsset.Target)
+    target_kind = models.CharField(max_length=12)
+    target_id = models.UUIDField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(default=dict, blank=True)
+    prompt = models.TextField(blank=True)
+    model_requested = models.ForeignKey("aiproviders.AIModel", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    model_used = models.ForeignKey("aiproviders.AIModel", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    hold = models.OneToOneField("credits.Hold", null=True, blank=True, on_delete=models.PROTECT, related_name="generation")
+    credits_quoted = models.PositiveIntegerField(default=0)
+    cost_charged = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    vendor_job_id = models.CharField(max_length=200, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    output_asset = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    input_hash = models.CharField(max_length=64, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    # Set once by whoever stores the vendor's finished output (the worker's poll or the webhook).
+    finishing_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The creator's recent jobs (jobs panel, API list, concurrency cap).
+            models.Index(fields=["owner", "-created_at"], name="generation_owner_recent_idx"),
+            # The sweeper: active jobs, oldest first.
+            models.Index(fields=["status", "queued_at"], name="generation_sweep_idx",
+                         condition=Q(status__in=["queued", "running"])),
+            # The vendor's webhook finds its job by prediction id.
+            models.Index(fields=["vendor_job_id"], name="generation_vendor_job_idx", condition=~Q(vendor_job_id="")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "idempotency_key"], name="generation_unique_idempotency_key",
+                                    condition=~Q(idempotency_key="")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -1,10 +1,11 @@
 """Reads for the studio. Every lookup of a creator's object checks the owner: anyone else gets 404."""
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Beat, Character, Draft, Location, Project, Scene
+from .models import Beat, Character, Draft, Generation, Location, Moodboard, Project, Scene
 
 TRASH_DAYS = 30
 SORTS = {"updated": "-updated_at", "created": "-created_at", "title": "title"}
@@ -59,6 +60,36 @@ def scene_get(*, user, public_id) -> Scene:
 
 def beat_get(*, user, public_id) -> Beat:
     return _owned(Beat, user=user, public_id=public_id)
+
+
+def moodboard_get(*, user, public_id) -> Moodboard:
+    return _owned(Moodboard, user=user, public_id=public_id, related=("scene", "location"))
+
+
+def moodboards_of(project: Project) -> QuerySet[Moodboard]:
+    return project.moodboards.select_related("scene", "location").prefetch_related("characters")
+
+
+def job_get(*, user, public_id) -> Generation:
+    try:
+        return get_object_or_404(Generation.objects.select_related("project", "output_asset", "model_used"),
+                                 owner=user, public_id=public_id)
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def jobs_for(*, user, status: str = "", project: Project | None = None, kind: str = "") -> QuerySet[Generation]:
+    jobs = Generation.objects.filter(owner=user, project__deleted_at__isnull=True).select_related(
+        "project", "output_asset", "model_used")
+    if status == "active":
+        jobs = jobs.filter(status__in=Generation.ACTIVE)
+    elif status:
+        jobs = jobs.filter(status=status)
+    if project is not None:
+        jobs = jobs.filter(project=project)
+    if kind:
+        jobs = jobs.filter(kind=kind)
+    return jobs.order_by("-created_at", "-id")
 
 
 def draft_get(*, user, public_id) -> Draft:

@@ -231,6 +231,11 @@ GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
 GOOGLE_DRIVE_API_KEY = env("GOOGLE_DRIVE_API_KEY", default="")
 DRIVE_FOLDER_NAME = env("DRIVE_FOLDER_NAME", default="MODO Creator Verse")
 DRIVE_RESUMABLE_ABOVE = 5 * 1024 * 1024  # bytes: bigger uploads use a resumable session
+
+# --- visual generation (studio/jobs.py) -----------------------------------------------------------
+GENERATION_MAX_ACTIVE = env.int("GENERATION_MAX_ACTIVE", default=3)  # queued + running jobs per creator
+# Replicate's signing secret ("whsec_…") for POST /api/v1/webhooks/replicate.
+REPLICATE_WEBHOOK_SECRET = env("REPLICATE_WEBHOOK_SECRET", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- email ------------------------------------------------------------------------------------
@@ -270,10 +275,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=11 * 60)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {
-    "studio.tasks.run_image_*": {"queue": "image"},
-    "studio.tasks.run_video_*": {"queue": "video"},
-}
+# Generation jobs are sent to the "image" or "video" queue by kind (studio/jobs.py); video polls
+# go to "video"; everything else to "default".
+CELERY_TASK_ROUTES = {"studio.tasks.poll_generation": {"queue": "video"}}
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "modo.tasks.clear_expired_sessions", "schedule": 24 * 3600},
     # Each is idempotent per cycle / trial / order, so running more often than needed is harmless.
@@ -284,6 +288,7 @@ CELERY_BEAT_SCHEDULE = {
     "studio-purge-trash": {"task": "studio.tasks.purge_trash", "schedule": 24 * 3600},
     "studio-purge-exports": {"task": "studio.tasks.purge_exports", "schedule": 3600},
     "media-check-assets": {"task": "media.tasks.check_assets", "schedule": 24 * 3600},
+    "studio-sweep-generations": {"task": "studio.tasks.sweep_generations", "schedule": 60},
 }
 
 # --- security ---------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ if REDIS_AVAILABLE:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": TEST_REDIS_URL,
-            "KEY_PREFIX": "modo-test",
+            # Two test runs at once (TEST_DATABASE_NAME) must not clear each other's counters.
+            "KEY_PREFIX": "modo-test" + (f"-{env('TEST_DATABASE_NAME')}" if env("TEST_DATABASE_NAME", default="") else ""),
         }
     }
 else:
@@ -58,11 +59,17 @@ RATE_LIMIT_REDIS_URL = TEST_REDIS_URL if REDIS_AVAILABLE else ""
 
 # Tasks go to an in-memory broker unless a test asks for a real one.
 CELERY_BROKER_URL = "memory://"
+
+# A Celery worker started by a test (studio/tests/test_worker.py) runs with these settings, in its
+# own process: it gets the test run's database, broker and files through the environment.
+if env("WORKER_DATABASE_NAME", default=""):
+    DATABASES["default"]["NAME"] = env("WORKER_DATABASE_NAME")
+    CELERY_BROKER_URL = env("WORKER_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="modo-test-files-")
+MEDIA_ROOT = env("WORKER_MEDIA_ROOT", default="") or tempfile.mkdtemp(prefix="modo-test-files-")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+
+from modo.errors import AppError
+
+from . import jobs
+from .models import Character, Generation, ImagePreset, Moodboard, Project
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "status", "visibility", "genre", "deleted_at", "updated_at"]
+    list_filter = ["status", "visibility", "genre", "format"]
+    list_select_related = ["owner"]
+    search_fields = ["title", "slug", "owner__email"]
+    raw_id_fields = ["owner", "cover"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+
+
+@admin.register(Character)
+class CharacterAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "role", "updated_at"]
+    list_filter = ["role"]
+    list_select_related = ["project"]
+    search_fields = ["name", "project__title"]
+    raw_id_fields = ["project", "primary_image"]
+
+
+@admin.register(Moodboard)
+class MoodboardAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "scene", "location", "updated_at"]
+    list_select_related = ["project", "scene", "location"]
+    search_fields = ["title", "project__title"]
+    raw_id_fields = ["project", "scene", "location"]
+    filter_horizontal = ["characters"]
+
+
+@admin.register(ImagePreset)
+class ImagePresetAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "key", "width", "height", "is_default", "is_active", "sort_order"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["is_active", "sort_order"]
+
+
+@admin.register(Generation)
+class GenerationAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "owner", "kind", "status", "model_used", "credits_quoted", "cost_charged", "attempts",
+                    "created_at", "finished_at"]
+    list_filter = ["kind", "status", "model_used", "created_at"]
+    list_select_related = ["owner", "model_used"]
+    search_fields = ["public_id", "owner__email", "vendor_job_id", "prompt"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Generation._meta.fields]
+    actions = ["cancel_and_release", "retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Cancel (credits released)")
+    def cancel_and_release(self, request, queryset):
+        for job in queryset.filter(status__in=Generation.ACTIVE).select_related("hold__account"):
+            jobs.job_cancel(job=job)
+        self.message_user(request, "Cancelled the active ones (running ones stop at their next checkpoint).")
+
+    @admin.action(description="Retry as a new job (a new hold on the creator's credits)")
+    def retry(self, request, queryset):
+        for job in queryset.select_related("owner", "project", "model_requested"):
+            try:
+                jobs.job_retry(job=job)
+            except AppError as exc:
+                self.message_user(request, f"{job.public_id}: {exc.message}", messages.WARNING)

@@ -1,0 +1,167 @@
+"""Jobs through a real Celery worker on Redis, started by the test in its own process (the
+`local` provider, the test database, shared files). And a worker killed with SIGKILL mid-job:
+the job must end succeeded, or failed and released — never charged twice, never lost.
+
+How the kill is tested: the worker runs an 8-second animation (a few seconds of rendering); as
+soon as the job is `running`, the whole worker process group gets SIGKILL. The task was
+acknowledged late, so its message is not lost, and the job row is left `running`. The sweeper
+(run with a clock past the running timeout) fails it and releases its hold; a second worker then
+starts on the same queues — should the broker redeliver the message, the claim (a conditional
+update from `queued`) refuses it. The test checks the ledger: at most one settlement."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from credits.models import LedgerEntry
+from media import services as media_services
+from media.selectors import target_of
+from media.tests.conftest import png
+from studio import jobs
+from studio.models import Generation
+
+from .factories import give_plan, make_project
+
+pytestmark = [pytest.mark.requires_postgres, pytest.mark.requires_redis]
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER_DB = 9  # a Redis database of its own, emptied before and after
+
+
+def _celery_bin() -> str:
+    return str(Path(sys.executable).with_name("celery"))
+
+
+class Worker:
+    def __init__(self, broker: str, media_root: str):
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modo.settings.test", "WORKER_BROKER_URL": broker,
+                    "WORKER_DATABASE_NAME": connection.settings_dict["NAME"], "WORKER_MEDIA_ROOT": media_root}
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [_celery_bin(), "-A", "modo", "worker", "-Q", "default,image,video", "--concurrency", "1",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
+            cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return self
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def broker(settings):
+    """The test process sends tasks to Redis too (the app's producer pool is rebuilt for it)."""
+    import redis
+
+    from modo.celery import app
+
+    url = f"{settings.TEST_REDIS_URL.rsplit('/', 1)[0]}/{BROKER_DB}"
+    redis.Redis.from_url(url).flushdb()
+    old = app.conf.broker_url
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield url
+    app.conf.broker_url = old
+    app._pool = None
+    app.amqp._producer_pool = None
+    redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def worker(broker, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    started = []
+
+    def start():
+        started.append(Worker(broker, str(tmp_path)).start())
+        return started[-1]
+
+    yield start
+    for w in started:
+        w.stop()
+
+
+@pytest.fixture
+def creator(transactional_db, seeded_defaults, user):
+    give_plan(user, "pro")
+    return user
+
+
+def wait_for(job, statuses, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in statuses:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job still {job.status} after {seconds}s: {job.progress_message}")
+
+
+def settlements(job):
+    return list(LedgerEntry.objects.filter(hold_id=job.hold_id).exclude(kind="hold").values_list("kind", flat=True))
+
+
+def test_each_kind_of_job_runs_on_a_real_worker(creator, worker):
+    project = make_project(creator, characters=2, scenes=1)
+    cast = list(project.characters.all())
+    w = worker()
+
+    portrait = wait_for(jobs.character_image_request(user=creator, character=cast[0]), {"succeeded", "failed"})
+    assert portrait.status == "succeeded", portrait.error_message
+    assert settlements(portrait) == ["capture"] and portrait.output_asset.storage_key
+
+    for character in cast:
+        sheet = media_services.asset_store(data=png(48, 48), mime="image/png", owner=creator,
+                                           target=target_of(character))
+        media_services.asset_set_primary(asset=sheet)
+    board = project.moodboards.create(title="Pier")
+    board.characters.set(cast)
+    mood = wait_for(jobs.moodboard_request(user=creator, moodboard=board), {"succeeded", "failed"})
+    assert mood.status == "succeeded", mood.error_message
+    assert settlements(mood) == ["capture"]
+
+    clip = wait_for(jobs.animation_request(user=creator, source=mood.output_asset, duration=3), {"succeeded", "failed"})
+    assert clip.status == "succeeded", clip.error_message
+    assert clip.output_asset.media_type == "video" and settlements(clip) == ["capture"]
+    assert w.process.poll() is None
+
+
+def test_a_worker_killed_mid_job_never_charges_twice_or_loses_the_job(creator, worker):
+    project = make_project(creator, characters=1, scenes=0)
+    source = media_services.asset_store(data=png(1280, 720), mime="image/png", owner=creator,
+                                        target=target_of(project.characters.get()))
+    first = worker()
+    job = jobs.animation_request(user=creator, source=source, duration=8)
+    wait_for(job, {"running", "succeeded"})
+    first.kill()
+
+    job.refresh_from_db()
+    if job.status == "running":
+        jobs.jobs_sweep(now=timezone.now() + jobs.RUNNING_TIMEOUT[Generation.Kind.ANIMATION] + timezone.timedelta(
+            seconds=1))
+    worker()  # a fresh worker on the same queues
+    time.sleep(3)
+    job.refresh_from_db()
+
+    assert job.status in ("succeeded", "failed")
+    assert settlements(job) == (["capture"] if job.status == "succeeded" else ["release"])
+    assert job.hold.status == ("captured" if job.status == "succeeded" else "released")
