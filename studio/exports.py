@@ -33,7 +33,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import selectors, services
-from .models import Beat, Character, Location, Project, Relationship, Scene, Story, World
+from .models import Beat, Character, Location, Moodboard, Project, Relationship, Scene, Story, World
+from .moodboards import moodboard_create
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ CHARACTER_FIELDS = services.CHARACTER_FIELDS
 LOCATION_FIELDS = services.LOCATION_FIELDS
 SCENE_FIELDS = ("title", "mood", "description", "script")
 RELATIONSHIP_FIELDS = ("kind", "note")
+MOODBOARD_FIELDS = ("title", "pose", "action", "notes")
 
 
 # --- reading a project -----------------------------------------------------------------------
@@ -75,6 +77,7 @@ class _Bible:
             Relationship.objects.filter(source__project=project).select_related("source", "target").order_by("id")
         )
         self.scenes = list(selectors.scenes_of(project))
+        self.moodboards = list(selectors.moodboards_of(project))
 
     @cached_property
     def images(self) -> dict:
@@ -165,6 +168,13 @@ def bible_dump(project: Project) -> dict:
                 "mood": s.mood, "description": s.description, "script": s.script,
             }
             for s in bible.scenes
+        ],
+        "moodboards": [
+            {
+                "ref": _ref(m), "order": m.order, **{f: getattr(m, f) for f in MOODBOARD_FIELDS},
+                "scene": _ref(m.scene), "location": _ref(m.location), "characters": [_ref(c) for c in m.characters.all()],
+            }
+            for m in bible.moodboards
         ],
     }
 
@@ -365,7 +375,7 @@ def _where(kind: str, index: int | None = None) -> str:
     labels = {
         "project": _("Project"), "story": _("Story"), "world": _("World"),
         "beat": _("Beat %(n)s"), "character": _("Character %(n)s"), "relationship": _("Relationship %(n)s"),
-        "location": _("Location %(n)s"), "scene": _("Scene %(n)s"),
+        "location": _("Location %(n)s"), "scene": _("Scene %(n)s"), "moodboard": _("Moodboard %(n)s"),
     }
     return labels[kind] % {"n": index} if index is not None else labels[kind]
 
@@ -490,6 +500,22 @@ def bundle_parse(raw: bytes) -> dict:
             "characters": list(dict.fromkeys(_link(c, characters, where, _("character")) for c in cast)),
         })
     bundle["scenes"].sort(key=lambda item: item["order"])
+
+    scene_refs = {s["ref"] for s in bundle["scenes"]}
+    boards = _list(data, "moodboards")  # absent in exports made before moodboards existed
+    bundle["moodboards"] = []
+    for n, (ref, item) in enumerate(zip(_refs(boards, "moodboard"), boards, strict=True), start=1):
+        where = _where("moodboard", n)
+        cast = item.get("characters") or []
+        if not isinstance(cast, list):
+            raise BundleInvalid(_("%(where)s: “characters” must be a list.") % {"where": where})
+        bundle["moodboards"].append({
+            "ref": ref, "order": _order(item, n, where), **_clean_fields(Moodboard, item, MOODBOARD_FIELDS, where),
+            "scene": _link(item.get("scene"), scene_refs, where, _("scene")),
+            "location": _link(item.get("location"), locations, where, _("location")),
+            "characters": list(dict.fromkeys(_link(c, characters, where, _("character")) for c in cast)),
+        })
+    bundle["moodboards"].sort(key=lambda item: item["order"])
     return bundle
 
 
@@ -524,11 +550,17 @@ def bible_import(*, user, bundle: dict) -> Project:
             loc["ref"]: services.location_create(project=project, **{f: loc[f] for f in LOCATION_FIELDS})
             for loc in bundle["locations"]
         }
-        for s in bundle["scenes"]:
-            services.scene_create(
+        scenes = {
+            s["ref"]: services.scene_create(
                 project=project, beat=beats.get(s["beat"]), location=locations.get(s["location"]),
                 characters=[characters[ref] for ref in s["characters"]], **{f: s[f] for f in SCENE_FIELDS},
             )
+            for s in bundle["scenes"]
+        }
+        for m in bundle.get("moodboards", []):
+            moodboard_create(project=project, scene=scenes.get(m["scene"]), location=locations.get(m["location"]),
+                             characters=[characters[ref] for ref in m["characters"]],
+                             **{f: m[f] for f in MOODBOARD_FIELDS})
     return project
 
 

@@ -13,6 +13,7 @@ from credits import orders
 from credits.models import Plan
 from studio import exports, selectors, services, tasks
 from studio.models import Character, Project, Relationship, Scene, Story
+from studio.moodboards import moodboard_create
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,9 @@ def bible(creator):
                           characters=[sari, raka], mood="tense", description="The climb.",
                           script="EXT. CRATER - DAWN\n\nRAKA\nYou're too late.")
     services.scene_create(project=project, title="Quiet morning", description="No links at all.")
+    moodboard_create(project=project, title="Ash over the village", scene=project.scenes.first(), location=village,
+                     characters=[sari, raka], pose="back to back", action="watching the crater glow", notes="Orange sky")
+    moodboard_create(project=project, title="Loose idea")
     return Project.objects.get(pk=project.pk)
 
 
@@ -86,12 +90,17 @@ def _normalised(project):
              [c.name for c in s.characters.all()], s.mood, s.description, s.script)
             for s in selectors.scenes_of(project)
         ],
+        "moodboards": [
+            (m.title, m.scene.title if m.scene else None, m.location.name if m.location else None,
+             sorted(c.name for c in m.characters.all()), m.pose, m.action, m.notes)
+            for m in selectors.moodboards_of(project)
+        ],
     }
 
 
 def _public_ids(project):
     ids = {project.public_id}
-    for related in (project.beats, project.characters, project.locations, project.scenes):
+    for related in (project.beats, project.characters, project.locations, project.scenes, project.moodboards):
         ids |= set(related.values_list("public_id", flat=True))
     return ids
 
@@ -172,6 +181,7 @@ def test_an_export_edited_by_hand_imports_in_its_order(client, creator, importer
     data = exports.bible_dump(bible)
     data["beats"] = [{"ref": "b2", "order": 5, "title": "Second"}, {"ref": "b1", "order": 1, "title": "First"}]
     data["scenes"] = [{"ref": "s1", "title": "Only scene", "beat": "b2", "characters": [data["characters"][0]["ref"]] * 2}]
+    data["moodboards"] = [{"ref": "m1", "title": "Board", "scene": "s1"}]
     client.force_login(importer)
 
     _upload(client, json.dumps(data).encode())
@@ -180,6 +190,7 @@ def test_an_export_edited_by_hand_imports_in_its_order(client, creator, importer
     assert [b.title for b in copy.beats.all()] == ["First", "Second"]
     scene = copy.scenes.get()
     assert scene.beat.title == "Second" and [c.name for c in scene.characters.all()] == ["Sari"]
+    assert copy.moodboards.get().scene == scene
 
 
 def _valid_bundle():

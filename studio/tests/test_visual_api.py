@@ -108,3 +108,30 @@ def test_outsider_gets_404_for_jobs_targets_and_references(client, creator, proj
     assert client.get(f"{API}/jobs", **bearer(outsider)).json()["data"] == []
     assert Generation.objects.count() == 1
     assert client.get(f"{API}/jobs/{job['id']}").status_code == 401
+
+
+def test_moodboards_crud(client, creator, project, outsider, django_capture_on_commit_callbacks):
+    scene, cast = project.scenes.first(), list(project.characters.all())
+    created = post(client, f"{API}/projects/{project.public_id}/moodboards", {
+        "title": "  Storm at the pier ", "scene": str(scene.public_id), "characters": [str(c.public_id) for c in cast],
+        "pose": "back to back"}, creator)
+    assert created.status_code == 201, created.content
+    board = created.json()["data"]
+    assert board["title"] == "Storm at the pier" and len(board["characters"]) == 2
+
+    listed = client.get(f"{API}/projects/{project.public_id}/moodboards", **bearer(creator)).json()["data"]
+    assert [b["id"] for b in listed] == [board["id"]]
+    patched = client.patch(f"{API}/moodboards/{board['id']}", json.dumps({"scene": None, "characters": []}),
+                           content_type="application/json", **bearer(creator)).json()["data"]
+    assert patched["scene"] is None and patched["characters"] == [] and patched["pose"] == "back to back"
+    assert post(client, f"{API}/projects/{project.public_id}/moodboards", {"title": " "}, creator).status_code == 422
+
+    theirs = make_project(outsider, characters=1, scenes=0).characters.get()
+    sneaky = post(client, f"{API}/projects/{project.public_id}/moodboards",
+                  {"title": "X", "characters": [str(theirs.public_id)]}, creator)
+    assert sneaky.status_code == 404
+    assert client.get(f"{API}/moodboards/{board['id']}", **bearer(outsider)).status_code == 404
+    assert client.delete(f"{API}/moodboards/{board['id']}", **bearer(outsider)).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"{API}/moodboards/{board['id']}", **bearer(creator)).json()["data"] == {"deleted": True}
+    assert not project.moodboards.exists()

@@ -4,10 +4,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from studio.demo import demo_bible_create
 
 
 class Command(BaseCommand):
-    help = "Creates the demo creator (DEMO_EMAIL / DEMO_PASSWORD or --email / --password). Idempotent."
+    help = ("Creates the demo creator (DEMO_EMAIL / DEMO_PASSWORD or --email / --password) with a filled demo "
+            "project. Idempotent.")
 
     def add_arguments(self, parser):
         parser.add_argument("--email")
@@ -30,4 +32,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             user = User.objects.create_user(email, password, display_name="Dewi Lestari", timezone="Asia/Jakarta")
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        self.stdout.write(self.style.SUCCESS(f"Demo creator {email}: created."))
+        project = demo_bible_create(user=user)
+        self.stdout.write(self.style.SUCCESS(f"Demo creator {email}: created, with the project “{project.title}”."))
