@@ -123,8 +123,9 @@ def test_moodboard_without_reference_sheets_is_refused_before_charging(creator, 
 
 
 def test_reference_grid_puts_every_picture_in_one_image():
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     grid = Image.open(io.BytesIO(jobs.reference_grid([png(30, 30), png(30, 60), png(60, 30), png(10, 10)], cell=100)))
     assert grid.size == (300, 200)
