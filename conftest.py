@@ -94,7 +94,6 @@ def seeded_defaults(db):
     from aiproviders.models import AIModel, Provider
     from credits.models import CreditCost, CreditPackage, Plan
     from credits.seed import seed
-
     from studio.models import ImagePreset
     from studio.seed import seed as seed_presets
 

@@ -84,12 +84,19 @@ class AIModelAdmin(admin.ModelAdmin):
         self.message_user(request, f"{queryset.update(cooldown_until=None)} model(s) back in rotation.")
 
 
+class ModelFilter(admin.RelatedFieldListFilter):
+    """The model filter without a query per model (a model's name includes its provider's)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(m.pk, str(m)) for m in AIModel.objects.select_related("provider").order_by("type", "display_name")]
+
+
 @admin.register(UsageLog)
 class UsageLogAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "provider", "model", "status", "attempt", "latency_ms", "first_token_ms",
                     "tokens_in", "tokens_out", "seconds", "credits_charged", "est_cost_usd", "error_class", "user"]
-    list_filter = ["status", "kind", "provider", "model", "created_at"]
-    list_select_related = ["provider", "model", "user"]
+    list_filter = ["status", "kind", "provider", ("model", ModelFilter), "created_at"]
+    list_select_related = ["provider", "model__provider", "user"]
     search_fields = ["reference", "request_id", "user__email", "error_message"]
     date_hierarchy = "created_at"
     show_full_result_count = False

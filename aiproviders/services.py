@@ -31,3 +31,17 @@ def provider_test(*, provider: Provider) -> tuple[bool, str]:
         last_checked_at=timezone.now(), last_check_ok=ok, last_check_message=message[:255]
     )
     return ok, message
+
+
+def usage_logs_prune(*, older_than_days: int, dry_run: bool = False, batch: int = 5000) -> int:
+    """Deletes usage-log rows older than the retention, in batches (a short transaction each, so
+    a big backlog never locks the table for long). Returns how many rows (would) go."""
+    from .models import UsageLog
+
+    old = UsageLog.objects.filter(created_at__lt=timezone.now() - timezone.timedelta(days=older_than_days))
+    if dry_run:
+        return old.count()
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch]):
+        deleted += UsageLog.objects.filter(pk__in=ids).delete()[0]
+    return deleted

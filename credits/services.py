@@ -424,6 +424,20 @@ def credits_run_cycle(*, account: CreditAccount, now=None) -> str:
         return "granted"
 
 
+def account_trial_extend(*, account: CreditAccount, days: int) -> CreditAccount:
+    """Gives a trial account `days` more (from now if its trial already ended). No credits move."""
+    if not isinstance(days, int) or not 1 <= days <= 365:
+        raise InvalidInput("Extend by 1 to 365 days.")
+    with transaction.atomic():
+        account = _lock(account)
+        if not account.plan.is_trial:
+            raise InvalidInput("Only a trial can be extended.")
+        start = max(account.trial_ends_at or timezone.now(), timezone.now())
+        account.trial_ends_at = start + timezone.timedelta(days=days)
+        account.save(update_fields=["trial_ends_at", "updated_at"])
+    return account
+
+
 def credits_expire_trial(*, account: CreditAccount, now=None) -> LedgerEntry | None:
     """An ended trial's remaining trial credits expire (once). The account stays on the trial
     plan, locked, until the creator buys a plan or a package."""

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from aiproviders.admin import ModelFilter
 from modo.errors import AppError
 
 from . import jobs
@@ -45,8 +46,8 @@ class ImagePresetAdmin(admin.ModelAdmin):
 class GenerationAdmin(admin.ModelAdmin):
     list_display = ["public_id", "owner", "kind", "status", "model_used", "credits_quoted", "cost_charged", "attempts",
                     "created_at", "finished_at"]
-    list_filter = ["kind", "status", "model_used", "created_at"]
-    list_select_related = ["owner", "model_used"]
+    list_filter = ["kind", "status", ("model_used", ModelFilter), "created_at"]
+    list_select_related = ["owner", "model_used__provider"]
     search_fields = ["public_id", "owner__email", "vendor_job_id", "prompt"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Generation._meta.fields]

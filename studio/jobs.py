@@ -522,27 +522,28 @@ def job_vendor_event(*, vendor_job_id: str) -> bool:
 
 # --- the sweeper -----------------------------------------------------------------------------------
 
-def jobs_sweep(*, now=None) -> dict:
+def jobs_sweep(*, now=None, dry_run: bool = False) -> dict:
     """Re-enqueues queued jobs whose message seems lost (twice at most), then fails — and releases
-    — jobs queued or running past their time. Returns counts."""
+    — jobs queued or running past their time. Returns counts (with dry_run: what it would do)."""
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0}
     for job in Generation.objects.filter(status=Status.QUEUED, queued_at__lt=now - REQUEUE_AFTER).select_related(
             "hold__account"):
         requeues = int(job.params.get("requeues", 0))
-        if requeues >= MAX_REQUEUES:
+        if dry_run:
+            counts["failed" if requeues >= MAX_REQUEUES else "requeued"] += 1
+        elif requeues >= MAX_REQUEUES:
             counts["failed"] += job_fail(job=job, code="timeout",
                                          message=_("The job could not be started. Your credits were not charged."))
-            continue
-        if Generation.objects.filter(pk=job.pk, status=Status.QUEUED, queued_at=job.queued_at).update(
+        elif Generation.objects.filter(pk=job.pk, status=Status.QUEUED, queued_at=job.queued_at).update(
                 queued_at=now, params={**job.params, "requeues": requeues + 1}):
             _enqueue(job)
             counts["requeued"] += 1
     for kind, limit in RUNNING_TIMEOUT.items():
         for job in Generation.objects.filter(status=Status.RUNNING, kind=kind, started_at__lt=now - limit
                                              ).select_related("hold__account"):
-            counts["failed"] += job_fail(job=job, code="timeout",
-                                         message=_("This took too long and was stopped. Your credits were not charged."))
+            counts["failed"] += 1 if dry_run else job_fail(
+                job=job, code="timeout", message=_("This took too long and was stopped. Your credits were not charged."))
     return counts
 
 

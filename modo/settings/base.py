@@ -289,6 +289,7 @@ CELERY_BEAT_SCHEDULE = {
     "studio-purge-exports": {"task": "studio.tasks.purge_exports", "schedule": 3600},
     "media-check-assets": {"task": "media.tasks.check_assets", "schedule": 24 * 3600},
     "studio-sweep-generations": {"task": "studio.tasks.sweep_generations", "schedule": 60},
+    "ai-prune-usage-logs": {"task": "aiproviders.tasks.prune_usage_logs", "schedule": 24 * 3600},
 }
 
 # --- security ---------------------------------------------------------------------------------
@@ -335,6 +336,8 @@ MIDTRANS_IDR_RATE = env("MIDTRANS_IDR_RATE", default="16000")
 # Seconds between a failed attempt and its one retry, and how long a failing model sits out.
 AI_RETRY_BACKOFF_SECONDS = env.float("AI_RETRY_BACKOFF_SECONDS", default=1.0)
 AI_MODEL_COOLDOWN_SECONDS = env.int("AI_MODEL_COOLDOWN_SECONDS", default=60)
+# The usage log (one row per AI call) is pruned daily past this many days (analytics reads it).
+USAGE_LOG_RETENTION_DAYS = env.int("USAGE_LOG_RETENTION_DAYS", default=400)
 # Email the admins once a day per provider when its estimated vendor cost passes this (USD; 0 = off).
 AI_DAILY_COST_ALERT_USD = env.float("AI_DAILY_COST_ALERT_USD", default=0)
 
