@@ -11,7 +11,7 @@ SUPPORT_PERMISSIONS = [
     "credits.view_order", "credits.change_order",  # mark paid / cancel
     "credits.view_plan", "credits.view_creditpackage", "credits.view_creditcost",
     "studio.view_project", "studio.view_generation", "media.view_mediaasset",
-    "modo.view_contactmessage", "modo.change_contactmessage",
+    "modo.view_contactmessage", "modo.change_contactmessage", "modo.view_analytics",
 ]
 
 

@@ -5,13 +5,15 @@ from django.urls import include, path
 from accounts import views as account_views
 from studio import views as studio_views
 
-from . import views
+from . import admin_views, views
 from .api import api
 
 # The admin signs in through allauth's login, which is rate limited (no second, unthrottled door).
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "MODO Creator Verse"
 admin.site.site_title = "MODO admin"
+# The admin index shows today's AI cost against the alert threshold (admin_views.with_cost_alert).
+admin.site.index = admin_views.with_cost_alert(admin.site.index)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +35,7 @@ urlpatterns = [
     path("", include("credits.urls")),
     path("", include("media.urls")),
     path("api/v1/", api.urls),
+    path("admin/analytics/", admin.site.admin_view(admin_views.analytics_page), name="admin_analytics"),
     path("admin/", admin.site.urls),
 ]
 
