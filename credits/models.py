@@ -259,6 +259,8 @@ class LedgerEntry(models.Model):
             models.Index(fields=["account", "kind", "-created_at"], name="ledger_account_kind_idx"),
             # Refunds and support find the entries of one job or order.
             models.Index(fields=["reference"], name="ledger_reference_idx"),
+            # Admin analytics: a period's entries by kind (credits per day, captures, top spenders).
+            models.Index(fields=["kind", "created_at"], name="ledger_kind_day_idx"),
         ]
 
     def __str__(self):

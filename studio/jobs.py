@@ -248,7 +248,7 @@ def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character]
     if missing:
         raise MissingReferences(
             _("Give these characters a reference sheet first: %(names)s.") % {"names": ", ".join(missing)},
-            missing=missing)
+            missing=missing, missing_ids=[str(c.public_id) for c in characters if not _usable_image(c.primary_image)])
     scene, location = scene or moodboard.scene, location or moodboard.location
     style_preset, size_preset = _preset("style", style), _preset("size", size or "landscape-m")
     built = moodboard_prompt(characters=characters, action=moodboard.action if action is None else action,
@@ -290,8 +290,9 @@ def job_retry(*, job: Generation) -> Generation:
         raise InvalidJob(_("Only a failed or cancelled job can be retried."))
     quote_params = {"duration": job.params.get("duration")} if job.kind == Kind.ANIMATION else \
         {"references": job.params.get("references") or []}
+    params = {k: v for k, v in job.params.items() if k != "requeues"}  # the sweeper's count starts anew
     return _request(user=job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,
-                    target_id=job.target_id, params=job.params, prompt=job.prompt, model=job.model_requested,
+                    target_id=job.target_id, params=params, prompt=job.prompt, model=job.model_requested,
                     idempotency_key="", input_hash=job.input_hash, quote_params=quote_params)
 
 

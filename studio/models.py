@@ -262,6 +262,8 @@ class Draft(TimeStamped):
         indexes = [
             # A field's draft history, newest first.
             models.Index(fields=["project", "target_kind", "target_id", "field", "-created_at"], name="draft_target_idx"),
+            # Admin analytics: text drafts started in a period.
+            models.Index(fields=["created_at"], name="draft_created_idx"),
         ]
 
     def __str__(self):
@@ -374,6 +376,8 @@ class Generation(TimeStamped):
         indexes = [
             # The creator's recent jobs (jobs panel, API list, concurrency cap).
             models.Index(fields=["owner", "-created_at"], name="generation_owner_recent_idx"),
+            # Admin analytics: jobs started in a period, per day.
+            models.Index(fields=["created_at"], name="generation_created_idx"),
             # The sweeper: active jobs, oldest first.
             models.Index(fields=["status", "queued_at"], name="generation_sweep_idx",
                          condition=Q(status__in=["queued", "running"])),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, views, visual_urls
 
 app_name = "studio"
 
@@ -35,4 +35,5 @@ urlpatterns = [
     path("import/", export_views.import_project, name="import"),
     path("exports/<uuid:export_id>/", export_views.export_status, name="export_status"),
     path("exports/<uuid:export_id>/download/", export_views.export_download, name="export_download"),
+    *visual_urls.urlpatterns,
 ]

@@ -466,7 +466,7 @@
   /* ---------------------------------------------------------------- filters submit on change */
   doc.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("form[data-auto-submit]");
-    if (!form || event.target.tagName !== "SELECT") return;
+    if (!form || (event.target.tagName !== "SELECT" && event.target.type !== "checkbox")) return;
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
 
@@ -1053,5 +1053,129 @@
     var target = doc.getElementById(focusAfterSwap);
     focusAfterSwap = null;
     if (target) target.focus({ preventScroll: true });
+  });
+})();
+
+/* visual jobs */
+/* Job cards (templates/studio/visual/_job.html) poll themselves with htmx; when one comes back
+   ended it carries data-job-finished: announce it with a toast and let the galleries on the page
+   refresh ("gallery-refresh", which templates/media/_gallery.html listens for). Also: the
+   project gallery's optimistic favourite star, and the value next to a range slider. */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var ICONS = {
+    success: "M5 12.5l4.5 4.5L19 7.5",
+    error: "M10.3 4.2L2.6 18a2 2 0 0 0 1.7 3h15.4a2 2 0 0 0 1.7-3L13.7 4.2a2 2 0 0 0-3.4 0zM12 9.5v4M12 17v.2",
+    info: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 11v5M12 8v.2"
+  };
+
+  function svg(name) {
+    var node = doc.createElementNS("http://www.w3.org/2000/svg", "svg");
+    node.setAttribute("class", "icon");
+    node.setAttribute("viewBox", "0 0 24 24");
+    node.setAttribute("aria-hidden", "true");
+    node.setAttribute("fill", "none");
+    node.setAttribute("stroke", "currentColor");
+    node.setAttribute("stroke-width", "1.9");
+    node.setAttribute("stroke-linecap", "round");
+    node.setAttribute("stroke-linejoin", "round");
+    var path = doc.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", ICONS[name] || ICONS.info);
+    node.appendChild(path);
+    return node;
+  }
+
+  /* A live region must exist before the text arrives for screen readers to read it out. */
+  function toastBox() {
+    var box = doc.getElementById("messages");
+    if (!box) {
+      box = doc.createElement("div");
+      box.className = "toasts";
+      box.id = "messages";
+      doc.body.appendChild(box);
+    }
+    box.setAttribute("aria-live", "polite");
+    return box;
+  }
+  toastBox();
+
+  function toast(message, level) {
+    if (!message) return;
+    level = level || "info";
+    var box = toastBox();
+    window.setTimeout(function () {
+      // The layout's <template id="toast-template"> has the translated "Dismiss" label.
+      var template = doc.getElementById("toast-template");
+      var item = template ? template.content.firstElementChild.cloneNode(true) : doc.createElement("div");
+      item.className = "toast toast--" + level;
+      item.setAttribute("role", level === "error" ? "alert" : "status");
+      var iconBox = item.querySelector(".toast__icon");
+      if (iconBox) iconBox.appendChild(svg(level));
+      var body = item.querySelector(".toast__body") || item;
+      body.textContent = message;
+      var close = item.querySelector(".toast__close");
+      (doc.body.contains(box) ? box : toastBox()).appendChild(item);
+      var timer = window.setTimeout(function () { if (close) close.click(); else item.remove(); }, 7000);
+      item.addEventListener("mouseenter", function () { window.clearTimeout(timer); });
+      item.addEventListener("focusin", function () { window.clearTimeout(timer); });
+    }, 60);
+  }
+  window.modoToast = toast;
+
+  function announce(root) {
+    var found = [];
+    if (root.matches && root.matches("[data-job-finished]")) found.push(root);
+    if (root.querySelectorAll) found = found.concat(Array.prototype.slice.call(root.querySelectorAll("[data-job-finished]")));
+    found.forEach(function (card) {
+      var status = card.getAttribute("data-job-finished");
+      card.removeAttribute("data-job-finished");
+      toast(card.getAttribute("data-toast"), card.getAttribute("data-toast-level"));
+      if (status === "succeeded") doc.body.dispatchEvent(new CustomEvent("gallery-refresh", { bubbles: false }));
+    });
+  }
+  doc.addEventListener("htmx:load", function (event) {
+    if (event.detail && event.detail.elt) announce(event.detail.elt);
+  });
+
+  /* favourite star (project gallery): flips at once, goes back if the server says no */
+  function setStar(form, on) {
+    var star = form.querySelector(".asset__star");
+    if (star) {
+      star.classList.toggle("is-on", on);
+      star.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    form.setAttribute("action", on ? form.getAttribute("data-off") : form.getAttribute("data-on"));
+  }
+  doc.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-fav-toggle]") || !window.fetch) return;
+    event.preventDefault();
+    var star = form.querySelector(".asset__star");
+    var on = !(star && star.classList.contains("is-on"));
+    var url = form.getAttribute("action");
+    var data = new FormData(form);
+    setStar(form, on);
+    fetch(url, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": data.get("csrfmiddlewaretoken") || "" }
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+    }).catch(function () {
+      setStar(form, !on);
+      toast(form.getAttribute("data-failed"), "error");
+    });
+  }, true);
+
+  /* <output for="id"> next to a range slider shows its value */
+  function showRange(input) {
+    if (!input.id) return;
+    Array.prototype.forEach.call(doc.querySelectorAll('output[for="' + input.id + '"]'), function (out) {
+      out.textContent = input.value;
+    });
+  }
+  doc.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("input[type=range]")) showRange(event.target);
   });
 })();
