@@ -1,4 +1,8 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from modo.errors import AppError
 
@@ -8,8 +12,8 @@ from .models import DriveConnection, MediaAsset
 
 @admin.register(MediaAsset)
 class MediaAssetAdmin(admin.ModelAdmin):
-    list_display = ["public_id", "owner", "project", "target_kind", "media_type", "source_type", "storage", "size",
-                    "is_accessible", "is_primary", "deleted_at", "created_at"]
+    list_display = ["preview", "public_id", "owner", "project", "target_kind", "media_type", "source_type", "storage",
+                    "size", "is_accessible", "is_primary", "deleted_at", "created_at"]
     list_filter = ["media_type", "source_type", "storage", "is_accessible", "target_kind", "created_at"]
     list_select_related = ["owner", "project"]
     search_fields = ["public_id", "owner__email", "project__title", "file_name", "drive_file_id"]
@@ -20,6 +24,25 @@ class MediaAssetAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # assets come from uploads, links and generations, never from a form
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        if not obj.thumbnail:
+            return "—"
+        url = reverse("admin:media_mediaasset_thumb", args=[obj.pk])
+        return format_html('<img src="{}" alt="" width="64" height="64" style="object-fit:cover;border-radius:4px">', url)
+
+    def get_urls(self):
+        return [path("<int:pk>/thumb/", self.admin_site.admin_view(self.thumb_view), name="media_mediaasset_thumb"),
+                *super().get_urls()]
+
+    def thumb_view(self, request, pk):
+        """The thumbnail for staff who may view assets (the creators' own view checks the owner)."""
+        from .views import file_response
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return file_response(get_object_or_404(MediaAsset, pk=pk), thumbnail=True, download=False, placeholder=False)
 
     @admin.action(description="Re-check that the files can be reached")
     def recheck(self, request, queryset):

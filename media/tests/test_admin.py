@@ -26,3 +26,14 @@ def test_admin_lists_assets_and_connections_without_tokens(admin_client, local_s
         assert response.status_code == 200, url
         assert b"secret-access" not in response.content and b"secret-refresh" not in response.content
         assert connection.access_token_encrypted.encode() not in response.content
+
+
+def test_admin_shows_thumbnails_to_staff_only(admin_client, client, local_storage, user, character_target):
+    asset = services.asset_store(data=png(), mime="image/png", owner=user, target=character_target)
+    services.asset_thumbnail_make(asset=asset)
+    url = reverse("admin:media_mediaasset_thumb", args=[asset.pk])
+    assert url.encode() in admin_client.get(reverse("admin:media_mediaasset_changelist")).content
+    response = admin_client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+    client.force_login(user)  # the owner, but not staff
+    assert client.get(url).status_code == 302
