@@ -4,7 +4,9 @@ from aiproviders.admin import ModelFilter
 from modo.errors import AppError
 
 from . import jobs
-from .models import Character, Generation, ImagePreset, Moodboard, Project
+from .models import (
+    Beat, Character, Draft, Generation, ImagePreset, Location, Moodboard, Project, Relationship, Scene, Story, World,
+)
 
 
 @admin.register(Project)
@@ -24,6 +26,53 @@ class CharacterAdmin(admin.ModelAdmin):
     list_select_related = ["project"]
     search_fields = ["name", "project__title"]
     raw_id_fields = ["project", "primary_image"]
+
+
+@admin.register(Story, World)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["project", "updated_at"]
+    list_select_related = ["project"]
+    search_fields = ["project__title"]
+    raw_id_fields = ["project"]
+
+
+@admin.register(Beat, Location)
+class ProjectPartAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "project", "order", "updated_at"]
+    list_select_related = ["project"]
+    search_fields = ["project__title"]
+    raw_id_fields = ["project"]
+
+
+@admin.register(Scene)
+class SceneAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "order", "beat", "location", "updated_at"]
+    list_select_related = ["project", "beat", "location"]
+    search_fields = ["title", "project__title"]
+    raw_id_fields = ["project", "beat", "location"]
+    filter_horizontal = ["characters"]
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(admin.ModelAdmin):
+    list_display = ["source", "kind", "target", "updated_at"]
+    list_filter = ["kind"]
+    list_select_related = ["source", "target"]
+    raw_id_fields = ["source", "target"]
+
+
+@admin.register(Draft)
+class DraftAdmin(admin.ModelAdmin):
+    # AI drafts are the creators' history: readable, not editable.
+    list_display = ["created_at", "owner", "project", "target_kind", "field", "status", "model_name", "credits_charged"]
+    list_filter = ["status", "target_kind", "created_at"]
+    list_select_related = ["owner", "project"]
+    search_fields = ["owner__email", "project__title", "prompt"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Draft._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Moodboard)
