@@ -5,7 +5,18 @@ from modo.errors import AppError
 
 from . import jobs
 from .models import (
-    Beat, Character, Draft, Generation, ImagePreset, Location, Moodboard, Project, Relationship, Scene, Story, World,
+    Beat,
+    Character,
+    Draft,
+    Generation,
+    ImagePreset,
+    Location,
+    Moodboard,
+    Project,
+    Relationship,
+    Scene,
+    Story,
+    World,
 )
 
 
