@@ -16,7 +16,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .exceptions import InsufficientCredits, InvalidInput
+from . import sql
+from .exceptions import InsufficientCredits, InvalidInput, TrialLimit
 from .models import CreditAccount, Hold, LedgerEntry, Plan
 
 Kind = LedgerEntry.Kind
@@ -45,7 +46,8 @@ def _spend_split(account: CreditAccount, amount: int) -> Split:
 
 def _lock(account: CreditAccount) -> CreditAccount:
     # Only the account row is locked (`of`), the plan is read along for the trial rules.
-    return CreditAccount.objects.select_for_update(of=("self",)).select_related("plan").get(pk=account.pk)
+    return sql.select_for_update_with(CreditAccount, account.pk, "plan") or \
+        CreditAccount.objects.select_for_update(of=("self",)).select_related("plan").get(pk=account.pk)
 
 
 def _existing_entry(key: str) -> LedgerEntry | None:
@@ -65,7 +67,7 @@ def _reference_fields(reference) -> dict:
     }
 
 
-def _append(
+def _effect(
     account: CreditAccount,
     *,
     kind: str,
@@ -78,32 +80,44 @@ def _append(
     actor=None,
     reason: str = "",
     metadata: dict | None = None,
-) -> LedgerEntry:
-    """Applies one effect to the locked account and records it. `amount` and `split` are signed
-    the same way (the parts sum to `amount` for entries that move credits)."""
+) -> tuple[dict, dict]:
+    """Applies one effect to the locked account in memory and returns (the account's new
+    column values, the ledger entry's row). `amount` and `split` are signed the same way (the
+    parts sum to `amount` for entries that move credits). The row lock makes them exact."""
+    now = timezone.now()
     account.balance += amount
     account.bonus_balance += split.bonus
     account.cycle_balance += split.cycle
     account.held += held_delta
-    account.save(update_fields=["balance", "bonus_balance", "cycle_balance", "held", "updated_at"])
-    return LedgerEntry.objects.create(
-        account=account,
-        kind=kind,
-        amount=amount,
-        held_delta=held_delta,
-        bonus_delta=split.bonus,
-        cycle_delta=split.cycle,
-        balance_after=account.balance,
-        bonus_after=account.bonus_balance,
-        cycle_after=account.cycle_balance,
-        held_after=account.held,
-        hold=hold,
-        idempotency_key=key,
-        actor=actor,
-        reason=reason[:255],
-        metadata=metadata or {},
-        **_reference_fields(reference),
-    )
+    account.updated_at = now
+    changes = {"balance": account.balance, "bonus_balance": account.bonus_balance,
+               "cycle_balance": account.cycle_balance, "held": account.held, "updated_at": now}
+    refs = _reference_fields(reference)
+    entry = {
+        "public_id": uuid.uuid4(), "account_id": account.pk, "kind": kind, "amount": amount, "held_delta": held_delta,
+        "bonus_delta": split.bonus, "cycle_delta": split.cycle, "balance_after": account.balance,
+        "bonus_after": account.bonus_balance, "cycle_after": account.cycle_balance, "held_after": account.held,
+        "idempotency_key": key, "actor_id": actor.pk if actor else None, "reason": reason[:255],
+        "metadata": metadata or {}, "created_at": now, "reference": refs.get("reference", ""),
+        "reference_type_id": refs["reference_type"].pk if "reference_type" in refs else None,
+        "reference_id": refs.get("reference_id", ""),
+    }
+    if hold is not None:
+        entry["hold_id"] = hold.pk
+    return changes, entry
+
+
+def _saved(model, values: dict, pk):
+    """A model instance for a row just written with plain SQL (credits/sql.py)."""
+    obj = model(id=pk, **values)
+    obj._state.adding, obj._state.db = False, "default"
+    return obj
+
+
+def _append(account: CreditAccount, **effect) -> LedgerEntry:
+    """Applies one effect to the locked account and records it, in one round trip."""
+    changes, entry = _effect(account, **effect)
+    return _saved(LedgerEntry, entry, sql.update_then_insert(CreditAccount, account.pk, changes, LedgerEntry, entry))
 
 
 def _positive(amount: int) -> int:
@@ -237,23 +251,48 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
     _positive(amount)
     with transaction.atomic():
         account = _lock(account)
-        existing = Hold.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
         if is_generation:
-            trial_check(account=account)
+            try:
+                trial_check(account=account)  # counts the held holds, so before this one exists
+            except TrialLimit:
+                if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
+                    return existing
+                raise
         if account.available < amount:
+            # A repeated call is answered with its hold, whatever the balance is now.
+            if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
+                return existing
             raise InsufficientCredits(required=amount, available=account.available)
-        hold = Hold.objects.create(account=account, amount=amount, reference=reference, idempotency_key=idempotency_key)
-        _append(account, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount, hold=hold, reference=reference)
+        now = timezone.now()
+        values = {"public_id": uuid.uuid4(), "account_id": account.pk, "amount": amount, "captured_amount": 0,
+                  "status": Hold.Status.HELD, "reference": reference[:120], "idempotency_key": idempotency_key,
+                  "settled_at": None, "created_at": now, "updated_at": now}
+        changes, entry = _effect(account, kind=Kind.HOLD, key=f"hold:{values['public_id']}", held_delta=amount,
+                                 reference=reference)
+        # One statement: the hold (unless its key exists: then nothing happens), the account, the entry.
+        hold_id = sql.insert_with_entry(Hold, values, CreditAccount, account.pk, changes, LedgerEntry, entry,
+                                        link="hold_id", unique="idempotency_key")
+        if hold_id is None:
+            return Hold.objects.get(idempotency_key=idempotency_key)
+    hold = _saved(Hold, values, hold_id)
+    hold.account = account
     return hold
 
 
-def _settle(hold: Hold, status: str, captured: int) -> Hold | None:
-    """Moves a hold out of HELD exactly once (conditional update); None if it was already settled."""
+def _settle(hold: Hold, status: str, captured: int, *, kind: str, amount: int = 0, split: Split = Split(),
+            metadata: dict | None = None) -> Hold | None:
+    """Moves a hold out of HELD exactly once and books it on the locked account, in one
+    statement: the account and the entry change only if the hold was still held. None if it was
+    already settled (then nothing changed)."""
+    account = hold.account
     now = timezone.now()
     fields = {"status": status, "captured_amount": captured, "settled_at": now, "updated_at": now}
-    if not Hold.objects.filter(pk=hold.pk, status=Hold.Status.HELD).update(**fields):
+    before = (account.balance, account.bonus_balance, account.cycle_balance, account.held, account.updated_at)
+    changes, entry = _effect(account, kind=kind, key=f"{kind}:{hold.public_id}", amount=amount,
+                             held_delta=-hold.amount, split=split, reference=hold.reference, metadata=metadata)
+    if not sql.settle_with_entry(Hold, hold.pk, fields, {"status": Hold.Status.HELD}, CreditAccount, account.pk,
+                                 changes, LedgerEntry, entry, link="hold_id"):
+        account.balance, account.bonus_balance, account.cycle_balance, account.held, account.updated_at = before
         return None
     for name, value in fields.items():
         setattr(hold, name, value)
@@ -267,22 +306,13 @@ def credits_capture(*, hold: Hold, amount: int) -> Hold:
     if not isinstance(amount, int) or amount < 0 or amount > hold.amount:
         raise InvalidInput(f"Capture must be between 0 and {hold.amount}, not {amount!r}.")
     with transaction.atomic():
-        account = _lock(hold.account)
-        settled = _settle(hold, Hold.Status.CAPTURED, amount)
+        hold.account = account = _lock(hold.account)
+        spent = _spend_split(account, amount)
+        settled = _settle(hold, Hold.Status.CAPTURED, amount, kind=Kind.CAPTURE, amount=-amount,
+                          split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased),
+                          metadata={"held": hold.amount, "released": hold.amount - amount})
         if settled is None:
             return Hold.objects.get(pk=hold.pk)
-        spent = _spend_split(account, amount)
-        _append(
-            account,
-            kind=Kind.CAPTURE,
-            key=f"capture:{hold.public_id}",
-            amount=-amount,
-            held_delta=-hold.amount,
-            split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased),
-            hold=settled,
-            reference=hold.reference,
-            metadata={"held": hold.amount, "released": hold.amount - amount},
-        )
         if account.plan.is_trial:
             CreditAccount.objects.filter(pk=account.pk).update(trial_generations_used=models.F("trial_generations_used") + 1)
     return settled
@@ -291,14 +321,10 @@ def credits_capture(*, hold: Hold, amount: int) -> Hold:
 def credits_release(*, hold: Hold) -> Hold:
     """Gives the whole hold back. Idempotent: a settled hold is returned unchanged."""
     with transaction.atomic():
-        account = _lock(hold.account)
-        settled = _settle(hold, Hold.Status.RELEASED, 0)
+        hold.account = _lock(hold.account)
+        settled = _settle(hold, Hold.Status.RELEASED, 0, kind=Kind.RELEASE)
         if settled is None:
             return Hold.objects.get(pk=hold.pk)
-        _append(
-            account, kind=Kind.RELEASE, key=f"release:{hold.public_id}", held_delta=-hold.amount,
-            hold=settled, reference=hold.reference,
-        )
     return settled
 
 
