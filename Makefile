@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev env migrate messages makemessages seed web worker check-deploy clean
+.PHONY: run test bench install install-dev env migrate messages makemessages seed web worker check-deploy clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ worker: env
 # PostgreSQL and Redis are used when they answer (required with CI=true); see conftest.py.
 test: install-dev messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Measured speed against budgets (benchmarks/README.md): gunicorn, a Celery worker, PostgreSQL and
+# Redis on this machine, a scratch database seeded at two sizes. Prints a table, writes var/bench/.
+bench: install-dev
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=modo.settings.production SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \

@@ -95,10 +95,12 @@ def assets_for(*, user, project: Project | None = None, target: TargetRef | None
     return assets.order_by("-is_primary", "-is_favourite", "-created_at", "-id")
 
 
-def gallery(target: TargetRef) -> list[MediaAsset]:
-    """A target's assets for its gallery: primary first, then favourites, newest first."""
-    return list(MediaAsset.objects.filter(target_kind=target.kind, target_id=target.id, deleted_at__isnull=True)
-                .order_by("-is_primary", "-is_favourite", "-created_at", "-id"))
+def gallery(target: TargetRef, *, limit: int | None = None) -> list[MediaAsset]:
+    """A target's assets for its gallery: primary first, then favourites, newest first (the
+    first `limit` of them)."""
+    assets = (MediaAsset.objects.filter(target_kind=target.kind, target_id=target.id, deleted_at__isnull=True)
+              .order_by("-is_primary", "-is_favourite", "-created_at", "-id"))
+    return list(assets[:limit] if limit is not None else assets)
 
 
 def references_for(*, user, project: Project) -> QuerySet[MediaAsset]:

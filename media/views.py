@@ -30,6 +30,9 @@ from .models import MediaAsset
 FILE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 # A gallery re-polls while a fresh asset's thumbnail is still being made (never for long).
 THUMBNAIL_WAIT = timedelta(minutes=2)
+# A target's page shows this many of its files (primary, favourites, newest); the project
+# gallery pages through all of them. A bible's own gallery can hold hundreds.
+GALLERY_LIMIT = 24
 TARGET_PAGES = {"project": "studio:project", "character": "studio:character", "location": "studio:location",
                 "scene": "studio:scene", "moodboard": "studio:moodboard"}
 
@@ -41,7 +44,8 @@ def target_url(kind: str, public_id) -> str:
 
 def gallery_context(request, target: selectors.TargetRef, *, error: AppError | None = None) -> dict:
     """What templates/media/_gallery.html needs for one target's gallery."""
-    assets = selectors.gallery(target)
+    assets = selectors.gallery(target, limit=GALLERY_LIMIT + 1)  # one more: are there more?
+    more, assets = len(assets) > GALLERY_LIMIT, assets[:GALLERY_LIMIT]
     stale = set()
     if target.kind == MediaAsset.Target.CHARACTER:
         from studio.jobs import stale_asset_ids  # studio imports this module: import late
@@ -54,6 +58,7 @@ def gallery_context(request, target: selectors.TargetRef, *, error: AppError | N
     return {
         "target": target,
         "assets": assets,
+        "more_url": reverse("studio:gallery", args=[target.project.public_id]) if more else "",
         "pending": any(a.is_accessible and not a.thumbnail and a.created_at > recent for a in assets),
         "error": error,
         "drive_connected": bool(connection and connection.is_active),

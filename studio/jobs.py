@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -90,9 +91,17 @@ def presets(kind: str) -> list[ImagePreset]:
     return list(ImagePreset.objects.filter(kind=kind, is_active=True))
 
 
-def _preset(kind: str, key: str) -> ImagePreset | None:
-    chosen = ImagePreset.objects.filter(kind=kind, is_active=True)
-    return (chosen.filter(key=key).first() if key else None) or chosen.filter(is_default=True).first() or chosen.first()
+def _chosen_presets(*, style: str, size: str) -> tuple[ImagePreset | None, ImagePreset | None]:
+    """The style and the size asked for, else each kind's default, else its first: one query
+    for both (the active presets are a handful of rows)."""
+    active = list(ImagePreset.objects.filter(is_active=True))  # ordered by kind, sort_order, id
+
+    def pick(kind: str, key: str) -> ImagePreset | None:
+        mine = [p for p in active if p.kind == kind]
+        return ((next((p for p in mine if p.key == key), None) if key else None)
+                or next((p for p in mine if p.is_default), None) or (mine[0] if mine else None))
+
+    return pick("style", style), pick("size", size)
 
 
 def character_sheet_hash(character: Character) -> str:
@@ -175,7 +184,8 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
              model: AIModel | None, idempotency_key: str, input_hash: str, quote_params: dict) -> Generation:
     idempotency_key = (idempotency_key or "").strip()[:100]
     if idempotency_key:
-        existing = Generation.objects.filter(owner=user, idempotency_key=idempotency_key).first()
+        existing = Generation.objects.filter(owner=user, idempotency_key=idempotency_key).select_related(
+            "project", "output_asset", "model_used").first()
         if existing is not None:
             return existing
     media_services.storage_ready(user=user)
@@ -190,19 +200,22 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
             active = Generation.objects.filter(owner=user, status__in=Generation.ACTIVE).count()
             if active >= settings.GENERATION_MAX_ACTIVE:
                 raise TooManyJobs()
+            # The hold first, so the job's row is written once, with its hold.
+            public_id = uuid.uuid4()
+            reference = f"generation:{public_id}"
+            hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
+                                       is_generation=True)
             job = Generation.objects.create(
-                owner=user, project=project, kind=kind, target_kind=target_kind, target_id=target_id, params=params,
-                prompt=prompt, model_requested=model, credits_quoted=cost, idempotency_key=idempotency_key,
-                input_hash=input_hash, queued_at=timezone.now(), progress_message=_("Waiting for a worker…"),
+                public_id=public_id, owner=user, project=project, kind=kind, target_kind=target_kind,
+                target_id=target_id, params=params, prompt=prompt, model_requested=model, credits_quoted=cost,
+                idempotency_key=idempotency_key, input_hash=input_hash, hold=hold, queued_at=timezone.now(),
+                progress_message=_("Waiting for a worker…"),
             )
-            reference = f"generation:{job.public_id}"
-            job.hold = ledger.credits_hold(account=account, amount=cost, reference=reference,
-                                           idempotency_key=reference, is_generation=True)
-            job.save(update_fields=["hold", "updated_at"])
             transaction.on_commit(lambda: _enqueue(job))
     except IntegrityError:
         # The same idempotency key sent twice at once: the first one made the job.
-        return Generation.objects.get(owner=user, idempotency_key=idempotency_key)
+        return Generation.objects.select_related("project", "output_asset", "model_used").get(
+            owner=user, idempotency_key=idempotency_key)
     return job
 
 
@@ -219,7 +232,7 @@ def character_image_request(*, user, character: Character, prompt: str = "", sty
     the project's assets (image-to-image, `strength` 0 keeps the reference, 1 ignores it)."""
     if reference is not None and (reference.project_id != character.project_id or not _usable_image(reference)):
         raise InvalidJob(_("Pick an image of this project that can still be opened as the reference."))
-    style_preset, size_preset = _preset("style", style), _preset("size", size)
+    style_preset, size_preset = _chosen_presets(style=style, size=size)
     built = character_prompt(character, extra=prompt, style=style_preset)
     refs = [str(reference.public_id)] if reference else []
     params = {"extra_prompt": prompt.strip(), "style": style_preset.key if style_preset else "",
@@ -250,7 +263,7 @@ def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character]
             _("Give these characters a reference sheet first: %(names)s.") % {"names": ", ".join(missing)},
             missing=missing, missing_ids=[str(c.public_id) for c in characters if not _usable_image(c.primary_image)])
     scene, location = scene or moodboard.scene, location or moodboard.location
-    style_preset, size_preset = _preset("style", style), _preset("size", size or "landscape-m")
+    style_preset, size_preset = _chosen_presets(style=style, size=size or "landscape-m")
     built = moodboard_prompt(characters=characters, action=moodboard.action if action is None else action,
                              pose=moodboard.pose if pose is None else pose, scene=scene,
                              setting=moodboard_setting(moodboard, location), extra=prompt, style=style_preset)

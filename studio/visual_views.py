@@ -397,6 +397,14 @@ def animate(request, asset_id):
 
 # --- the project gallery ---------------------------------------------------------------------------
 
+def _sheet_characters(project, assets) -> list[Character]:
+    """The characters of the project these assets were made for, with only what their sheet's
+    hash reads (a bible can have hundreds of characters; a gallery page shows twenty assets)."""
+    ids = {a.target_id for a in assets if a.target_kind == MediaAsset.Target.CHARACTER}
+    return list(Character.objects.filter(project=project, public_id__in=ids).only(
+        "public_id", "name", "appearance", "clothing", "accessories", "visual_style"))
+
+
 def _stale_ids(assets, characters) -> set:
     """Of these assets, the character images made from an older version of the character's sheet."""
     by_character: dict = {}
@@ -426,17 +434,18 @@ def project_gallery(request, public_id):
         assets = assets.filter(source_type=filters["source"])
     if filters.get("favourites"):
         assets = assets.filter(is_favourite=True)
-    characters = list(selectors.characters_of(project))
+    characters = None
     if filters.get("stale"):
-        generated = (assets.filter(target_kind=MediaAsset.Target.CHARACTER, source_type=MediaAsset.Source.GENERATED)
-                     .only("pk", "target_kind", "target_id", "params")[:STALE_SCAN_LIMIT])
+        generated = list(assets.filter(target_kind=MediaAsset.Target.CHARACTER, source_type=MediaAsset.Source.GENERATED)
+                         .only("pk", "target_kind", "target_id", "params")[:STALE_SCAN_LIMIT])
+        characters = _sheet_characters(project, generated)
         assets = assets.filter(pk__in=_stale_ids(generated, characters))
     assets = assets.order_by(*GalleryFilterForm.SORTS.get(filters.get("sort") or "newest"))
     page = Paginator(assets, ASSETS_PER_PAGE).get_page(request.GET.get("page"))
     for asset in page.object_list:
         asset.project = project  # all of them are this project's: no query per asset
     items = _with_targets(request.user, page.object_list)
-    stale = _stale_ids(items, characters)
+    stale = _stale_ids(items, characters if characters is not None else _sheet_characters(project, items))
     for asset in items:
         asset.is_stale = asset.pk in stale
     query = request.GET.copy()

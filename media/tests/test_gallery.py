@@ -1,6 +1,8 @@
 """Galleries inside the studio pages: htmx actions answer with the re-rendered gallery, the page
 reads a constant number of queries however many files there are, and videos get a poster."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -67,6 +69,27 @@ def test_page_queries_do_not_grow_with_the_gallery(local_storage, client, user, 
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(few) == len(many)
+
+
+def test_a_page_shows_the_first_files_of_its_gallery_and_links_to_the_rest(local_storage, client, user, project,
+                                                                           character, character_target):
+    from media.views import GALLERY_LIMIT
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r'<li class="asset[^"]*" id="asset-([0-9a-f-]{36})"', page)
+
+    client.force_login(user)
+    url = reverse("studio:character", args=[character.public_id])
+    add(user, character_target, GALLERY_LIMIT)
+    page = client.get(url).content.decode()
+    assert len(shown(page)) == GALLERY_LIMIT and "See all images in the project gallery" not in page
+
+    favourite, = add(user, character_target)  # one more, and a favourite: it comes first
+    services.asset_favourite(asset=favourite, favourite=True)
+    page = client.get(url).content.decode()
+
+    assert len(shown(page)) == GALLERY_LIMIT and shown(page)[0] == str(favourite.public_id)
+    assert f'href="{reverse("studio:gallery", args=[project.public_id])}"' in page
 
 
 def test_characters_list_shows_reference_sheets_in_constant_queries(local_storage, client, user, project,

@@ -185,7 +185,7 @@ USE_TZ = True
 
 # --- static and uploaded files -----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded and generated files live under var/files (never a folder named "media": that is an app).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "files"))

@@ -307,10 +307,23 @@ def _queries_for_page(client, usage_rows: int, model) -> int:
 MAX_QUERIES = 16  # 14 today: session, user, 12 for the figures
 
 
-def test_the_page_runs_the_same_few_queries_for_10_or_1000_usage_rows(root, world):
+def test_the_page_runs_the_same_few_queries_for_10_or_1000_usage_rows(root, world, monkeypatch):
+    monkeypatch.setattr("modo.admin_views.REPORT_CACHE_SECONDS", 0)  # compute the report each time
     few = _queries_for_page(root, 10, world["text"])
     many = _queries_for_page(root, 1000, world["text"])
     assert few == many <= MAX_QUERIES
+
+
+def test_a_periods_report_is_computed_once_a_minute(root, world):
+    first = _queries_for_page(root, 10, world["text"])
+    UsageLog.objects.all().delete()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = root.get(URL, {"days": 7})
+
+    assert len(queries) < first
+    assert response.context["report"]["models"]["models"][0]["calls"] == 10  # as computed a moment ago
+    assert "at most 60 seconds old" in response.content.decode()
 
 
 # --- the cost alert on the admin index -----------------------------------------------------------

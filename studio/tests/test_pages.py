@@ -149,6 +149,27 @@ def test_reorder_scenes(client, user, project):
     assert list(project.scenes.all()) == [second, first]
 
 
+@pytest.mark.django_db
+def test_the_cached_characters_list_shows_every_change_at_once(client, user, project):
+    client.force_login(user)
+    url = reverse("studio:characters", args=[project.public_id])
+    first, second = project.characters.all()
+    client.get(url)  # its rows are now cached
+
+    services.character_update(character=first, name="Renamed hero", personality="Bold now")
+    page = client.get(url).content.decode()
+    assert "Renamed hero" in page and "Bold now" in page
+
+    client.post(reverse("studio:reorder", args=[project.public_id, "characters"]),
+                {"order": [second.public_id, first.public_id]})  # a bulk update: no updated_at moves
+    page = client.get(url).content.decode()
+    assert page.index(f'data-id="{second.public_id}"') < page.index(f'data-id="{first.public_id}"')
+
+    client.cookies["modo_language"] = "id"  # the same rows, in the other language
+    page = client.get(url).content.decode()
+    assert "Pendukung" in page and ">Supporting<" not in page
+
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200

@@ -1,0 +1,615 @@
+"""`make bench`: the measured speed of MODO Creator Verse against a real stack on this machine.
+
+    .venv/bin/python benchmarks/run.py [--ledger-ops 2000] [--pages dashboard,analytics] [--no-json]
+
+A scratch PostgreSQL database is created, migrated and seeded (benchmarks/_seed.py); gunicorn and
+a Celery worker are started on production settings (benchmarks/_stack.py); the load comes from
+this process over loopback (httpx, one thread per client), bounded in requests and in time.
+Prints one table (figure, value, budget, pass/fail) and writes it as JSON to
+var/bench/<timestamp>.json and var/bench/latest.json. What each figure measures, and how to read
+them, is in benchmarks/README.md."""
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
+REDIS_URL = f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}"
+DB_NAME = f"modo_bench_run_{os.getpid()}"
+# In-process (seeding, query counts) the test settings run; they read REDIS_URL for their cache.
+os.environ["REDIS_URL"] = REDIS_URL
+
+from _scratch import scratch_database  # noqa: E402 — sets DJANGO_SETTINGS_MODULE first
+
+# --- budgets (issue 9) -----------------------------------------------------------------------------
+LEDGER_MIN_RATIO = 0.50
+GENERATE_P50_MS, GENERATE_P95_MS = 10, 25
+DISPATCH_P50_MS = 50
+STREAM_P95_MS = 50
+PAGE_P95_MS = 100
+ANIMATION_MAX_S = 5
+WORKER_PEAK_MB, WEB_RSS_MB = 500, 200
+
+# --- load shape --------------------------------------------------------------------------------------
+# A client is a simulated user: it waits THINK_S (uniform, seconds) between its requests, like a
+# Locust user with `wait_time = between(1, 5)`. With no wait at all (a closed loop), N clients
+# measure queueing rather than the request — latency = N / throughput (Little's law) — so that
+# throughput is reported separately, as the capacity (no budget).
+THINK_S = (1.0, 5.0)
+GENERATE_CLIENTS, GENERATE_ROUNDS = 8, 16
+DISPATCH_JOBS, DISPATCH_WARMUP = 25, 3
+STREAM_CLIENTS, STREAM_REQUESTS = 2, 40
+PAGE_CLIENTS, PAGE_ROUNDS = 50, 2
+PAGE_TIMEOUT_S = 10
+LOAD_TIME_LIMIT_S = 120
+
+stop = threading.Event()
+
+
+# --- small helpers ----------------------------------------------------------------------------------
+
+def pct(values, q: float) -> float:
+    """Nearest-rank percentile (q in 0..1) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def summary(values) -> dict:
+    if not values:
+        return {"n": 0}
+    return {"n": len(values), "p50": round(pct(values, 0.5), 2), "p95": round(pct(values, 0.95), 2),
+            "max": round(max(values), 2), "mean": round(statistics.fmean(values), 2)}
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class Results:
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.data: dict = {}
+
+    def add(self, figure: str, value, unit: str, budget: str = "", ok: bool | None = None):
+        self.rows.append({"figure": figure, "value": value, "unit": unit, "budget": budget,
+                          "result": "" if ok is None else ("pass" if ok else "FAIL")})
+
+    def table(self) -> str:
+        shown = []
+        for row in self.rows:
+            value = row["value"]
+            text = f"{value:,.1f}" if isinstance(value, float) else str(value)
+            shown.append((row["figure"], f"{text} {row['unit']}".strip(), row["budget"], row["result"]))
+        widths = [max(len(r[i]) for r in [("figure", "value", "budget", "result"), *shown]) for i in range(3)]
+        line = "-" * (sum(widths) + 12)
+        lines = [f"{'figure':<{widths[0]}}  {'value':>{widths[1]}}  {'budget':<{widths[2]}}  result", line]
+        lines += [f"{f:<{widths[0]}}  {v:>{widths[1]}}  {b:<{widths[2]}}  {r}" for f, v, b, r in shown]
+        failed = [r["figure"] for r in self.rows if r["result"] == "FAIL"]
+        lines += [line, f"{sum(r['result'] == 'pass' for r in self.rows)} within budget, {len(failed)} over"
+                  + (": " + "; ".join(failed) if failed else "")]
+        return "\n".join(lines)
+
+
+# --- HTTP clients ------------------------------------------------------------------------------------
+
+def http_client(base_url: str, **headers):
+    import httpx
+
+    # Sync gunicorn workers close the connection after each response: a fresh TCP connection per
+    # request, as behind a proxy that does the same.
+    return httpx.Client(base_url=base_url, timeout=30, headers=headers, follow_redirects=False)
+
+
+def login(base_url: str, email: str, password: str) -> str:
+    """Signs in through the login form (CSRF and all); returns the session cookie's value. The
+    cookies are Secure (production settings) and the loopback is plain HTTP, so they are carried
+    by hand instead of by the cookie jar."""
+    with http_client(base_url) as client:
+        page = client.get("/auth/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        response = client.post("/accounts/login/", data={"login": email, "password": password,
+                                                         "csrfmiddlewaretoken": token},
+                               headers={"Cookie": f"csrftoken={page.cookies['csrftoken']}"})
+        if response.status_code != 302 or "sessionid" not in response.cookies:
+            raise RuntimeError(f"login of {email} failed: {response.status_code} {response.text[:300]}")
+        return response.cookies["sessionid"]
+
+
+def run_clients(n_clients: int, plans: list[list], work, *, think: tuple[float, float] | None, base_url: str,
+                time_limit: float = LOAD_TIME_LIMIT_S) -> tuple[list, float]:
+    """`n_clients` threads; client i does `work(http, item)` for each item of plans[i], with a
+    random think time between requests. Stops at the time limit. Returns (samples, seconds)."""
+    samples, lock = [], threading.Lock()
+    deadline = time.monotonic() + time_limit
+
+    def client(i):
+        rng = random.Random(i)
+        with http_client(base_url) as http:
+            if think:  # clients do not all start in the same millisecond
+                stop.wait(rng.uniform(0, think[1]))
+            for item in plans[i]:
+                if stop.is_set() or time.monotonic() > deadline:
+                    return
+                sample = work(http, item)
+                with lock:
+                    samples.append(sample)
+                if think:
+                    stop.wait(rng.uniform(*think))  # returns at once on Ctrl-C
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=n_clients) as pool:
+        futures = [pool.submit(client, i) for i in range(n_clients)]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            stop.set()
+            raise
+    return samples, time.monotonic() - started
+
+
+# --- figure 1: ledger ------------------------------------------------------------------------------------
+
+def figure_ledger(results: Results, ops: int) -> None:
+    import ledger
+
+    say(f"1. ledger: {ops} hold+capture pairs, 8 workers, services vs raw SQL")
+    services_rate, raw_rate = ledger.run(ops, workers=8)
+    ratio = services_rate / raw_rate
+    results.data["ledger"] = {"ops": ops, "workers": 8, "services_per_s": round(services_rate, 1),
+                              "raw_per_s": round(raw_rate, 1), "ratio": round(ratio, 3)}
+    results.add("1. ledger services (hold+capture/s)", round(services_rate), "/s")
+    results.add("1. ledger raw SQL baseline", round(raw_rate), "/s")
+    results.add("1. ledger services / raw", f"{ratio:.1%}", "", f">= {LEDGER_MIN_RATIO:.0%}", ratio >= LEDGER_MIN_RATIO)
+
+
+# --- figure 2: generation request overhead -------------------------------------------------------------------
+
+def figure_generate(results: Results, stack, token: str, character) -> None:
+    """8 clients POST /api/v1/generate/character until the 202. The worker's image queue is paused
+    meanwhile, so the measurement is the web path alone (and the queued jobs are cancelled after)."""
+    from studio import jobs
+    from studio.models import Generation
+
+    control = stack.control_app()
+    control.control.cancel_consumer("image", destination=[stack.worker_name], reply=True, timeout=5)
+    say(f"2. generation requests: {GENERATE_CLIENTS} clients × {GENERATE_ROUNDS}, {THINK_S[0]:g}–{THINK_S[1]:g} s apart")
+    body = {"character": str(character.public_id)}
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def work(http, _item):
+        started = time.perf_counter()
+        response = http.post("/api/v1/generate/character", json=body, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 202:
+            raise RuntimeError(f"generate/character answered {response.status_code}: {response.text[:300]}")
+        return elapsed
+
+    run_clients(GENERATE_CLIENTS, [[None] * 2] * GENERATE_CLIENTS, work, think=None, base_url=stack.base_url)  # warm-up
+    samples, seconds = run_clients(GENERATE_CLIENTS, [[None] * GENERATE_ROUNDS] * GENERATE_CLIENTS, work,
+                                   think=THINK_S, base_url=stack.base_url)
+    stats = summary(samples)
+    stats.update(clients=GENERATE_CLIENTS, think_s=THINK_S, seconds=round(seconds, 1),
+                 rate_per_s=round(len(samples) / seconds, 1))
+    # Capacity: the same 8 clients without waiting (a closed loop).
+    closed, closed_seconds = run_clients(GENERATE_CLIENTS, [[None] * 12] * GENERATE_CLIENTS, work, think=None,
+                                         base_url=stack.base_url)
+    stats["closed_loop"] = {**summary(closed), "rate_per_s": round(len(closed) / closed_seconds, 1)}
+    results.data["generate"] = stats
+    results.add("2. generate/character 202, p50", stats["p50"], "ms", f"<= {GENERATE_P50_MS} ms",
+                stats["p50"] <= GENERATE_P50_MS)
+    results.add("2. generate/character 202, p95", stats["p95"], "ms", f"<= {GENERATE_P95_MS} ms",
+                stats["p95"] <= GENERATE_P95_MS)
+    results.add("2. generate capacity (8 clients, no wait)", stats["closed_loop"]["rate_per_s"], "req/s")
+
+    # Nothing of that load may run on: cancel (and release) every queued job, drop their messages.
+    for job in Generation.objects.filter(status=Generation.Status.QUEUED).select_related("hold__account"):
+        jobs.job_cancel(job=job)
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete("image")
+    client.close()
+    control.control.add_consumer("image", destination=[stack.worker_name], reply=True, timeout=5)
+    control.close()
+
+
+# --- figure 3: dispatch latency -------------------------------------------------------------------------
+
+def _wait_for_job(public_id: str, timeout: float = 30):
+    from studio.models import Generation
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = Generation.objects.filter(public_id=public_id).select_related("output_asset").first()
+        if job and job.status not in Generation.ACTIVE:
+            return job
+        time.sleep(0.01)
+    raise RuntimeError(f"job {public_id} did not finish in {timeout} s")
+
+
+def figure_dispatch(results: Results, stack, token: str, character):
+    """One job at a time (each waited for to its end): queued_at → started_at, with the worker idle."""
+    say(f"3. dispatch: {DISPATCH_JOBS} jobs one at a time (+{DISPATCH_WARMUP} warm-up)")
+    latencies, last = [], None
+    with http_client(stack.base_url, Authorization=f"Bearer {token}") as http:
+        for n in range(DISPATCH_WARMUP + DISPATCH_JOBS):
+            response = http.post("/api/v1/generate/character", json={"character": str(character.public_id)})
+            if response.status_code != 202:
+                raise RuntimeError(f"generate/character answered {response.status_code}: {response.text[:300]}")
+            job = _wait_for_job(response.json()["data"]["id"])
+            if job.status != "succeeded":
+                raise RuntimeError(f"bench job ended {job.status}: {job.error_code} {job.error_message}")
+            if n >= DISPATCH_WARMUP:
+                latencies.append((job.started_at - job.queued_at).total_seconds() * 1000)
+            last = job
+    stats = summary(latencies)
+    results.data["dispatch"] = stats
+    results.add("3. dispatch queued_at -> started_at, p50", stats["p50"], "ms", f"<= {DISPATCH_P50_MS} ms",
+                stats["p50"] <= DISPATCH_P50_MS)
+    return last
+
+
+# --- figure 4: text streaming -----------------------------------------------------------------------------
+
+def figure_stream(results: Results, stack, token: str, project, character) -> None:
+    """Client: wall time the first `chunk` event arrived. Server: wall time the adapter yielded its
+    first chunk, from the call's UsageLog row (created_at − latency_ms + first_token_ms)."""
+    from aiproviders.models import UsageLog
+
+    say(f"4. text streaming: {STREAM_CLIENTS} clients, {STREAM_REQUESTS} streams")
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+
+    def work(http, n):
+        body = {"project": str(project.public_id), "target_kind": "character", "target_id": str(character.public_id),
+                "field": "backstory", "prompt": f"bench stream {n} {uuid.uuid4().hex[:6]}"}  # never a cache hit
+        sent = time.time()
+        first_byte = first_chunk = None
+        buffer = b""
+        with http.stream("POST", "/api/v1/generate/text", json=body, headers=headers) as response:
+            if response.status_code != 200:
+                raise RuntimeError(f"generate/text answered {response.status_code}: {response.read()[:300]}")
+            for data in response.iter_raw():
+                now = time.time()
+                first_byte = first_byte or now
+                buffer += data
+                if first_chunk is None and b"event: chunk" in buffer:
+                    first_chunk = now
+        draft = json.loads(re.search(rb"event: start\ndata: (.*)\n", buffer).group(1))["draft"]
+        return {"sent": sent, "first_byte": first_byte, "first_chunk": first_chunk, "reference": f"draft:{draft}",
+                "done": b"event: done" in buffer}
+
+    plans = [list(range(i, STREAM_REQUESTS, STREAM_CLIENTS)) for i in range(STREAM_CLIENTS)]
+    run_clients(STREAM_CLIENTS, [p[:2] for p in plans], work, think=None, base_url=stack.base_url)  # warm-up
+    samples, _seconds = run_clients(STREAM_CLIENTS, plans, work, think=None, base_url=stack.base_url)
+    logs = {log.reference: log for log in UsageLog.objects.filter(reference__in=[s["reference"] for s in samples],
+                                                                  status="ok")}
+    deltas, server_first, client_first = [], [], []
+    for sample in samples:
+        log = logs.get(sample["reference"])
+        if not sample["done"] or log is None or log.first_token_ms is None:
+            raise RuntimeError(f"stream {sample['reference']} did not complete with a usage row")
+        call_started = log.created_at.timestamp() - log.latency_ms / 1000
+        adapter_first = call_started + log.first_token_ms / 1000
+        deltas.append((sample["first_chunk"] - adapter_first) * 1000)
+        server_first.append(log.first_token_ms)
+        client_first.append((sample["first_chunk"] - sample["sent"]) * 1000)
+    stats = summary(deltas)
+    results.data["stream"] = {"adapter_first_chunk_to_client_ms": stats, "client_time_to_first_chunk_ms":
+                              summary(client_first), "adapter_first_token_ms": summary(server_first),
+                              "clients": STREAM_CLIENTS}
+    results.add("4. stream: adapter 1st chunk -> client, p95", stats["p95"], "ms", f"<= {STREAM_P95_MS} ms",
+                stats["p95"] <= STREAM_P95_MS)
+    results.add("4. stream: request -> 1st chunk at client, p50", summary(client_first)["p50"], "ms")
+
+
+# --- figure 5: pages ------------------------------------------------------------------------------------
+
+def page_urls(project) -> dict[str, tuple[str, str]]:
+    """name → (who, URL)"""
+    p = project.public_id
+    return {
+        "dashboard": ("creator", "/dashboard/"),
+        "studio list": ("creator", "/studio/"),
+        "bible overview": ("creator", f"/studio/{p}/"),
+        "characters list": ("creator", f"/studio/{p}/characters/"),
+        "gallery": ("creator", f"/studio/{p}/gallery/"),
+        "admin user list": ("admin", "/admin/accounts/user/"),
+        "analytics": ("admin", "/admin/analytics/"),
+    }
+
+
+def count_queries(users: dict, urls: dict) -> dict[str, int]:
+    """Queries per page, in-process (Django's test Client on the same database), after one warm-up
+    and with an empty cache."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    clients = {}
+    for who, user in users.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
+    counts = {}
+    for name, (who, url) in urls.items():
+        clients[who].get(url)
+        cache.clear()  # what a page caches (the analytics report, the cast's rows) is read again: the worst case
+        with CaptureQueriesContext(connection) as queries:
+            response = clients[who].get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code} in-process")
+        counts[name] = len(queries)
+    return counts
+
+
+def figure_pages(results: Results, stack, sessions: dict, urls: dict, small_counts: dict, large_counts: dict):
+    import httpx
+
+    say(f"5. pages: {PAGE_CLIENTS} clients × {PAGE_ROUNDS} rounds of {len(urls)} pages, {THINK_S[0]:g}–{THINK_S[1]:g} s apart")
+    cookies = {who: f"sessionid={value}" for who, value in sessions.items()}
+
+    def work(http, name):
+        """(page, ms, bytes, ok): a timeout or an error page is a sample too (counted as failed)."""
+        who, url = urls[name]
+        started = time.perf_counter()
+        try:
+            response = http.get(url, headers={"Cookie": cookies[who]}, timeout=PAGE_TIMEOUT_S)
+        except httpx.TimeoutException:
+            return name, PAGE_TIMEOUT_S * 1000, 0, False
+        elapsed = (time.perf_counter() - started) * 1000
+        return name, elapsed, len(response.content), response.status_code == 200
+
+    # Warm-up: every page a few times per worker (templates compiled, connections open).
+    run_clients(4, [list(urls)] * 4, work, think=None, base_url=stack.base_url)
+    plans = []
+    for i in range(PAGE_CLIENTS):
+        plan = list(urls) * PAGE_ROUNDS
+        random.Random(100 + i).shuffle(plan)
+        plans.append(plan)
+    samples, seconds = run_clients(PAGE_CLIENTS, plans, work, think=THINK_S, base_url=stack.base_url)
+    # Capacity: the same clients, one round, without waiting (a closed loop).
+    closed, closed_seconds = run_clients(PAGE_CLIENTS, [p[:len(urls)] for p in plans], work, think=None,
+                                         base_url=stack.base_url)
+    results.data["pages"] = {"clients": PAGE_CLIENTS, "think_s": THINK_S, "seconds": round(seconds, 1),
+                             "rate_per_s": round(len(samples) / seconds, 1), "pages": {},
+                             "closed_loop": {**summary([s[1] for s in closed]),
+                                             "rate_per_s": round(len(closed) / closed_seconds, 1)}}
+    for name in urls:
+        mine = [s for s in samples if s[0] == name]
+        stats = summary([s[1] for s in mine])
+        failed = sum(not s[3] for s in mine)
+        stats.update(failed=failed, bytes=max(s[2] for s in mine), queries_small=small_counts[name],
+                     queries_large=large_counts[name])
+        results.data["pages"]["pages"][name] = stats
+        shown = f"{stats['p50']:.1f} / {stats['p95']:.1f}" + (f" ({failed} failed)" if failed else "")
+        results.add(f"5. {name} p50 / p95", shown, "ms", f"p95 <= {PAGE_P95_MS} ms",
+                    stats["p95"] <= PAGE_P95_MS and not failed)
+    results.add("5. pages capacity (50 clients, no wait)", results.data["pages"]["closed_loop"]["rate_per_s"], "req/s")
+    for name in urls:
+        same = small_counts[name] == large_counts[name]
+        results.add(f"5. {name} queries small / large", f"{small_counts[name]} / {large_counts[name]}", "",
+                    "equal", same)
+
+
+# --- figure 6: local provider and memory -------------------------------------------------------------------
+
+def figure_local(results: Results) -> None:
+    """The offline adapter called directly, in this process (no router, no storage)."""
+    from aiproviders.adapters.base import ImageRequest, ProviderConfig, VideoRequest
+    from aiproviders.adapters.local import LocalAdapter
+
+    say("6. local provider: 1024² t2i ×5, i2i ×5, one 5 s 720p animation")
+    adapter = LocalAdapter(ProviderConfig(kind="local"))
+    t2i, i2i = [], []
+    image = None
+    for n in range(6):
+        started = time.perf_counter()
+        image = adapter.generate_image("local-image", ImageRequest(
+            prompt=f"A lighthouse keeper with a red scarf, take {n}", subject={"name": "Mira", "traits": ["red scarf"]}))
+        if n:  # the first one loads fonts
+            t2i.append(time.perf_counter() - started)
+    for n in range(6):
+        started = time.perf_counter()
+        adapter.generate_image("local-image", ImageRequest(prompt="anime take", references=[image.data], style="anime",
+                                                          strength=0.6 + n / 100))
+        if n:
+            i2i.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    video = adapter.start_video("local-video", VideoRequest(image=image.data, prompt="", duration=5, motion="zoom_in",
+                                                            width=1280, height=720))
+    animation = time.perf_counter() - started
+    results.data["local"] = {"t2i_s": summary(t2i), "i2i_s": summary(i2i), "animation_s": round(animation, 3),
+                             "animation_bytes": len(video.data)}
+    results.add("6. local 1024² t2i, median", round(statistics.median(t2i) * 1000, 1), "ms")
+    results.add("6. local 1024² i2i, median", round(statistics.median(i2i) * 1000, 1), "ms")
+    results.add("6. local 5 s 720p animation", round(animation, 2), "s", f"<= {ANIMATION_MAX_S} s",
+                animation <= ANIMATION_MAX_S)
+
+
+def figure_worker_animation(results: Results, stack, token: str, source_asset) -> None:
+    """One animation through the worker (the heaviest job it runs), for its peak memory."""
+    say("6. worker: a 5 s animation job through the queue")
+    with http_client(stack.base_url, Authorization=f"Bearer {token}") as http:
+        response = http.post("/api/v1/generate/animation", json={"source_asset": str(source_asset.public_id),
+                                                                   "duration": 5, "motion": "zoom_in"})
+        if response.status_code != 202:
+            raise RuntimeError(f"generate/animation answered {response.status_code}: {response.text[:300]}")
+        job = _wait_for_job(response.json()["data"]["id"], timeout=60)
+    if job.status != "succeeded":
+        raise RuntimeError(f"the animation job ended {job.status}: {job.error_message}")
+    deadline = time.monotonic() + 30  # and its poster (the thumbnail task), which the worker makes next
+    while not type(job.output_asset).objects.filter(pk=job.output_asset_id).exclude(thumbnail="").exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the animation's poster was not made in 30 s")
+        time.sleep(0.05)
+    seconds = (job.finished_at - job.started_at).total_seconds()
+    results.data["worker_animation_s"] = round(seconds, 2)
+    results.add("6. animation job in the worker (start -> end)", round(seconds, 2), "s")
+
+
+def figure_memory(results: Results, stack) -> None:
+    """Peak RSS (VmHWM) of each worker process, the budget applying to the largest; their sum
+    counts the pages the pool's children share with their parent once per process, so the total
+    proportional size (PSS, now) is shown next to it. Web: VmRSS of each gunicorn worker now."""
+    from _stack import proc_pss, proc_status
+
+    pids = stack.celery_pids()
+    celery = {pid: proc_status(pid, "VmHWM") for pid in pids}
+    web = {pid: proc_status(pid, "VmRSS") for pid in stack.web_worker_pids()}
+    mb = 2**20
+    worker_peak, worker_sum = max(celery.values()) / mb, sum(celery.values()) / mb
+    worker_pss = sum(proc_pss(pid) for pid in pids) / mb
+    web_max = max(web.values()) / mb
+    results.data["memory"] = {"celery_vmhwm_mb": {str(k): round(v / mb, 1) for k, v in celery.items()},
+                              "celery_pss_now_mb": round(worker_pss, 1),
+                              "web_vmrss_mb": {str(k): round(v / mb, 1) for k, v in web.items()}}
+    results.add("6. worker peak RSS (largest process)", round(worker_peak, 1), "MB", f"<= {WORKER_PEAK_MB} MB",
+                worker_peak <= WORKER_PEAK_MB)
+    results.add("6. worker peak RSS, sum of its processes", round(worker_sum, 1), "MB")
+    results.add("6. worker PSS now, sum of its processes", round(worker_pss, 1), "MB")
+    results.add("6. web worker RSS after the pages (largest)", round(web_max, 1), "MB", f"<= {WEB_RSS_MB} MB",
+                web_max <= WEB_RSS_MB)
+
+
+# --- the run ----------------------------------------------------------------------------------------------
+
+def _flush_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    client.close()
+
+
+def _remove_temporary_media() -> None:
+    """The in-process test settings made themselves a temporary MEDIA_ROOT; nothing is kept there."""
+    from django.conf import settings
+
+    media = Path(str(settings.MEDIA_ROOT))
+    if media.name.startswith("modo-test-files-") and media.parent == Path(tempfile.gettempdir()):
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def _git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def _interrupted(signum, frame):
+    """SIGTERM unwinds like Ctrl-C: the stack stops and the scratch database is dropped."""
+    raise KeyboardInterrupt
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ledger-ops", type=int, default=2000)
+    parser.add_argument("--pages", default="", help="comma-separated page names to load (default: all)")
+    parser.add_argument("--no-json", action="store_true", help="print the table only")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupted)
+
+    started = time.monotonic()
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out_dir = ROOT / "var" / "bench"
+    log_dir = out_dir / "logs" / stamp
+    log_dir.mkdir(parents=True, exist_ok=True)
+    results = Results()
+    _flush_redis()
+    try:
+        with scratch_database(DB_NAME):
+            run(results, args, log_dir)
+    finally:
+        _flush_redis()
+        _remove_temporary_media()
+    total = time.monotonic() - started
+    results.data["meta"] = {"timestamp": stamp, "seconds": round(total, 1), "cpus": os.cpu_count(),
+                            "python": platform.python_version(), "commit": _git_commit(),
+                            "machine": platform.platform()}
+    print()
+    print(results.table())
+    print(f"\ntotal {total:.0f} s; logs in {log_dir.relative_to(ROOT)}")
+    if not args.no_json:
+        payload = json.dumps({"rows": results.rows, **results.data}, indent=2, default=str)
+        (out_dir / f"{stamp}.json").write_text(payload)
+        (out_dir / "latest.json").write_text(payload)
+        print(f"JSON: var/bench/{stamp}.json (and var/bench/latest.json)")
+
+
+def run(results: Results, args, log_dir: Path) -> None:
+    import _seed
+    from _stack import Stack
+    from django.conf import settings
+    from django.db import connection
+
+    from accounts.services import api_token_create
+
+    say(f"seeding the small set into {DB_NAME}")
+    small = _seed.seed_small()
+    small_urls = page_urls(small["project"])
+    if args.pages:
+        small_urls = {name: small_urls[name] for name in args.pages.split(",")}
+    small_counts = count_queries({"creator": small["user"], "admin": small["admin"]}, small_urls)
+    t = time.monotonic()
+    say("seeding the large set")
+    large = _seed.seed_large()
+    say(f"seeded in {time.monotonic() - t:.1f} s")
+    urls = page_urls(large["project"])
+    if args.pages:
+        urls = {name: urls[name] for name in args.pages.split(",")}
+    large_counts = count_queries({"creator": large["user"], "admin": small["admin"]}, urls)
+
+    figure_local(results)
+    figure_ledger(results, args.ledger_ops)
+    token = api_token_create(user=small["user"], name="bench").raw
+    connection.close()  # the servers get the database to themselves (and it can be dropped after)
+
+    db = settings.DATABASES["default"]
+    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    stack = Stack(database_url=database_url, redis_url=REDIS_URL, encryption_keys=settings.FIELD_ENCRYPTION_KEYS,
+                  log_dir=log_dir, static_root=ROOT / "var" / "bench" / "static")
+    say(f"starting gunicorn ({stack.workers} workers) and a Celery worker on {stack.base_url}")
+    try:
+        stack.start()
+        sessions = {"creator": login(stack.base_url, large["user"].email, _seed.PASSWORD),
+                    "admin": login(stack.base_url, small["admin"].email, _seed.PASSWORD)}
+        character = small["characters"][0]
+        figure_generate(results, stack, token, character)
+        last_job = figure_dispatch(results, stack, token, character)
+        figure_stream(results, stack, token, small["project"], character)
+        figure_pages(results, stack, sessions, urls, small_counts, large_counts)
+        figure_worker_animation(results, stack, token, last_job.output_asset)
+        figure_memory(results, stack)
+    finally:
+        stop.set()
+        say("stopping the stack")
+        stack.stop()
+        connection.close()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("\ninterrupted: the stack was stopped and the scratch database dropped", file=sys.stderr)
+        sys.exit(130)
