@@ -20,3 +20,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         # Verified by default: allauth refuses unverified logins when verification is mandatory.
         if create and extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+def bearer(user) -> dict:
+    """Test-client headers authenticating as `user` with a fresh personal API token."""
+    from accounts import services
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {services.api_token_create(user=user, name='test').raw}"}

@@ -2,14 +2,10 @@ import json
 
 import pytest
 
-from accounts import services as account_services
+from accounts.tests.factories import bearer
 from credits.exceptions import InsufficientCredits, PlanRequired, RateLimited, TrialLimit
 from credits.models import Order
 from modo.api import _app_error
-
-
-def bearer(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {account_services.api_token_create(user=user, name='t').raw}"}
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from accounts import services as account_services
+from accounts.tests.factories import bearer
 from media import services
 from media.models import MediaAsset
 from studio import services as studio_services
@@ -32,9 +32,6 @@ def api_paths(asset):
     return [("get", base), ("get", f"{base}/download"), ("get", f"{base}/check"), ("delete", base),
             ("post", f"{base}/primary"), ("put", f"{base}/replace")]
 
-
-def bearer(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {account_services.api_token_create(user=user, name='t').raw}"}
 
 
 def test_owner_opens_the_asset_page_file_and_thumbnail(client, user, asset):

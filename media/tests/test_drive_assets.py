@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as account_services
+from accounts.tests.factories import bearer
 from media import services
 from media.models import DriveConnection, MediaAsset
 
@@ -28,9 +28,6 @@ UPLOAD = "https://www.googleapis.com/upload/drive/v3/files"
 GOOD_ID, GONE_ID, OTHER_ID = "1AbCdEfGhIjKlMnOp", "1GoneGoneGoneGone", "1OtherOtherOther"
 NOT_FOUND = {"error": {"code": 404, "message": "File not found.", "errors": [{"reason": "notFound"}]}}
 
-
-def bearer(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {account_services.api_token_create(user=user, name='t').raw}"}
 
 
 def post_json(client, path, body, user, method="post"):

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from accounts import services as account_services
+from accounts.tests.factories import bearer
 from media.models import MediaAsset
 
 from .conftest import png
@@ -19,9 +19,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 
-
-def bearer(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {account_services.api_token_create(user=user, name='t').raw}"}
 
 
 def jpeg_with_exif() -> bytes:

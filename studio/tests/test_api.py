@@ -5,8 +5,7 @@ import uuid
 
 import pytest
 
-from accounts import services as account_services
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, bearer
 from aiproviders import adapters
 from aiproviders.models import AIModel, Provider
 from aiproviders.tests import fakes
@@ -22,9 +21,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 
-
-def bearer(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {account_services.api_token_create(user=user, name='test').raw}"}
 
 
 def call(client, method, path, body=None, user=None, **headers):

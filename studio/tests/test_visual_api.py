@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from accounts import services as account_services
+from accounts.tests.factories import bearer
 from credits.models import Hold
 from media import services as media_services
 from media.selectors import target_of
@@ -18,9 +18,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 
-
-def bearer(user):
-    return {"HTTP_AUTHORIZATION": f"Bearer {account_services.api_token_create(user=user, name='t').raw}"}
 
 
 def post(client, path, body, user):
