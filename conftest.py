@@ -59,10 +59,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Rate-limit counters live in the cache: every test starts from none."""
+    """Rate-limit counters live in the cache: every test starts from none (and reads the
+    configuration catalog afresh)."""
     from django.core.cache import cache
 
+    from modo import catalog
+
     yield
+    catalog.forget()
     if settings.REDIS_AVAILABLE:
         import redis
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
+from modo import catalog
 from modo.admin import ReadOnlyAdmin
 
 from . import services
@@ -74,10 +75,12 @@ class AIModelAdmin(admin.ModelAdmin):
     @admin.action(description="Enable selected models")
     def enable(self, request, queryset):
         self.message_user(request, f"{queryset.update(enabled=True)} model(s) enabled.")
+        catalog.changed()
 
     @admin.action(description="Disable selected models")
     def disable(self, request, queryset):
         self.message_user(request, f"{queryset.update(enabled=False)} model(s) disabled.")
+        catalog.changed()
 
     @admin.action(description="Clear cooldown")
     def clear_cooldown(self, request, queryset):

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from credits.pricing import quote as credits_quote
+from modo import catalog
 
 from .adapters import ProviderConfig, ProviderError, adapter_for
 from .adapters.base import ImageRequest, ImageResult, TextRequest, Usage, VideoJob, VideoRequest
@@ -64,19 +65,24 @@ def config_for(provider: Provider) -> ProviderConfig:
 
 
 def default_model(*, type: str, tier: str = "") -> AIModel | None:
-    models = list(
+    return _default_of(list(
         AIModel.objects.select_related("provider")
         .filter(type=type, enabled=True, provider__enabled=True)
         .order_by("-is_default", "priority", "id")
-    )
+    ), tier)
+
+
+def _default_of(models: list[AIModel], tier: str) -> AIModel | None:
+    """The first model of `tier` (else the first at all) in default-then-priority order."""
     if tier:
         return next((m for m in models if m.tier == tier), None) or (models[0] if models else None)
     return models[0] if models else None
 
 
 def quote(*, type: str, model: AIModel | None = None, tier: str = "", params: dict | None = None) -> int:
-    """Credits for one generation with `model` (or the default model of `type`/`tier`)."""
-    model = model or default_model(type=type, tier=tier)
+    """Credits for one generation with `model` (or the default model of `type`/`tier`, as the
+    configuration catalog has it: no query on the request path)."""
+    model = model or _default_of([m for m in catalog.snapshot().models if m.type == type], tier)
     params = dict(params or {})
     if type == "image":
         params.setdefault("variant", "i2i" if params.get("references") else "t2i")

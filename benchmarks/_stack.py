@@ -93,6 +93,7 @@ class Stack:
         }
         self.processes: dict[str, subprocess.Popen] = {}
         self._logs = []
+        self.access_log = log_dir / "access.log"
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -116,7 +117,9 @@ class Stack:
     def start(self, timeout: float = 60) -> None:
         self.collectstatic()
         self._spawn("gunicorn", [str(VENV_BIN / "gunicorn"), "modo.wsgi", "--bind", f"127.0.0.1:{self.port}",
-                                 "--workers", str(self.workers), "--log-level", "warning", "--timeout", "60"])
+                                 "--workers", str(self.workers), "--log-level", "warning", "--timeout", "60",
+                                 # As the Procfile logs each request; here with the server's own time (µs).
+                                 "--access-logfile", str(self.access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"])
         self._spawn("celery", [str(VENV_BIN / "celery"), "-A", "modo", "worker", "-Q", "default,image,video",
                                "--concurrency", str(self.workers), "--loglevel", "WARNING", "--without-gossip",
                                "--without-mingle", "--without-heartbeat", "-n", f"bench-{self.port}@%h"])
@@ -188,6 +191,15 @@ class Stack:
 
     def web_worker_pids(self) -> list[int]:
         return children(self.processes["gunicorn"].pid)
+
+    def server_times_ms(self, method: str, path: str, *, after_line: int = 0) -> list[float]:
+        """The server's own time for each `method path` request in the access log (from line
+        `after_line` on): from the request parsed to the response written, in milliseconds."""
+        lines = self.access_log.read_text().splitlines()[after_line:] if self.access_log.exists() else []
+        return [int(line.split()[3]) / 1000 for line in lines if line.split()[:2] == [method, path]]
+
+    def access_log_lines(self) -> int:
+        return len(self.access_log.read_text().splitlines()) if self.access_log.exists() else 0
 
     def celery_pids(self) -> list[int]:
         main = self.processes["celery"].pid

@@ -1,6 +1,6 @@
 """`make bench`: the measured speed of MODO Creator Verse against a real stack on this machine.
 
-    .venv/bin/python benchmarks/run.py [--ledger-ops 2000] [--pages dashboard,analytics] [--no-json]
+    .venv/bin/python benchmarks/run.py [--ledger-ops 4000] [--pages dashboard,analytics] [--no-json]
 
 A scratch PostgreSQL database is created, migrated and seeded (benchmarks/_seed.py); gunicorn and
 a Celery worker are started on production settings (benchmarks/_stack.py); the load comes from
@@ -59,6 +59,7 @@ STREAM_CLIENTS, STREAM_REQUESTS = 2, 40
 PAGE_CLIENTS, PAGE_ROUNDS = 50, 2
 PAGE_TIMEOUT_S = 10
 LOAD_TIME_LIMIT_S = 120
+FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "pages", "animation", "memory")
 
 stop = threading.Event()
 
@@ -203,11 +204,27 @@ def figure_generate(results: Results, stack, token: str, character) -> None:
         return elapsed
 
     run_clients(GENERATE_CLIENTS, [[None] * 2] * GENERATE_CLIENTS, work, think=None, base_url=stack.base_url)  # warm-up
+    time.sleep(0.5)  # gunicorn writes its access log after the response
+    log_from = stack.access_log_lines()
     samples, seconds = run_clients(GENERATE_CLIENTS, [[None] * GENERATE_ROUNDS] * GENERATE_CLIENTS, work,
                                    think=THINK_S, base_url=stack.base_url)
+    time.sleep(0.5)
+    server = summary(stack.server_times_ms("POST", "/api/v1/generate/character", after_line=log_from))
     stats = summary(samples)
+    stats["server"] = server
     stats.update(clients=GENERATE_CLIENTS, think_s=THINK_S, seconds=round(seconds, 1),
                  rate_per_s=round(len(samples) / seconds, 1))
+    # Baseline in the same run: the cheapest signed-in API call (token check, user, JSON), same clients.
+    def me(http, _item):
+        started = time.perf_counter()
+        response = http.get("/api/v1/me", headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"/api/v1/me answered {response.status_code}: {response.text[:300]}")
+        return (time.perf_counter() - started) * 1000
+
+    baseline, _seconds = run_clients(GENERATE_CLIENTS, [[None] * GENERATE_ROUNDS] * GENERATE_CLIENTS, me,
+                                     think=THINK_S, base_url=stack.base_url)
+    stats["baseline_me"] = summary(baseline)
     # Capacity: the same 8 clients without waiting (a closed loop).
     closed, closed_seconds = run_clients(GENERATE_CLIENTS, [[None] * 12] * GENERATE_CLIENTS, work, think=None,
                                          base_url=stack.base_url)
@@ -217,6 +234,8 @@ def figure_generate(results: Results, stack, token: str, character) -> None:
                 stats["p50"] <= GENERATE_P50_MS)
     results.add("2. generate/character 202, p95", stats["p95"], "ms", f"<= {GENERATE_P95_MS} ms",
                 stats["p95"] <= GENERATE_P95_MS)
+    results.add("2. generate, server's own time, p50", server.get("p50", 0), "ms")
+    results.add("2. baseline GET /api/v1/me, p50", stats["baseline_me"]["p50"], "ms")
     results.add("2. generate capacity (8 clients, no wait)", stats["closed_loop"]["rate_per_s"], "req/s")
 
     # Nothing of that load may run on: cancel (and release) every queued job, drop their messages.
@@ -523,10 +542,16 @@ def _interrupted(signum, frame):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ledger-ops", type=int, default=2000)
+    parser.add_argument("--ledger-ops", type=int, default=4000)
     parser.add_argument("--pages", default="", help="comma-separated page names to load (default: all)")
+    parser.add_argument("--only", default="", help=f"comma-separated figures to run (default: all): {', '.join(FIGURES)}")
     parser.add_argument("--no-json", action="store_true", help="print the table only")
     args = parser.parse_args()
+    args.only = set(filter(None, args.only.split(","))) or set(FIGURES)
+    if unknown := args.only - set(FIGURES):
+        parser.error(f"unknown figures: {', '.join(sorted(unknown))} (choose from {', '.join(FIGURES)})")
+    if "animation" in args.only:
+        args.only.add("dispatch")  # the animation starts from the image the dispatch run made
     signal.signal(signal.SIGTERM, _interrupted)
 
     started = time.monotonic()
@@ -564,23 +589,29 @@ def run(results: Results, args, log_dir: Path) -> None:
 
     from accounts.services import api_token_create
 
+    only = args.only
     say(f"seeding the small set into {DB_NAME}")
     small = _seed.seed_small()
-    small_urls = page_urls(small["project"])
-    if args.pages:
-        small_urls = {name: small_urls[name] for name in args.pages.split(",")}
-    small_counts = count_queries({"creator": small["user"], "admin": small["admin"]}, small_urls)
-    t = time.monotonic()
-    say("seeding the large set")
-    large = _seed.seed_large()
-    say(f"seeded in {time.monotonic() - t:.1f} s")
-    urls = page_urls(large["project"])
-    if args.pages:
-        urls = {name: urls[name] for name in args.pages.split(",")}
-    large_counts = count_queries({"creator": large["user"], "admin": small["admin"]}, urls)
+    if "pages" in only:
+        small_urls = page_urls(small["project"])
+        if args.pages:
+            small_urls = {name: small_urls[name] for name in args.pages.split(",")}
+        small_counts = count_queries({"creator": small["user"], "admin": small["admin"]}, small_urls)
+        t = time.monotonic()
+        say("seeding the large set")
+        large = _seed.seed_large()
+        say(f"seeded in {time.monotonic() - t:.1f} s")
+        urls = page_urls(large["project"])
+        if args.pages:
+            urls = {name: urls[name] for name in args.pages.split(",")}
+        large_counts = count_queries({"creator": large["user"], "admin": small["admin"]}, urls)
 
-    figure_local(results)
-    figure_ledger(results, args.ledger_ops)
+    if "local" in only:
+        figure_local(results)
+    if "ledger" in only:
+        figure_ledger(results, args.ledger_ops)
+    if not only & {"generate", "dispatch", "stream", "pages", "animation", "memory"}:
+        return
     token = api_token_create(user=small["user"], name="bench").raw
     connection.close()  # the servers get the database to themselves (and it can be dropped after)
 
@@ -591,15 +622,21 @@ def run(results: Results, args, log_dir: Path) -> None:
     say(f"starting gunicorn ({stack.workers} workers) and a Celery worker on {stack.base_url}")
     try:
         stack.start()
-        sessions = {"creator": login(stack.base_url, large["user"].email, _seed.PASSWORD),
-                    "admin": login(stack.base_url, small["admin"].email, _seed.PASSWORD)}
         character = small["characters"][0]
-        figure_generate(results, stack, token, character)
-        last_job = figure_dispatch(results, stack, token, character)
-        figure_stream(results, stack, token, small["project"], character)
-        figure_pages(results, stack, sessions, urls, small_counts, large_counts)
-        figure_worker_animation(results, stack, token, last_job.output_asset)
-        figure_memory(results, stack)
+        if "generate" in only:
+            figure_generate(results, stack, token, character)
+        if "dispatch" in only:
+            last_job = figure_dispatch(results, stack, token, character)
+        if "stream" in only:
+            figure_stream(results, stack, token, small["project"], character)
+        if "pages" in only:
+            sessions = {"creator": login(stack.base_url, large["user"].email, _seed.PASSWORD),
+                        "admin": login(stack.base_url, small["admin"].email, _seed.PASSWORD)}
+            figure_pages(results, stack, sessions, urls, small_counts, large_counts)
+        if "animation" in only:
+            figure_worker_animation(results, stack, token, last_job.output_asset)
+        if "memory" in only:
+            figure_memory(results, stack)
     finally:
         stop.set()
         say("stopping the stack")

@@ -195,17 +195,20 @@ class Hold(TimeStamped):
     captured_amount = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
     reference = models.CharField(max_length=120, blank=True)
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
     settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(captured_amount__lte=F("amount")), name="hold_capture_lte_amount"),
+            # A constraint rather than `unique=True`: no second (pattern) index to keep up on every hold.
+            models.UniqueConstraint(fields=["idempotency_key"], name="hold_idempotency_key_uniq"),
         ]
         indexes = [
-            # Support and the sweeper look up a job's holds; also "holds still open".
-            models.Index(fields=["reference"], name="hold_reference_idx"),
-            models.Index(fields=["status", "created_at"], name="hold_status_idx"),
+            # "Holds still open", oldest first (support, the admin's filter): partial, so it holds
+            # only the few open ones. A job finds its hold by its foreign key; nothing looks holds
+            # up by their reference, so that has no index to keep up on every hold.
+            models.Index(fields=["created_at"], name="hold_open_idx", condition=Q(status="held")),
         ]
 
     def __str__(self):
@@ -228,7 +231,9 @@ class LedgerEntry(models.Model):
         EXPIRY = "expiry", _("Expiry")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by the account-first indexes below; the ledger's hot path writes each index on
+    # every entry, so there is none that another one already covers.
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     amount = models.BigIntegerField(help_text="Change to the balance (negative for spending).")
     held_delta = models.BigIntegerField(default=0)
@@ -239,12 +244,13 @@ class LedgerEntry(models.Model):
     cycle_after = models.BigIntegerField()
     held_after = models.BigIntegerField()
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    reference_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    reference_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
     reference_id = models.CharField(max_length=64, blank=True)
     reference_object = GenericForeignKey("reference_type", "reference_id")
     reference = models.CharField(max_length=120, blank=True)
-    idempotency_key = models.CharField(max_length=160, unique=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    idempotency_key = models.CharField(max_length=160)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              db_index=False)
     reason = models.CharField(max_length=255, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
@@ -261,6 +267,14 @@ class LedgerEntry(models.Model):
             models.Index(fields=["reference"], name="ledger_reference_idx"),
             # Admin analytics: a period's entries by kind (credits per day, captures, top spenders).
             models.Index(fields=["kind", "created_at"], name="ledger_kind_day_idx"),
+            # The entries of one order (or other object), and of one admin: partial, as most entries
+            # (holds and charges of jobs) have neither.
+            models.Index(fields=["reference_type", "reference_id"], name="ledger_reference_object_idx",
+                         condition=Q(reference_type__isnull=False)),
+            models.Index(fields=["actor"], name="ledger_actor_idx", condition=Q(actor__isnull=False)),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="ledger_idempotency_key_uniq"),
         ]
 
     def __str__(self):

@@ -2,8 +2,9 @@
 
 import math
 
+from modo import catalog
+
 from .exceptions import InvalidInput
-from .models import CreditCost
 
 
 def quote(kind: str, model=None, params: dict | None = None) -> int:
@@ -17,7 +18,7 @@ def quote(kind: str, model=None, params: dict | None = None) -> int:
     if override is not None:
         return int(override)
     variant = params.get("variant") or getattr(model, "tier", "") or ""
-    rules = [r for r in CreditCost.objects.filter(kind=kind, is_active=True) if r.variant in ("", variant)]
+    rules = [r for r in catalog.snapshot().costs if r.kind == kind and r.variant in ("", variant)]
     # A rule for the exact variant beats a catch-all one.
     exact = [r for r in rules if r.variant == variant]
     rules = exact or rules

@@ -1,23 +1,27 @@
 """The ledger: the ONLY code that changes a credit balance.
 
-Every writer here is one short transaction that locks the account row (`select_for_update`),
+Every writer here locks the account row (`select_for_update`) for a short transaction,
 re-checks its idempotency key under that lock, changes the account and appends exactly one
-LedgerEntry per effect. Calling a writer twice with the same key returns the first result and
-changes nothing. Nothing here calls the network.
+LedgerEntry per effect. Capture and release do all of that in a single statement on PostgreSQL
+(credits/sql.py settle_hold). Calling a writer twice with the same key returns the first result
+and changes nothing. Nothing here calls the network.
 
 Buckets: `balance` = bonus + cycle + purchased. Spending (capture, deduction) takes bonus
 first, then this cycle's plan credits (which would expire), then purchased credits."""
 
 import calendar
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from modo.errors import AppError
+
 from . import sql
-from .exceptions import InsufficientCredits, InvalidInput, TrialLimit
+from .exceptions import InsufficientCredits, InvalidInput
 from .models import CreditAccount, Hold, LedgerEntry, Plan
 
 Kind = LedgerEntry.Kind
@@ -50,6 +54,16 @@ def _lock(account: CreditAccount) -> CreditAccount:
         CreditAccount.objects.select_for_update(of=("self",)).select_related("plan").get(pk=account.pk)
 
 
+def _lock_of(user) -> CreditAccount:
+    """The user's account, locked, found by its user (one statement, no read before it); opened
+    first if the user has none yet."""
+    try:
+        return sql.select_for_update_with(CreditAccount, user.pk, "plan", by="user") or \
+            CreditAccount.objects.select_for_update(of=("self",)).select_related("plan").get(user=user)
+    except CreditAccount.DoesNotExist:
+        return _lock(credit_account_open(user=user))
+
+
 def _existing_entry(key: str) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(idempotency_key=key).first()
 
@@ -67,20 +81,24 @@ def _reference_fields(reference) -> dict:
     }
 
 
-def _effect(
-    account: CreditAccount,
-    *,
-    kind: str,
-    key: str,
-    amount: int = 0,
-    held_delta: int = 0,
-    split: Split = Split(),
-    hold: Hold | None = None,
-    reference=None,
-    actor=None,
-    reason: str = "",
-    metadata: dict | None = None,
-) -> tuple[dict, dict]:
+def _entry(account_id, *, kind: str, key: str, amount: int, held_delta: int, now, hold: Hold | None = None,
+           reference=None, actor=None, reason: str = "", metadata: dict | None = None) -> dict:
+    """A ledger entry's row, but for the split and the account's new values."""
+    refs = _reference_fields(reference)
+    entry = {
+        "public_id": uuid.uuid4(), "account_id": account_id, "kind": kind, "amount": amount, "held_delta": held_delta,
+        "idempotency_key": key, "actor_id": actor.pk if actor else None, "reason": reason[:255],
+        "metadata": metadata or {}, "created_at": now, "reference": refs.get("reference", ""),
+        "reference_type_id": refs["reference_type"].pk if "reference_type" in refs else None,
+        "reference_id": refs.get("reference_id", ""),
+    }
+    if hold is not None:
+        entry["hold_id"] = hold.pk
+    return entry
+
+
+def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, held_delta: int = 0,
+            split: Split = Split(), **entry) -> tuple[dict, dict]:
     """Applies one effect to the locked account in memory and returns (the account's new
     column values, the ledger entry's row). `amount` and `split` are signed the same way (the
     parts sum to `amount` for entries that move credits). The row lock makes them exact."""
@@ -92,19 +110,10 @@ def _effect(
     account.updated_at = now
     changes = {"balance": account.balance, "bonus_balance": account.bonus_balance,
                "cycle_balance": account.cycle_balance, "held": account.held, "updated_at": now}
-    refs = _reference_fields(reference)
-    entry = {
-        "public_id": uuid.uuid4(), "account_id": account.pk, "kind": kind, "amount": amount, "held_delta": held_delta,
-        "bonus_delta": split.bonus, "cycle_delta": split.cycle, "balance_after": account.balance,
-        "bonus_after": account.bonus_balance, "cycle_after": account.cycle_balance, "held_after": account.held,
-        "idempotency_key": key, "actor_id": actor.pk if actor else None, "reason": reason[:255],
-        "metadata": metadata or {}, "created_at": now, "reference": refs.get("reference", ""),
-        "reference_type_id": refs["reference_type"].pk if "reference_type" in refs else None,
-        "reference_id": refs.get("reference_id", ""),
-    }
-    if hold is not None:
-        entry["hold_id"] = hold.pk
-    return changes, entry
+    row = _entry(account.pk, kind=kind, key=key, amount=amount, held_delta=held_delta, now=now, **entry)
+    row.update(bonus_delta=split.bonus, cycle_delta=split.cycle, balance_after=account.balance,
+               bonus_after=account.bonus_balance, cycle_after=account.cycle_balance, held_after=account.held)
+    return changes, row
 
 
 def _saved(model, values: dict, pk):
@@ -239,61 +248,105 @@ def credits_admin_adjust(*, account: CreditAccount, delta: int, reason: str, act
 # --- holds -----------------------------------------------------------------------------------
 
 
-def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempotency_key: str,
-                 is_generation: bool = False) -> Hold:
-    """Reserves `amount` of the available credits. Raises InsufficientCredits (and reserves
-    nothing) when balance − held is too small. The same key returns the same hold.
+def credits_hold(*, account: CreditAccount | None = None, user=None, amount: int, reference: str, idempotency_key: str,
+                 is_generation: bool = False, check: Callable[[CreditAccount], None] | None = None) -> Hold:
+    """Reserves `amount` of the available credits of `account` (or of `user`'s account). Raises
+    InsufficientCredits (and reserves nothing) when balance − held is too small. The same key
+    returns the same hold.
 
     With `is_generation`, a trial account's cap is checked again under the row lock, so
-    concurrent requests cannot start more trial generations than the cap (TrialLimit)."""
+    concurrent requests cannot start more trial generations than the cap (TrialLimit).
+    `check(account)`, when given, runs under the row lock too, before anything is written: what
+    it raises (an AppError) refuses the hold like the ledger's own refusals — the caller's rules
+    that must not race, such as a cap on running jobs.
+
+    Inside a caller's transaction the hold joins it without a savepoint (it is written by one
+    statement, so there is nothing partial to undo), and a refusal leaves that transaction
+    usable: the refusal is raised after the block, not through it."""
     from .guards import trial_check
 
     _positive(amount)
-    with transaction.atomic():
-        account = _lock(account)
-        if is_generation:
-            try:
+    refusal = None
+    with transaction.atomic(savepoint=False):
+        account = _lock(account) if account is not None else _lock_of(user)
+        try:
+            if check is not None:
+                check(account)
+            if is_generation:
                 trial_check(account=account)  # counts the held holds, so before this one exists
-            except TrialLimit:
-                if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
-                    return existing
-                raise
-        if account.available < amount:
-            # A repeated call is answered with its hold, whatever the balance is now.
-            if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
-                return existing
-            raise InsufficientCredits(required=amount, available=account.available)
-        now = timezone.now()
-        values = {"public_id": uuid.uuid4(), "account_id": account.pk, "amount": amount, "captured_amount": 0,
-                  "status": Hold.Status.HELD, "reference": reference[:120], "idempotency_key": idempotency_key,
-                  "settled_at": None, "created_at": now, "updated_at": now}
-        changes, entry = _effect(account, kind=Kind.HOLD, key=f"hold:{values['public_id']}", held_delta=amount,
-                                 reference=reference)
-        # One statement: the hold (unless its key exists: then nothing happens), the account, the entry.
-        hold_id = sql.insert_with_entry(Hold, values, CreditAccount, account.pk, changes, LedgerEntry, entry,
-                                        link="hold_id", unique="idempotency_key")
-        if hold_id is None:
-            return Hold.objects.get(idempotency_key=idempotency_key)
+            if account.available < amount:
+                raise InsufficientCredits(required=amount, available=account.available)
+        except AppError as exc:
+            refusal = exc
+            # A repeated call is answered with its hold, whatever the account's state is now.
+            existing = Hold.objects.filter(idempotency_key=idempotency_key).first()
+        else:
+            now = timezone.now()
+            values = {"public_id": uuid.uuid4(), "account_id": account.pk, "amount": amount, "captured_amount": 0,
+                      "status": Hold.Status.HELD, "reference": reference[:120], "idempotency_key": idempotency_key,
+                      "settled_at": None, "created_at": now, "updated_at": now}
+            changes, entry = _effect(account, kind=Kind.HOLD, key=f"hold:{values['public_id']}", held_delta=amount,
+                                     reference=reference)
+            # One statement: the hold (unless its key exists: then nothing happens), the account, the entry.
+            hold_id = sql.insert_with_entry(Hold, values, CreditAccount, account.pk, changes, LedgerEntry, entry,
+                                            link="hold_id", unique="idempotency_key")
+            existing = Hold.objects.get(idempotency_key=idempotency_key) if hold_id is None else None
+    if refusal is not None and existing is None:
+        raise refusal
+    if existing is not None:
+        return existing
     hold = _saved(Hold, values, hold_id)
     hold.account = account
     return hold
 
 
-def _settle(hold: Hold, status: str, captured: int, *, kind: str, amount: int = 0, split: Split = Split(),
-            metadata: dict | None = None) -> Hold | None:
-    """Moves a hold out of HELD exactly once and books it on the locked account, in one
-    statement: the account and the entry change only if the hold was still held. None if it was
-    already settled (then nothing changed)."""
-    account = hold.account
+def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | None = None,
+            count_trial: bool = False) -> Hold | None:
+    """Moves a hold out of HELD exactly once: charges `spend` of it (bonus first, then this
+    cycle's credits, then purchased), gives the rest back and books one entry. With
+    `count_trial`, a trial account's generation counter moves too. None if the hold was already
+    settled (then nothing changed). On PostgreSQL one statement does it all (credits/sql.py
+    settle_hold), in the caller's transaction or on its own; elsewhere, under the account's lock."""
     now = timezone.now()
-    fields = {"status": status, "captured_amount": captured, "settled_at": now, "updated_at": now}
-    before = (account.balance, account.bonus_balance, account.cycle_balance, account.held, account.updated_at)
-    changes, entry = _effect(account, kind=kind, key=f"{kind}:{hold.public_id}", amount=amount,
-                             held_delta=-hold.amount, split=split, reference=hold.reference, metadata=metadata)
-    if not sql.settle_with_entry(Hold, hold.pk, fields, {"status": Hold.Status.HELD}, CreditAccount, account.pk,
-                                 changes, LedgerEntry, entry, link="hold_id"):
-        account.balance, account.bonus_balance, account.cycle_balance, account.held, account.updated_at = before
+    fields = {"status": status, "captured_amount": spend, "settled_at": now, "updated_at": now}
+    entry = _entry(hold.account_id, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend, held_delta=-hold.amount,
+                   now=now, hold=hold, reference=hold.reference, metadata=metadata)
+    computed = sql.settle_hold(Hold, hold.pk, fields, Hold.Status.HELD, CreditAccount, hold.account_id, spend=spend,
+                               count_trial=count_trial, now=now, entry_model=LedgerEntry, entry=entry)
+    if computed is None:
+        return _settle_locked(hold, status, spend, kind=kind, metadata=metadata, count_trial=count_trial)
+    if not computed:
         return None
+    for name, value in fields.items():
+        setattr(hold, name, value)
+    if Hold.account.is_cached(hold):  # the caller's copy of the account, as the statement left it
+        account = hold.account
+        account.balance, account.bonus_balance = computed["balance_after"], computed["bonus_after"]
+        account.cycle_balance, account.held, account.updated_at = computed["cycle_after"], computed["held_after"], now
+        if count_trial and CreditAccount.plan.is_cached(account) and account.plan.is_trial:
+            account.trial_generations_used += 1
+    return hold
+
+
+def _settle_locked(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | None,
+                   count_trial: bool) -> Hold | None:
+    """_settle without data-modifying WITH (SQLite): lock, split, then the conditional writes."""
+    with transaction.atomic():
+        hold.account = account = _lock(hold.account)
+        spent = _spend_split(account, spend)
+        now = timezone.now()
+        fields = {"status": status, "captured_amount": spend, "settled_at": now, "updated_at": now}
+        before = (account.balance, account.bonus_balance, account.cycle_balance, account.held, account.updated_at)
+        changes, entry = _effect(account, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend,
+                                 held_delta=-hold.amount, hold=hold, reference=hold.reference, metadata=metadata,
+                                 split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased))
+        if not sql.update_where(Hold, hold.pk, fields, status=Hold.Status.HELD):
+            account.balance, account.bonus_balance, account.cycle_balance, account.held, account.updated_at = before
+            return None
+        sql.update_then_insert(CreditAccount, account.pk, changes, LedgerEntry, entry)
+        if count_trial and account.plan.is_trial:
+            CreditAccount.objects.filter(pk=account.pk).update(trial_generations_used=models.F("trial_generations_used") + 1)
+            account.trial_generations_used += 1
     for name, value in fields.items():
         setattr(hold, name, value)
     return hold
@@ -305,27 +358,14 @@ def credits_capture(*, hold: Hold, amount: int) -> Hold:
     an already settled hold changes nothing and returns it as it is."""
     if not isinstance(amount, int) or amount < 0 or amount > hold.amount:
         raise InvalidInput(f"Capture must be between 0 and {hold.amount}, not {amount!r}.")
-    with transaction.atomic():
-        hold.account = account = _lock(hold.account)
-        spent = _spend_split(account, amount)
-        settled = _settle(hold, Hold.Status.CAPTURED, amount, kind=Kind.CAPTURE, amount=-amount,
-                          split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased),
-                          metadata={"held": hold.amount, "released": hold.amount - amount})
-        if settled is None:
-            return Hold.objects.get(pk=hold.pk)
-        if account.plan.is_trial:
-            CreditAccount.objects.filter(pk=account.pk).update(trial_generations_used=models.F("trial_generations_used") + 1)
-    return settled
+    settled = _settle(hold, Hold.Status.CAPTURED, amount, kind=Kind.CAPTURE, count_trial=True,
+                      metadata={"held": hold.amount, "released": hold.amount - amount})
+    return settled or Hold.objects.get(pk=hold.pk)
 
 
 def credits_release(*, hold: Hold) -> Hold:
     """Gives the whole hold back. Idempotent: a settled hold is returned unchanged."""
-    with transaction.atomic():
-        hold.account = _lock(hold.account)
-        settled = _settle(hold, Hold.Status.RELEASED, 0, kind=Kind.RELEASE)
-        if settled is None:
-            return Hold.objects.get(pk=hold.pk)
-    return settled
+    return _settle(hold, Hold.Status.RELEASED, 0, kind=Kind.RELEASE) or Hold.objects.get(pk=hold.pk)
 
 
 def credits_refund(*, account: CreditAccount, reference: str, reason: str = "", actor=None) -> LedgerEntry | None:

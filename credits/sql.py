@@ -5,7 +5,9 @@ saves), which under load — many threads sharing one interpreter — capped the
 of what the database does (benchmarks/ledger.py). These helpers write the same rows with the
 same column conversions (each field's own get_db_prep_save), just without the machinery."""
 
+from datetime import datetime
 from functools import cache
+from uuid import UUID
 
 from django.db import connection
 
@@ -15,14 +17,20 @@ def _fields(model) -> dict:
     return {f.attname: (f, connection.ops.quote_name(f.column)) for f in model._meta.concrete_fields}
 
 
+def _native() -> tuple[type, ...]:
+    """The Python types the driver sends as they are: on PostgreSQL also aware datetimes and
+    UUIDs (what their fields' get_db_prep_save would return unchanged)."""
+    return (int, str, datetime, UUID) if connection.vendor == "postgresql" else (int, str)
+
+
 def _prepared(model, values: dict) -> tuple[list[str], list]:
-    fields = _fields(model)
+    fields, native = _fields(model), _native()
     columns, params = [], []
     for name, value in values.items():
         field, column = fields[name]
         columns.append(column)
-        # Plain numbers and text go as they are; dates, UUIDs and JSON through their field.
-        params.append(value if value is None or type(value) in (int, str) else field.get_db_prep_save(value, connection))
+        # Native values go as they are; the rest (JSON, and dates or UUIDs on SQLite) through their field.
+        params.append(value if value is None or type(value) in native else field.get_db_prep_save(value, connection))
     return columns, params
 
 
@@ -71,16 +79,17 @@ def update_where(model, pk, changes: dict, **where) -> int:
         return cursor.rowcount
 
 
-def select_for_update_with(model, pk, related: str):
-    """The row by id, locked (`FOR UPDATE OF` it alone), with one foreign-key row read along and
-    set on it — what `select_for_update(of=("self",)).select_related(related).get(pk=pk)` does,
-    in one statement and without compiling a query. PostgreSQL only (its drivers return the
-    fields' Python types, so `from_db` needs no converters); None elsewhere: use the ORM."""
+def select_for_update_with(model, value, related: str, *, by: str = "id"):
+    """The row whose `by` column (a unique one) equals `value`, locked (`FOR UPDATE OF` it alone),
+    with one foreign-key row read along and set on it — what
+    `select_for_update(of=("self",)).select_related(related).get(**{by: value})` does, in one
+    statement and without compiling a query. PostgreSQL only (its drivers return the fields'
+    Python types, so `from_db` needs no converters); None elsewhere: use the ORM."""
     if connection.vendor != "postgresql":
         return None
-    query, own, other, theirs = _locking_select(model, related)
+    query, own, other, theirs = _locking_select(model, related, by)
     with connection.cursor() as cursor:
-        cursor.execute(query, [pk])
+        cursor.execute(query, [value])
         row = cursor.fetchone()
     if row is None:
         raise model.DoesNotExist
@@ -90,7 +99,7 @@ def select_for_update_with(model, pk, related: str):
 
 
 @cache
-def _locking_select(model, related: str):
+def _locking_select(model, related: str, by: str):
     field = model._meta.get_field(related)
     other = field.related_model
     own = [f.attname for f in model._meta.concrete_fields]
@@ -99,7 +108,8 @@ def _locking_select(model, related: str):
     columns = [f"a.{quote(model._meta.get_field(n).column)}" for n in own] + \
               [f"b.{quote(other._meta.get_field(n).column)}" for n in theirs]
     query = (f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} a "
-             f"JOIN {quote(other._meta.db_table)} b ON b.id = a.{quote(field.column)} WHERE a.id = %s FOR UPDATE OF a")
+             f"JOIN {quote(other._meta.db_table)} b ON b.id = a.{quote(field.column)} "
+             f"WHERE a.{quote(model._meta.get_field(by).column)} = %s FOR UPDATE OF a")
     return query, own, other, theirs
 
 
@@ -142,26 +152,49 @@ def insert_with_entry(parent, values: dict, account_model, account_pk, changes: 
     return row[0] if row else None
 
 
-def settle_with_entry(parent, parent_pk, parent_changes: dict, where: dict, account_model, account_pk,
-                      changes: dict, entry_model, entry: dict, *, link: str) -> bool:
-    """Updates `parent` if its columns equal `where` (a conditional settle), and only then updates
-    the account and inserts the entry linked to it — one statement on PostgreSQL. False when the
-    parent did not match (nothing changed)."""
+# The columns of a settle's ledger entry that only the database knows (it holds the lock).
+SETTLED_COLUMNS = ("bonus_delta", "cycle_delta", "balance_after", "bonus_after", "cycle_after", "held_after")
+
+
+def settle_hold(hold_model, hold_pk, hold_changes: dict, held: str, account_model, account_pk, *, spend: int,
+                count_trial: bool, now, entry_model, entry: dict) -> dict | None:
+    """Settles a hold whose status is still `held` and books it, in ONE statement (PostgreSQL): locks the
+    account row, moves the hold out of `held`, takes `spend` from the buckets — bonus first, then
+    this cycle's credits, then purchased — gives the rest of the hold back, counts a trial
+    generation if `count_trial` and the plan is a trial, and appends the entry (`entry` holds its
+    other columns) with the split and the account's new values. The lock comes first, so the
+    split is computed from the latest balances, as the two-step path computes it under
+    `select_for_update`; the hold's conditional update makes the settle happen once.
+
+    Returns the entry's computed columns (SETTLED_COLUMNS), or {} when the hold was no longer
+    held (nothing changed). None on other databases: use the locked two-step path there."""
     if connection.vendor != "postgresql":
-        if not update_where(parent, parent_pk, parent_changes, **where):
-            return False
-        update_then_insert(account_model, account_pk, changes, entry_model, {**entry, link: parent_pk})
-        return True
+        return None
     quote = connection.ops.quote_name
-    parent_set, parent_params = _set(parent, parent_changes)
-    where_columns, where_params = _prepared(parent, where)
-    assignments, set_params = _set(account_model, changes)
-    insert_entry, entry_params = _row_select(entry_model, entry, source="p", source_column=link)
+    account, plan = quote(account_model._meta.db_table), quote(account_model._meta.get_field("plan").related_model._meta.db_table)
+    hold = quote(hold_model._meta.db_table)
+    hold_set, hold_params = _set(hold_model, hold_changes)
+    columns, params = _prepared(entry_model, entry)
+    computed = ", ".join(quote(c) for c in SETTLED_COLUMNS)
+    query = (
+        f"WITH o AS MATERIALIZED (SELECT a.id, a.balance, a.bonus_balance, a.cycle_balance, a.held, p.is_trial "
+        f"FROM {account} a JOIN {plan} p ON p.id = a.plan_id WHERE a.id = %s FOR UPDATE OF a), "
+        # FROM o: the hold is changed only once the account is locked (the order every writer keeps).
+        f"h AS (UPDATE {hold} SET {hold_set} FROM o WHERE {hold}.id = %s AND {hold}.status = %s "
+        f"RETURNING {hold}.amount), "
+        f"s AS (SELECT o.*, h.amount AS hold_amount, LEAST(%s, o.bonus_balance) AS bonus_taken, "
+        f"LEAST(%s - LEAST(%s, o.bonus_balance), o.cycle_balance) AS cycle_taken FROM o, h), "
+        f"c AS (UPDATE {account} SET balance = s.balance - %s, bonus_balance = s.bonus_balance - s.bonus_taken, "
+        f"cycle_balance = s.cycle_balance - s.cycle_taken, held = s.held - s.hold_amount, "
+        f"trial_generations_used = {account}.trial_generations_used + (CASE WHEN s.is_trial AND %s THEN 1 ELSE 0 END), "
+        f"updated_at = %s FROM s WHERE {account}.id = s.id RETURNING {account}.balance, {account}.bonus_balance, "
+        f"{account}.cycle_balance, {account}.held, s.bonus_taken, s.cycle_taken) "
+        f"INSERT INTO {quote(entry_model._meta.db_table)} ({', '.join(columns)}, {computed}) "
+        f"SELECT {', '.join(['%s'] * len(params))}, -c.bonus_taken, -c.cycle_taken, c.balance, c.bonus_balance, "
+        f"c.cycle_balance, c.held FROM c RETURNING {computed}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH p AS (UPDATE {quote(parent._meta.db_table)} SET {parent_set} WHERE id = %s"
-            f"{''.join(f' AND {c} = %s' for c in where_columns)} RETURNING id), "
-            f"a AS (UPDATE {quote(account_model._meta.db_table)} SET {assignments} "
-            f"WHERE id = %s AND EXISTS (SELECT 1 FROM p)) {insert_entry}",
-            [*parent_params, parent_pk, *where_params, *set_params, account_pk, *entry_params])
-        return cursor.fetchone() is not None
+        cursor.execute(query, [account_pk, *hold_params, hold_pk, held, spend, spend, spend, spend, count_trial,
+                               now, *params])
+        row = cursor.fetchone()
+    return dict(zip(SETTLED_COLUMNS, row, strict=True)) if row else {}

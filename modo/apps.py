@@ -6,3 +6,9 @@ class ModoConfig(AppConfig):
 
     name = "modo"
     verbose_name = "Site"
+
+    def ready(self):
+        from . import after_response, catalog
+
+        after_response.connect_signals()
+        catalog.connect_signals()

@@ -38,6 +38,8 @@ from credits.selectors import credit_account_for
 from media import services as media_services
 from media.models import MediaAsset
 from media.selectors import TargetRef
+from modo import catalog
+from modo.after_response import after_response
 from modo.errors import AppError
 
 from .models import Character, Generation, ImagePreset, Moodboard
@@ -88,13 +90,13 @@ class _Stop(Exception):
 # --- presets and prompts ---------------------------------------------------------------------------
 
 def presets(kind: str) -> list[ImagePreset]:
-    return list(ImagePreset.objects.filter(kind=kind, is_active=True))
+    """The active presets of a kind, in their order (from the configuration catalog)."""
+    return [p for p in catalog.snapshot().presets if p.kind == kind]
 
 
 def _chosen_presets(*, style: str, size: str) -> tuple[ImagePreset | None, ImagePreset | None]:
-    """The style and the size asked for, else each kind's default, else its first: one query
-    for both (the active presets are a handful of rows)."""
-    active = list(ImagePreset.objects.filter(is_active=True))  # ordered by kind, sort_order, id
+    """The style and the size asked for, else each kind's default, else its first."""
+    active = catalog.snapshot().presets  # ordered by kind, sort_order, id
 
     def pick(kind: str, key: str) -> ImagePreset | None:
         mine = [p for p in active if p.kind == kind]
@@ -191,27 +193,31 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
     media_services.storage_ready(user=user)
     spec = SPECS[kind]
     cost = router.quote(type=spec.type, model=model, params=quote_params)
-    account = credit_account_for(user=user)
-    guards.generation_check(account=account, kind=spec.type, cost=cost,
-                            premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
+
+    def admissible(locked) -> None:
+        # Under the account's row lock, so a creator's concurrent requests are checked one after
+        # another: the cap on running jobs holds, and the daily limit is counted last.
+        if Generation.objects.filter(owner=user, status__in=Generation.ACTIVE).count() >= settings.GENERATION_MAX_ACTIVE:
+            raise TooManyJobs()
+        guards.generation_check(account=locked, kind=spec.type, cost=cost,
+                                premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
+
     try:
         with transaction.atomic():
-            ledger.account_lock(account=account)  # serialises a creator's requests: the cap holds
-            active = Generation.objects.filter(owner=user, status__in=Generation.ACTIVE).count()
-            if active >= settings.GENERATION_MAX_ACTIVE:
-                raise TooManyJobs()
             # The hold first, so the job's row is written once, with its hold.
             public_id = uuid.uuid4()
             reference = f"generation:{public_id}"
-            hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
-                                       is_generation=True)
+            hold = ledger.credits_hold(user=user, amount=cost, reference=reference, idempotency_key=reference,
+                                       check=admissible)
             job = Generation.objects.create(
                 public_id=public_id, owner=user, project=project, kind=kind, target_kind=target_kind,
                 target_id=target_id, params=params, prompt=prompt, model_requested=model, credits_quoted=cost,
                 idempotency_key=idempotency_key, input_hash=input_hash, hold=hold, queued_at=timezone.now(),
                 progress_message=_("Waiting for a worker…"),
             )
-            transaction.on_commit(lambda: _enqueue(job))
+            # Sent once committed, after the 202 has gone out (a message lost on the way is sent
+            # again by the sweeper: the row is what counts).
+            transaction.on_commit(lambda: after_response(lambda: _enqueue(job)))
     except IntegrityError:
         # The same idempotency key sent twice at once: the first one made the job.
         return Generation.objects.select_related("project", "output_asset", "model_used").get(

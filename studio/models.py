@@ -378,6 +378,9 @@ class Generation(TimeStamped):
             models.Index(fields=["owner", "-created_at"], name="generation_owner_recent_idx"),
             # Admin analytics: jobs started in a period, per day.
             models.Index(fields=["created_at"], name="generation_created_idx"),
+            # The cap on running jobs: a creator's active ones, however many jobs they ran before.
+            models.Index(fields=["owner"], name="generation_owner_active_idx",
+                         condition=Q(status__in=["queued", "running"])),
             # The sweeper: active jobs, oldest first.
             models.Index(fields=["status", "queued_at"], name="generation_sweep_idx",
                          condition=Q(status__in=["queued", "running"])),

@@ -58,8 +58,10 @@ def _owned(model, *, user, public_id, related=()):
     )
 
 
-def character_get(*, user, public_id) -> Character:
-    return _owned(Character, user=user, public_id=public_id, related=("primary_image",))
+def character_get(*, user, public_id, with_image: bool = True) -> Character:
+    """The creator's character (404 otherwise), with its reference sheet unless `with_image` is
+    False (a generation request reads the sheet's text only: a leaner query)."""
+    return _owned(Character, user=user, public_id=public_id, related=("primary_image",) if with_image else ())
 
 
 def location_get(*, user, public_id) -> Location:

@@ -111,7 +111,7 @@ class CharacterImageIn(Schema):
 @router.post("/generate/character", response={202: JobEnvelope, **REFUSALS}, tags=["generate"],
              summary="Draw a character from its sheet (or from a reference image)")
 def generate_character(request, payload: CharacterImageIn):
-    character = selectors.character_get(user=request.auth, public_id=payload.character)
+    character = selectors.character_get(user=request.auth, public_id=payload.character, with_image=False)
     job = jobs.character_image_request(
         user=request.auth, character=character, prompt=payload.prompt, style=payload.style, size=payload.size,
         reference=_asset(request.auth, payload.reference_asset), strength=payload.strength,

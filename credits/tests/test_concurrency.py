@@ -85,6 +85,25 @@ def test_concurrent_capture_and_release_of_one_hold_settle_it_once(user):
     assert_consistent(account)
 
 
+def test_concurrent_captures_split_each_charge_from_the_latest_buckets(user):
+    """Each capture takes bonus first, then cycle, then purchased, from the balances as the
+    captures before it left them — however the 20 threads interleave."""
+    account = funded_account(user, amount=40)  # purchased
+    services.credits_grant(account=account, amount=30, bucket="bonus", idempotency_key="bonus")
+    services.credits_grant(account=account, amount=30, bucket="cycle", idempotency_key="cycle")
+    holds = [services.credits_hold(account=account, amount=5, reference=f"job:{i}", idempotency_key=f"h{i}")
+             for i in range(20)]
+
+    results = run_concurrently(lambda i: services.credits_capture(hold=holds[i], amount=4), 20)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    account.refresh_from_db()
+    assert (account.balance, account.held, account.bonus_balance, account.cycle_balance) == (20, 0, 0, 0)
+    captures = LedgerEntry.objects.filter(account=account, kind="capture")
+    assert sorted((-e.bonus_delta, -e.cycle_delta) for e in captures).count((4, 0)) == 7  # 28 of the 30 bonus
+    assert_consistent(account)
+
+
 def test_concurrent_trial_generations_cannot_pass_the_cap(user):
     from credits.exceptions import TrialLimit
 

@@ -1,10 +1,18 @@
 import pytest
+from django.db import transaction
 
 from credits import services
 from credits.exceptions import InsufficientCredits, InvalidInput
 from credits.models import Hold, LedgerEntry
+from modo.errors import AppError
 
 from .factories import assert_consistent, funded_account
+
+
+class TooManyJobs(AppError):
+    """A caller's own refusal, as a check passed to credits_hold raises it."""
+
+    code, status = "TOO_MANY_JOBS", 429
 
 
 @pytest.fixture
@@ -44,6 +52,79 @@ def test_same_idempotency_key_returns_the_first_hold(account):
     assert first.pk == second.pk
     account.refresh_from_db()
     assert account.held == 10
+
+
+@pytest.mark.django_db
+def test_a_check_runs_under_the_lock_and_its_refusal_holds_nothing(account):
+    seen = []
+
+    def check(locked):
+        seen.append((locked.pk, locked.available))
+        raise TooManyJobs()
+
+    with pytest.raises(TooManyJobs):
+        services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1", check=check)
+
+    assert seen == [(account.pk, 100)]
+    assert not Hold.objects.exists()
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(account):
+    with transaction.atomic():
+        with pytest.raises(InsufficientCredits):
+            services.credits_hold(account=account, amount=500, reference="job:1", idempotency_key="k1")
+        # Not a broken transaction: the caller can go on, and what it writes is kept.
+        hold = services.credits_hold(account=account, amount=10, reference="job:2", idempotency_key="k2")
+
+    assert Hold.objects.get().pk == hold.pk
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_a_hold_joins_the_callers_transaction_and_goes_with_its_rollback(account):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1")
+        raise RuntimeError("the caller's next write failed")
+
+    assert not Hold.objects.exists()
+    account.refresh_from_db()
+    assert account.held == 0
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_a_hold_by_user_locks_that_users_account(account, user):
+    hold = services.credits_hold(user=user, amount=10, reference="job:1", idempotency_key="k1")
+
+    assert hold.account_id == account.pk
+    account.refresh_from_db()
+    assert account.held == 10
+
+
+@pytest.mark.django_db
+def test_a_hold_by_user_opens_the_account_of_a_user_who_has_none(outsider, seeded_defaults):
+    from credits.models import CreditAccount
+
+    assert not CreditAccount.objects.filter(user=outsider).exists()
+    hold = services.credits_hold(user=outsider, amount=1, reference="job:1", idempotency_key="k1")
+
+    assert hold.account.user_id == outsider.pk
+    assert_consistent(hold.account)
+
+
+@pytest.mark.django_db
+def test_a_refused_repeat_of_a_key_returns_its_hold(account):
+    first = services.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="same")
+
+    def refuse(_locked):
+        raise TooManyJobs()
+
+    # The balance no longer covers it and the check refuses: the key's hold is the answer all the same.
+    again = services.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="same", check=refuse)
+
+    assert again.pk == first.pk
 
 
 @pytest.mark.django_db

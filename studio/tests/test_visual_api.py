@@ -55,6 +55,28 @@ def test_generate_character_answers_202_with_the_job_and_the_job_runs(client, cr
     assert [j["id"] for j in listed["data"]] == [data["id"]]
 
 
+@pytest.mark.requires_postgres
+def test_a_generation_request_makes_these_statements_and_no_more(client, creator, project):
+    """The request path `make bench` times (figure 2): the token, the character, then one short
+    transaction — lock the account, count running jobs, write hold + entry, write the job."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    character = project.characters.first()
+    headers = bearer(creator)
+    body = json.dumps({"character": str(character.public_id)})
+    client.post(f"{API}/generate/character", body, content_type="application/json", **headers)  # token touched
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"{API}/generate/character", body, content_type="application/json", **headers)
+
+    assert response.status_code == 202, response.content
+    starts = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert starts == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "SELECT", "WITH", "INSERT", "RELEASE"], \
+        [q["sql"][:80] for q in queries.captured_queries]
+    assert "credits_hold" in queries.captured_queries[5]["sql"]
+
+
 def test_animation_is_refused_on_a_plan_without_video(client, user, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     give_plan(user, "premium")

@@ -1,0 +1,114 @@
+"""The configuration rows every generation request reads — the credit costs, the enabled AI
+models, the image presets — kept in each process and reloaded when they change.
+
+A process reuses the rows it read while the version token in the shared cache is the one it
+read them under. Saving or deleting any of those rows (signals, connected in ModoConfig.ready),
+or a bulk change such as an admin action (`changed()`), sets a new token, so every process
+reloads on its next read (read at most once a second: one cache read instead of three queries
+per request, and a change is seen everywhere within about a second). A
+snapshot older than MAX_AGE_S is reloaded anyway, which bounds how long a change made behind
+Django's back (SQL by hand, a process-local cache in development) goes unseen.
+
+What is here is for pricing and choosing presets only: the router still reads the models live
+when it calls one (their cooldowns change all the time and are not part of the snapshot)."""
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+KEY = "catalog:version"
+MAX_AGE_S = 60
+RECHECK_S = 1.0  # the token is read at most this often: a change reaches the other processes within it
+
+
+@dataclass
+class Snapshot:
+    token: str
+    loaded_at: float
+    checked_at: float
+    costs: tuple  # active CreditCost rows
+    models: tuple  # enabled AI models of enabled providers: defaults first, then by priority
+    presets: tuple  # active ImagePreset rows, in their admin order (kind, sort order)
+
+
+_current: Snapshot | None = None
+_loading = threading.Lock()
+
+
+def _token() -> str:
+    token = cache.get(KEY)
+    if token is None:  # first use, or the cache was cleared: whoever adds first sets it
+        cache.add(KEY, uuid.uuid4().hex, timeout=None)
+        token = cache.get(KEY) or ""
+    return token
+
+
+def _load(token: str) -> Snapshot:
+    from aiproviders.models import AIModel
+    from credits.models import CreditCost
+    from studio.models import ImagePreset
+
+    models = AIModel.objects.select_related("provider").filter(enabled=True, provider__enabled=True)
+    return Snapshot(
+        token=token, loaded_at=time.monotonic(), checked_at=time.monotonic(),
+        costs=tuple(CreditCost.objects.filter(is_active=True)),
+        models=tuple(models.order_by("-is_default", "priority", "id")),
+        presets=tuple(ImagePreset.objects.filter(is_active=True)),
+    )
+
+
+def snapshot() -> Snapshot:
+    global _current
+    current, now = _current, time.monotonic()
+    if current is not None and now - current.checked_at < RECHECK_S:
+        return current
+    try:
+        token = _token()
+    except Exception:  # the cache is down: keep what this process has, until MAX_AGE_S
+        log.warning("configuration catalog: the cache does not answer; using this process's copy", exc_info=True)
+        token = current.token if current is not None else ""
+    if current is None or current.token != token or now - current.loaded_at > MAX_AGE_S:
+        with _loading:
+            current = _current = _load(token)
+    current.checked_at = now
+    return current
+
+
+def changed(**_signal) -> None:
+    """This process reloads on its next read (it sees its own transaction's change); every other
+    process once the change is committed — a new token set before the commit could be read by a
+    process that then loads the old rows under it. (A change rolled back after this process
+    reloaded stays in its snapshot until MAX_AGE_S.)"""
+    forget()
+    transaction.on_commit(_new_token)
+
+
+def _new_token() -> None:
+    forget()
+    cache.set(KEY, uuid.uuid4().hex, timeout=None)
+
+
+def forget() -> None:
+    """This process reads the rows again on its next use (the tests call it after each test: a
+    rolled-back transaction sends no signal)."""
+    global _current
+    _current = None
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from aiproviders.models import AIModel, Provider
+    from credits.models import CreditCost
+    from studio.models import ImagePreset
+
+    for model in (AIModel, Provider, CreditCost, ImagePreset):
+        post_save.connect(changed, sender=model, dispatch_uid=f"catalog-{model._meta.label_lower}-save")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"catalog-{model._meta.label_lower}-delete")
