@@ -76,6 +76,7 @@ TEMPLATES = [
                 "modo.context_processors.site",
                 "credits.context_processors.credits",
             ],
+            "builtins": ["modo.templatetags.icons"],
         },
     },
 ]
