@@ -92,7 +92,10 @@ def changed(**_signal) -> None:
 
 def _new_token() -> None:
     forget()
-    cache.set(KEY, uuid.uuid4().hex, timeout=None)
+    try:
+        cache.set(KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # the change is saved; the others see it within MAX_AGE_S
+        log.warning("configuration catalog: could not tell the other processes of a change", exc_info=True)
 
 
 def forget() -> None:

@@ -78,18 +78,20 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
     """Raises TargetNotFound and credits' typed refusals before anything is held; after that,
     every outcome releases or captures the hold exactly once."""
     target = resolve_target(project, target_kind, target_id, field)
-    account = credit_account_for(user=user)
     model = model or router.default_model(type="text")
     if model is None:
         raise ProviderError("No text model is available right now.", permanent=False, code="no_model")
     cost = router.quote(type="text", model=model)
-    guards.generation_check(account=account, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
     built = prompts.build(project, target_kind=target_kind, target=target, field=field, prompt=prompt, language=language)
+
+    def admissible(locked) -> None:  # under the account's lock: the plan, trial, balance and daily limit
+        guards.generation_check(account=locked, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
+
     # The hold comes first: if it is refused, no draft is left behind.
     draft_id = uuid.uuid4()
     reference = f"draft:{draft_id}"
-    hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
-                               is_generation=True)
+    hold = ledger.credits_hold(user=user, amount=cost, reference=reference, idempotency_key=reference,
+                               check=admissible)
     try:
         draft = Draft.objects.create(
             public_id=draft_id, project=project, owner=user, target_kind=target_kind,
