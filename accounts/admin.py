@@ -16,6 +16,7 @@ from credits import services as ledger
 from credits.exceptions import CreditsError
 from credits.models import LedgerEntry, Plan
 from credits.selectors import credit_account_for
+from modo.admin import QuickActionCheckbox
 
 from .models import ApiToken, User
 
@@ -51,7 +52,7 @@ class UserChangeForm(BaseUserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(QuickActionCheckbox, BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["-date_joined"]

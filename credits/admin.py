@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from modo.admin import ReadOnlyAdmin
+from modo.admin import QuickActionCheckbox, ReadOnlyAdmin
 
 from . import orders, services
 from .exceptions import CreditsError
@@ -101,7 +101,7 @@ class CreditAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(QuickActionCheckbox, admin.ModelAdmin):
     list_display = ["number", "user", "item", "amount", "currency", "status", "gateway", "created_at", "paid_at", "applied_at"]
     list_select_related = ["user", "package", "plan"]
     list_filter = ["status", "gateway", "created_at"]

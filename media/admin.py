@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from modo.admin import QuickActionCheckbox
 from modo.errors import AppError
 
 from . import services
@@ -11,7 +12,7 @@ from .models import DriveConnection, MediaAsset
 
 
 @admin.register(MediaAsset)
-class MediaAssetAdmin(admin.ModelAdmin):
+class MediaAssetAdmin(QuickActionCheckbox, admin.ModelAdmin):
     list_display = ["preview", "public_id", "owner", "project", "target_kind", "media_type", "source_type", "storage",
                     "size", "is_accessible", "is_primary", "deleted_at", "created_at"]
     list_filter = ["media_type", "source_type", "storage", "is_accessible", "target_kind", "created_at"]

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from aiproviders.admin import ModelFilter
+from modo.admin import QuickActionCheckbox
 from modo.errors import AppError
 
 from . import jobs
@@ -103,7 +104,7 @@ class ImagePresetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Generation)
-class GenerationAdmin(admin.ModelAdmin):
+class GenerationAdmin(QuickActionCheckbox, admin.ModelAdmin):
     list_display = ["public_id", "owner", "kind", "status", "model_used", "credits_quoted", "cost_charged", "attempts",
                     "created_at", "finished_at"]
     list_filter = ["kind", "status", ("model_used", ModelFilter), "created_at"]

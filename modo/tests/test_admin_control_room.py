@@ -126,3 +126,13 @@ def test_support_cannot_reach_providers_but_can_grant_credits(support_client, us
     assert LedgerEntry.objects.get(kind="admin_adjust").amount == 15
     assert support_client.get(reverse("admin:accounts_user_changelist")).status_code == 200
     assert support_client.get(reverse("admin:credits_order_changelist")).status_code == 200
+
+
+def test_the_quick_action_checkbox_is_djangos_markup(user):
+    from django.contrib.admin import ModelAdmin, site
+
+    from accounts.models import User
+
+    user_admin = site._registry[User]
+    assert str(user_admin.action_checkbox(user)) == str(ModelAdmin.action_checkbox(user_admin, user))
+    assert 'class="action-select"' in user_admin.action_checkbox(user)
