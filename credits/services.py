@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from modo import rows
 from modo.errors import AppError
 
 from . import sql
@@ -49,19 +50,15 @@ def _spend_split(account: CreditAccount, amount: int) -> Split:
 
 
 def _lock(account: CreditAccount) -> CreditAccount:
-    # Only the account row is locked (`of`), the plan is read along for the trial rules.
-    return sql.select_for_update_with(CreditAccount, account.pk, "plan") or \
-        CreditAccount.objects.select_for_update(of=("self",)).select_related("plan").get(pk=account.pk)
+    # Only the account row is locked (FOR UPDATE OF it); the plan is read along for the trial rules.
+    return rows.get_row(CreditAccount, related=("plan",), where={"id": account.pk}, lock=True)
 
 
 def _lock_of(user) -> CreditAccount:
     """The user's account, locked, found by its user (one statement, no read before it); opened
     first if the user has none yet."""
-    try:
-        return sql.select_for_update_with(CreditAccount, user.pk, "plan", by="user") or \
-            CreditAccount.objects.select_for_update(of=("self",)).select_related("plan").get(user=user)
-    except CreditAccount.DoesNotExist:
-        return _lock(credit_account_open(user=user))
+    locked = rows.get_row(CreditAccount, related=("plan",), where={"user_id": user.pk}, lock=True)
+    return locked or _lock(credit_account_open(user=user))
 
 
 def _existing_entry(key: str) -> LedgerEntry | None:
@@ -249,7 +246,8 @@ def credits_admin_adjust(*, account: CreditAccount, delta: int, reason: str, act
 
 
 def credits_hold(*, account: CreditAccount | None = None, user=None, amount: int, reference: str, idempotency_key: str,
-                 is_generation: bool = False, check: Callable[[CreditAccount], None] | None = None) -> Hold:
+                 is_generation: bool = False, check: Callable[[CreditAccount], None] | None = None,
+                 held_by: models.Model | None = None) -> Hold:
     """Reserves `amount` of the available credits of `account` (or of `user`'s account). Raises
     InsufficientCredits (and reserves nothing) when balance − held is too small. The same key
     returns the same hold.
@@ -259,6 +257,9 @@ def credits_hold(*, account: CreditAccount | None = None, user=None, amount: int
     `check(account)`, when given, runs under the row lock too, before anything is written: what
     it raises (an AppError) refuses the hold like the ledger's own refusals — the caller's rules
     that must not race, such as a cap on running jobs.
+
+    `held_by`, an unsaved object with a `hold` key (a generation job), is written by the same
+    statement as the hold, pointing at it — with a new hold only: a repeated key leaves it unsaved.
 
     Inside a caller's transaction the hold joins it without a savepoint (it is written by one
     statement, so there is nothing partial to undo), and a refusal leaves that transaction
@@ -287,9 +288,12 @@ def credits_hold(*, account: CreditAccount | None = None, user=None, amount: int
                       "settled_at": None, "created_at": now, "updated_at": now}
             changes, entry = _effect(account, kind=Kind.HOLD, key=f"hold:{values['public_id']}", held_delta=amount,
                                      reference=reference)
-            # One statement: the hold (unless its key exists: then nothing happens), the account, the entry.
-            hold_id = sql.insert_with_entry(Hold, values, CreditAccount, account.pk, changes, LedgerEntry, entry,
-                                            link="hold_id", unique="idempotency_key")
+            dependent = (type(held_by), _unsaved_row(held_by, but="hold_id"), "hold_id") if held_by is not None else None
+            # One statement: the hold (unless its key exists: then nothing happens), the account, the entry
+            # (and the object held by it).
+            hold_id, held_by_id = sql.insert_with_entry(Hold, values, CreditAccount, account.pk, changes, LedgerEntry,
+                                                        entry, link="hold_id", unique="idempotency_key",
+                                                        dependent=dependent)
             existing = Hold.objects.get(idempotency_key=idempotency_key) if hold_id is None else None
     if refusal is not None and existing is None:
         raise refusal
@@ -297,7 +301,17 @@ def credits_hold(*, account: CreditAccount | None = None, user=None, amount: int
         return existing
     hold = _saved(Hold, values, hold_id)
     hold.account = account
+    if held_by is not None:
+        held_by.pk, held_by.hold = held_by_id, hold
+        held_by._state.adding, held_by._state.db = False, "default"
     return hold
+
+
+def _unsaved_row(obj: models.Model, *, but: str) -> dict:
+    """The column values an INSERT of `obj` writes (defaults and auto-now dates applied as a save
+    applies them), by attname, without its id and `but`."""
+    return {f.attname: f.pre_save(obj, add=True) for f in obj._meta.concrete_fields
+            if not f.primary_key and f.attname != but}
 
 
 def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | None = None,

@@ -79,40 +79,6 @@ def update_where(model, pk, changes: dict, **where) -> int:
         return cursor.rowcount
 
 
-def select_for_update_with(model, value, related: str, *, by: str = "id"):
-    """The row whose `by` column (a unique one) equals `value`, locked (`FOR UPDATE OF` it alone),
-    with one foreign-key row read along and set on it — what
-    `select_for_update(of=("self",)).select_related(related).get(**{by: value})` does, in one
-    statement and without compiling a query. PostgreSQL only (its drivers return the fields'
-    Python types, so `from_db` needs no converters); None elsewhere: use the ORM."""
-    if connection.vendor != "postgresql":
-        return None
-    query, own, other, theirs = _locking_select(model, related, by)
-    with connection.cursor() as cursor:
-        cursor.execute(query, [value])
-        row = cursor.fetchone()
-    if row is None:
-        raise model.DoesNotExist
-    obj = model.from_db("default", own, row[:len(own)])
-    setattr(obj, related, other.from_db("default", theirs, row[len(own):]))
-    return obj
-
-
-@cache
-def _locking_select(model, related: str, by: str):
-    field = model._meta.get_field(related)
-    other = field.related_model
-    own = [f.attname for f in model._meta.concrete_fields]
-    theirs = [f.attname for f in other._meta.concrete_fields]
-    quote = connection.ops.quote_name
-    columns = [f"a.{quote(model._meta.get_field(n).column)}" for n in own] + \
-              [f"b.{quote(other._meta.get_field(n).column)}" for n in theirs]
-    query = (f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} a "
-             f"JOIN {quote(other._meta.db_table)} b ON b.id = a.{quote(field.column)} "
-             f"WHERE a.{quote(model._meta.get_field(by).column)} = %s FOR UPDATE OF a")
-    return query, own, other, theirs
-
-
 def _row_select(model, values: dict, *, source: str, source_column: str) -> tuple[str, list]:
     """INSERT … SELECT parts: the values as parameters, plus `source_column` taken from `source`."""
     columns, params = _prepared(model, values)
@@ -127,29 +93,42 @@ def _set(model, changes: dict) -> tuple[str, list]:
 
 
 def insert_with_entry(parent, values: dict, account_model, account_pk, changes: dict, entry_model, entry: dict,
-                      *, link: str, unique: str) -> int | None:
+                      *, link: str, unique: str, dependent: tuple | None = None) -> tuple[int | None, int | None]:
     """Inserts `parent` (unless its `unique` column already has the value: then None and nothing
     changes), updates the account and inserts the entry linked to the parent by `link` — one
-    statement on PostgreSQL. Returns the parent's id."""
+    statement on PostgreSQL. `dependent`, (model, values, column), is a row that points at the
+    parent by `column`, inserted with it (and only with it). Returns the parent's id and the
+    dependent row's id."""
     if connection.vendor != "postgresql":
         parent_id = insert(parent, values, skip_conflict_on=unique)
+        dependent_id = None
         if parent_id is not None:
             update_then_insert(account_model, account_pk, changes, entry_model, {**entry, link: parent_id})
-        return parent_id
+            if dependent is not None:
+                model, row, column = dependent
+                dependent_id = insert(model, {**row, column: parent_id})
+        return parent_id, dependent_id
     quote = connection.ops.quote_name
     columns, params = _prepared(parent, values)
     assignments, set_params = _set(account_model, changes)
     insert_entry, entry_params = _row_select(entry_model, entry, source="p", source_column=link)
+    with_dependent, dependent_params = "", []
+    if dependent is not None:
+        model, row, column = dependent
+        insert_dependent, dependent_params = _row_select(model, row, source="p", source_column=column)
+        with_dependent = f", d AS ({insert_dependent})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH p AS (INSERT INTO {quote(parent._meta.db_table)} ({', '.join(columns)}) "
             f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({quote(unique)}) DO NOTHING RETURNING id), "
             f"a AS (UPDATE {quote(account_model._meta.db_table)} SET {assignments} "
-            f"WHERE id = %s AND EXISTS (SELECT 1 FROM p)) "
-            f"{insert_entry.replace(' RETURNING id', ' RETURNING ' + _fields(entry_model)[link][1])}",
-            [*params, *set_params, account_pk, *entry_params])
+            f"WHERE id = %s AND EXISTS (SELECT 1 FROM p)), "
+            # Every data-modifying part runs to its end, read or not.
+            f"e AS ({insert_entry}){with_dependent} "
+            f"SELECT p.id, {'(SELECT id FROM d)' if dependent is not None else 'NULL'} FROM p",
+            [*params, *set_params, account_pk, *entry_params, *dependent_params])
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], row[1]) if row else (None, None)
 
 
 # The columns of a settle's ledger entry that only the database knows (it holds the lock).

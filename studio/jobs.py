@@ -42,6 +42,7 @@ from modo import catalog
 from modo.after_response import after_response
 from modo.errors import AppError
 
+from . import selectors
 from .models import Character, Generation, ImagePreset, Moodboard
 
 log = logging.getLogger(__name__)
@@ -197,24 +198,22 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
     def admissible(locked) -> None:
         # Under the account's row lock, so a creator's concurrent requests are checked one after
         # another: the cap on running jobs holds, and the daily limit is counted last.
-        if Generation.objects.filter(owner=user, status__in=Generation.ACTIVE).count() >= settings.GENERATION_MAX_ACTIVE:
+        if selectors.active_job_count(user=user) >= settings.GENERATION_MAX_ACTIVE:
             raise TooManyJobs()
         guards.generation_check(account=locked, kind=spec.type, cost=cost,
                                 premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
 
+    job = Generation(
+        public_id=uuid.uuid4(), owner=user, project=project, kind=kind, target_kind=target_kind, target_id=target_id,
+        params=params, prompt=prompt, model_requested=model, credits_quoted=cost, idempotency_key=idempotency_key,
+        input_hash=input_hash, queued_at=timezone.now(), progress_message=_("Waiting for a worker…"),
+    )
     try:
         with transaction.atomic():
-            # The hold first, so the job's row is written once, with its hold.
-            public_id = uuid.uuid4()
-            reference = f"generation:{public_id}"
-            hold = ledger.credits_hold(user=user, amount=cost, reference=reference, idempotency_key=reference,
-                                       check=admissible)
-            job = Generation.objects.create(
-                public_id=public_id, owner=user, project=project, kind=kind, target_kind=target_kind,
-                target_id=target_id, params=params, prompt=prompt, model_requested=model, credits_quoted=cost,
-                idempotency_key=idempotency_key, input_hash=input_hash, hold=hold, queued_at=timezone.now(),
-                progress_message=_("Waiting for a worker…"),
-            )
+            # The job's row is written by the hold's statement, pointing at its hold (a fresh key: always a new hold).
+            reference = f"generation:{job.public_id}"
+            ledger.credits_hold(user=user, amount=cost, reference=reference, idempotency_key=reference,
+                                check=admissible, held_by=job)
             # Sent once committed, after the 202 has gone out (a message lost on the way is sent
             # again by the sweeper: the row is what counts).
             transaction.on_commit(lambda: after_response(lambda: _enqueue(job)))

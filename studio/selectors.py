@@ -3,11 +3,14 @@
 import hashlib
 import json
 
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from modo import rows
 
 from .models import Beat, Character, Draft, Generation, Location, Moodboard, Project, Scene
 
@@ -19,8 +22,8 @@ def _count_of(model, *conditions):
     """How many `model` rows the outer project has, as a correlated subquery. Counting two
     sections through JOINs multiplies their rows (200 characters × 500 scenes = 100,000 rows to
     group); each subquery counts one section through its project index instead."""
-    rows = model.objects.filter(*conditions, project=OuterRef("pk")).order_by().values("project")
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+    counted = model.objects.filter(*conditions, project=OuterRef("pk")).order_by().values("project")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
 
 
 def projects_for(*, user, q: str = "", status: str = "", genre: str = "", sort: str = "updated") -> QuerySet[Project]:
@@ -52,10 +55,13 @@ def project_get(*, user, public_id, include_deleted: bool = False) -> Project:
 
 
 def _owned(model, *, user, public_id, related=()):
-    return get_object_or_404(
-        model.objects.select_related("project", *related).filter(project__owner=user, project__deleted_at__isnull=True),
-        public_id=public_id,
-    )
+    """The object of a live project of the creator's, with its project (404 otherwise). Read on
+    every request about the object: one statement built once (modo.rows)."""
+    obj = rows.get_row(model, related=("project", *related),
+                       where={"public_id": public_id, "project__owner_id": user.pk, "project__deleted_at": None})
+    if obj is None:
+        raise Http404(f"No {model._meta.object_name} matches the given query.")
+    return obj
 
 
 def character_get(*, user, public_id, with_image: bool = True) -> Character:
@@ -90,6 +96,18 @@ def job_get(*, user, public_id) -> Generation:
                                  owner=user, public_id=public_id)
     except (ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def active_job_count(*, user) -> int:
+    """How many of the creator's jobs are queued or running (the cap on running jobs, checked on
+    every generation request). The statuses are written into the statement, not bound: a prepared
+    statement then still matches the partial index generation_owner_active_idx, whose condition
+    names them."""
+    statuses = ", ".join(f"'{status}'" for status in Generation.ACTIVE)  # constants of the model
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(Generation._meta.db_table)} "
+                       f"WHERE owner_id = %s AND status IN ({statuses})", [user.pk])
+        return cursor.fetchone()[0]
 
 
 def jobs_for(*, user, status: str = "", project: Project | None = None, kind: str = "") -> QuerySet[Generation]:
@@ -129,9 +147,9 @@ def cast_of(project: Project) -> list[Character]:
 
 def cast_version(characters: list[Character]) -> str:
     """A digest of everything the characters list shows, in its order."""
-    rows = [[str(getattr(c, name)) for name in CAST_FIELDS] + [str(c.primary_image.public_id) if c.primary_image else ""]
-            for c in characters]
-    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+    shown = [[str(getattr(c, name)) for name in CAST_FIELDS] + [str(c.primary_image.public_id) if c.primary_image else ""]
+             for c in characters]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
 
 
 def scenes_of(project: Project) -> QuerySet[Scene]:

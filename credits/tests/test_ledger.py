@@ -70,6 +70,45 @@ def test_a_check_runs_under_the_lock_and_its_refusal_holds_nothing(account):
     assert_consistent(account)
 
 
+def _job_of(user):
+    from studio.models import Generation
+    from studio.tests.factories import make_project
+
+    project = make_project(user, characters=0, locations=0, scenes=0)
+    return Generation(owner=user, project=project, kind=Generation.Kind.CHARACTER_IMAGE, target_kind="character",
+                      target_id=project.public_id, params={"width": 512}, credits_quoted=10)
+
+
+@pytest.mark.django_db
+def test_the_object_held_by_the_hold_is_written_with_it(account, user):
+    from studio.models import Generation
+
+    job = _job_of(user)
+    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1", held_by=job)
+
+    assert job.pk is not None and not job._state.adding and job.hold is hold
+    saved = Generation.objects.get(pk=job.pk)
+    assert (saved.hold_id, saved.params, saved.status, saved.credits_quoted) == (hold.pk, {"width": 512}, "queued", 10)
+    assert saved.created_at == job.created_at is not None  # auto dates applied as a save applies them
+    assert_consistent(account)
+
+
+@pytest.mark.django_db
+def test_the_object_held_is_not_written_without_a_new_hold(account, user):
+    from studio.models import Generation
+
+    first = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1")
+    repeated, refused = _job_of(user), _job_of(user)
+    assert services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1",
+                                 held_by=repeated).pk == first.pk
+    with pytest.raises(InsufficientCredits):
+        services.credits_hold(account=account, amount=500, reference="job:2", idempotency_key="k2", held_by=refused)
+
+    assert repeated.pk is None and refused.pk is None
+    assert not Generation.objects.exists()
+    assert_consistent(account)
+
+
 @pytest.mark.django_db
 def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(account):
     with transaction.atomic():

@@ -10,7 +10,7 @@ import tempfile
 from urllib.parse import urlparse
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import env, prepared_statements
 
 CI = env.bool("CI", default=False)
 SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 20
@@ -36,7 +36,7 @@ POSTGRES_AVAILABLE = TEST_POSTGRES_URL.startswith("postgres") and _answers(TEST_
 REDIS_AVAILABLE = _answers(TEST_REDIS_URL, 6379)
 
 if POSTGRES_AVAILABLE:
-    DATABASES = {"default": env.db_url_config(TEST_POSTGRES_URL)}
+    DATABASES = {"default": prepared_statements(env.db_url_config(TEST_POSTGRES_URL))}
     # Two test runs on one server need two test databases (default: test_<name>).
     if env("TEST_DATABASE_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}

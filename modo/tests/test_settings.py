@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,3 +62,18 @@ def test_envfile_writes_missing_secrets_once(tmp_path):
 
     assert envfile.ensure(path) == []
     assert path.read_text() == first
+
+
+def test_postgresql_connections_prepare_their_statements_unless_turned_off(monkeypatch):
+    from modo.settings.base import prepared_statements
+
+    postgres = prepared_statements({"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"sslmode": "require"}})
+    assert postgres["OPTIONS"] == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 2}
+    assert "OPTIONS" not in prepared_statements({"ENGINE": "django.db.backends.sqlite3"})
+    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "false")
+    assert "OPTIONS" not in prepared_statements({"ENGINE": "django.db.backends.postgresql"})
+
+
+@pytest.mark.requires_postgres
+def test_the_test_run_binds_and_prepares_as_production_does(settings):
+    assert settings.DATABASES["default"]["OPTIONS"]["server_side_binding"] is True

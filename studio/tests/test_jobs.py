@@ -265,6 +265,43 @@ def test_concurrency_cap(creator, hero, settings):
     assert Generation.objects.count() == 2
 
 
+def test_the_cap_counts_the_creators_queued_and_running_jobs_only(creator, hero):
+    from accounts.tests.factories import UserFactory
+    from studio import selectors
+
+    first, second, third = (jobs.character_image_request(user=creator, character=hero) for _ in range(3))
+    Generation.objects.filter(pk=second.pk).update(status="running")
+    jobs.job_cancel(job=third)
+    other = UserFactory()
+    give_plan(other, "pro")
+    jobs.character_image_request(user=other, character=make_project(other, characters=1).characters.get())
+
+    assert selectors.active_job_count(user=creator) == 2
+    assert selectors.active_job_count(user=other) == 1
+
+
+@pytest.mark.requires_postgres
+def test_the_caps_count_can_use_its_partial_index_as_a_prepared_statement(creator):
+    """The generic plan of a prepared statement knows no parameter values: with the statuses
+    bound, the partial index (WHERE status IN ('queued', 'running')) could not serve it."""
+    from django.db import connection
+
+    from studio import selectors
+
+    with connection.cursor() as cursor:
+        sql = []
+        with connection.execute_wrapper(lambda execute, q, *args: sql.append(q) or execute(q, *args)):
+            selectors.active_job_count(user=creator)
+        statement = sql[-1].replace("%s", "$1")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE active_jobs (bigint) AS {statement}")
+        cursor.execute("EXPLAIN EXECUTE active_jobs (1)")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE active_jobs")
+    assert "generation_owner_active_idx" in plan, plan
+
+
 # --- cancel, retry, sweeper -----------------------------------------------------------------------
 
 def test_cancelling_a_queued_job_releases_at_once(creator, hero):

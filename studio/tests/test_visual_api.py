@@ -58,7 +58,7 @@ def test_generate_character_answers_202_with_the_job_and_the_job_runs(client, cr
 @pytest.mark.requires_postgres
 def test_a_generation_request_makes_these_statements_and_no_more(client, creator, project):
     """The request path `make bench` times (figure 2): the token, the character, then one short
-    transaction — lock the account, count running jobs, write hold + entry, write the job."""
+    transaction — lock the account, count running jobs, write hold + entry + the job in one statement."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -72,9 +72,12 @@ def test_a_generation_request_makes_these_statements_and_no_more(client, creator
 
     assert response.status_code == 202, response.content
     starts = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    assert starts == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "SELECT", "WITH", "INSERT", "RELEASE"], \
+    assert starts == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "SELECT", "WITH", "RELEASE"], \
         [q["sql"][:80] for q in queries.captured_queries]
-    assert "credits_hold" in queries.captured_queries[5]["sql"]
+    written = queries.captured_queries[5]["sql"]
+    assert "credits_hold" in written and "credits_ledgerentry" in written and "studio_generation" in written
+    job = Generation.objects.get(public_id=response.json()["data"]["id"])
+    assert job.hold.amount == job.credits_quoted and job.hold.status == "held" and job.owner == creator
 
 
 def test_animation_is_refused_on_a_plan_without_video(client, user, settings, tmp_path):
