@@ -91,11 +91,16 @@ def moodboards_of(project: Project) -> QuerySet[Moodboard]:
 
 
 def job_get(*, user, public_id) -> Generation:
+    """The creator's job (404 otherwise), with what its card shows. A running job's card polls
+    this every few seconds: one statement built once (modo.rows)."""
     try:
-        return get_object_or_404(Generation.objects.select_related("project", "output_asset", "model_used"),
-                                 owner=user, public_id=public_id)
+        job = rows.get_row(Generation, related=("project", "output_asset", "model_used"),
+                           where={"public_id": public_id, "owner_id": user.pk})
     except (ValueError, TypeError) as exc:
         raise Http404 from exc
+    if job is None:
+        raise Http404("No Generation matches the given query.")
+    return job
 
 
 def active_job_count(*, user) -> int:
