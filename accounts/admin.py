@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from credits import services as ledger
+from credits import ledger
 from credits.exceptions import CreditsError
 from credits.models import LedgerEntry, Plan
 from credits.selectors import credit_account_for

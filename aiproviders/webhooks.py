@@ -9,7 +9,7 @@ import binascii
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
@@ -22,6 +22,18 @@ REPLICATE_WEBHOOK_PATH = "/api/v1/webhooks/replicate"
 TOLERANCE_SECONDS = 5 * 60  # a delivery older (or newer) than this is a replay, or a clock gone wrong
 SECRET_PREFIX = "whsec_"
 MAX_ID_LENGTH = 200  # WebhookEvent.event_id
+
+
+# Who acts on a vendor's word that one of its jobs changed: the app that runs such jobs registers
+# a handler (studio, from its AppConfig.ready()), so this app never imports the one above it.
+# A handler takes `vendor_job_id` and returns whether a job of its own had that id.
+_vendor_job_handlers: list[Callable[..., bool]] = []
+
+
+def vendor_job_handler_register(handler: Callable[..., bool]) -> None:
+    """Adds a handler for verified vendor job events (once, however often it is registered)."""
+    if handler not in _vendor_job_handlers:
+        _vendor_job_handlers.append(handler)
 
 
 class WebhookRejected(Exception):
@@ -93,12 +105,10 @@ def verify_replicate(*, body: bytes, headers: Mapping[str, str], secret: str, no
 
 def replicate_event_receive(*, event_id: str, prediction_id: str, status: str) -> dict:
     """Records one verified Replicate webhook and, for a finished prediction, has the job that
-    started it checked at once (studio.jobs.job_vendor_event: a poll that re-reads the
-    prediction with our key). A webhook id seen before does nothing: {"duplicate": True}.
+    started it checked at once (by the registered handler — studio's worker.job_vendor_event: a
+    poll that re-reads the prediction with our key). A webhook id seen before does nothing: {"duplicate": True}.
     Otherwise {"matched": bool} (no running job with that prediction id: nothing happens), or
     {"ignored": True} for an unfinished prediction."""
-    from studio import jobs  # studio builds on aiproviders, not the other way round
-
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -108,7 +118,7 @@ def replicate_event_receive(*, event_id: str, prediction_id: str, status: str) -
             return {"duplicate": True}
         if status not in REPLICATE_TERMINAL:
             return {"ignored": True}
-        matched = jobs.job_vendor_event(vendor_job_id=prediction_id)
+        matched = any([handler(vendor_job_id=prediction_id) for handler in _vendor_job_handlers])
         if matched:
             WebhookEvent.objects.filter(pk=event.pk).update(matched=True)
     return {"matched": matched}

@@ -1,4 +1,4 @@
-"""The benchmark's two data sets, written fast: rows in bulk, credits only through credits/services.py.
+"""The benchmark's two data sets, written fast: rows in bulk, credits only through credits/ledger.py.
 
     small: one creator with one project (5 characters, 3 scenes, a location, a moodboard, a few
            assets, usage rows, jobs and drafts) — every page has something of each kind to show.
@@ -43,7 +43,7 @@ def creator(email: str, *, superuser: bool = False, plan: str = UNLIMITED, passw
     from allauth.account.models import EmailAddress
 
     from accounts.models import User
-    from credits import services as ledger
+    from credits import ledger
     from credits.models import Plan
 
     user = User(email=email, display_name=email.split("@")[0].title(), is_staff=superuser, is_superuser=superuser,
@@ -104,7 +104,7 @@ def _assets(owner, project, characters, scenes, boards, *, per_character: int, p
     """Generated image rows spread over the targets, one primary per character and for the project
     (the character's reference sheet and the project's cover)."""
     from media.models import MediaAsset
-    from studio.jobs import character_sheet_hash
+    from studio.generate.prompts import character_sheet_hash
     from studio.models import Character, Project
 
     rows = []
@@ -149,7 +149,7 @@ def _history(owner, project, characters, *, usage_rows: int, jobs: int, drafts: 
     from decimal import Decimal
 
     from aiproviders.models import AIModel, UsageLog
-    from credits import services as ledger
+    from credits import ledger
     from credits.selectors import credit_account_for
     from studio.models import Draft, Generation
 
@@ -161,8 +161,7 @@ def _history(owner, project, characters, *, usage_rows: int, jobs: int, drafts: 
     references = []
     for n in range(charges):
         reference = f"generation:{uuid.uuid4()}"
-        hold = ledger.credits_hold(account=account, amount=5, reference=reference, idempotency_key=reference,
-                                   is_generation=True)
+        hold = ledger.credits_hold(account=account, amount=5, reference=reference, idempotency_key=reference)
         ledger.credits_capture(hold=hold, amount=5 if n % 10 else 4)
         references.append(reference)
 

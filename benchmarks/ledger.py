@@ -36,7 +36,7 @@ def run(ops: int, workers: int):
     from django.db import connection
 
     from accounts.models import User
-    from credits import services
+    from credits import ledger
     from credits.models import CreditAccount, Plan
 
     plan = Plan.objects.get(code="basic")
@@ -44,7 +44,7 @@ def run(ops: int, workers: int):
     for i in range(workers):
         user = User.objects.create_user(f"bench{i}-{uuid.uuid4().hex[:6]}@example.com", "x")
         account = CreditAccount.objects.create(user=user, plan=plan)
-        services.credits_grant(account=account, amount=10 * ops, idempotency_key=f"bench-fund-{account.pk}")
+        ledger.credits_grant(account=account, amount=10 * ops, idempotency_key=f"bench-fund-{account.pk}")
         accounts.append(account)
     per_worker = max(1, ops // workers // ROUNDS)
 
@@ -52,9 +52,9 @@ def run(ops: int, workers: int):
         account = accounts[w]
         try:
             for i in range(per_worker):
-                hold = services.credits_hold(account=account, amount=5, reference=f"bench:{w}:{i}",
+                hold = ledger.credits_hold(account=account, amount=5, reference=f"bench:{w}:{i}",
                                              idempotency_key=f"bench:{w}:{i}:{uuid.uuid4().hex}")
-                services.credits_capture(hold=hold, amount=4)
+                ledger.credits_capture(hold=hold, amount=4)
         finally:
             connection.close()
 

@@ -189,7 +189,7 @@ def figure_ledger(results: Results, ops: int) -> None:
 def figure_generate(results: Results, stack, token: str, character) -> None:
     """8 clients POST /api/v1/generate/character until the 202. The worker's image queue is paused
     meanwhile, so the measurement is the web path alone (and the queued jobs are cancelled after)."""
-    from studio import jobs
+    from studio.generate import jobs
     from studio.models import Generation
 
     control = stack.control_app()

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from modo.admin import QuickActionCheckbox, ReadOnlyAdmin
 
-from . import orders, services
+from . import ledger, orders
 from .exceptions import CreditsError
 from .models import CreditAccount, CreditCost, CreditPackage, Hold, LedgerEntry, Order, PaymentEvent, Plan
 
@@ -88,7 +88,7 @@ class CreditAccountAdmin(admin.ModelAdmin):
             data = form.cleaned_data
             delta = data["amount"] if data["direction"] == "grant" else -data["amount"]
             try:
-                services.credits_admin_adjust(account=account, delta=delta, reason=data["reason"], actor=request.user,
+                ledger.credits_admin_adjust(account=account, delta=delta, reason=data["reason"], actor=request.user,
                                               idempotency_key=data["idempotency_key"])
             except CreditsError as exc:
                 form.add_error("amount", exc.message)

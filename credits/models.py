@@ -1,4 +1,4 @@
-"""Plans, credit accounts and the ledger. Balances change only in credits/services.py."""
+"""Plans, credit accounts and the ledger. Balances change only in credits/ledger.py."""
 
 import uuid
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import midtrans, services
+from . import ledger, midtrans
 from .exceptions import CreditsError, InvalidInput
 from .models import CreditAccount, CreditPackage, Order, PaymentEvent, Plan
 
@@ -35,7 +35,7 @@ def order_create(*, user, package: CreditPackage | None = None, plan: Plan | Non
     transaction is created after the order row is committed (no transaction around the call)."""
     if (package is None) == (plan is None):
         raise InvalidInput("Choose either a credit package or a plan.")
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     if package is not None:
         if not package.is_active:
             raise InvalidInput("This package is no longer offered.")
@@ -91,22 +91,22 @@ def credits_purchase_apply(*, order: Order) -> bool:
         renewal = (order.plan_id == account.plan_id and account.plan_expires_at
                    and account.plan_expires_at > timezone.now())
         if renewal:
-            services.account_plan_renew(account=account, billing_cycle=order.billing_cycle,
+            ledger.account_plan_renew(account=account, billing_cycle=order.billing_cycle,
                                         key=f"order:{order.public_id}")
         elif order.plan_id:
-            services.account_plan_change(
+            ledger.account_plan_change(
                 account=account, plan=order.plan, billing_cycle=order.billing_cycle, key=f"order:{order.public_id}",
                 reason=f"{order.plan.name} ({order.billing_cycle}) — order {order.number}",
             )
         else:
             if account.plan.is_trial:
                 # Buying credits ends the trial: the creator becomes a Free-plan customer.
-                services.account_plan_change(
+                ledger.account_plan_change(
                     account=account, plan=Plan.objects.get(code="free"), key=f"order-trial-end:{order.public_id}",
                     reason=f"Trial ended by order {order.number}",
                 )
-            services.credits_grant(
-                account=account, amount=order.credits, bucket=services.Bucket.PURCHASED, kind=services.Kind.PURCHASE,
+            ledger.credits_grant(
+                account=account, amount=order.credits, bucket=ledger.Bucket.PURCHASED, kind=ledger.Kind.PURCHASE,
                 idempotency_key=f"order:{order.public_id}", reference=order, reason=f"Order {order.number}",
             )
     return True

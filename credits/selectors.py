@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from . import services
+from . import ledger
 from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, Plan
 
 
@@ -12,7 +12,7 @@ def credit_account_for(*, user) -> CreditAccount:
     """The user's account with its plan; opened on first use (signup, social signup, admin-made
     users alike), so every signed-in creator has one."""
     account = CreditAccount.objects.select_related("plan").filter(user=user).first()
-    return account or services.credit_account_open(user=user)
+    return account or ledger.credit_account_open(user=user)
 
 
 def credit_account_for_request(request) -> CreditAccount:

@@ -1,16 +1,16 @@
 from celery import shared_task
 
-from . import orders, services
+from . import ledger, orders
 
 
 @shared_task
 def run_cycle_grants() -> dict:
-    return services.credits_run_due_cycles()
+    return ledger.credits_run_due_cycles()
 
 
 @shared_task
 def expire_trials() -> int:
-    return services.credits_expire_ended_trials()
+    return ledger.credits_expire_ended_trials()
 
 
 @shared_task

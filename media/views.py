@@ -48,7 +48,7 @@ def gallery_context(request, target: selectors.TargetRef, *, error: AppError | N
     more, assets = len(assets) > GALLERY_LIMIT, assets[:GALLERY_LIMIT]
     stale = set()
     if target.kind == MediaAsset.Target.CHARACTER:
-        from studio.jobs import stale_asset_ids  # studio imports this module: import late
+        from studio.generate.prompts import stale_asset_ids  # studio imports this module: import late
 
         stale = stale_asset_ids(target.obj, assets)
     for asset in assets:

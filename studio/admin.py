@@ -4,7 +4,7 @@ from aiproviders.admin import ModelFilter
 from modo.admin import QuickActionCheckbox
 from modo.errors import AppError
 
-from . import jobs
+from .generate import jobs
 from .models import (
     Beat,
     Character,

@@ -22,7 +22,8 @@ from pydantic_core import PydanticCustomError
 from aiproviders.adapters import ProviderError
 from aiproviders.models import AIModel
 
-from . import generation, selectors, services
+from . import selectors, services
+from .generate import drafts
 from .models import Character, Project, Scene, Story
 
 router = Router()
@@ -624,8 +625,8 @@ def scene_delete(request, scene_id: UUID):
 
 # --- AI text -------------------------------------------------------------------------------------
 
-TargetKind = choices(generation.FIELDS)
-NEEDS_TARGET_ID = tuple(generation.TARGET_MODELS)
+TargetKind = choices(drafts.FIELDS)
+NEEDS_TARGET_ID = tuple(drafts.TARGET_MODELS)
 
 
 class GenerateIn(Schema):
@@ -666,7 +667,7 @@ SSE_DESCRIPTION = (
 
 
 def _text_model(model_id: int | None) -> AIModel | None:
-    model = generation.text_model(model_id)
+    model = drafts.text_model(model_id)
     if model_id is not None and model is None:
         raise _invalid("model", _("This text model is not available."))
     return model
@@ -683,7 +684,7 @@ def _text_model(model_id: int | None) -> AIModel | None:
 )
 def generate_text(request, payload: GenerateIn):
     project = selectors.project_get(user=request.auth, public_id=payload.project)
-    allowed = generation.FIELDS[payload.target_kind]
+    allowed = drafts.FIELDS[payload.target_kind]
     if payload.field not in allowed:
         raise _invalid("field", _("Choose one of: %(fields)s.") % {"fields": ", ".join(allowed)})
     if payload.target_kind in NEEDS_TARGET_ID and payload.target_id is None:
@@ -692,17 +693,17 @@ def generate_text(request, payload: GenerateIn):
     # Credits' refusals (402 INSUFFICIENT_CREDITS/TRIAL_LIMIT, 403 PLAN_REQUIRED, 429 RATE_LIMITED)
     # are raised here, before anything is held, and go on to modo/api.py's CreditsError handler.
     try:
-        events = generation.text_stream(
+        events = drafts.text_stream(
             user=request.auth, project=project, target_kind=payload.target_kind, target_id=payload.target_id,
             field=payload.field, prompt=payload.prompt, model=model, language=translation.get_language() or "en",
         )
-    except generation.TargetNotFound:
+    except drafts.TargetNotFound:
         raise Http404 from None
     except ProviderError as exc:
         return Status(502, {"success": False, "error": "PROVIDER_ERROR", "message": exc.user_message})
 
     if "text/event-stream" in request.headers.get("Accept", ""):
-        return generation.sse_response(events)
+        return drafts.sse_response(events)
 
     # Read the stream to its end, so the generator settles the hold and closes normally.
     start, parts, end = {}, [], None

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class StudioConfig(AppConfig):
     name = "studio"
     verbose_name = _("Studio")
+
+    def ready(self):
+        from aiproviders import webhooks
+
+        from .generate import worker
+
+        # A verified vendor webhook (Replicate) has the job it names checked at once.
+        webhooks.vendor_job_handler_register(worker.job_vendor_event)

@@ -6,7 +6,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import jobs
+from .generate import jobs
 from .models import Moodboard, Project
 
 STATUS_FILTERS = [("", _("All")), ("active", _("Active")), ("succeeded", _("Done")), ("failed", _("Failed")),

@@ -7,8 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from credits import guards
-from credits import services as ledger
+from credits import guards, ledger
 from credits.selectors import credit_account_for
 
 from . import selectors

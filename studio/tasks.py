@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import exports, jobs, services
+from . import exports, services
+from .generate import worker
 
 
 @shared_task
@@ -28,16 +29,16 @@ def purge_trash() -> int:
 def run_generation(generation_id: int) -> None:
     """Runs one visual generation job. Delivered twice, the second delivery finds it claimed and
     does nothing; a transient provider error puts it back in the queue with a backoff."""
-    jobs.job_execute(generation_id)
+    worker.job_execute(generation_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def poll_generation(generation_id: int) -> None:
     """One check of a vendor video job (scheduled while it runs, or at once by its webhook)."""
-    jobs.job_poll(generation_id)
+    worker.job_poll(generation_id)
 
 
 @shared_task(ignore_result=True)
 def sweep_generations() -> dict:
     """Every minute: re-enqueue lost jobs and fail (and release) the ones stuck past their time."""
-    return jobs.jobs_sweep()
+    return worker.jobs_sweep()

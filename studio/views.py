@@ -18,7 +18,7 @@ from credits.exceptions import CreditsError
 from media.selectors import target_of
 from media.views import gallery_context
 
-from . import generation, selectors, services
+from . import selectors, services
 from .forms import (
     BeatForm,
     CharacterForm,
@@ -35,6 +35,7 @@ from .forms import (
     StructureForm,
     WorldForm,
 )
+from .generate import drafts as text_drafts
 
 PROJECTS_PER_PAGE = 12
 # The characters list's rows (a few hundred of them render in ~50 ms) are cached under a digest of
@@ -382,7 +383,7 @@ def showcase_detail(request, slug):
 def generate_quote(request, public_id):
     """htmx fragment: cost, balance and trial count before running."""
     selectors.project_get(user=request.user, public_id=public_id)
-    quote = generation.text_quote(user=request.user, model=generation.text_model(request.GET.get("model")))
+    quote = text_drafts.text_quote(user=request.user, model=text_drafts.text_model(request.GET.get("model")))
     return render(request, "studio/partials/generate_quote.html", {
         **quote, "models": AIModel.objects.filter(type="text", enabled=True, provider__enabled=True).select_related("provider"),
     })
@@ -397,23 +398,23 @@ def generate(request, public_id):
     if not form.is_valid():
         return JsonResponse({"success": False, "error": "INVALID_INPUT", "fields": form.errors}, status=422)
     data = form.cleaned_data
-    model = generation.text_model(data["model"])
-    if data["field"] not in generation.FIELDS.get(data["target_kind"], ()) or (data["model"] and model is None):
+    model = text_drafts.text_model(data["model"])
+    if data["field"] not in text_drafts.FIELDS.get(data["target_kind"], ()) or (data["model"] and model is None):
         return JsonResponse({"success": False, "error": "INVALID_INPUT",
                              "message": _("That cannot be generated here.")}, status=422)
     try:
-        events = generation.text_stream(
+        events = text_drafts.text_stream(
             user=request.user, project=project, target_kind=data["target_kind"], target_id=data["target_id"],
             field=data["field"], prompt=data["prompt"], model=model, language=translation.get_language() or "en",
         )
-    except generation.TargetNotFound:
+    except text_drafts.TargetNotFound:
         raise Http404 from None
     except CreditsError as exc:
         return JsonResponse({"success": False, "error": exc.code, "message": exc.message, "action": exc.action,
                              **exc.extra}, status=exc.status)
     except ProviderError as exc:
         return JsonResponse({"success": False, "error": "PROVIDER_ERROR", "message": exc.user_message}, status=502)
-    return generation.sse_response(events)
+    return text_drafts.sse_response(events)
 
 
 @login_required
@@ -423,8 +424,8 @@ def drafts(request, public_id):
     target_kind, field = request.GET.get("target_kind", ""), request.GET.get("field", "")
     target_id = request.GET.get("target_id") or None
     try:
-        target = generation.resolve_target(project, target_kind, target_id, field)
-    except generation.TargetNotFound:
+        target = text_drafts.resolve_target(project, target_kind, target_id, field)
+    except text_drafts.TargetNotFound:
         raise Http404 from None
     return render(request, "studio/partials/drafts.html", {
         "project": project, "drafts": selectors.drafts_for(project=project, target_kind=target_kind,

@@ -16,8 +16,9 @@ from ninja import Field, Query, Router, Schema, Status
 from aiproviders.models import AIModel
 from media import selectors as media_selectors
 
-from . import jobs, moodboards, selectors
+from . import moodboards, selectors
 from .api import ERRORS, DeletedEnvelope, ErrorEnvelope, Required, Text, _invalid, _set
+from .generate import jobs, prompts
 from .models import Generation
 
 router = Router()
@@ -221,7 +222,7 @@ class PresetsEnvelope(Schema):
             summary="The style and size presets of image generation")
 def image_presets(request):
     return {"success": True, "data": [{"kind": p.kind, "key": p.key, "label": p.label, "width": p.width,
-                                       "height": p.height} for p in jobs.presets("style") + jobs.presets("size")]}
+                                       "height": p.height} for p in prompts.presets("style") + prompts.presets("size")]}
 
 
 # --- moodboards ------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from media.models import MediaAsset
 from media.views import gallery_context
 from modo.errors import AppError
 
-from . import jobs, moodboards, selectors
+from . import moodboards, selectors
 from .forms_visual import (
     AnimateForm,
     CharacterImageForm,
@@ -35,6 +35,7 @@ from .forms_visual import (
     fresh_key,
     size_groups,
 )
+from .generate import jobs, prompts
 from .models import Character, Generation, Location, Moodboard, Scene
 
 Kind = Generation.Kind
@@ -133,7 +134,7 @@ def _requested(request, job: Generation, *, panel_id: str):
 def _image_panel(request, *, kind: str, obj, form=None, error: AppError | None = None) -> dict:
     """What templates/studio/visual/_image_panel.html needs (a character's or a moodboard's)."""
     user = request.user
-    styles, sizes = jobs.presets("style"), jobs.presets("size")
+    styles, sizes = prompts.presets("style"), prompts.presets("size")
     data = form.data if form is not None and form.is_bound else {}
     default_size = "landscape-m" if kind == "moodboard" else next((s.key for s in sizes if s.is_default), "")
     context = {
@@ -414,7 +415,7 @@ def _stale_ids(assets, characters) -> set:
     stale = set()
     for character in characters:
         if character.public_id in by_character:
-            stale |= jobs.stale_asset_ids(character, by_character[character.public_id])
+            stale |= prompts.stale_asset_ids(character, by_character[character.public_id])
     return stale
 
 

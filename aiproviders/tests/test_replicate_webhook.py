@@ -23,7 +23,7 @@ from credits.models import Hold, LedgerEntry
 from media import services as media_services
 from media.models import MediaAsset
 from media.selectors import target_of
-from studio import jobs
+from studio.generate import jobs, worker
 from studio.models import Generation
 from studio.tests.factories import give_plan, make_project
 
@@ -108,7 +108,7 @@ def running_job(user, configured, replicate_model):
     with stubs.mock_http() as mock:
         create = mock.post(f"{API}/v1/models/{MODEL}/predictions").respond(
             201, json=stubs.prediction(PREDICTION, "starting", model=MODEL, input={"duration": 5}))
-        jobs.job_execute(job.pk)  # its next poll goes to the (in-memory) broker and is never run here
+        worker.job_execute(job.pk)  # its next poll goes to the (in-memory) broker and is never run here
     job.refresh_from_db()
     assert (job.status, job.vendor_job_id) == (Generation.Status.RUNNING, PREDICTION)
     job.create_request = create.calls.last.request

@@ -1,4 +1,4 @@
-from credits import services
+from credits import ledger
 from credits.models import CreditAccount, Plan
 
 
@@ -16,7 +16,7 @@ def funded_account(user, *, amount: int = 100, plan_code: str = "basic", bucket:
     """An account on `plan_code` holding exactly `amount` credits in one bucket."""
     account = CreditAccount.objects.create(user=user, plan=plan(plan_code))
     if amount:
-        services.credits_grant(account=account, amount=amount, bucket=bucket, idempotency_key=f"fund:{account.pk}")
+        ledger.credits_grant(account=account, amount=amount, bucket=bucket, idempotency_key=f"fund:{account.pk}")
     account.refresh_from_db()
     return account
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from credits import orders, services
+from credits import ledger, orders
 from credits.models import CreditPackage, LedgerEntry
 
 
@@ -14,7 +14,7 @@ def admin_client(client, db):
 
 @pytest.mark.django_db
 def test_admin_grants_and_deducts_through_the_ledger_with_a_reason(admin_client, user):
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     url = reverse("admin:credits_creditaccount_adjust", args=[account.pk])
     key = admin_client.get(url).context["form"].initial["idempotency_key"]
 
@@ -31,7 +31,7 @@ def test_admin_grants_and_deducts_through_the_ledger_with_a_reason(admin_client,
 
 @pytest.mark.django_db
 def test_admin_adjust_requires_a_reason(admin_client, user):
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     url = reverse("admin:credits_creditaccount_adjust", args=[account.pk])
 
     response = admin_client.post(url, {"direction": "grant", "amount": 5, "reason": "", "idempotency_key": "k"})
@@ -53,7 +53,7 @@ def test_mark_paid_action_applies_once(admin_client, user):
 
 @pytest.mark.django_db
 def test_ledger_is_read_only_in_the_admin(admin_client, user):
-    services.credit_account_open(user=user)
+    ledger.credit_account_open(user=user)
     entry = LedgerEntry.objects.first()
 
     assert admin_client.get(reverse("admin:credits_ledgerentry_changelist")).status_code == 200
@@ -65,5 +65,5 @@ def test_ledger_is_read_only_in_the_admin(admin_client, user):
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", ["plan", "creditpackage", "creditcost", "creditaccount", "order", "ledgerentry", "hold", "paymentevent"])
 def test_admin_lists_render(admin_client, user, model):
-    services.credit_account_open(user=user)
+    ledger.credit_account_open(user=user)
     assert admin_client.get(reverse(f"admin:credits_{model}_changelist")).status_code == 200

@@ -3,9 +3,9 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from credits import services
+from credits import guards, ledger
 from credits.exceptions import InsufficientCredits
 from credits.models import Hold, LedgerEntry
 
@@ -33,7 +33,7 @@ def test_200_concurrent_holds_of_5_against_100_available_exactly_20_succeed(user
     account = funded_account(user, amount=100)
 
     results = run_concurrently(
-        lambda i: services.credits_hold(account=account, amount=5, reference=f"job:{i}", idempotency_key=f"h{i}"), 200
+        lambda i: ledger.credits_hold(account=account, amount=5, reference=f"job:{i}", idempotency_key=f"h{i}"), 200
     )
 
     holds = [r for r in results if isinstance(r, Hold)]
@@ -48,7 +48,7 @@ def test_50_concurrent_calls_with_one_key_make_one_hold(user):
     account = funded_account(user, amount=100)
 
     results = run_concurrently(
-        lambda i: services.credits_hold(account=account, amount=5, reference="job:1", idempotency_key="one-key"), 50
+        lambda i: ledger.credits_hold(account=account, amount=5, reference="job:1", idempotency_key="one-key"), 50
     )
 
     assert all(isinstance(r, Hold) for r in results), [r for r in results if not isinstance(r, Hold)][:3]
@@ -61,10 +61,10 @@ def test_50_concurrent_calls_with_one_key_make_one_hold(user):
 
 def test_refund_of_one_reference_from_two_threads_is_one_refund(user):
     account = funded_account(user, amount=100)
-    hold = services.credits_hold(account=account, amount=10, reference="job:7", idempotency_key="k")
-    services.credits_capture(hold=hold, amount=10)
+    hold = ledger.credits_hold(account=account, amount=10, reference="job:7", idempotency_key="k")
+    ledger.credits_capture(hold=hold, amount=10)
 
-    results = run_concurrently(lambda i: services.credits_refund(account=account, reference="job:7"), 2)
+    results = run_concurrently(lambda i: ledger.credits_refund(account=account, reference="job:7"), 2)
 
     assert not [r for r in results if isinstance(r, Exception)]
     assert LedgerEntry.objects.filter(kind="refund").count() == 1
@@ -75,10 +75,10 @@ def test_refund_of_one_reference_from_two_threads_is_one_refund(user):
 
 def test_concurrent_capture_and_release_of_one_hold_settle_it_once(user):
     account = funded_account(user, amount=100)
-    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+    hold = ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
 
     run_concurrently(
-        lambda i: services.credits_capture(hold=hold, amount=6) if i % 2 else services.credits_release(hold=hold), 20
+        lambda i: ledger.credits_capture(hold=hold, amount=6) if i % 2 else ledger.credits_release(hold=hold), 20
     )
 
     assert LedgerEntry.objects.filter(hold=hold, kind__in=["capture", "release"]).count() == 1
@@ -89,12 +89,12 @@ def test_concurrent_captures_split_each_charge_from_the_latest_buckets(user):
     """Each capture takes bonus first, then cycle, then purchased, from the balances as the
     captures before it left them — however the 20 threads interleave."""
     account = funded_account(user, amount=40)  # purchased
-    services.credits_grant(account=account, amount=30, bucket="bonus", idempotency_key="bonus")
-    services.credits_grant(account=account, amount=30, bucket="cycle", idempotency_key="cycle")
-    holds = [services.credits_hold(account=account, amount=5, reference=f"job:{i}", idempotency_key=f"h{i}")
+    ledger.credits_grant(account=account, amount=30, bucket="bonus", idempotency_key="bonus")
+    ledger.credits_grant(account=account, amount=30, bucket="cycle", idempotency_key="cycle")
+    holds = [ledger.credits_hold(account=account, amount=5, reference=f"job:{i}", idempotency_key=f"h{i}")
              for i in range(20)]
 
-    results = run_concurrently(lambda i: services.credits_capture(hold=holds[i], amount=4), 20)
+    results = run_concurrently(lambda i: ledger.credits_capture(hold=holds[i], amount=4), 20)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     account.refresh_from_db()
@@ -107,12 +107,16 @@ def test_concurrent_captures_split_each_charge_from_the_latest_buckets(user):
 def test_concurrent_trial_generations_cannot_pass_the_cap(user):
     from credits.exceptions import TrialLimit
 
-    account = services.credit_account_open(user=user)  # Trial: 2 generations, 20 credits
+    account = ledger.credit_account_open(user=user)  # Trial: 2 generations, 20 credits
 
-    results = run_concurrently(
-        lambda i: services.credits_hold(account=account, amount=3, reference=f"job:{i}", idempotency_key=f"t{i}",
-                                        is_generation=True), 10
-    )
+    def trial_generation(i):
+        # As a generation request does it: the account locked, the trial checked under the lock, the hold.
+        with transaction.atomic():
+            locked = ledger.account_lock(account=account)
+            guards.trial_check(account=locked)
+            return ledger.credits_hold(account=locked, amount=3, reference=f"job:{i}", idempotency_key=f"t{i}")
+
+    results = run_concurrently(trial_generation, 10)
 
     assert len([r for r in results if isinstance(r, Hold)]) == 2
     assert len([r for r in results if isinstance(r, TrialLimit)]) == 8
@@ -123,7 +127,7 @@ def test_concurrent_project_creation_respects_the_plan_limit(user):
     from studio import services as studio_services
     from studio.models import Project
 
-    services.credit_account_open(user=user)  # Trial: one project
+    ledger.credit_account_open(user=user)  # Trial: one project
 
     results = run_concurrently(lambda i: studio_services.project_create(owner=user, title=f"Bible {i}"), 6)
 

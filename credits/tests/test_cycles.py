@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from credits import orders, services
+from credits import ledger, orders
 from credits.models import CreditAccount, LedgerEntry
 
 from .factories import assert_consistent, plan
@@ -17,13 +17,13 @@ def _paid_basic(user, billing_cycle="monthly"):
 @pytest.mark.django_db
 def test_monthly_cycle_run_twice_grants_once_and_expires_the_last_cycle(user):
     account = _paid_basic(user, billing_cycle="yearly")  # a yearly plan still gets credits monthly
-    hold = services.credits_hold(account=account, amount=100, reference="job", idempotency_key="k")
-    services.credits_capture(hold=hold, amount=100)  # 400 of 500 left
+    hold = ledger.credits_hold(account=account, amount=100, reference="job", idempotency_key="k")
+    ledger.credits_capture(hold=hold, amount=100)  # 400 of 500 left
     later = account.next_cycle_at + timezone.timedelta(minutes=1)
 
-    assert services.credits_run_due_cycles(now=later) == {"granted": 1}
-    assert services.credits_run_due_cycles(now=later) == {}
-    assert services.credits_run_cycle(account=account, now=later) == "not due"
+    assert ledger.credits_run_due_cycles(now=later) == {"granted": 1}
+    assert ledger.credits_run_due_cycles(now=later) == {}
+    assert ledger.credits_run_cycle(account=account, now=later) == "not due"
 
     account.refresh_from_db()
     assert account.cycle_balance == 500
@@ -38,8 +38,8 @@ def test_lapsed_paid_plan_moves_to_free(user):
     after_expiry = account.plan_expires_at + timezone.timedelta(minutes=1)
     CreditAccount.objects.filter(pk=account.pk).update(next_cycle_at=after_expiry - timezone.timedelta(minutes=1))
 
-    assert services.credits_run_due_cycles(now=after_expiry) == {"lapsed": 1}
-    assert services.credits_run_due_cycles(now=after_expiry) == {}
+    assert ledger.credits_run_due_cycles(now=after_expiry) == {"lapsed": 1}
+    assert ledger.credits_run_due_cycles(now=after_expiry) == {}
 
     account.refresh_from_db()
     assert account.plan.code == "free"
@@ -49,7 +49,7 @@ def test_lapsed_paid_plan_moves_to_free(user):
 
 @pytest.mark.django_db
 def test_ended_trial_credits_expire_once(user, capsys):
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     CreditAccount.objects.filter(pk=account.pk).update(trial_ends_at=timezone.now() - timezone.timedelta(hours=1))
 
     call_command("expire_trials", dry_run=True)
@@ -79,9 +79,9 @@ def test_cycle_command_reports_and_dry_run_changes_nothing(user, capsys):
 def test_add_months_clamps_to_the_month_end():
     from datetime import datetime
 
-    assert services.add_months(datetime(2026, 1, 31), 1) == datetime(2026, 2, 28)
-    assert services.add_months(datetime(2026, 11, 30), 3) == datetime(2027, 2, 28)
-    assert services.add_months(datetime(2026, 5, 15), 12) == datetime(2027, 5, 15)
+    assert ledger.add_months(datetime(2026, 1, 31), 1) == datetime(2026, 2, 28)
+    assert ledger.add_months(datetime(2026, 11, 30), 3) == datetime(2027, 2, 28)
+    assert ledger.add_months(datetime(2026, 5, 15), 12) == datetime(2027, 5, 15)
 
 
 @pytest.mark.django_db

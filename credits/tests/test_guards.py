@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from credits import guards, ratelimit, services
+from credits import guards, ledger, ratelimit
 from credits.exceptions import InsufficientCredits, PlanRequired, RateLimited, TrialLimit
 from credits.models import CreditAccount, Plan
 
@@ -10,7 +10,7 @@ from .factories import funded_account, plan
 
 @pytest.fixture
 def trial_account(user):
-    return services.credit_account_open(user=user)
+    return ledger.credit_account_open(user=user)
 
 
 @pytest.mark.django_db
@@ -19,19 +19,19 @@ def test_signup_opens_a_trial_with_its_credits_and_dates(trial_account):
     assert trial_account.balance == 20 and trial_account.cycle_balance == 20
     days = (trial_account.trial_ends_at - timezone.now()).days
     assert 13 <= days <= 14
-    assert services.credit_account_open(user=trial_account.user).pk == trial_account.pk
+    assert ledger.credit_account_open(user=trial_account.user).pk == trial_account.pk
 
 
 def _generate(account, cost=5):
     guards.generation_check(account=account, kind="image", cost=cost)
-    hold = services.credits_hold(account=account, amount=cost, reference="job", idempotency_key=f"k{timezone.now().timestamp()}")
+    hold = ledger.credits_hold(account=account, amount=cost, reference="job", idempotency_key=f"k{timezone.now().timestamp()}")
     return hold
 
 
 @pytest.mark.django_db
 def test_trial_third_generation_is_refused(trial_account):
     for _ in range(2):
-        services.credits_capture(hold=_generate(trial_account), amount=5)
+        ledger.credits_capture(hold=_generate(trial_account), amount=5)
 
     trial_account.refresh_from_db()
     assert trial_account.trial_generations_used == 2
@@ -41,8 +41,8 @@ def test_trial_third_generation_is_refused(trial_account):
 
 @pytest.mark.django_db
 def test_trial_counter_moves_only_on_success(trial_account):
-    services.credits_release(hold=_generate(trial_account))
-    services.credits_release(hold=_generate(trial_account))
+    ledger.credits_release(hold=_generate(trial_account))
+    ledger.credits_release(hold=_generate(trial_account))
 
     trial_account.refresh_from_db()
     assert trial_account.trial_generations_used == 0

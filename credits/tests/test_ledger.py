@@ -1,7 +1,7 @@
 import pytest
 from django.db import transaction
 
-from credits import services
+from credits import ledger
 from credits.exceptions import InsufficientCredits, InvalidInput
 from credits.models import Hold, LedgerEntry
 from modo.errors import AppError
@@ -10,7 +10,7 @@ from .factories import assert_consistent, funded_account
 
 
 class TooManyJobs(AppError):
-    """A caller's own refusal, as a check passed to credits_hold raises it."""
+    """A caller's own refusal, raised under the account's lock before it holds anything."""
 
     code, status = "TOO_MANY_JOBS", 429
 
@@ -22,7 +22,7 @@ def account(user):
 
 @pytest.mark.django_db
 def test_hold_reserves_available_credits(account):
-    hold = services.credits_hold(account=account, amount=30, reference="job:1", idempotency_key="k1")
+    hold = ledger.credits_hold(account=account, amount=30, reference="job:1", idempotency_key="k1")
 
     account.refresh_from_db()
     assert (account.balance, account.held, account.available) == (100, 30, 70)
@@ -32,10 +32,10 @@ def test_hold_reserves_available_credits(account):
 
 @pytest.mark.django_db
 def test_hold_beyond_available_is_refused_and_reserves_nothing(account):
-    services.credits_hold(account=account, amount=80, reference="job:1", idempotency_key="k1")
+    ledger.credits_hold(account=account, amount=80, reference="job:1", idempotency_key="k1")
 
     with pytest.raises(InsufficientCredits) as exc:
-        services.credits_hold(account=account, amount=30, reference="job:2", idempotency_key="k2")
+        ledger.credits_hold(account=account, amount=30, reference="job:2", idempotency_key="k2")
 
     assert exc.value.extra == {"required": 30, "available": 20}
     account.refresh_from_db()
@@ -46,8 +46,8 @@ def test_hold_beyond_available_is_refused_and_reserves_nothing(account):
 
 @pytest.mark.django_db
 def test_same_idempotency_key_returns_the_first_hold(account):
-    first = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="same")
-    second = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="same")
+    first = ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="same")
+    second = ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="same")
 
     assert first.pk == second.pk
     account.refresh_from_db()
@@ -55,57 +55,26 @@ def test_same_idempotency_key_returns_the_first_hold(account):
 
 
 @pytest.mark.django_db
-def test_a_check_runs_under_the_lock_and_its_refusal_holds_nothing(account):
-    seen = []
-
-    def check(locked):
-        seen.append((locked.pk, locked.available))
+def test_a_callers_check_under_the_lock_that_refuses_holds_nothing(account):
+    with pytest.raises(TooManyJobs), transaction.atomic():
+        locked = ledger.account_lock(account=account)
+        assert (locked.pk, locked.available) == (account.pk, 100)
         raise TooManyJobs()
 
-    with pytest.raises(TooManyJobs):
-        services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1", check=check)
-
-    assert seen == [(account.pk, 100)]
     assert not Hold.objects.exists()
     assert_consistent(account)
 
 
-def _job_of(user):
-    from studio.models import Generation
-    from studio.tests.factories import make_project
-
-    project = make_project(user, characters=0, locations=0, scenes=0)
-    return Generation(owner=user, project=project, kind=Generation.Kind.CHARACTER_IMAGE, target_kind="character",
-                      target_id=project.public_id, params={"width": 512}, credits_quoted=10)
-
-
 @pytest.mark.django_db
-def test_the_object_held_by_the_hold_is_written_with_it(account, user):
-    from studio.models import Generation
+def test_a_callers_row_written_with_the_hold_points_at_it_in_one_transaction(account):
+    # What a job request does: lock, hold, then its own row (here a ledger-free stand-in: an
+    # entry's reference) — all kept, or all rolled back with the caller's next failure.
+    with transaction.atomic():
+        locked = ledger.account_lock(account=account)
+        hold = ledger.credits_hold(account=locked, amount=10, reference="job:1", idempotency_key="k1")
+        assert hold.account_id == account.pk and hold.pk is not None
 
-    job = _job_of(user)
-    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1", held_by=job)
-
-    assert job.pk is not None and not job._state.adding and job.hold is hold
-    saved = Generation.objects.get(pk=job.pk)
-    assert (saved.hold_id, saved.params, saved.status, saved.credits_quoted) == (hold.pk, {"width": 512}, "queued", 10)
-    assert saved.created_at == job.created_at is not None  # auto dates applied as a save applies them
-    assert_consistent(account)
-
-
-@pytest.mark.django_db
-def test_the_object_held_is_not_written_without_a_new_hold(account, user):
-    from studio.models import Generation
-
-    first = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1")
-    repeated, refused = _job_of(user), _job_of(user)
-    assert services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1",
-                                 held_by=repeated).pk == first.pk
-    with pytest.raises(InsufficientCredits):
-        services.credits_hold(account=account, amount=500, reference="job:2", idempotency_key="k2", held_by=refused)
-
-    assert repeated.pk is None and refused.pk is None
-    assert not Generation.objects.exists()
+    assert Hold.objects.get().pk == hold.pk
     assert_consistent(account)
 
 
@@ -113,9 +82,9 @@ def test_the_object_held_is_not_written_without_a_new_hold(account, user):
 def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(account):
     with transaction.atomic():
         with pytest.raises(InsufficientCredits):
-            services.credits_hold(account=account, amount=500, reference="job:1", idempotency_key="k1")
+            ledger.credits_hold(account=account, amount=500, reference="job:1", idempotency_key="k1")
         # Not a broken transaction: the caller can go on, and what it writes is kept.
-        hold = services.credits_hold(account=account, amount=10, reference="job:2", idempotency_key="k2")
+        hold = ledger.credits_hold(account=account, amount=10, reference="job:2", idempotency_key="k2")
 
     assert Hold.objects.get().pk == hold.pk
     assert_consistent(account)
@@ -124,7 +93,7 @@ def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(account):
 @pytest.mark.django_db
 def test_a_hold_joins_the_callers_transaction_and_goes_with_its_rollback(account):
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1")
+        ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k1")
         raise RuntimeError("the caller's next write failed")
 
     assert not Hold.objects.exists()
@@ -134,43 +103,59 @@ def test_a_hold_joins_the_callers_transaction_and_goes_with_its_rollback(account
 
 
 @pytest.mark.django_db
-def test_a_hold_by_user_locks_that_users_account(account, user):
-    hold = services.credits_hold(user=user, amount=10, reference="job:1", idempotency_key="k1")
+def test_the_lock_by_user_takes_that_users_account(account, user):
+    with transaction.atomic():
+        locked = ledger.account_lock(user=user)
+        hold = ledger.credits_hold(account=locked, amount=10, reference="job:1", idempotency_key="k1")
 
-    assert hold.account_id == account.pk
+    assert locked.pk == hold.account_id == account.pk
     account.refresh_from_db()
     assert account.held == 10
 
 
 @pytest.mark.django_db
-def test_a_hold_by_user_opens_the_account_of_a_user_who_has_none(outsider, seeded_defaults):
+def test_the_lock_by_user_opens_the_account_of_a_user_who_has_none(outsider, seeded_defaults):
     from credits.models import CreditAccount
 
     assert not CreditAccount.objects.filter(user=outsider).exists()
-    hold = services.credits_hold(user=outsider, amount=1, reference="job:1", idempotency_key="k1")
+    with transaction.atomic():
+        locked = ledger.account_lock(user=outsider)
+        hold = ledger.credits_hold(account=locked, amount=1, reference="job:1", idempotency_key="k1")
 
     assert hold.account.user_id == outsider.pk
     assert_consistent(hold.account)
 
 
 @pytest.mark.django_db
+def test_the_lock_takes_the_account_row_alone(account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        locked = ledger.account_lock(account=account)
+    assert locked.plan.code == account.plan.code  # the plan is read along, for the caller's rules
+    sql = next(q["sql"] for q in queries if q["sql"].startswith("SELECT"))
+    if connection.features.has_select_for_update_of:
+        assert sql.endswith('FOR UPDATE OF "credits_creditaccount"')
+
+
+@pytest.mark.django_db
 def test_a_refused_repeat_of_a_key_returns_its_hold(account):
-    first = services.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="same")
+    first = ledger.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="same")
 
-    def refuse(_locked):
-        raise TooManyJobs()
-
-    # The balance no longer covers it and the check refuses: the key's hold is the answer all the same.
-    again = services.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="same", check=refuse)
+    # The balance no longer covers it: the key's hold is the answer all the same.
+    again = ledger.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="same")
 
     assert again.pk == first.pk
+    account.refresh_from_db()
+    assert account.held == 90
 
 
 @pytest.mark.django_db
 def test_capture_less_than_held_releases_the_rest(account):
-    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+    hold = ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
 
-    services.credits_capture(hold=hold, amount=7)
+    ledger.credits_capture(hold=hold, amount=7)
 
     account.refresh_from_db()
     assert (account.balance, account.held) == (93, 0)
@@ -181,11 +166,11 @@ def test_capture_less_than_held_releases_the_rest(account):
 
 @pytest.mark.django_db
 def test_a_hold_is_settled_exactly_once(account):
-    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+    hold = ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
 
-    services.credits_capture(hold=hold, amount=7)
-    services.credits_capture(hold=hold, amount=7)
-    services.credits_release(hold=hold)
+    ledger.credits_capture(hold=hold, amount=7)
+    ledger.credits_capture(hold=hold, amount=7)
+    ledger.credits_release(hold=hold)
 
     account.refresh_from_db()
     assert account.balance == 93
@@ -195,11 +180,11 @@ def test_a_hold_is_settled_exactly_once(account):
 
 @pytest.mark.django_db
 def test_release_twice_gives_back_once(account):
-    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+    hold = ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
 
-    services.credits_release(hold=hold)
-    services.credits_release(hold=hold)
-    services.credits_capture(hold=hold, amount=5)
+    ledger.credits_release(hold=hold)
+    ledger.credits_release(hold=hold)
+    ledger.credits_capture(hold=hold, amount=5)
 
     account.refresh_from_db()
     assert (account.balance, account.held) == (100, 0)
@@ -209,20 +194,20 @@ def test_release_twice_gives_back_once(account):
 
 @pytest.mark.django_db
 def test_capture_more_than_held_is_refused(account):
-    hold = services.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
+    hold = ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
 
     with pytest.raises(InvalidInput):
-        services.credits_capture(hold=hold, amount=11)
+        ledger.credits_capture(hold=hold, amount=11)
 
 
 @pytest.mark.django_db
 def test_bonus_credits_are_spent_first_then_cycle_then_purchased(user):
     account = funded_account(user, amount=10, bucket="purchased")
-    services.credits_grant(account=account, amount=4, bucket="bonus", idempotency_key="b")
-    services.credits_grant(account=account, amount=5, bucket="cycle", idempotency_key="c")
+    ledger.credits_grant(account=account, amount=4, bucket="bonus", idempotency_key="b")
+    ledger.credits_grant(account=account, amount=5, bucket="cycle", idempotency_key="c")
 
-    hold = services.credits_hold(account=account, amount=12, reference="job:1", idempotency_key="k")
-    services.credits_capture(hold=hold, amount=12)
+    hold = ledger.credits_hold(account=account, amount=12, reference="job:1", idempotency_key="k")
+    ledger.credits_capture(hold=hold, amount=12)
 
     account.refresh_from_db()
     assert (account.bonus_balance, account.cycle_balance, account.purchased_balance) == (0, 0, 7)
@@ -232,29 +217,29 @@ def test_bonus_credits_are_spent_first_then_cycle_then_purchased(user):
 @pytest.mark.django_db
 def test_refund_is_once_per_reference_and_restores_the_buckets(user):
     account = funded_account(user, amount=10)
-    services.credits_grant(account=account, amount=5, bucket="bonus", idempotency_key="b")
-    hold = services.credits_hold(account=account, amount=8, reference="job:9", idempotency_key="k")
-    services.credits_capture(hold=hold, amount=8)
+    ledger.credits_grant(account=account, amount=5, bucket="bonus", idempotency_key="b")
+    hold = ledger.credits_hold(account=account, amount=8, reference="job:9", idempotency_key="k")
+    ledger.credits_capture(hold=hold, amount=8)
 
-    first = services.credits_refund(account=account, reference="job:9")
-    second = services.credits_refund(account=account, reference="job:9")
+    first = ledger.credits_refund(account=account, reference="job:9")
+    second = ledger.credits_refund(account=account, reference="job:9")
 
     assert first.pk == second.pk and first.amount == 8
     account.refresh_from_db()
     assert (account.balance, account.bonus_balance) == (15, 5)
-    assert services.credits_refund(account=account, reference="job:unknown") is None
+    assert ledger.credits_refund(account=account, reference="job:unknown") is None
     assert_consistent(account)
 
 
 @pytest.mark.django_db
 def test_admin_adjust_needs_a_reason_and_never_goes_below_zero(account, user):
     with pytest.raises(InvalidInput):
-        services.credits_admin_adjust(account=account, delta=10, reason="  ", actor=user)
-    services.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="k")
+        ledger.credits_admin_adjust(account=account, delta=10, reason="  ", actor=user)
+    ledger.credits_hold(account=account, amount=90, reference="job:1", idempotency_key="k")
 
     with pytest.raises(InsufficientCredits):
-        services.credits_admin_adjust(account=account, delta=-11, reason="refund dispute", actor=user)
-    entry = services.credits_admin_adjust(account=account, delta=-10, reason="refund dispute", actor=user)
+        ledger.credits_admin_adjust(account=account, delta=-11, reason="refund dispute", actor=user)
+    entry = ledger.credits_admin_adjust(account=account, delta=-10, reason="refund dispute", actor=user)
 
     assert entry.actor == user and entry.reason == "refund dispute"
     account.refresh_from_db()
@@ -264,8 +249,8 @@ def test_admin_adjust_needs_a_reason_and_never_goes_below_zero(account, user):
 
 @pytest.mark.django_db
 def test_grant_with_the_same_key_twice_grants_once(account):
-    services.credits_grant(account=account, amount=50, idempotency_key="promo")
-    services.credits_grant(account=account, amount=50, idempotency_key="promo")
+    ledger.credits_grant(account=account, amount=50, idempotency_key="promo")
+    ledger.credits_grant(account=account, amount=50, idempotency_key="promo")
 
     account.refresh_from_db()
     assert account.balance == 150
@@ -274,11 +259,11 @@ def test_grant_with_the_same_key_twice_grants_once(account):
 @pytest.mark.django_db
 def test_expiry_takes_only_unreserved_cycle_credits(user):
     account = funded_account(user, amount=20, bucket="cycle")
-    services.credits_grant(account=account, amount=5, bucket="purchased", idempotency_key="p")
-    services.credits_hold(account=account, amount=22, reference="job:1", idempotency_key="k")
+    ledger.credits_grant(account=account, amount=5, bucket="purchased", idempotency_key="p")
+    ledger.credits_hold(account=account, amount=22, reference="job:1", idempotency_key="k")
 
-    entry = services.credits_expire_cycle(account=account, cycle_key="2026-11")
-    again = services.credits_expire_cycle(account=account, cycle_key="2026-11")
+    entry = ledger.credits_expire_cycle(account=account, cycle_key="2026-11")
+    again = ledger.credits_expire_cycle(account=account, cycle_key="2026-11")
 
     assert entry.pk == again.pk and entry.amount == -3
     account.refresh_from_db()
@@ -290,4 +275,4 @@ def test_expiry_takes_only_unreserved_cycle_credits(user):
 @pytest.mark.parametrize("bad", [0, -5, 2.5, "10", True])
 def test_amounts_must_be_positive_whole_numbers(account, bad):
     with pytest.raises(InvalidInput):
-        services.credits_hold(account=account, amount=bad, reference="job:1", idempotency_key=f"k{bad}")
+        ledger.credits_hold(account=account, amount=bad, reference="job:1", idempotency_key=f"k{bad}")

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.tests.factories import UserFactory
-from credits import services
+from credits import ledger
 from credits.exceptions import InsufficientCredits
 from credits.models import Hold
 
@@ -30,17 +30,17 @@ def _apply(account, op, step, holds, expired_keys):
     kind = op[0]
     before = type(account).objects.get(pk=account.pk)
     if kind == "grant":
-        services.credits_grant(account=account, amount=op[2], bucket=op[1], idempotency_key=f"g{step}")
+        ledger.credits_grant(account=account, amount=op[2], bucket=op[1], idempotency_key=f"g{step}")
     elif kind == "hold":
         try:
-            holds.append(services.credits_hold(account=account, amount=op[1], reference=f"job:{step}", idempotency_key=f"h{step}"))
+            holds.append(ledger.credits_hold(account=account, amount=op[1], reference=f"job:{step}", idempotency_key=f"h{step}"))
         except InsufficientCredits:
             assert before.available < op[1]
     elif kind == "capture" and holds:
         hold = Hold.objects.get(pk=holds[op[1] % len(holds)].pk)
         amount = int(hold.amount * op[2])
         was_held = hold.status == Hold.Status.HELD
-        services.credits_capture(hold=hold, amount=amount)
+        ledger.credits_capture(hold=hold, amount=amount)
         after = type(account).objects.get(pk=account.pk)
         if was_held:
             # Bonus first, then this cycle's credits, then purchased.
@@ -51,12 +51,12 @@ def _apply(account, op, step, holds, expired_keys):
         else:
             assert (after.balance, after.held) == (before.balance, before.held)
     elif kind == "release" and holds:
-        services.credits_release(hold=Hold.objects.get(pk=holds[op[1] % len(holds)].pk))
+        ledger.credits_release(hold=Hold.objects.get(pk=holds[op[1] % len(holds)].pk))
     elif kind == "refund" and holds:
-        services.credits_refund(account=account, reference=holds[op[1] % len(holds)].reference)
+        ledger.credits_refund(account=account, reference=holds[op[1] % len(holds)].reference)
     elif kind == "expire":
         key = f"c{op[1]}"
-        services.credits_expire_cycle(account=account, cycle_key=key)
+        ledger.credits_expire_cycle(account=account, cycle_key=key)
         after = type(account).objects.get(pk=account.pk)
         # Exactly the unreserved cycle credits expire, and only the first time per cycle.
         expected = 0 if key in expired_keys else min(before.cycle_balance, before.available)
@@ -66,7 +66,7 @@ def _apply(account, op, step, holds, expired_keys):
         assert before.cycle_balance - after.cycle_balance == expected
     elif kind == "adjust":
         try:
-            services.credits_admin_adjust(account=account, delta=op[1], reason="property test", actor=None, idempotency_key=f"a{step}")
+            ledger.credits_admin_adjust(account=account, delta=op[1], reason="property test", actor=None, idempotency_key=f"a{step}")
         except InsufficientCredits:
             assert -op[1] > before.available
 

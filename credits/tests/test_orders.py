@@ -6,7 +6,7 @@ import pytest
 import respx
 from django.utils import timezone
 
-from credits import orders, services
+from credits import ledger, orders
 from credits.models import CreditPackage, LedgerEntry, Order, PaymentEvent
 
 from .factories import assert_consistent, plan
@@ -32,7 +32,7 @@ def test_manual_order_paid_twice_grants_once(user, package, settings):
     assert orders.order_mark_paid(order=order) is False
     assert orders.credits_purchase_apply(order=order) is False
 
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     assert LedgerEntry.objects.filter(kind="purchase", account=account).count() == 1
     assert account.purchased_balance == 200
     # Buying credits ends the trial: the creator is now a Free-plan customer.
@@ -47,7 +47,7 @@ def test_plan_order_switches_the_plan_and_grants_its_cycle(user):
 
     orders.order_mark_paid(order=order)
 
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     assert account.plan.code == "premium" and account.billing_cycle == "yearly"
     assert account.cycle_balance == 1200
     assert account.trial_ends_at is None
@@ -194,7 +194,7 @@ def test_webhook_refuses_everything_when_midtrans_is_not_configured(client, user
 def test_renewing_the_same_plan_early_extends_it_from_its_end(user):
     first = orders.order_create(user=user, plan=plan("basic"))
     orders.order_mark_paid(order=first)
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     ends, credits_before = account.plan_expires_at, account.balance
 
     renewal = orders.order_create(user=user, plan=plan("basic"), billing_cycle="monthly")
@@ -202,7 +202,7 @@ def test_renewing_the_same_plan_early_extends_it_from_its_end(user):
     orders.order_mark_paid(order=renewal)
 
     account.refresh_from_db()
-    assert account.plan_expires_at == services.add_months(ends, 1)
+    assert account.plan_expires_at == ledger.add_months(ends, 1)
     assert account.balance == credits_before  # credits keep coming each cycle, not all at once
     assert_consistent(account)
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from credits import orders, services
+from credits import ledger, orders
 from credits.models import CreditAccount, CreditPackage, Order, Plan
 
 
@@ -14,7 +14,7 @@ def signed_in(client, user):
 
 @pytest.mark.django_db
 def test_subscription_page_shows_trial_plans_and_packages(signed_in, user, django_assert_max_num_queries):
-    services.credit_account_open(user=user)  # opened at signup
+    ledger.credit_account_open(user=user)  # opened at signup
 
     with django_assert_max_num_queries(8):
         response = signed_in.get(reverse("credits:subscription"))
@@ -70,9 +70,9 @@ def test_creator_can_cancel_a_pending_order(signed_in, user):
 
 @pytest.mark.django_db
 def test_history_lists_filters_and_paginates(signed_in, user):
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     for i in range(30):
-        services.credits_grant(account=account, amount=1, idempotency_key=f"g{i}", reason=f"gift {i}")
+        ledger.credits_grant(account=account, amount=1, idempotency_key=f"g{i}", reason=f"gift {i}")
 
     first = signed_in.get(reverse("credits:history"))
     grants = signed_in.get(reverse("credits:history"), {"kind": "grant", "page": 2})
@@ -104,7 +104,7 @@ def test_app_shell_shows_the_credit_badge_and_trial_banner(signed_in):
 def test_trial_ended_page_is_shown_only_when_the_trial_has_ended(signed_in, user):
     assert signed_in.get(reverse("credits:trial_ended")).status_code == 302
 
-    account = services.credit_account_open(user=user)
+    account = ledger.credit_account_open(user=user)
     CreditAccount.objects.filter(pk=account.pk).update(trial_ends_at=timezone.now())
 
     response = signed_in.get(reverse("credits:trial_ended"))

@@ -11,15 +11,14 @@ from django.urls import reverse
 from accounts.roles import roles_sync
 from accounts.tests.factories import UserFactory
 from aiproviders.models import Provider
-from credits import orders
-from credits import services as ledger
+from credits import ledger, orders
 from credits.models import CreditAccount, CreditPackage, LedgerEntry
 from credits.selectors import credit_account_for
 from media import services as media_services
 from media.selectors import target_of
 from media.tests.conftest import png
 from modo.models import ContactMessage
-from studio import jobs
+from studio.generate import jobs
 from studio.tests.factories import give_plan, make_project
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.urls import path
 
 from accounts.tests.factories import bearer
 from modo.after_response import after_response
-from studio import jobs, visual_api
+from studio import visual_api
+from studio.generate import jobs
 from studio.tests.factories import give_plan, make_project
 
 events: list[str] = []

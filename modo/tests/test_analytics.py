@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from aiproviders.models import AIModel, CostAlert, Provider, UsageLog
-from credits import orders
-from credits import services as ledger
+from credits import ledger, orders
 from credits.models import CreditPackage, Plan
 from media.models import MediaAsset
 from modo import analytics

@@ -14,7 +14,7 @@ from credits import pricing
 from credits.exceptions import InvalidInput
 from credits.models import CreditCost
 from modo import catalog
-from studio import jobs
+from studio.generate import prompts
 from studio.models import ImagePreset
 
 pytestmark = pytest.mark.django_db
@@ -115,14 +115,14 @@ def test_a_disabled_provider_takes_its_models_out_of_the_catalog(seeded_defaults
 
 
 def test_a_deleted_or_deactivated_preset_is_no_longer_offered(seeded_defaults):
-    assert "chibi" in [p.key for p in jobs.presets("style")]
+    assert "chibi" in [p.key for p in prompts.presets("style")]
 
     ImagePreset.objects.get(kind="style", key="chibi").delete()
     realistic = ImagePreset.objects.get(kind="style", key="realistic")
     realistic.is_active = False
     realistic.save()
 
-    assert [p.key for p in jobs.presets("style")] == ["cartoon", "anime", "cinematic"]
+    assert [p.key for p in prompts.presets("style")] == ["cartoon", "anime", "cinematic"]
 
 
 def test_a_reused_snapshot_reads_neither_the_database_nor_the_cache(seeded_defaults, clock, cache_reads,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from aiproviders.models import UsageLog
 from credits.models import LedgerEntry
 from credits.selectors import credit_account_for
-from studio import jobs
+from studio.generate import jobs, worker
 from studio.models import Generation
 from studio.tests.factories import give_plan, make_project
 
@@ -58,7 +58,7 @@ def test_sweep_jobs_dry_run_then_for_real(user, settings, tmp_path):
     give_plan(user, "pro")
     character = make_project(user, characters=1, scenes=0).characters.get()
     job = jobs.character_image_request(user=user, character=character)
-    jobs.job_claim(job.pk)
+    worker.job_claim(job.pk)
     Generation.objects.filter(pk=job.pk).update(started_at=timezone.now() - timezone.timedelta(hours=1))
 
     assert "failed and released: 1 (dry run" in run("sweep_jobs", "--dry-run")

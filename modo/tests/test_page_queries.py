@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from aiproviders.models import AIModel, UsageLog
-from credits import services as ledger
+from credits import ledger
 from credits.selectors import credit_account_for
 from media.models import MediaAsset
 from studio import services
-from studio.jobs import character_sheet_hash
+from studio.generate.prompts import character_sheet_hash
 from studio.models import Draft, Generation
 from studio.tests.factories import give_plan, make_project
 

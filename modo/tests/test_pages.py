@@ -21,7 +21,7 @@ def test_dashboard_needs_sign_in(client):
 
 @pytest.mark.django_db
 def test_dashboard_greets_the_creator_with_few_queries(client, user, django_assert_max_num_queries):
-    from credits.services import credit_account_open
+    from credits.ledger import credit_account_open
 
     credit_account_open(user=user)  # opened at signup
     client.force_login(user)

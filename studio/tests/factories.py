@@ -1,6 +1,6 @@
 import uuid
 
-from credits import services as ledger
+from credits import ledger
 from credits.models import Plan
 from credits.selectors import credit_account_for
 from studio import services

@@ -9,7 +9,8 @@ from aiproviders.tests import stubs
 from credits import ratelimit
 from credits.models import CreditAccount, Hold, LedgerEntry
 from credits.selectors import credit_account_for
-from studio import generation, services
+from studio import services
+from studio.generate import drafts
 from studio.models import Draft
 
 from .factories import give_plan, make_project
@@ -34,7 +35,7 @@ def test_local_provider_streams_a_draft_in_order_and_captures_the_hold(user, pro
     hero = character(project)
     before = credit_account_for(user=user).available
 
-    events = run(generation.text_stream(user=user, project=project, target_kind="character", target_id=hero.public_id,
+    events = run(drafts.text_stream(user=user, project=project, target_kind="character", target_id=hero.public_id,
                                         field="backstory", prompt="She lost her mother to a storm"))
 
     kinds = [e["event"] for e in events]
@@ -55,7 +56,7 @@ def test_accepting_a_draft_fills_the_field_and_can_be_undone(user, project):
     hero = character(project)
     hero.backstory = "Old backstory"
     hero.save()
-    run(generation.text_stream(user=user, project=project, target_kind="character", target_id=hero.public_id,
+    run(drafts.text_stream(user=user, project=project, target_kind="character", target_id=hero.public_id,
                                field="backstory", prompt=""))
     draft = Draft.objects.get()
 
@@ -86,7 +87,7 @@ def test_stubbed_openai_streams_chunks_in_order_with_the_bible_in_the_prompt(use
         route = mock.post(CHAT).mock(return_value=httpx.Response(
             200, text=stubs.openai_chat_stream(["Once", " upon", " a storm."], usage=(120, 4)),
             headers={"content-type": "text/event-stream"}))
-        events = run(generation.text_stream(user=user, project=project, target_kind="story", target_id=None,
+        events = run(drafts.text_stream(user=user, project=project, target_kind="story", target_id=None,
                                             field="synopsis", prompt="Keep it hopeful"))
 
     assert [e["text"] for e in events if e["event"] == "chunk"] == ["Once", " upon", " a storm."]
@@ -105,7 +106,7 @@ def test_provider_failure_mid_stream_releases_the_hold_and_keeps_the_partial_dra
         mock.post(CHAT).mock(return_value=httpx.Response(
             200, stream=stubs.DroppingStream(body[: body.index(" upon a")].encode()),  # drops after "Once"
             headers={"content-type": "text/event-stream"}))
-        events = run(generation.text_stream(user=user, project=project, target_kind="story", target_id=None,
+        events = run(drafts.text_stream(user=user, project=project, target_kind="story", target_id=None,
                                             field="synopsis", prompt=""))
 
     error = events[-1]
@@ -121,7 +122,7 @@ def test_provider_failure_mid_stream_releases_the_hold_and_keeps_the_partial_dra
 
 @pytest.mark.django_db
 def test_a_client_that_disconnects_releases_the_hold(user, project):
-    stream = generation.text_stream(user=user, project=project, target_kind="project", target_id=None,
+    stream = drafts.text_stream(user=user, project=project, target_kind="project", target_id=None,
                                     field="premise", prompt="")
     next(stream)  # start
     next(stream)  # first chunk
@@ -138,12 +139,12 @@ def test_trial_allows_two_generations_then_refuses(user):
     project = services.project_create(owner=user, title="Trial bible")
     account = credit_account_for(user=user)
     for _ in range(2):
-        run(generation.text_stream(user=user, project=project, target_kind="project", target_id=None,
+        run(drafts.text_stream(user=user, project=project, target_kind="project", target_id=None,
                                    field="logline", prompt=""))
     ratelimit.reset(account_id=account.pk)  # isolate the trial rule from the trial's daily limit
 
     with pytest.raises(TrialLimit):
-        generation.text_stream(user=user, project=project, target_kind="project", target_id=None, field="logline",
+        drafts.text_stream(user=user, project=project, target_kind="project", target_id=None, field="logline",
                                prompt="")
     assert Hold.objects.filter(status="held").count() == 0
     assert CreditAccount.objects.get(pk=account.pk).trial_generations_used == 2
@@ -154,11 +155,11 @@ def test_another_projects_object_is_not_a_target(user, outsider, project):
     give_plan(outsider)
     theirs = make_project(outsider, title="Theirs")
 
-    with pytest.raises(generation.TargetNotFound):
-        generation.text_stream(user=user, project=project, target_kind="character",
+    with pytest.raises(drafts.TargetNotFound):
+        drafts.text_stream(user=user, project=project, target_kind="character",
                                target_id=theirs.characters.first().public_id, field="backstory", prompt="")
-    with pytest.raises(generation.TargetNotFound):
-        generation.text_stream(user=user, project=project, target_kind="character",
+    with pytest.raises(drafts.TargetNotFound):
+        drafts.text_stream(user=user, project=project, target_kind="character",
                                target_id=project.characters.first().public_id, field="password", prompt="")
     assert not LedgerEntry.objects.filter(kind="hold").exists()
 
@@ -175,7 +176,7 @@ def test_generate_view_streams_sse_and_refuses_with_json(client, user, project):
     assert names[0] == "start" and names[-1] == "done"
     assert json.loads(body.split("data: ", 1)[1].split("\n", 1)[0])["cost"] == 3
 
-    from credits import services as ledger
+    from credits import ledger
 
     account = credit_account_for(user=user)
     ledger.credits_hold(account=account, amount=account.available, reference="other job", idempotency_key="spend-all")

@@ -16,7 +16,8 @@ from media import services as media_services
 from media.models import MediaAsset
 from media.selectors import target_of
 from media.tests.conftest import png
-from studio import jobs, services
+from studio import services
+from studio.generate import jobs, prompts, worker
 from studio.models import Generation, Moodboard
 
 from .factories import give_plan, make_project
@@ -127,7 +128,7 @@ def test_reference_grid_puts_every_picture_in_one_image():
 
     from PIL import Image
 
-    grid = Image.open(io.BytesIO(jobs.reference_grid([png(30, 30), png(30, 60), png(60, 30), png(10, 10)], cell=100)))
+    grid = Image.open(io.BytesIO(worker.reference_grid([png(30, 30), png(30, 60), png(60, 30), png(10, 10)], cell=100)))
     assert grid.size == (300, 200)
 
 
@@ -204,7 +205,7 @@ def test_a_transient_failure_goes_back_to_the_queue_with_a_backoff(creator, hero
     job = jobs.character_image_request(user=creator, character=hero)
     with stubs.mock_http() as mock:
         mock.post(IMAGES).mock(return_value=httpx.Response(503, json=stubs.openai_error("busy", type="server_error")))
-        jobs.job_execute(job.pk)
+        worker.job_execute(job.pk)
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("queued", 1)
     assert sent == [{"args": [job.pk], "queue": "image", "countdown": 60}]  # not before the model's cooldown
@@ -222,7 +223,7 @@ def test_a_second_delivery_of_the_task_does_nothing(creator, hero, celery_eager,
     real = router.generate_image
     monkeypatch.setattr(router, "generate_image", lambda *a, **k: calls.append(1) or real(*a, **k))
     job = run(django_capture_on_commit_callbacks, jobs.character_image_request, user=creator, character=hero)
-    jobs.job_execute(job.pk)  # the broker delivers it again
+    worker.job_execute(job.pk)  # the broker delivers it again
     assert len(calls) == 1 and settlements(job) == ["capture"]
     assert MediaAsset.objects.count() == 1
 
@@ -254,6 +255,26 @@ def test_the_same_idempotency_key_makes_one_job(creator, hero, django_capture_on
     first = jobs.character_image_request(user=creator, character=hero, idempotency_key="click-1")
     second = jobs.character_image_request(user=creator, character=hero, idempotency_key="click-1")
     assert first.pk == second.pk and Generation.objects.count() == 1 and Hold.objects.count() == 1
+
+
+def test_the_job_is_written_with_its_hold_pointing_at_it(creator, hero):
+    job = jobs.character_image_request(user=creator, character=hero)
+
+    saved = Generation.objects.select_related("hold").get(pk=job.pk)
+    assert saved.hold_id == job.hold.pk and saved.hold.status == Hold.Status.HELD
+    assert saved.hold.reference == saved.hold.idempotency_key == f"generation:{job.public_id}"
+    assert (saved.status, saved.credits_quoted, saved.hold.amount) == ("queued", job.credits_quoted, job.credits_quoted)
+    assert balance(creator)[1] == job.credits_quoted
+
+
+def test_a_refused_request_writes_neither_job_nor_hold(creator, hero):
+    from credits.exceptions import InsufficientCredits
+
+    account = credit_account_for(user=creator)
+    CreditAccount.objects.filter(pk=account.pk).update(held=account.balance)  # nothing available
+    with pytest.raises(InsufficientCredits):
+        jobs.character_image_request(user=creator, character=hero)
+    assert not Generation.objects.exists() and not Hold.objects.exists()
 
 
 def test_concurrency_cap(creator, hero, settings):
@@ -309,7 +330,7 @@ def test_cancelling_a_queued_job_releases_at_once(creator, hero):
     jobs.job_cancel(job=job)
     job.refresh_from_db()
     assert job.status == "cancelled" and settlements(job) == ["release"]
-    jobs.job_execute(job.pk)  # its message arrives later: nothing happens
+    worker.job_execute(job.pk)  # its message arrives later: nothing happens
     assert job.hold.status == "released" and not MediaAsset.objects.exists()
 
 
@@ -324,7 +345,7 @@ def test_cancelling_a_running_job_stops_it_at_the_next_checkpoint(creator, hero,
         return real(*args, **kwargs)
 
     monkeypatch.setattr(router, "generate_image", slow)
-    jobs.job_execute(job.pk)
+    worker.job_execute(job.pk)
     job.refresh_from_db()
     assert job.status == "cancelled" and settlements(job) == ["release"] and not MediaAsset.objects.exists()
 
@@ -344,12 +365,12 @@ def test_sweeper_requeues_lost_messages_then_fails_and_releases(creator, hero, m
     sent = []
     monkeypatch.setattr(tasks.run_generation, "apply_async", lambda *a, **k: sent.append(k))
     job = jobs.character_image_request(user=creator, character=hero)
-    later = timezone.now() + jobs.REQUEUE_AFTER + timezone.timedelta(seconds=1)
+    later = timezone.now() + worker.REQUEUE_AFTER + timezone.timedelta(seconds=1)
 
-    assert jobs.jobs_sweep(now=later) == {"requeued": 1, "failed": 0}
-    assert jobs.jobs_sweep(now=later) == {"requeued": 0, "failed": 0}  # requeued just now
-    assert jobs.jobs_sweep(now=later + jobs.REQUEUE_AFTER * 2)["requeued"] == 1
-    assert jobs.jobs_sweep(now=later + jobs.REQUEUE_AFTER * 4) == {"requeued": 0, "failed": 1}
+    assert worker.jobs_sweep(now=later) == {"requeued": 1, "failed": 0}
+    assert worker.jobs_sweep(now=later) == {"requeued": 0, "failed": 0}  # requeued just now
+    assert worker.jobs_sweep(now=later + worker.REQUEUE_AFTER * 2)["requeued"] == 1
+    assert worker.jobs_sweep(now=later + worker.REQUEUE_AFTER * 4) == {"requeued": 0, "failed": 1}
     job.refresh_from_db()
     assert job.status == "failed" and job.error_code == "timeout" and settlements(job) == ["release"]
     assert len(sent) == 2
@@ -357,11 +378,11 @@ def test_sweeper_requeues_lost_messages_then_fails_and_releases(creator, hero, m
 
 def test_sweeper_fails_a_job_stuck_running_and_a_late_worker_changes_nothing(creator, hero):
     job = jobs.character_image_request(user=creator, character=hero)
-    jobs.job_claim(job.pk)  # a worker took it ... and died
-    assert jobs.jobs_sweep(now=timezone.now() + timezone.timedelta(minutes=11)) == {"requeued": 0, "failed": 1}
+    worker.job_claim(job.pk)  # a worker took it ... and died
+    assert worker.jobs_sweep(now=timezone.now() + timezone.timedelta(minutes=11)) == {"requeued": 0, "failed": 1}
     job.refresh_from_db()
     assert job.status == "failed" and settlements(job) == ["release"]
-    jobs.job_execute(job.pk)
+    worker.job_execute(job.pk)
     assert settlements(job) == ["release"] and not MediaAsset.objects.exists()
 
 
@@ -371,15 +392,15 @@ def test_images_go_out_of_date_when_a_visual_field_changes(creator, hero, celery
                                                            django_capture_on_commit_callbacks):
     job = run(django_capture_on_commit_callbacks, jobs.character_image_request, user=creator, character=hero)
     assets = [job.output_asset]
-    assert jobs.stale_asset_ids(hero, assets) == set()
+    assert prompts.stale_asset_ids(hero, assets) == set()
 
     services.character_update(character=hero, backstory="She lost her brother to the storm.")
     hero.refresh_from_db()
-    assert jobs.stale_asset_ids(hero, assets) == set()  # not a visual field
+    assert prompts.stale_asset_ids(hero, assets) == set()  # not a visual field
 
     services.character_update(character=hero, clothing="a red raincoat")
     hero.refresh_from_db()
-    assert jobs.stale_asset_ids(hero, assets) == {job.output_asset.pk}
+    assert prompts.stale_asset_ids(hero, assets) == {job.output_asset.pk}
 
 
 def test_another_creators_reference_is_refused(creator, hero, outsider, settings):

@@ -1,6 +1,7 @@
 import pytest
 
-from studio import prompts, services
+from studio import services
+from studio.generate import prompts
 
 from .factories import give_plan, make_project
 

@@ -11,12 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from credits import services as ledger
+from credits import ledger
 from credits.selectors import credit_account_for
 from media import services as media_services
 from media.models import MediaAsset
 from media.selectors import target_of
-from studio import jobs, moodboards
+from studio import moodboards
+from studio.generate import jobs, prompts
 from studio.models import Generation, Moodboard
 
 from .factories import give_plan, make_project
@@ -358,7 +359,7 @@ def test_gallery_queries_do_not_grow_with_the_assets(client, user, project):
 def test_gallery_loads_more_search_and_filters(client, user, project, character):
     fill(user, project, 25)
     fresh = add_image(user, character, model="m", prompt="a brand new lantern", params={
-        "sheet_hash": jobs.character_sheet_hash(character)})
+        "sheet_hash": prompts.character_sheet_hash(character)})
     stale = add_image(user, character, model="m", prompt="an old lantern", params={"sheet_hash": "old"})
     video = MediaAsset.objects.create(owner=user, project=project, target_kind="project", target_id=project.public_id,
                                       media_type="video", mime="video/mp4", source_type="generated")
@@ -385,7 +386,7 @@ def test_gallery_loads_more_search_and_filters(client, user, project, character)
 
 
 def test_character_gallery_marks_images_of_an_older_sheet(client, user, character):
-    add_image(user, character, model="m", prompt="p", params={"sheet_hash": jobs.character_sheet_hash(character)})
+    add_image(user, character, model="m", prompt="p", params={"sheet_hash": prompts.character_sheet_hash(character)})
     client.force_login(user)
     url = reverse("media:gallery") + f"?target=character:{character.public_id}"
     assert "Out of date" not in client.get(url).content.decode()

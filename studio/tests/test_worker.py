@@ -24,7 +24,8 @@ from credits.models import LedgerEntry
 from media import services as media_services
 from media.selectors import target_of
 from media.tests.conftest import png
-from studio import jobs
+from studio.generate import jobs
+from studio.generate import worker as job_worker
 from studio.models import Generation
 
 from .factories import give_plan, make_project
@@ -156,7 +157,7 @@ def test_a_worker_killed_mid_job_never_charges_twice_or_loses_the_job(creator, w
 
     job.refresh_from_db()
     if job.status == "running":
-        jobs.jobs_sweep(now=timezone.now() + jobs.RUNNING_TIMEOUT[Generation.Kind.ANIMATION] + timezone.timedelta(
+        job_worker.jobs_sweep(now=timezone.now() + job_worker.RUNNING_TIMEOUT[Generation.Kind.ANIMATION] + timezone.timedelta(
             seconds=1))
     worker()  # a fresh worker on the same queues
     time.sleep(3)

@@ -3,7 +3,7 @@ import hashlib
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from credits import services
+from credits import ledger
 from credits.exceptions import CreditsError
 from credits.selectors import credit_account_for
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             return
         key = key or "cli-grant:" + hashlib.sha256(f"{user.pk}|{amount}|{reason.strip()}".encode()).hexdigest()[:40]
         try:
-            entry = services.credits_admin_adjust(account=account, delta=amount, reason=reason.strip(), actor=None,
+            entry = ledger.credits_admin_adjust(account=account, delta=amount, reason=reason.strip(), actor=None,
                                                   idempotency_key=key)
         except CreditsError as exc:
             raise CommandError(exc.message) from exc

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from studio import jobs
+from studio.generate import worker
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count what would be done, change nothing.")
 
     def handle(self, *args, dry_run=False, **options):
-        counts = jobs.jobs_sweep(dry_run=dry_run)
+        counts = worker.jobs_sweep(dry_run=dry_run)
         suffix = " (dry run, nothing changed)" if dry_run else ""
         self.stdout.write(self.style.SUCCESS(
             f"Jobs re-enqueued: {counts['requeued']}, failed and released: {counts['failed']}{suffix}."))

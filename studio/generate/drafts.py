@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -19,12 +20,11 @@ from aiproviders import router
 from aiproviders.adapters import ProviderError
 from aiproviders.adapters.base import TextRequest, Usage
 from aiproviders.models import AIModel, UsageLog
-from credits import guards
-from credits import services as ledger
+from credits import guards, ledger
 from credits.selectors import credit_account_for
 
+from ..models import Beat, Character, Draft, Location, Project, Scene, Story, World
 from . import prompts
-from .models import Beat, Character, Draft, Location, Project, Scene, Story, World
 
 log = logging.getLogger(__name__)
 
@@ -84,23 +84,19 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
     cost = router.quote(type="text", model=model)
     built = prompts.build(project, target_kind=target_kind, target=target, field=field, prompt=prompt, language=language)
 
-    def admissible(locked) -> None:  # under the account's lock: the plan, trial, balance and daily limit
-        guards.generation_check(account=locked, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
-
-    # The hold comes first: if it is refused, no draft is left behind.
+    # The hold and the draft in one short transaction: a refusal leaves neither behind. Under the
+    # account's row lock: the plan, the trial, the balance and the daily limit.
     draft_id = uuid.uuid4()
     reference = f"draft:{draft_id}"
-    hold = ledger.credits_hold(user=user, amount=cost, reference=reference, idempotency_key=reference,
-                               check=admissible)
-    try:
+    with transaction.atomic():
+        account = ledger.account_lock(user=user)
+        guards.generation_check(account=account, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
+        hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference)
         draft = Draft.objects.create(
             public_id=draft_id, project=project, owner=user, target_kind=target_kind,
             target_id=getattr(target, "public_id", None), field=field, prompt=prompt, canon=built["canon"],
             model_name=model.display_name,
         )
-    except Exception:
-        ledger.credits_release(hold=hold)
-        raise
     return _stream(user=user, draft=draft, hold=hold, cost=cost, model=model, built=built, reference=reference)
 
 

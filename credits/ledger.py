@@ -2,26 +2,23 @@
 
 Every writer here locks the account row (`select_for_update`) for a short transaction,
 re-checks its idempotency key under that lock, changes the account and appends exactly one
-LedgerEntry per effect. Capture and release do all of that in a single statement on PostgreSQL
-(credits/sql.py settle_hold). Calling a writer twice with the same key returns the first result
-and changes nothing. Nothing here calls the network.
+LedgerEntry per effect. Calling a writer twice with the same key returns the first result and
+changes nothing. Nothing here calls the network, and nothing here knows what the credits are
+spent on: a caller with rules of its own (a job's caps, a plan's limits) takes `account_lock`,
+checks, and calls a writer in the same transaction.
 
 Buckets: `balance` = bonus + cycle + purchased. Spending (capture, deduction) takes bonus
-first, then this cycle's plan credits (which would expire), then purchased credits."""
+first, then this cycle's plan credits (which would expire), then purchased credits
+(`_spend_split`, the one copy of that rule, computed under the lock on every database)."""
 
 import calendar
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from modo import rows
-from modo.errors import AppError
-
-from . import sql
 from .exceptions import InsufficientCredits, InvalidInput
 from .models import CreditAccount, Hold, LedgerEntry, Plan
 
@@ -43,22 +40,11 @@ class Split:
     purchased: int = 0
 
 
-def _spend_split(account: CreditAccount, amount: int) -> Split:
-    bonus = min(amount, account.bonus_balance)
-    cycle = min(amount - bonus, account.cycle_balance)
-    return Split(bonus=bonus, cycle=cycle, purchased=amount - bonus - cycle)
-
-
-def _lock(account: CreditAccount) -> CreditAccount:
-    # Only the account row is locked (FOR UPDATE OF it); the plan is read along for the trial rules.
-    return rows.get_row(CreditAccount, related=("plan",), where={"id": account.pk}, lock=True)
-
-
-def _lock_of(user) -> CreditAccount:
-    """The user's account, locked, found by its user (one statement, no read before it); opened
-    first if the user has none yet."""
-    locked = rows.get_row(CreditAccount, related=("plan",), where={"user_id": user.pk}, lock=True)
-    return locked or _lock(credit_account_open(user=user))
+def _lock(account: CreditAccount | None = None, *, user=None) -> CreditAccount:
+    """The account's row, locked for the open transaction (FOR UPDATE OF it alone: the plan is
+    read along for the caller's rules), found by its id or by its user."""
+    locked = CreditAccount.objects.select_related("plan").select_for_update(of=("self",))
+    return locked.get(pk=account.pk) if account is not None else locked.filter(user=user).first()
 
 
 def _existing_entry(key: str) -> LedgerEntry | None:
@@ -78,52 +64,36 @@ def _reference_fields(reference) -> dict:
     }
 
 
-def _entry(account_id, *, kind: str, key: str, amount: int, held_delta: int, now, hold: Hold | None = None,
-           reference=None, actor=None, reason: str = "", metadata: dict | None = None) -> dict:
-    """A ledger entry's row, but for the split and the account's new values."""
-    refs = _reference_fields(reference)
-    entry = {
-        "public_id": uuid.uuid4(), "account_id": account_id, "kind": kind, "amount": amount, "held_delta": held_delta,
-        "idempotency_key": key, "actor_id": actor.pk if actor else None, "reason": reason[:255],
-        "metadata": metadata or {}, "created_at": now, "reference": refs.get("reference", ""),
-        "reference_type_id": refs["reference_type"].pk if "reference_type" in refs else None,
-        "reference_id": refs.get("reference_id", ""),
-    }
-    if hold is not None:
-        entry["hold_id"] = hold.pk
-    return entry
+def _spend_split(account: CreditAccount, amount: int) -> Split:
+    """The spending rule, the only copy of it: bonus first, then this cycle's plan credits (which
+    would expire), then purchased. Read from the locked account, so it is exact."""
+    bonus = min(amount, account.bonus_balance)
+    cycle = min(amount - bonus, account.cycle_balance)
+    return Split(bonus=bonus, cycle=cycle, purchased=amount - bonus - cycle)
 
 
-def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, held_delta: int = 0,
-            split: Split = Split(), **entry) -> tuple[dict, dict]:
-    """Applies one effect to the locked account in memory and returns (the account's new
-    column values, the ledger entry's row). `amount` and `split` are signed the same way (the
-    parts sum to `amount` for entries that move credits). The row lock makes them exact."""
+def _append(account: CreditAccount, *, kind: str, key: str, amount: int = 0, held_delta: int = 0,
+            split: Split = Split(), trial_generation: bool = False, hold: Hold | None = None, reference=None,
+            actor=None, reason: str = "", metadata: dict | None = None) -> LedgerEntry:
+    """Applies one effect to the locked account and records it: the account's new values and one
+    ledger entry. `amount` and `split` are signed the same way (the parts sum to `amount` for
+    entries that move credits); `held_delta` moves the reserved credits. The row lock makes the
+    new values exact, so they are written as values, not recomputed by the database."""
     now = timezone.now()
     account.balance += amount
     account.bonus_balance += split.bonus
     account.cycle_balance += split.cycle
     account.held += held_delta
+    account.trial_generations_used += int(trial_generation)
     account.updated_at = now
-    changes = {"balance": account.balance, "bonus_balance": account.bonus_balance,
-               "cycle_balance": account.cycle_balance, "held": account.held, "updated_at": now}
-    row = _entry(account.pk, kind=kind, key=key, amount=amount, held_delta=held_delta, now=now, **entry)
-    row.update(bonus_delta=split.bonus, cycle_delta=split.cycle, balance_after=account.balance,
-               bonus_after=account.bonus_balance, cycle_after=account.cycle_balance, held_after=account.held)
-    return changes, row
-
-
-def _saved(model, values: dict, pk):
-    """A model instance for a row just written with plain SQL (credits/sql.py)."""
-    obj = model(id=pk, **values)
-    obj._state.adding, obj._state.db = False, "default"
-    return obj
-
-
-def _append(account: CreditAccount, **effect) -> LedgerEntry:
-    """Applies one effect to the locked account and records it, in one round trip."""
-    changes, entry = _effect(account, **effect)
-    return _saved(LedgerEntry, entry, sql.update_then_insert(CreditAccount, account.pk, changes, LedgerEntry, entry))
+    CreditAccount.objects.filter(pk=account.pk).update(
+        balance=account.balance, bonus_balance=account.bonus_balance, cycle_balance=account.cycle_balance,
+        held=account.held, trial_generations_used=account.trial_generations_used, updated_at=now)
+    return LedgerEntry.objects.create(
+        account=account, kind=kind, amount=amount, held_delta=held_delta, bonus_delta=split.bonus,
+        cycle_delta=split.cycle, balance_after=account.balance, bonus_after=account.bonus_balance,
+        cycle_after=account.cycle_balance, held_after=account.held, hold=hold, idempotency_key=key, actor=actor,
+        reason=reason[:255], metadata=metadata or {}, created_at=now, **_reference_fields(reference))
 
 
 def _positive(amount: int) -> int:
@@ -135,10 +105,15 @@ def _positive(amount: int) -> int:
 # --- accounts --------------------------------------------------------------------------------
 
 
-def account_lock(*, account: CreditAccount) -> CreditAccount:
-    """Locks the account row for the caller's open transaction, to serialise a check made
-    against it (e.g. a plan's project limit). Changes nothing."""
-    return _lock(account)
+def account_lock(*, account: CreditAccount | None = None, user=None) -> CreditAccount:
+    """Locks the account row (given, or found by its user: one statement) for the caller's open
+    transaction and returns it fresh, with its plan. A caller with rules of its own that must
+    not race (a trial cap, a cap on running jobs, a daily limit, a plan's project limit) takes
+    this lock, checks, then calls a writer here in the same transaction. Changes nothing, except
+    that a user who has no account yet gets one opened first."""
+    if account is None and user is None:
+        raise TypeError("account_lock needs an account or a user")
+    return _lock(account, user=user) or _lock(credit_account_open(user=user))
 
 
 def credit_account_open(*, user, plan: Plan | None = None) -> CreditAccount:
@@ -245,124 +220,49 @@ def credits_admin_adjust(*, account: CreditAccount, delta: int, reason: str, act
 # --- holds -----------------------------------------------------------------------------------
 
 
-def credits_hold(*, account: CreditAccount | None = None, user=None, amount: int, reference: str, idempotency_key: str,
-                 is_generation: bool = False, check: Callable[[CreditAccount], None] | None = None,
-                 held_by: models.Model | None = None) -> Hold:
-    """Reserves `amount` of the available credits of `account` (or of `user`'s account). Raises
-    InsufficientCredits (and reserves nothing) when balance − held is too small. The same key
-    returns the same hold.
+def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempotency_key: str) -> Hold:
+    """Reserves `amount` of the account's available credits (balance − held). Raises
+    InsufficientCredits, and reserves nothing, when too little is available. The same key
+    returns the same hold, whatever the account's state is now.
 
-    With `is_generation`, a trial account's cap is checked again under the row lock, so
-    concurrent requests cannot start more trial generations than the cap (TrialLimit).
-    `check(account)`, when given, runs under the row lock too, before anything is written: what
-    it raises (an AppError) refuses the hold like the ledger's own refusals — the caller's rules
-    that must not race, such as a cap on running jobs.
-
-    `held_by`, an unsaved object with a `hold` key (a generation job), is written by the same
-    statement as the hold, pointing at it — with a new hold only: a repeated key leaves it unsaved.
-
-    Inside a caller's transaction the hold joins it without a savepoint (it is written by one
-    statement, so there is nothing partial to undo), and a refusal leaves that transaction
-    usable: the refusal is raised after the block, not through it."""
-    from .guards import trial_check
-
+    Called inside the caller's transaction (after its own checks under `account_lock`), the hold
+    joins it without a savepoint, and a refusal leaves that transaction usable: nothing has been
+    written when it is raised, and it is raised after the block, not through it."""
     _positive(amount)
     refusal = None
     with transaction.atomic(savepoint=False):
-        account = _lock(account) if account is not None else _lock_of(user)
-        try:
-            if check is not None:
-                check(account)
-            if is_generation:
-                trial_check(account=account)  # counts the held holds, so before this one exists
-            if account.available < amount:
-                raise InsufficientCredits(required=amount, available=account.available)
-        except AppError as exc:
-            refusal = exc
-            # A repeated call is answered with its hold, whatever the account's state is now.
-            existing = Hold.objects.filter(idempotency_key=idempotency_key).first()
-        else:
-            now = timezone.now()
-            values = {"public_id": uuid.uuid4(), "account_id": account.pk, "amount": amount, "captured_amount": 0,
-                      "status": Hold.Status.HELD, "reference": reference[:120], "idempotency_key": idempotency_key,
-                      "settled_at": None, "created_at": now, "updated_at": now}
-            changes, entry = _effect(account, kind=Kind.HOLD, key=f"hold:{values['public_id']}", held_delta=amount,
-                                     reference=reference)
-            dependent = (type(held_by), _unsaved_row(held_by, but="hold_id"), "hold_id") if held_by is not None else None
-            # One statement: the hold (unless its key exists: then nothing happens), the account, the entry
-            # (and the object held by it).
-            hold_id, held_by_id = sql.insert_with_entry(Hold, values, CreditAccount, account.pk, changes, LedgerEntry,
-                                                        entry, link="hold_id", unique="idempotency_key",
-                                                        dependent=dependent)
-            existing = Hold.objects.get(idempotency_key=idempotency_key) if hold_id is None else None
-    if refusal is not None and existing is None:
+        account = _lock(account)
+        hold = Hold.objects.filter(idempotency_key=idempotency_key).first()
+        if hold is None and account.available < amount:
+            refusal = InsufficientCredits(required=amount, available=account.available)
+        elif hold is None:
+            hold = Hold.objects.create(account=account, amount=amount, reference=reference[:120],
+                                       idempotency_key=idempotency_key)
+            _append(account, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount, hold=hold,
+                    reference=reference)
+    if refusal is not None:
         raise refusal
-    if existing is not None:
-        return existing
-    hold = _saved(Hold, values, hold_id)
-    hold.account = account
-    if held_by is not None:
-        held_by.pk, held_by.hold = held_by_id, hold
-        held_by._state.adding, held_by._state.db = False, "default"
     return hold
-
-
-def _unsaved_row(obj: models.Model, *, but: str) -> dict:
-    """The column values an INSERT of `obj` writes (defaults and auto-now dates applied as a save
-    applies them), by attname, without its id and `but`."""
-    return {f.attname: f.pre_save(obj, add=True) for f in obj._meta.concrete_fields
-            if not f.primary_key and f.attname != but}
 
 
 def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | None = None,
             count_trial: bool = False) -> Hold | None:
-    """Moves a hold out of HELD exactly once: charges `spend` of it (bonus first, then this
-    cycle's credits, then purchased), gives the rest back and books one entry. With
-    `count_trial`, a trial account's generation counter moves too. None if the hold was already
-    settled (then nothing changed). On PostgreSQL one statement does it all (credits/sql.py
-    settle_hold), in the caller's transaction or on its own; elsewhere, under the account's lock."""
-    now = timezone.now()
-    fields = {"status": status, "captured_amount": spend, "settled_at": now, "updated_at": now}
-    entry = _entry(hold.account_id, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend, held_delta=-hold.amount,
-                   now=now, hold=hold, reference=hold.reference, metadata=metadata)
-    computed = sql.settle_hold(Hold, hold.pk, fields, Hold.Status.HELD, CreditAccount, hold.account_id, spend=spend,
-                               count_trial=count_trial, now=now, entry_model=LedgerEntry, entry=entry)
-    if computed is None:
-        return _settle_locked(hold, status, spend, kind=kind, metadata=metadata, count_trial=count_trial)
-    if not computed:
-        return None
-    for name, value in fields.items():
-        setattr(hold, name, value)
-    if Hold.account.is_cached(hold):  # the caller's copy of the account, as the statement left it
-        account = hold.account
-        account.balance, account.bonus_balance = computed["balance_after"], computed["bonus_after"]
-        account.cycle_balance, account.held, account.updated_at = computed["cycle_after"], computed["held_after"], now
-        if count_trial and CreditAccount.plan.is_cached(account) and account.plan.is_trial:
-            account.trial_generations_used += 1
-    return hold
-
-
-def _settle_locked(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | None,
-                   count_trial: bool) -> Hold | None:
-    """_settle without data-modifying WITH (SQLite): lock, split, then the conditional writes."""
+    """Moves a hold out of HELD exactly once: charges `spend` of it (by the spending rule), gives
+    the rest back and books one entry. With `count_trial`, a trial account's generation counter
+    moves too. None if the hold was already settled (then nothing changed). The account is
+    locked first, the order every writer keeps; the hold's conditional update makes it once."""
     with transaction.atomic():
-        hold.account = account = _lock(hold.account)
-        spent = _spend_split(account, spend)
+        account = _lock(hold.account)
         now = timezone.now()
-        fields = {"status": status, "captured_amount": spend, "settled_at": now, "updated_at": now}
-        before = (account.balance, account.bonus_balance, account.cycle_balance, account.held, account.updated_at)
-        changes, entry = _effect(account, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend,
-                                 held_delta=-hold.amount, hold=hold, reference=hold.reference, metadata=metadata,
-                                 split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased))
-        if not sql.update_where(Hold, hold.pk, fields, status=Hold.Status.HELD):
-            account.balance, account.bonus_balance, account.cycle_balance, account.held, account.updated_at = before
+        if not Hold.objects.filter(pk=hold.pk, status=Hold.Status.HELD).update(
+                status=status, captured_amount=spend, settled_at=now, updated_at=now):
             return None
-        sql.update_then_insert(CreditAccount, account.pk, changes, LedgerEntry, entry)
-        if count_trial and account.plan.is_trial:
-            CreditAccount.objects.filter(pk=account.pk).update(trial_generations_used=models.F("trial_generations_used") + 1)
-            account.trial_generations_used += 1
-    for name, value in fields.items():
-        setattr(hold, name, value)
+        spent = _spend_split(account, spend)
+        _append(account, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend, held_delta=-hold.amount,
+                split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased), hold=hold,
+                trial_generation=count_trial and account.plan.is_trial, reference=hold.reference, metadata=metadata)
+    hold.status, hold.captured_amount, hold.settled_at, hold.updated_at = status, spend, now, now
+    hold.account = account  # as the settle left it
     return hold
 
 

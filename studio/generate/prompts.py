@@ -1,15 +1,21 @@
-"""Prompt builders: a system prompt per kind of writing, and the bible's canon selected and
-trimmed to a token budget so generated text respects what is already established."""
+"""Every prompt the studio sends: text prompts (a system prompt per kind of writing, and the
+bible's canon selected and trimmed to a token budget so generated text respects what is already
+established) and image prompts (a character's sheet, a moodboard's scene, the presets' words)."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, gettext_noop
 
-from .models import Character, Location, Project, Scene
+from modo import catalog
+
+from ..models import Character, ImagePreset, Location, Moodboard, Project, Scene
 
 CANON_TOKEN_BUDGET = 1500
 WORLD_FIELDS = ("setting", "rules", "culture", "history")
 LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}
+QUALITY_TAGS = "highly detailed, consistent character design, clean composition, best quality"
 
 SYSTEM = {
     "story": "You are a screenwriter and story developer. You shape premises into clear, emotionally driven "
@@ -194,3 +200,66 @@ def build(project: Project, *, target_kind: str, target=None, field: str, prompt
         "language": language,
     }
     return {"system": system, "prompt": user_prompt, "canon": canon.labels, "omitted": canon.omitted, "context": context}
+
+
+# --- image prompts ---------------------------------------------------------------------------------
+
+def presets(kind: str) -> list[ImagePreset]:
+    """The active presets of a kind, in their order (from the configuration catalog)."""
+    return [p for p in catalog.snapshot().presets if p.kind == kind]
+
+
+def chosen_presets(*, style: str, size: str) -> tuple[ImagePreset | None, ImagePreset | None]:
+    """The style and the size asked for, else each kind's default, else its first."""
+    active = catalog.snapshot().presets  # ordered by kind, sort_order, id
+
+    def pick(kind: str, key: str) -> ImagePreset | None:
+        mine = [p for p in active if p.kind == kind]
+        return ((next((p for p in mine if p.key == key), None) if key else None)
+                or next((p for p in mine if p.is_default), None) or (mine[0] if mine else None))
+
+    return pick("style", style), pick("size", size)
+
+
+def character_sheet_hash(character: Character) -> str:
+    """Changes when a visual field of the character changes (and only then)."""
+    fields = [character.name, character.appearance, character.clothing, character.accessories, character.visual_style]
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
+
+
+def character_prompt(character: Character, *, extra: str = "", style: ImagePreset | None = None) -> str:
+    """Name, appearance, "wearing …", "with …", visual style, the creator's words, the style's
+    words and quality tags."""
+    parts = [character.name, character.appearance.strip()]
+    if character.clothing.strip():
+        parts.append(f"wearing {character.clothing.strip()}")
+    if character.accessories.strip():
+        parts.append(f"with {character.accessories.strip()}")
+    parts += [character.visual_style.strip(), extra.strip(), style.prompt if style else "", QUALITY_TAGS]
+    return ", ".join(p.rstrip(".") for p in parts if p)
+
+
+def moodboard_prompt(*, characters: list[Character], action: str, pose: str, scene, setting: str, extra: str = "",
+                     style: ImagePreset | None = None) -> str:
+    """"A and B, action, pose, in <scene>, <setting>, cinematic composition, detailed background"."""
+    names = [c.name for c in characters]
+    who = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    where = f"in {scene.title}" + (f" ({scene.description.strip()[:200]})" if scene and scene.description.strip() else "") \
+        if scene else ""
+    parts = [who, action.strip(), pose.strip(), where, setting.strip()[:300], extra.strip(),
+             "cinematic composition, detailed background", style.prompt if style else ""]
+    return ", ".join(p.rstrip(".") for p in parts if p)
+
+
+def moodboard_setting(moodboard: Moodboard, location=None) -> str:
+    location = location or moodboard.location
+    if location is not None:
+        return ", ".join(filter(None, [location.name, location.visual_notes.strip() or location.description.strip()]))
+    world = getattr(moodboard.project, "world", None)
+    return world.setting if world else ""
+
+
+def stale_asset_ids(character: Character, assets) -> set:
+    """The character's generated images made from an older version of its sheet."""
+    current = character_sheet_hash(character)
+    return {a.pk for a in assets if (a.params or {}).get("sheet_hash") not in (None, current)}

@@ -1,0 +1,247 @@
+"""Requests for visual jobs: character images, moodboards and animations.
+
+    request → guards (storage, plan, trial, balance, daily limit, concurrency cap) → quote →
+    the account locked, checked, the hold and the job row in one short transaction → enqueued
+    once committed (queue "image" or "video") → the worker takes it from there (worker.py).
+
+Every ending other than success (failure, cancel, timeout) releases the hold, once: the status
+moves with a conditional update and only the caller whose update won settles the hold (and the
+ledger's own settle is idempotent too)."""
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aiproviders import router
+from aiproviders.models import AIModel
+from credits import guards, ledger
+from credits.selectors import credit_account_for
+from media import services as media_services
+from media.models import MediaAsset
+from modo.after_response import after_response
+from modo.errors import AppError
+
+from .. import selectors
+from ..models import Character, Generation, Moodboard
+from .prompts import character_prompt, character_sheet_hash, chosen_presets, moodboard_prompt, moodboard_setting
+
+Kind, Status = Generation.Kind, Generation.Status
+
+DURATIONS = (3, 5, 8)
+MOTIONS = {"zoom_in": gettext_lazy("Slow zoom in"), "zoom_out": gettext_lazy("Slow zoom out"),
+           "pan_left": gettext_lazy("Pan left"), "pan_right": gettext_lazy("Pan right")}
+
+
+@dataclass(frozen=True)
+class Spec:
+    type: str  # the router's model type
+    queue: str
+
+
+SPECS = {Kind.CHARACTER_IMAGE: Spec("image", "image"), Kind.MOODBOARD: Spec("image", "image"),
+         Kind.ANIMATION: Spec("video", "video")}
+
+
+class TooManyJobs(AppError):
+    code, status, action = "TOO_MANY_JOBS", 429, "wait"
+    default_message = gettext_lazy("You already have the most jobs running at once. Wait for one to finish.")
+
+
+class MissingReferences(AppError):
+    code, status = "MISSING_REFERENCES", 422
+
+
+class InvalidJob(AppError):
+    code, status = "INVALID_INPUT", 422
+
+
+def _hash(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+# --- requests --------------------------------------------------------------------------------------
+
+def _usable_image(asset: MediaAsset | None) -> bool:
+    return asset is not None and asset.deleted_at is None and asset.is_image and asset.is_accessible
+
+
+def job_quote(*, user, kind: str, model: AIModel | None = None, references: int = 0, duration: int | None = None) -> dict:
+    """What the page shows before running: cost, balance and the trial's remaining generations."""
+    spec = SPECS[kind]
+    account = credit_account_for(user=user)
+    params = {"duration": duration} if spec.type == "video" else {"references": [None] * references}
+    cost = router.quote(type=spec.type, model=model, params=params)
+    plan = account.plan
+    trial_left = max(0, (plan.trial_generation_cap or 0) - account.trial_generations_used) if plan.is_trial else None
+    return {"cost": cost, "available": account.available, "trial_left": trial_left,
+            "video_allowed": plan.has_feature("video")}
+
+
+def _request(*, user, project, kind: str, target_kind: str, target_id, params: dict, prompt: str,
+             model: AIModel | None, idempotency_key: str, input_hash: str, quote_params: dict) -> Generation:
+    idempotency_key = (idempotency_key or "").strip()[:100]
+    if idempotency_key:
+        existing = Generation.objects.filter(owner=user, idempotency_key=idempotency_key).select_related(
+            "project", "output_asset", "model_used").first()
+        if existing is not None:
+            return existing
+    media_services.storage_ready(user=user)
+    spec = SPECS[kind]
+    cost = router.quote(type=spec.type, model=model, params=quote_params)
+
+    job = Generation(
+        public_id=uuid.uuid4(), owner=user, project=project, kind=kind, target_kind=target_kind, target_id=target_id,
+        params=params, prompt=prompt, model_requested=model, credits_quoted=cost, idempotency_key=idempotency_key,
+        input_hash=input_hash, queued_at=timezone.now(), progress_message=_("Waiting for a worker…"),
+    )
+    reference = f"generation:{job.public_id}"
+    try:
+        with transaction.atomic():
+            # Under the account's row lock a creator's concurrent requests are checked one after
+            # another: the cap on running jobs holds, and the daily limit is counted last.
+            account = ledger.account_lock(user=user)
+            if selectors.active_job_count(user=user) >= settings.GENERATION_MAX_ACTIVE:
+                raise TooManyJobs()
+            guards.generation_check(account=account, kind=spec.type, cost=cost,
+                                    premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
+            job.hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference)
+            job.save(force_insert=True)
+            # Sent once committed, after the 202 has gone out (a message lost on the way is sent
+            # again by the sweeper: the row is what counts).
+            transaction.on_commit(lambda: after_response(lambda: _enqueue(job)))
+    except IntegrityError:
+        # The same idempotency key sent twice at once: the first one made the job.
+        return Generation.objects.select_related("project", "output_asset", "model_used").get(
+            owner=user, idempotency_key=idempotency_key)
+    return job
+
+
+def _enqueue(job: Generation, countdown: int = 0) -> None:
+    from ..tasks import run_generation
+
+    run_generation.apply_async(args=[job.pk], queue=SPECS[job.kind].queue, countdown=countdown or None)
+
+
+def character_image_request(*, user, character: Character, prompt: str = "", style: str = "", size: str = "",
+                            reference: MediaAsset | None = None, strength: float = 0.6, model: AIModel | None = None,
+                            idempotency_key: str = "") -> Generation:
+    """An image of the character from its sheet (text-to-image), or from a reference picked among
+    the project's assets (image-to-image, `strength` 0 keeps the reference, 1 ignores it)."""
+    if reference is not None and (reference.project_id != character.project_id or not _usable_image(reference)):
+        raise InvalidJob(_("Pick an image of this project that can still be opened as the reference."))
+    style_preset, size_preset = chosen_presets(style=style, size=size)
+    built = character_prompt(character, extra=prompt, style=style_preset)
+    refs = [str(reference.public_id)] if reference else []
+    params = {"extra_prompt": prompt.strip(), "style": style_preset.key if style_preset else "",
+              "size": size_preset.key if size_preset else "", "width": size_preset.width if size_preset else 1024,
+              "height": size_preset.height if size_preset else 1024, "references": refs,
+              "strength": min(1.0, max(0.0, float(strength))), "sheet_hash": character_sheet_hash(character),
+              "subject": {"name": character.name, "traits": [t for t in (character.appearance, character.clothing) if t]}}
+    return _request(user=user, project=character.project, kind=Kind.CHARACTER_IMAGE, target_kind="character",
+                    target_id=character.public_id, params=params, prompt=built, model=model,
+                    idempotency_key=idempotency_key, input_hash=_hash(params["sheet_hash"], built, refs),
+                    quote_params={"references": refs})
+
+
+def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character] | None = None, scene=None,
+                      location=None, pose: str | None = None, action: str | None = None, prompt: str = "",
+                      style: str = "", size: str = "", model: AIModel | None = None,
+                      idempotency_key: str = "") -> Generation:
+    """A moodboard image from the characters' reference sheets, the scene, the setting, the pose
+    and the action. Characters without a usable primary image are refused before any charge."""
+    characters = list(characters if characters is not None else moodboard.characters.select_related("primary_image"))
+    if not characters:
+        raise InvalidJob(_("Choose at least one character for the moodboard."))
+    if any(c.project_id != moodboard.project_id for c in characters):
+        raise InvalidJob(_("Those characters are not in this project."))
+    missing = [c.name for c in characters if not _usable_image(c.primary_image)]
+    if missing:
+        raise MissingReferences(
+            _("Give these characters a reference sheet first: %(names)s.") % {"names": ", ".join(missing)},
+            missing=missing, missing_ids=[str(c.public_id) for c in characters if not _usable_image(c.primary_image)])
+    scene, location = scene or moodboard.scene, location or moodboard.location
+    style_preset, size_preset = chosen_presets(style=style, size=size or "landscape-m")
+    built = moodboard_prompt(characters=characters, action=moodboard.action if action is None else action,
+                             pose=moodboard.pose if pose is None else pose, scene=scene,
+                             setting=moodboard_setting(moodboard, location), extra=prompt, style=style_preset)
+    refs = [str(c.primary_image.public_id) for c in characters]
+    params = {"characters": [str(c.public_id) for c in characters], "references": refs,
+              "scene": str(scene.public_id) if scene else None, "location": str(location.public_id) if location else None,
+              "style": style_preset.key if style_preset else "", "size": size_preset.key if size_preset else "",
+              "width": size_preset.width if size_preset else 1024, "height": size_preset.height if size_preset else 768,
+              "extra_prompt": prompt.strip(), "strength": 0.75,
+              "subject": {"name": moodboard.title, "traits": [c.name for c in characters]}}
+    return _request(user=user, project=moodboard.project, kind=Kind.MOODBOARD, target_kind="moodboard",
+                    target_id=moodboard.public_id, params=params, prompt=built, model=model,
+                    idempotency_key=idempotency_key, input_hash=_hash(built, refs), quote_params={"references": refs})
+
+
+def animation_request(*, user, source: MediaAsset, duration: int, motion: str = "zoom_in", prompt: str = "",
+                      model: AIModel | None = None, idempotency_key: str = "") -> Generation:
+    """A short video from an image asset (a moodboard image, a character sheet, an upload...),
+    stored next to its source. Video needs a plan that includes it (PLAN_REQUIRED)."""
+    if not _usable_image(source):
+        raise InvalidJob(_("Animate an image that can still be opened."))
+    if duration not in DURATIONS:
+        raise InvalidJob(_("Choose 3, 5 or 8 seconds."))
+    motion = motion if motion in MOTIONS else "zoom_in"
+    portrait = (source.height or 0) > (source.width or 0)
+    params = {"source": str(source.public_id), "duration": duration, "motion": motion,
+              "width": 720 if portrait else 1280, "height": 1280 if portrait else 720, "extra_prompt": prompt.strip()}
+    return _request(user=user, project=source.project, kind=Kind.ANIMATION, target_kind=source.target_kind,
+                    target_id=source.target_id, params=params, prompt=prompt.strip(), model=model,
+                    idempotency_key=idempotency_key, input_hash=_hash(str(source.public_id), duration, motion, prompt),
+                    quote_params={"duration": duration})
+
+
+def job_retry(*, job: Generation) -> Generation:
+    """A failed or cancelled job again, as a new job with the same parameters (and a new hold)."""
+    if job.is_active or job.status == Status.SUCCEEDED:
+        raise InvalidJob(_("Only a failed or cancelled job can be retried."))
+    quote_params = {"duration": job.params.get("duration")} if job.kind == Kind.ANIMATION else \
+        {"references": job.params.get("references") or []}
+    params = {k: v for k, v in job.params.items() if k != "requeues"}  # the sweeper's count starts anew
+    return _request(user=job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,
+                    target_id=job.target_id, params=params, prompt=job.prompt, model=job.model_requested,
+                    idempotency_key="", input_hash=job.input_hash, quote_params=quote_params)
+
+
+# --- settling ---------------------------------------------------------------------------------------
+
+def _release(job: Generation) -> None:
+    if job.hold_id:
+        ledger.credits_release(hold=job.hold)
+
+
+def job_fail(*, job: Generation, code: str, message: str) -> bool:
+    """Ends an active job as failed and releases its hold. False when it had already ended."""
+    with transaction.atomic():
+        ended = Generation.objects.filter(pk=job.pk, status__in=Generation.ACTIVE).update(
+            status=Status.FAILED, error_code=code[:40], error_message=str(message)[:500], finished_at=timezone.now(),
+            progress_message="")
+        if ended:
+            _release(job)
+    return bool(ended)
+
+
+def job_cancel(*, job: Generation) -> Generation:
+    """A queued job is cancelled (and released) at once; a running one is asked to stop and the
+    worker ends it at its next checkpoint."""
+    with transaction.atomic():
+        if Generation.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+                status=Status.CANCELLED, finished_at=timezone.now(), progress_message=""):
+            _release(job)
+        else:
+            Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+                cancel_requested=True, progress_message=_("Stopping…"))
+    job.refresh_from_db()
+    return job
+
+

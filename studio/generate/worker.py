@@ -1,0 +1,283 @@
+"""What a Celery worker does with a visual job: claim it with a conditional update, call the
+router (the provider), store the output as a MediaAsset, capture the hold — or release it on
+every other ending. Transient provider errors put the job back in the queue with a bounded
+exponential backoff (MAX_ATTEMPTS in all); the sweeper re-enqueues lost messages and fails
+jobs past their time. No transaction is held while a provider or a storage is called."""
+
+import io
+import logging
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from aiproviders import router
+from aiproviders.adapters import ProviderError
+from aiproviders.adapters.base import ImageRequest, VideoRequest
+from aiproviders.models import AIModel
+from credits import ledger
+from media import services as media_services
+from media.models import MediaAsset
+from media.selectors import TargetRef
+from modo.errors import AppError
+
+from ..models import Generation
+from .jobs import SPECS, InvalidJob, _enqueue, _release, job_fail
+
+log = logging.getLogger(__name__)
+
+Kind, Status = Generation.Kind, Generation.Status
+
+MAX_ATTEMPTS = 3  # worker attempts of one job (each may itself retry and fall back in the router)
+REQUEUE_AFTER = timedelta(minutes=2)  # a queued job not started by then had its message lost
+MAX_REQUEUES = 2
+RUNNING_TIMEOUT = {Kind.CHARACTER_IMAGE: timedelta(minutes=10), Kind.MOODBOARD: timedelta(minutes=10),
+                   Kind.ANIMATION: timedelta(minutes=30)}
+POLL_SECONDS = 5
+
+
+class _Stop(Exception):
+    """The job ended while the worker was busy with it (cancelled, or settled elsewhere)."""
+
+def reference_grid(images: list[bytes], cell: int = 512) -> bytes:
+    """Several reference pictures side by side in one PNG, for a model that takes one reference."""
+    columns = min(len(images), 3)
+    rows = math.ceil(len(images) / columns)
+    grid = Image.new("RGB", (columns * cell, rows * cell), "white")
+    for n, data in enumerate(images):
+        with Image.open(io.BytesIO(data)) as picture:
+            picture = picture.convert("RGB")
+            picture.thumbnail((cell, cell))
+            x, y = (n % columns) * cell + (cell - picture.width) // 2, (n // columns) * cell + (cell - picture.height) // 2
+            grid.paste(picture, (x, y))
+    out = io.BytesIO()
+    grid.save(out, "PNG")
+    return out.getvalue()
+
+
+
+def _stop_if_cancelled(job: Generation) -> None:
+    """A checkpoint: ends the job as cancelled (released) when the creator asked, or stops the
+    worker when someone else (the sweeper) ended it."""
+    current = Generation.objects.filter(pk=job.pk).values("status", "cancel_requested").first()
+    if current is None or current["status"] != Status.RUNNING:
+        raise _Stop()
+    if current["cancel_requested"]:
+        with transaction.atomic():
+            if Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+                    status=Status.CANCELLED, finished_at=timezone.now(), progress_message=""):
+                _release(job)
+        raise _Stop()
+
+
+def _progress(job: Generation, percent: int, message: str) -> None:
+    Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(progress=percent, progress_message=message[:200],
+                                                                      updated_at=timezone.now())
+
+
+def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_request_id: str = "",
+             duration: float | None = None) -> None:
+    """Stores the output (in the creator's storage) and captures the cost of the model used —
+    never more than was quoted. If the job ended meanwhile, the stored file is removed again."""
+    charged = min(job.credits_quoted, _model_cost(job, model))
+    target = TargetRef(job.target_kind, job.target_id, job.project, None)
+    asset = media_services.asset_store(
+        data=data, mime=mime, owner=job.owner, target=target, source_type=MediaAsset.Source.GENERATED,
+        duration=duration or None, generation={
+            "model": model.display_name, "prompt": job.prompt, "credits": charged, "vendor_request_id": vendor_request_id,
+            "input_hash": job.input_hash, "params": {**job.params, "kind": job.kind, "job": str(job.public_id)}})
+    with transaction.atomic():
+        done = Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+            status=Status.SUCCEEDED, output_asset=asset, model_used=model, cost_charged=charged, progress=100,
+            progress_message="", finished_at=timezone.now(), error_code="", error_message="")
+        if done:
+            ledger.credits_capture(hold=job.hold, amount=charged)
+    if not done:
+        media_services.asset_delete(asset=asset)
+        raise _Stop()
+
+
+def _model_cost(job: Generation, model: AIModel) -> int:
+    spec = SPECS[job.kind]
+    params = {"duration": job.params.get("duration")} if spec.type == "video" else \
+        {"references": job.params.get("references") or []}
+    return router.quote(type=spec.type, model=model, params=params)
+
+
+# --- the worker ------------------------------------------------------------------------------------
+
+def job_claim(job_id: int) -> Generation | None:
+    """Takes a queued job for this worker (None if another delivery or a cancel got there first)."""
+    claimed = Generation.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, progress=5,
+        progress_message=_("Starting…"), updated_at=timezone.now())
+    if not claimed:
+        return None
+    return Generation.objects.select_related("owner", "project", "hold__account", "model_requested").get(pk=job_id)
+
+
+def job_execute(job_id: int) -> None:
+    """The task body: claim, run, settle (or back to the queue, with a backoff, after a
+    transient provider error)."""
+    job = job_claim(job_id)
+    if job is None:
+        return
+    try:
+        _stop_if_cancelled(job)
+        if job.kind == Kind.ANIMATION:
+            _start_animation(job)
+        else:
+            _make_image(job)
+    except _Stop:
+        return
+    except ProviderError as exc:
+        _provider_failed(job, exc)
+    except AppError as exc:  # e.g. Drive disconnected since the request
+        job_fail(job=job, code=exc.code, message=exc.message)
+    except Exception:
+        log.exception("generation %s failed", job.public_id)
+        job_fail(job=job, code="internal", message=_("Something went wrong on our side. Your credits were not charged."))
+
+
+def _provider_failed(job: Generation, exc: ProviderError) -> None:
+    if exc.permanent or job.attempts >= MAX_ATTEMPTS:
+        job_fail(job=job, code=exc.code or "provider_error", message=exc.user_message)
+        return
+    # Exponential, but never sooner than the failing model's cooldown (the router would skip it)
+    # and never more than five minutes. queued_at is when it is due, so the sweeper waits too.
+    countdown = int(min(300, max(settings.AI_MODEL_COOLDOWN_SECONDS, 5 * 2 ** (job.attempts - 1))))
+    requeued = Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+        status=Status.QUEUED, queued_at=timezone.now() + timedelta(seconds=countdown), progress=0,
+        progress_message=_("The AI service is busy; trying again shortly…"), updated_at=timezone.now())
+    if requeued:
+        _enqueue(job, countdown=countdown)
+
+
+def _open(public_id: str, job: Generation) -> bytes:
+    asset = MediaAsset.objects.select_related("owner").filter(public_id=public_id, owner=job.owner,
+                                                              deleted_at__isnull=True).first()
+    if asset is None:
+        raise InvalidJob(_("A reference image was deleted. Pick another one and try again."))
+    return media_services.asset_open(asset=asset)
+
+
+def _make_image(job: Generation) -> None:
+    params = job.params
+    references = [_open(ref, job) for ref in params.get("references") or []]
+    model = job.model_requested or router.default_model(type="image")
+    if len(references) > 1 and (model is None or not model.cap_multi_reference or model.max_references < len(references)):
+        references = [reference_grid(references)]  # one picture of them all for a one-reference model
+    _progress(job, 20, _("Drawing…"))
+    call = router.Call(type="image", model=job.model_requested, max_credits=job.credits_quoted, user=job.owner,
+                       reference=f"generation:{job.public_id}", params={"references": references})
+    request = ImageRequest(prompt=job.prompt, references=references, width=params.get("width", 1024),
+                           height=params.get("height", 1024), style=params.get("style", ""),
+                           strength=params.get("strength", 0.6), subject=params.get("subject") or {})
+    result, used, _usage = router.generate_image(call, request)
+    _progress(job, 90, _("Saving…"))
+    _stop_if_cancelled(job)
+    _succeed(job, data=result.data, mime=result.mime, model=used, vendor_request_id=result.request_id)
+
+
+def _start_animation(job: Generation) -> None:
+    params = job.params
+    image = _open(params["source"], job)
+    _progress(job, 15, _("Sending to the animator…"))
+    call = router.Call(type="video", model=job.model_requested, max_credits=job.credits_quoted, user=job.owner,
+                       reference=f"generation:{job.public_id}", params={"duration": params["duration"]})
+    request = VideoRequest(image=image, prompt=job.prompt, duration=params["duration"], motion=params["motion"],
+                           width=params["width"], height=params["height"])
+    video, used, _usage = router.start_video(call, request)
+    Generation.objects.filter(pk=job.pk).update(vendor_job_id=video.job_id[:200], model_used=used)
+    job.vendor_job_id, job.model_used = video.job_id[:200], used
+    _video_state(job, video)
+
+
+def _video_state(job: Generation, video) -> None:
+    """Acts on one answer from the vendor: store a finished video, fail, or poll again later."""
+    if video.status == "succeeded":
+        if not Generation.objects.filter(pk=job.pk, status=Status.RUNNING, finishing_at__isnull=True).update(
+                finishing_at=timezone.now()):
+            return  # the webhook's task or another poll is storing it
+        _stop_if_cancelled(job)
+        _succeed(job, data=video.data, mime=video.mime, model=job.model_used, vendor_request_id=video.request_id,
+                 duration=video.duration or job.params.get("duration"))
+    elif video.status == "failed":
+        error = video.error or ProviderError(_("The animation could not be made."), permanent=True)
+        job_fail(job=job, code=error.code or "provider_error", message=error.user_message)
+    else:
+        _progress(job, max(20, min(95, video.progress or 20)), _("Animating…"))
+        _schedule_poll(job)
+
+
+def _schedule_poll(job: Generation, countdown: int = POLL_SECONDS) -> None:
+    from ..tasks import poll_generation
+
+    poll_generation.apply_async(args=[job.pk], queue="video", countdown=countdown)
+
+
+def job_poll(job_id: int) -> None:
+    """One check of a running vendor video (scheduled by the worker, or at once by the webhook)."""
+    job = Generation.objects.select_related("owner", "project", "hold__account", "model_used").filter(
+        pk=job_id, status=Status.RUNNING).exclude(vendor_job_id="").first()
+    if job is None or job.model_used is None:
+        return
+    try:
+        _stop_if_cancelled(job)
+        video = router.poll_video(model=job.model_used, job_id=job.vendor_job_id)
+        _video_state(job, video)
+    except _Stop:
+        return
+    except ProviderError as exc:
+        if exc.permanent:
+            job_fail(job=job, code=exc.code or "provider_error", message=exc.user_message)
+        else:
+            _schedule_poll(job, countdown=POLL_SECONDS * 2)  # the sweeper's timeout bounds this
+    except AppError as exc:
+        job_fail(job=job, code=exc.code, message=exc.message)
+
+
+def job_vendor_event(*, vendor_job_id: str) -> bool:
+    """The vendor says a job changed (a verified webhook): check it now instead of at the next
+    poll. False when no running job has that vendor id."""
+    job = Generation.objects.filter(vendor_job_id=vendor_job_id, status=Status.RUNNING).first()
+    if job is None:
+        return False
+    from ..tasks import poll_generation
+
+    transaction.on_commit(lambda: poll_generation.apply_async(args=[job.pk], queue="video"))
+    return True
+
+
+# --- the sweeper -----------------------------------------------------------------------------------
+
+def jobs_sweep(*, now=None, dry_run: bool = False) -> dict:
+    """Re-enqueues queued jobs whose message seems lost (twice at most), then fails — and releases
+    — jobs queued or running past their time. Returns counts (with dry_run: what it would do)."""
+    now = now or timezone.now()
+    counts = {"requeued": 0, "failed": 0}
+    for job in Generation.objects.filter(status=Status.QUEUED, queued_at__lt=now - REQUEUE_AFTER).select_related(
+            "hold__account"):
+        requeues = int(job.params.get("requeues", 0))
+        if dry_run:
+            counts["failed" if requeues >= MAX_REQUEUES else "requeued"] += 1
+        elif requeues >= MAX_REQUEUES:
+            counts["failed"] += job_fail(job=job, code="timeout",
+                                         message=_("The job could not be started. Your credits were not charged."))
+        elif Generation.objects.filter(pk=job.pk, status=Status.QUEUED, queued_at=job.queued_at).update(
+                queued_at=now, params={**job.params, "requeues": requeues + 1}):
+            _enqueue(job)
+            counts["requeued"] += 1
+    for kind, limit in RUNNING_TIMEOUT.items():
+        for job in Generation.objects.filter(status=Status.RUNNING, kind=kind, started_at__lt=now - limit
+                                             ).select_related("hold__account"):
+            counts["failed"] += 1 if dry_run else job_fail(
+                job=job, code="timeout", message=_("This took too long and was stopped. Your credits were not charged."))
+    return counts
+
+
