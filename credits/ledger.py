@@ -13,10 +13,13 @@ first, then this cycle's plan credits (which would expire), then purchased credi
 
 import calendar
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.utils import timezone
 
 from .exceptions import InsufficientCredits, InvalidInput
@@ -40,7 +43,7 @@ class Split:
     purchased: int = 0
 
 
-def _lock(account: CreditAccount | None = None, *, user=None) -> CreditAccount:
+def _lock(account: CreditAccount | None = None, *, user=None) -> CreditAccount | None:
     """The account's row, locked for the open transaction (FOR UPDATE OF it alone: the plan is
     read along for the caller's rules), found by its id or by its user."""
     locked = CreditAccount.objects.select_related("plan").select_for_update(of=("self",))
@@ -72,13 +75,13 @@ def _spend_split(account: CreditAccount, amount: int) -> Split:
     return Split(bonus=bonus, cycle=cycle, purchased=amount - bonus - cycle)
 
 
-def _append(account: CreditAccount, *, kind: str, key: str, amount: int = 0, held_delta: int = 0,
+def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, held_delta: int = 0,
             split: Split = Split(), trial_generation: bool = False, hold: Hold | None = None, reference=None,
             actor=None, reason: str = "", metadata: dict | None = None) -> LedgerEntry:
-    """Applies one effect to the locked account and records it: the account's new values and one
-    ledger entry. `amount` and `split` are signed the same way (the parts sum to `amount` for
-    entries that move credits); `held_delta` moves the reserved credits. The row lock makes the
-    new values exact, so they are written as values, not recomputed by the database."""
+    """Applies one effect to the locked account (in memory) and returns its ledger entry, not yet
+    written. `amount` and `split` are signed the same way (the parts sum to `amount` for entries
+    that move credits); `held_delta` moves the reserved credits. The row lock makes the new values
+    exact, so they are written as values, not recomputed by the database."""
     now = timezone.now()
     account.balance += amount
     account.bonus_balance += split.bonus
@@ -86,14 +89,119 @@ def _append(account: CreditAccount, *, kind: str, key: str, amount: int = 0, hel
     account.held += held_delta
     account.trial_generations_used += int(trial_generation)
     account.updated_at = now
-    CreditAccount.objects.filter(pk=account.pk).update(
-        balance=account.balance, bonus_balance=account.bonus_balance, cycle_balance=account.cycle_balance,
-        held=account.held, trial_generations_used=account.trial_generations_used, updated_at=now)
-    return LedgerEntry.objects.create(
+    return LedgerEntry(
         account=account, kind=kind, amount=amount, held_delta=held_delta, bonus_delta=split.bonus,
         cycle_delta=split.cycle, balance_after=account.balance, bonus_after=account.bonus_balance,
         cycle_after=account.cycle_balance, held_after=account.held, hold=hold, idempotency_key=key, actor=actor,
         reason=reason[:255], metadata=metadata or {}, created_at=now, **_reference_fields(reference))
+
+
+def _append(account: CreditAccount, **effect) -> LedgerEntry:
+    """Applies one effect to the locked account and records it: its new values and one entry."""
+    entry = _effect(account, **effect)
+    CreditAccount.objects.filter(pk=account.pk).update(**{name: getattr(account, name) for name in BALANCES})
+    entry.save(force_insert=True)
+    return entry
+
+
+# --- the hot path ------------------------------------------------------------------------------
+
+BALANCES = ("balance", "bonus_balance", "cycle_balance", "held", "trial_generations_used", "updated_at")
+
+
+@dataclass
+class _Booking:
+    """What one hot-path effect writes: its hold (new, or settled: `settle` holds the hold's new
+    values, written only while it is still held) and its entry. `written` says whether it was."""
+
+    hold: Hold
+    entry: LedgerEntry
+    settle: dict | None = None
+    written: bool = False
+
+
+def _book(account: CreditAccount, decide: Callable[[CreditAccount, bool], _Booking]) -> _Booking:
+    """Holds, captures and releases — the ledger's hot path — in plain SQL, for bench figure 1
+    (hold + capture through the ledger ≥ 50 % of its raw-SQL baseline; through the ORM it
+    measured 17 %: ~10,000 Python calls of query building per pair, against ~1,200 here).
+
+    Locks the account's row and refreshes `account`'s balances from it; `decide(account,
+    is_trial)` — plain Python: the checks and the spending split, the only copy of them — applies
+    the effect to `account` and returns the booking (or raises a refusal: nothing is written);
+    then the hold's row (inserted unless its key exists, or settled if still held), the account's
+    new values and the entry are written, the last two only with the first: one statement on
+    PostgreSQL; one per row on SQLite, which has no data-modifying WITH (nor row locks: it
+    serialises writers). When the hold's write changes nothing, `account` is read again."""
+    db = connections[DEFAULT_DB_ALIAS]
+    quote, pg = db.ops.quote_name, db.vendor == "postgresql"
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.balance, a.bonus_balance, a.cycle_balance, a.held, a.trial_generations_used, p.is_trial "
+            f"FROM {quote(CreditAccount._meta.db_table)} a JOIN {quote(Plan._meta.db_table)} p ON p.id = a.plan_id "
+            f"WHERE a.id = %s{' FOR UPDATE OF a' if pg else ''}", [account.pk])
+        *balances, is_trial = cursor.fetchone()
+        account.balance, account.bonus_balance, account.cycle_balance, account.held, account.trial_generations_used = \
+            balances
+        booking = decide(account, bool(is_trial))
+        if booking.settle is None:  # a new hold
+            hold_table, columns, hold_params = _row(booking.hold, add=True)
+            hold_sql = (f"INSERT INTO {hold_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+                        f"ON CONFLICT ({quote('idempotency_key')}) DO NOTHING RETURNING id")
+        else:
+            hold_table, columns, params = _row(Hold(**booking.settle), add=False, only=booking.settle)
+            hold_sql = f"UPDATE {hold_table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s AND status = %s RETURNING id"
+            hold_params = [*params, booking.hold.pk, Hold.Status.HELD]
+        _, account_columns, account_params = _row(account, add=False, only=BALANCES)
+        account_sql = (f"UPDATE {quote(CreditAccount._meta.db_table)} SET {', '.join(f'{c} = %s' for c in account_columns)} "
+                       f"WHERE id = %s")
+        entry_table, entry_columns, entry_params = _row(booking.entry, add=True, but="hold_id")
+        entry_sql = f"INSERT INTO {entry_table} ({', '.join([*entry_columns, quote('hold_id')])}) "
+        if pg:
+            cursor.execute(
+                f"WITH h AS ({hold_sql}), a AS ({account_sql} AND EXISTS (SELECT 1 FROM h)) "
+                f"{entry_sql} SELECT {', '.join(['%s'] * len(entry_columns))}, h.id FROM h RETURNING hold_id, id",
+                [*hold_params, *account_params, account.pk, *entry_params])
+            written = cursor.fetchone()
+        else:
+            cursor.execute(hold_sql, hold_params)
+            written = cursor.fetchone()
+            if written:
+                cursor.execute(account_sql, [*account_params, account.pk])
+                cursor.execute(entry_sql + f"VALUES ({', '.join(['%s'] * (len(entry_columns) + 1))}) RETURNING hold_id, id",
+                               [*entry_params, written[0]])
+                written = cursor.fetchone()
+    if written:
+        booking.written = True
+        booking.hold.pk, booking.entry.pk = written
+        for obj in (booking.hold, booking.entry):
+            obj._state.adding, obj._state.db = False, db.alias
+    else:  # nothing changed: the account's values in memory were the effect's
+        account.refresh_from_db(fields=BALANCES)
+    return booking
+
+
+def _row(obj, *, add: bool, only=(), but: str = "") -> tuple[str, list[str], list]:
+    """`obj`'s table, and its columns and values as a save would write them (defaults and auto
+    dates applied, each value through its field, but for those the driver takes as they are):
+    every column but the id (and `but`), or `only`."""
+    db = connections[DEFAULT_DB_ALIAS]
+    table, fields, columns = _columns(type(obj), tuple(only), but)
+    native = (int, str, type(None), datetime, uuid.UUID) if db.vendor == "postgresql" else (int, str, type(None))
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
+        values.append(value if type(value) in native else field.get_db_prep_save(value, db))
+    return table, columns, values
+
+
+@cache
+def _columns(model, only: tuple, but: str) -> tuple[str, list, list[str]]:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    if only:
+        fields = [f for f in model._meta.concrete_fields if f.name in only or f.attname in only]
+    else:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname != but]
+    return quote(model._meta.db_table), fields, [quote(f.column) for f in fields]
 
 
 def _positive(amount: int) -> int:
@@ -229,41 +337,50 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
     joins it without a savepoint, and a refusal leaves that transaction usable: nothing has been
     written when it is raised, and it is raised after the block, not through it."""
     _positive(amount)
+
+    def decide(locked: CreditAccount, _is_trial: bool) -> _Booking:
+        if locked.available < amount:
+            raise InsufficientCredits(required=amount, available=locked.available)
+        hold = Hold(account=locked, amount=amount, reference=reference[:120], idempotency_key=idempotency_key)
+        return _Booking(hold, _effect(locked, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount,
+                                      hold=hold, reference=reference))
+
     refusal = None
     with transaction.atomic(savepoint=False):
-        account = _lock(account)
-        hold = Hold.objects.filter(idempotency_key=idempotency_key).first()
-        if hold is None and account.available < amount:
-            refusal = InsufficientCredits(required=amount, available=account.available)
-        elif hold is None:
-            hold = Hold.objects.create(account=account, amount=amount, reference=reference[:120],
-                                       idempotency_key=idempotency_key)
-            _append(account, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount, hold=hold,
-                    reference=reference)
+        try:
+            booking = _book(account, decide)
+        except InsufficientCredits as exc:
+            refusal, booking = exc, None
+        if booking is None or not booking.written:
+            # A key used before: its hold is the answer, whatever the account's state is now.
+            if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
+                return existing
     if refusal is not None:
         raise refusal
-    return hold
+    return booking.hold
 
 
 def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | None = None,
             count_trial: bool = False) -> Hold | None:
     """Moves a hold out of HELD exactly once: charges `spend` of it (by the spending rule), gives
     the rest back and books one entry. With `count_trial`, a trial account's generation counter
-    moves too. None if the hold was already settled (then nothing changed). The account is
-    locked first, the order every writer keeps; the hold's conditional update makes it once."""
+    moves too. None if the hold was already settled (then nothing changed)."""
+    now = timezone.now()
+    changes = {"status": status, "captured_amount": spend, "settled_at": now, "updated_at": now}
+
+    def decide(locked: CreditAccount, is_trial: bool) -> _Booking:
+        spent = _spend_split(locked, spend)
+        return _Booking(hold, _effect(
+            locked, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend, held_delta=-hold.amount,
+            split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased), hold=hold,
+            trial_generation=count_trial and is_trial, reference=hold.reference, metadata=metadata), settle=changes)
+
     with transaction.atomic():
-        account = _lock(hold.account)
-        now = timezone.now()
-        if not Hold.objects.filter(pk=hold.pk, status=Hold.Status.HELD).update(
-                status=status, captured_amount=spend, settled_at=now, updated_at=now):
+        if not _book(hold.account, decide).written:
             return None
-        spent = _spend_split(account, spend)
-        _append(account, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend, held_delta=-hold.amount,
-                split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased), hold=hold,
-                trial_generation=count_trial and account.plan.is_trial, reference=hold.reference, metadata=metadata)
-    hold.status, hold.captured_amount, hold.settled_at, hold.updated_at = status, spend, now, now
-    hold.account = account  # as the settle left it
-    return hold
+    for name, value in changes.items():
+        setattr(hold, name, value)
+    return hold  # with its account as the settle left it
 
 
 def credits_capture(*, hold: Hold, amount: int) -> Hold:

@@ -58,7 +58,9 @@ def test_generate_character_answers_202_with_the_job_and_the_job_runs(client, cr
 @pytest.mark.requires_postgres
 def test_a_generation_request_makes_these_statements_and_no_more(client, creator, project):
     """The request path `make bench` times (figure 2): the token, the character, then one short
-    transaction — lock the account, count running jobs, write hold + entry + the job in one statement."""
+    transaction owned by the studio — lock the account (with its plan, for the guards), count
+    running jobs, the ledger's hold (its locked read, then hold + account + entry in one
+    statement), then the job pointing at its hold."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -72,10 +74,11 @@ def test_a_generation_request_makes_these_statements_and_no_more(client, creator
 
     assert response.status_code == 202, response.content
     starts = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    assert starts == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "SELECT", "WITH", "RELEASE"], \
+    assert starts == ["SELECT", "SELECT", "SAVEPOINT", "SELECT", "SELECT", "SELECT", "WITH", "INSERT", "RELEASE"], \
         [q["sql"][:80] for q in queries.captured_queries]
-    written = queries.captured_queries[5]["sql"]
-    assert "credits_hold" in written and "credits_ledgerentry" in written and "studio_generation" in written
+    held, job_row = queries.captured_queries[6]["sql"], queries.captured_queries[7]["sql"]
+    assert "credits_hold" in held and "credits_ledgerentry" in held and "studio_generation" not in held
+    assert job_row.startswith('INSERT INTO "studio_generation"')
     job = Generation.objects.get(public_id=response.json()["data"]["id"])
     assert job.hold.amount == job.credits_quoted and job.hold.status == "held" and job.owner == creator
 
