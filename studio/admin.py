@@ -112,7 +112,7 @@ class GenerationAdmin(QuickActionCheckbox, admin.ModelAdmin):
     search_fields = ["public_id", "owner__email", "vendor_job_id", "prompt"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Generation._meta.fields]
-    actions = ["cancel_and_release", "retry"]
+    actions = ["cancel_and_release", "retry", "refund"]
 
     def has_add_permission(self, request):
         return False
@@ -130,3 +130,15 @@ class GenerationAdmin(QuickActionCheckbox, admin.ModelAdmin):
                 jobs.job_retry(job=job)
             except AppError as exc:
                 self.message_user(request, f"{job.public_id}: {exc.message}", messages.WARNING)
+
+    @admin.action(description="Refund the credits charged (once per job)")
+    def refund(self, request, queryset):
+        given = 0
+        for job in queryset.select_related("hold__account"):
+            try:
+                entry = jobs.job_refund(job=job, actor=request.user)
+            except AppError as exc:
+                self.message_user(request, f"{job.public_id}: {exc.message}", messages.WARNING)
+                continue
+            given += entry.amount if entry else 0
+        self.message_user(request, f"Refunded {given} credits in all (a job refunded before is not refunded again).")

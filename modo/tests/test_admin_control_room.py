@@ -135,3 +135,28 @@ def test_the_quick_action_checkbox_is_djangos_markup(user):
     user_admin = site._registry[User]
     assert str(user_admin.action_checkbox(user)) == str(ModelAdmin.action_checkbox(user_admin, user))
     assert 'class="action-select"' in user_admin.action_checkbox(user)
+
+
+def test_refunding_a_finished_job_gives_its_credits_back_once(admin_client, user, settings, tmp_path, celery_eager,
+                                                               django_capture_on_commit_callbacks):
+    from studio.models import Generation
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    give_plan(user, "pro")
+    character = make_project(user, characters=1, scenes=0).characters.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.character_image_request(user=user, character=character)
+    job.refresh_from_db()
+    assert job.status == Generation.Status.SUCCEEDED and job.cost_charged > 0
+    before = credit_account_for(user=user).balance
+    url = reverse("admin:studio_generation_changelist")
+
+    for _ in range(2):  # asked twice: refunded once
+        response = admin_client.post(url, {"action": "refund", "_selected_action": [job.pk]}, follow=True)
+        assert response.status_code == 200
+
+    account = credit_account_for(user=user)
+    assert account.balance == before + job.cost_charged
+    refund = LedgerEntry.objects.get(account=account, kind="refund")
+    assert refund.amount == job.cost_charged and refund.actor is not None
+    assert "Refunded" in response.content.decode()

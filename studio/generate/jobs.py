@@ -245,3 +245,13 @@ def job_cancel(*, job: Generation) -> Generation:
     return job
 
 
+
+
+def job_refund(*, job: Generation, actor, reason: str = ""):
+    """Gives the creator back what a finished job was charged (support's "refund this job"), into
+    the buckets it came from. Once per job, however often it is asked: a repeat returns the first
+    refund's ledger entry. None when the job was charged nothing."""
+    if job.status != Status.SUCCEEDED or not job.hold_id:
+        raise InvalidJob(_("Only a finished job can be refunded."))
+    return ledger.credits_refund(account=job.hold.account, reference=job.hold.reference, actor=actor,
+                                 reason=reason or f"Refund of job {job.public_id}")
