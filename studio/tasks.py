@@ -2,22 +2,23 @@
 
 from celery import shared_task
 
-from . import exports, services
+from . import services
+from .exports.background import export_run, exports_purge
 from .generate import worker
 
 
 @shared_task
 def export_project(user_id: int, project_public_id: str, fmt: str, export_id: str, language: str = "") -> str | None:
-    """Builds a large JSON / Markdown zip export into default storage (see exports.export_run)."""
-    record = exports.export_run(user_id=user_id, project_public_id=project_public_id, fmt=fmt,
-                                export_id=export_id, language=language)
+    """Builds a large JSON / Markdown zip export into default storage (see studio.exports.background.export_run)."""
+    record = export_run(user_id=user_id, project_public_id=project_public_id, fmt=fmt,
+                        export_id=export_id, language=language)
     return record["status"] if record else None
 
 
 @shared_task
 def purge_exports() -> int:
     """Deletes background export files past their download window (schedule it with beat)."""
-    return exports.exports_purge()
+    return exports_purge()
 
 
 @shared_task

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import export_views, views, visual_urls
+from . import views, visual_urls
+from .exports import views as export_views
 
 app_name = "studio"
 

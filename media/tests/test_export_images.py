@@ -7,7 +7,8 @@ import zipfile
 import pytest
 
 from media import services
-from studio import exports
+from studio.exports.markdown import bible_markdown_zip
+from studio.exports.pitch import pitch_bible_html
 
 from .conftest import png
 
@@ -25,7 +26,7 @@ def illustrated(local_storage, user, project, project_target, character_target):
 
 
 def test_markdown_zip_holds_the_cover_and_character_sheets(illustrated):
-    archive = zipfile.ZipFile(io.BytesIO(exports.bible_markdown_zip(illustrated)))
+    archive = zipfile.ZipFile(io.BytesIO(bible_markdown_zip(illustrated)))
     names = set(archive.namelist())
     assert {"images/cover.png", "images/characters/character-0.png"} <= names
     assert archive.read("images/cover.png") == png(80, 40)
@@ -35,7 +36,7 @@ def test_markdown_zip_holds_the_cover_and_character_sheets(illustrated):
 
 
 def test_pitch_bible_embeds_the_images(illustrated):
-    html = exports.pitch_bible_html(illustrated)
+    html = pitch_bible_html(illustrated)
     assert html.count('src="data:image/png;base64,') == 2
 
 
@@ -44,5 +45,5 @@ def test_a_deleted_cover_is_left_out(illustrated, django_capture_on_commit_callb
         services.asset_delete(asset=illustrated.cover)
     illustrated.refresh_from_db()
     assert illustrated.cover is None
-    names = zipfile.ZipFile(io.BytesIO(exports.bible_markdown_zip(illustrated))).namelist()
+    names = zipfile.ZipFile(io.BytesIO(bible_markdown_zip(illustrated))).namelist()
     assert "images/cover.png" not in names

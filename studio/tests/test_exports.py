@@ -7,11 +7,16 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from credits import orders
 from credits.models import Plan
-from studio import exports, selectors, services, tasks
+from studio import selectors, services, tasks
+from studio.exports.background import EXPORT_TTL_SECONDS, exports_purge
+from studio.exports.dump import bible_dump, bible_json
+from studio.exports.importer import bible_import, bundle_parse
+from studio.exports.markdown import bible_markdown_zip
 from studio.models import Character, Project, Relationship, Scene, Story
 from studio.moodboards import moodboard_create
 
@@ -171,14 +176,14 @@ def test_a_long_taken_title_is_shortened_to_fit_the_imported_suffix(creator):
     long_title = "Saga " * 24  # 120 characters once stripped of the last space
     project = services.project_create(owner=creator, title=long_title)
 
-    copy = exports.bible_import(user=creator, bundle=exports.bundle_parse(exports.bible_json(project)))
+    copy = bible_import(user=creator, bundle=bundle_parse(bible_json(project)))
 
     assert len(copy.title) <= 120 and copy.title.endswith(" (imported)")
     assert copy.title.startswith("Saga Saga")
 
 
 def test_an_export_edited_by_hand_imports_in_its_order(client, creator, importer, bible):
-    data = exports.bible_dump(bible)
+    data = bible_dump(bible)
     data["beats"] = [{"ref": "b2", "order": 5, "title": "Second"}, {"ref": "b1", "order": 1, "title": "First"}]
     data["scenes"] = [{"ref": "s1", "title": "Only scene", "beat": "b2", "characters": [data["characters"][0]["ref"]] * 2}]
     data["moodboards"] = [{"ref": "m1", "title": "Board", "scene": "s1"}]
@@ -259,14 +264,14 @@ def test_the_plan_project_limit_is_a_form_error_with_a_link_to_plans(client, use
 
 
 def test_a_failure_halfway_through_the_import_leaves_nothing_behind(creator, bible, monkeypatch):
-    bundle = exports.bundle_parse(exports.bible_json(bible))
+    bundle = bundle_parse(bible_json(bible))
 
     def broken(**kwargs):
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(services, "scene_create", broken)
     with pytest.raises(RuntimeError):
-        exports.bible_import(user=creator, bundle=bundle)
+        bible_import(user=creator, bundle=bundle)
 
     assert Project.objects.filter(owner=creator).count() == 1
     assert Character.objects.count() == 3 and Scene.objects.count() == 3
@@ -320,7 +325,7 @@ def test_markdown_file_names_stay_unique_and_safe(creator):
     for name in ("Ana", "Ana", "../../etc", "空"):
         services.character_create(project=project, name=name)
 
-    names = zipfile.ZipFile(io.BytesIO(exports.bible_markdown_zip(project))).namelist()
+    names = zipfile.ZipFile(io.BytesIO(bible_markdown_zip(project))).namelist()
 
     assert sorted(n for n in names if n.startswith("characters/")) == [
         "characters/ana-2.md", "characters/ana.md", "characters/character-4.md", "characters/etc.md"]
@@ -506,12 +511,12 @@ def test_old_export_files_are_purged(client, creator, bible, large):
     client.force_login(creator)
     export_id = _export(client, bible, "zip")["Location"].rstrip("/").split("/")[-1]
     tasks.export_project(creator.pk, str(bible.public_id), "zip", export_id)
-    later = exports.timezone.now() + exports.timezone.timedelta(seconds=exports.EXPORT_TTL_SECONDS + 60)
+    later = timezone.now() + timezone.timedelta(seconds=EXPORT_TTL_SECONDS + 60)
 
     key = f"exports/{creator.public_id}/{export_id}.zip"
 
-    exports.exports_purge()
+    exports_purge()
     assert default_storage.exists(key)  # still within its day
-    assert exports.exports_purge(now=later) >= 2  # the file and its status (other tests' files too)
+    assert exports_purge(now=later) >= 2  # the file and its status (other tests' files too)
     assert not default_storage.exists(key)
     assert not default_storage.exists(f"exports/{creator.public_id}/{export_id}.status.json")

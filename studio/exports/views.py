@@ -1,5 +1,8 @@
-"""Export and import of IP bibles. Thin: every project and every background export is fetched
-through an owner-checked lookup (anyone else gets 404); the work is in studio.exports."""
+"""The export and import pages: a pitch bible shown or downloaded, a JSON / Markdown zip file
+downloaded at once or built in the background (its status page and its download), and the upload
+of a JSON export as a new project. Thin: every project and every background export is fetched
+through an owner-checked lookup (anyone else gets 404); the work is in the other modules of
+studio.exports."""
 
 from django import forms
 from django.contrib import messages
@@ -14,7 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from credits.exceptions import CreditsError
 
-from . import exports, selectors
+from .. import selectors
+from . import background
+from .formats import FILE_FORMATS, export_bytes, export_filename
+from .importer import IMPORT_MAX_BYTES, BundleInvalid, bible_import, bundle_parse
+from .pitch import pitch_bible_html
 
 
 def _private(response):
@@ -35,28 +42,28 @@ def export(request, public_id, fmt):
     project = selectors.project_get(user=request.user, public_id=public_id)
     if fmt == "html":
         download = bool(request.GET.get("download"))
-        response = HttpResponse(exports.pitch_bible_html(project, request=request, for_download=download))
+        response = HttpResponse(pitch_bible_html(project, request=request, for_download=download))
         if download:
-            return _attachment(response, exports.export_filename(project, "html"))
+            return _attachment(response, export_filename(project, "html"))
         return _private(response)
-    if fmt not in exports.FILE_FORMATS:
+    if fmt not in FILE_FORMATS:
         raise Http404
     if request.method != "POST":
         # Building a file (or starting a job) is an action, not a read a prefetcher may repeat.
         return HttpResponseNotAllowed(["POST"])
-    if exports.export_is_large(project):
-        export_id = exports.export_start(user=request.user, project=project, fmt=fmt,
-                                         language=translation.get_language() or "")
+    if background.export_is_large(project):
+        export_id = background.export_start(user=request.user, project=project, fmt=fmt,
+                                            language=translation.get_language() or "")
         return redirect("studio:export_status", export_id=export_id)
-    response = HttpResponse(exports.export_bytes(project, fmt), content_type=exports.FILE_FORMATS[fmt][1])
-    return _attachment(response, exports.export_filename(project, fmt))
+    response = HttpResponse(export_bytes(project, fmt), content_type=FILE_FORMATS[fmt][1])
+    return _attachment(response, export_filename(project, fmt))
 
 
 @login_required
 def export_status(request, export_id):
     """The progress of a background export; htmx polls the fragment until it is ready."""
-    record = exports.export_record_get(user=request.user, export_id=export_id)
-    context = {"record": record, "pending": record["status"] in exports.ExportStatus.PENDING}
+    record = background.export_record_get(user=request.user, export_id=export_id)
+    context = {"record": record, "pending": record["status"] in background.ExportStatus.PENDING}
     if request.headers.get("HX-Request"):
         return _private(render(request, "studio/export/_status.html", context))
     return _private(render(request, "studio/export/export_status.html", context))
@@ -64,11 +71,11 @@ def export_status(request, export_id):
 
 @login_required
 def export_download(request, export_id):
-    record = exports.export_record_get(user=request.user, export_id=export_id)
-    if record["status"] != exports.ExportStatus.READY:
+    record = background.export_record_get(user=request.user, export_id=export_id)
+    if record["status"] != background.ExportStatus.READY:
         return redirect("studio:export_status", export_id=export_id)
-    content_type = exports.FILE_FORMATS.get(record["fmt"], ("", "application/octet-stream"))[1]
-    response = FileResponse(exports.export_open(record=record), as_attachment=True, filename=record["filename"],
+    content_type = FILE_FORMATS.get(record["fmt"], ("", "application/octet-stream"))[1]
+    response = FileResponse(background.export_open(record=record), as_attachment=True, filename=record["filename"],
                             content_type=content_type)
     return _private(response)
 
@@ -82,11 +89,11 @@ class BibleImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > exports.IMPORT_MAX_BYTES:
+        if upload.size > IMPORT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         try:
-            self.bundle = exports.bundle_parse(upload.read())
-        except exports.BundleInvalid as exc:
+            self.bundle = bundle_parse(upload.read())
+        except BundleInvalid as exc:
             raise forms.ValidationError(exc.message) from None
         return upload
 
@@ -97,7 +104,7 @@ def import_project(request):
     upgrade = False
     if request.method == "POST" and form.is_valid():
         try:
-            project = exports.bible_import(user=request.user, bundle=form.bundle)
+            project = bible_import(user=request.user, bundle=form.bundle)
         except CreditsError as exc:
             form.add_error(None, exc.message)
             upgrade = exc.action == "upgrade"

@@ -1,0 +1,92 @@
+"""One project read for an export: `Bible` loads every section of a bible in a fixed number of
+queries, with the pictures that go with the text (the cover and each character's primary image)
+as `Image`s. The JSON dump, the Markdown zip and the pitch bible all read a project through it;
+`unique_slugs` gives the file names that the zip's Markdown files and images share.
+"""
+
+import base64
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.text import slugify
+
+from .. import selectors
+from ..models import Project, Relationship, Story, World
+
+logger = logging.getLogger(__name__)
+
+
+class Bible:
+    """Every section of one project, loaded in a fixed number of queries."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.story = Story.objects.filter(project=project).first() or Story(project=project)
+        self.world = World.objects.filter(project=project).first() or World(project=project)
+        self.beats = list(project.beats.all())
+        self.characters = list(project.characters.select_related("primary_image"))
+        self.locations = list(project.locations.all())
+        self.relationships = list(
+            Relationship.objects.filter(source__project=project).select_related("source", "target").order_by("id")
+        )
+        self.scenes = list(selectors.scenes_of(project))
+        self.moodboards = list(selectors.moodboards_of(project))
+
+    @cached_property
+    def images(self) -> dict:
+        """The pictures that go with the text: {"cover": Image, <character pk>: Image} for the
+        project cover and each character's primary image that can be read now."""
+        slugs = unique_slugs([c.name for c in self.characters], "character")
+        wanted = [("cover", "cover", self.project.cover)] + [
+            (c.pk, f"characters/{slug}", c.primary_image) for c, slug in zip(self.characters, slugs, strict=True)]
+        out = {}
+        for key, stem, asset in wanted:
+            data = _asset_bytes(asset)
+            if data is not None:
+                out[key] = Image(f"{stem}.{asset.mime.rsplit('/', 1)[-1].replace('jpeg', 'jpg')}", asset.mime, data)
+        return out
+
+    def relationships_by_character(self) -> dict[int, list[dict]]:
+        """Both ends: each relationship is listed under its source and under its target."""
+        out = defaultdict(list)
+        for r in self.relationships:
+            kind = r.get_kind_display()
+            out[r.source_id].append({"other": r.target, "kind": kind, "note": r.note, "outgoing": True, "relationship": r})
+            out[r.target_id].append({"other": r.source, "kind": kind, "note": r.note, "outgoing": False, "relationship": r})
+        return out
+
+
+@dataclass(frozen=True)
+class Image:
+    name: str  # its path under images/ in the zip
+    mime: str
+    data: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode()}"
+
+
+def _asset_bytes(asset) -> bytes | None:
+    """An image's bytes for an export, or None (none set, deleted, or its file out of reach)."""
+    from media.services import asset_open
+
+    if asset is None or asset.deleted_at is not None or not asset.is_accessible:
+        return None
+    try:
+        return asset_open(asset=asset)
+    except Exception:  # a Drive that does not answer must not fail the whole export
+        logger.warning("export: could not read an image, left out", exc_info=True)
+        return None
+
+
+def unique_slugs(names: list[str], fallback: str) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for index, name in enumerate(names, start=1):
+        base = slugify(name)[:60].strip("-") or f"{fallback}-{index}"
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return out
