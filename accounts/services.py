@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps
 
-from media.images import UploadRejected, decode_image
+from modo.imaging import UploadRejected, decode_image
 
 from .models import ApiToken, User
 

@@ -6,13 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from modo.admin import QuickActionCheckbox, ReadOnlyAdmin
 
 from . import ledger, orders
 from .exceptions import CreditsError
 from .models import CreditAccount, CreditCost, CreditPackage, Hold, LedgerEntry, Order, PaymentEvent, Plan
+from .selectors import credit_account_for
 
 
 @admin.register(Plan)
@@ -150,3 +151,141 @@ class PaymentEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "gateway", "order", "event_type", "signature_valid", "outcome"]
     list_select_related = ["order"]
     list_filter = ["gateway", "outcome", "signature_valid"]
+
+
+# --- the control room's User page: its credits panel and actions (assembled in modo.admin_site) ---
+
+
+class AmountForm(forms.Form):
+    amount = forms.IntegerField(min_value=1, max_value=1_000_000)
+    reason = forms.CharField(max_length=255, help_text="Required. The creator sees it in their credit history.")
+    # One key per form shown: a double submit cannot apply twice.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+
+class PlanForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all())
+    billing_cycle = forms.ChoiceField(choices=[("monthly", "Monthly"), ("yearly", "Yearly")])
+    reason = forms.CharField(max_length=255)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+
+class DaysForm(forms.Form):
+    days = forms.IntegerField(min_value=1, max_value=365, initial=7)
+
+
+class UserCreditsAdmin:
+    """Mixed into the User admin: the creator's plan, balance and trial, their recent ledger, and
+    grant / deduct / change plan / extend trial as list actions that call the ledger."""
+
+    def _account(self, obj):
+        return getattr(obj, "credit_account", None)
+
+    @admin.display(description="Plan", ordering="credit_account__plan__sort_order")
+    def plan(self, obj):
+        account = self._account(obj)
+        return account.plan.name if account else "—"
+
+    @admin.display(description="Balance", ordering="credit_account__balance")
+    def balance(self, obj):
+        account = self._account(obj)
+        return account.balance if account else 0
+
+    @admin.display(description="Held")
+    def held(self, obj):
+        account = self._account(obj)
+        return account.held if account else 0
+
+    @admin.display(description="Bonus")
+    def bonus(self, obj):
+        account = self._account(obj)
+        return account.bonus_balance if account else 0
+
+    @admin.display(description="Trial")
+    def trial(self, obj):
+        account = self._account(obj)
+        if not account or not account.plan.is_trial:
+            return "—"
+        ends = account.trial_ends_at.date().isoformat() if account.trial_ends_at else "?"
+        return f"{account.trial_generations_used}/{account.plan.trial_generation_cap or 0} until {ends}"
+
+    @admin.display(description="Credit account")
+    def credits_summary(self, obj):
+        account = self._account(obj)
+        if account is None:
+            return "—"
+        return format_html('{} · balance <b>{}</b> (held {}, bonus {}, available {}) · <a href="{}">Grant / deduct</a>',
+                           account.plan, account.balance, account.held, account.bonus_balance, account.available,
+                           reverse("admin:credits_creditaccount_adjust", args=[account.pk]))
+
+    @admin.display(description="Recent ledger entries")
+    def recent_ledger(self, obj):
+        entries = LedgerEntry.objects.filter(account__user=obj).order_by("-created_at")[:10]
+        return format_html_join("", "<div>{} · {} · {:+d} → {} · {}</div>",
+                                ((e.created_at.strftime("%Y-%m-%d %H:%M"), e.get_kind_display(), e.amount,
+                                  e.balance_after, e.reason or e.reference) for e in entries)) or "—"
+
+    # --- actions (each asks for its details on a second page, then calls the services) ------------
+
+    def _form_page(self, request, queryset, form, title, action, note=""):
+        context = {**self.admin_site.each_context(request), "title": title, "form": form, "users": list(queryset),
+                   "action": action, "note": note, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/accounts/user/action_form.html", context)
+
+    def _adjust(self, request, queryset, sign, title, action):
+        if not request.user.has_perm("credits.change_creditaccount"):
+            raise PermissionDenied
+        form = AmountForm(request.POST if "apply" in request.POST else None,
+                          initial={"idempotency_key": f"admin:{uuid.uuid4()}"})
+        if not form.is_valid():
+            return self._form_page(request, queryset, form, title, action)
+        data, done = form.cleaned_data, 0
+        for user in queryset:
+            try:
+                ledger.credits_admin_adjust(account=credit_account_for(user=user), delta=sign * data["amount"],
+                                              reason=data["reason"], actor=request.user,
+                                              idempotency_key=f"{data['idempotency_key']}:{user.pk}")
+                done += 1
+            except CreditsError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{sign * data['amount']:+d} credits for {done} user(s): {data['reason']}")
+        return None
+
+    @admin.action(description="Grant credits…")
+    def grant_credits(self, request, queryset):
+        return self._adjust(request, queryset, 1, "Grant credits", "grant_credits")
+
+    @admin.action(description="Deduct credits…")
+    def deduct_credits(self, request, queryset):
+        return self._adjust(request, queryset, -1, "Deduct credits", "deduct_credits")
+
+    @admin.action(description="Change plan…")
+    def change_plan(self, request, queryset):
+        if not request.user.has_perm("credits.change_creditaccount"):
+            raise PermissionDenied
+        form = PlanForm(request.POST if "apply" in request.POST else None,
+                        initial={"idempotency_key": f"admin-plan:{uuid.uuid4()}"})
+        if not form.is_valid():
+            return self._form_page(request, queryset, form, "Change plan", "change_plan",
+                                   note="The current cycle's unspent plan credits expire; the new plan's are granted.")
+        data = form.cleaned_data
+        for user in queryset:
+            ledger.account_plan_change(account=credit_account_for(user=user), plan=data["plan"],
+                                         billing_cycle=data["billing_cycle"], key=f"{data['idempotency_key']}:{user.pk}",
+                                         actor=request.user, reason=data["reason"])
+        self.message_user(request, f"{queryset.count()} user(s) moved to {data['plan']}.")
+        return None
+
+    @admin.action(description="Extend trial…")
+    def extend_trial(self, request, queryset):
+        if not request.user.has_perm("credits.change_creditaccount"):
+            raise PermissionDenied
+        form = DaysForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._form_page(request, queryset, form, "Extend trial", "extend_trial")
+        for user in queryset:
+            try:
+                ledger.account_trial_extend(account=credit_account_for(user=user), days=form.cleaned_data["days"])
+            except CreditsError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.WARNING)
+        return None

@@ -92,3 +92,13 @@ def trial_ended(request):
     return render(request, "credits/trial_ended.html", {
         "account": account, "trial": trial, "plans": selectors.public_plans(), "packages": selectors.active_packages(),
     })
+
+
+def pricing(request):
+    """The public pricing page (/pricing/)."""
+    return render(request, "site/pricing.html", {
+        "plans": selectors.public_plans(),
+        "packages": selectors.active_packages(),
+        "costs": selectors.active_costs(),
+        "trial_plan": selectors.signup_plan(),
+    })

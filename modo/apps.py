@@ -8,7 +8,9 @@ class ModoConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import after_response, catalog
+        from . import after_response
+        from .admin_site import users
 
         after_response.connect_signals()
-        catalog.connect_signals()
+        # django.contrib.admin's ready() has loaded every app's admin module by now.
+        users.register()

@@ -2,7 +2,7 @@
 models, the image presets — kept in each process and reloaded when they change.
 
 A process reuses the rows it read while the version token in the shared cache is the one it
-read them under. Saving or deleting any of those rows (signals, connected in ModoConfig.ready),
+read them under. Saving or deleting any of those rows (signals, connected by `register`),
 or a bulk change such as an admin action (`changed()`), sets a new token, so every process
 reloads on its next read (read at most once a second: one cache read instead of three queries
 per request, and a change is seen everywhere within about a second). A
@@ -10,16 +10,23 @@ snapshot older than MAX_AGE_S is reloaded anyway, which bounds how long a change
 Django's back (SQL by hand, a process-local cache in development) goes unseen.
 
 What is here is for pricing and choosing presets only: the router still reads the models live
-when it calls one (their cooldowns change all the time and are not part of the snapshot)."""
+when it calls one (their cooldowns change all the time and are not part of the snapshot).
+
+The rows belong to the apps above modo, so each app registers its part from its AppConfig.ready()
+(`register("costs", loader, models=[CreditCost])`): credits the active credit costs (`costs`),
+aiproviders the enabled models (`models`), studio the active image presets (`presets`). This
+module only calls the loaders; a snapshot's parts are read as attributes (`snapshot().costs`)."""
 
 import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +40,29 @@ class Snapshot:
     token: str
     loaded_at: float
     checked_at: float
-    costs: tuple  # active CreditCost rows
-    models: tuple  # enabled AI models of enabled providers: defaults first, then by priority
-    presets: tuple  # active ImagePreset rows, in their admin order (kind, sort order)
+    parts: dict[str, tuple]  # name -> the rows its loader returned (read as attributes)
+
+    def __getattr__(self, name: str) -> tuple:
+        try:
+            return self.__dict__["parts"][name]
+        except KeyError:
+            raise AttributeError(f"the catalog has no part {name!r} (registered: {', '.join(_loaders)})") from None
 
 
+_loaders: dict[str, Callable[[], tuple]] = {}
 _current: Snapshot | None = None
 _loading = threading.Lock()
+
+
+def register(name: str, load: Callable[[], tuple], *, models: Iterable[type]) -> None:
+    """Adds a part to every snapshot (call it from AppConfig.ready()): `load()` returns its rows,
+    read as `snapshot().<name>`; saving or deleting a row of any of `models` reloads every process."""
+    _loaders[name] = load
+    for model in models:
+        label = model._meta.label_lower
+        post_save.connect(changed, sender=model, dispatch_uid=f"catalog-{label}-save")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"catalog-{label}-delete")
+    forget()
 
 
 def _token() -> str:
@@ -51,17 +74,8 @@ def _token() -> str:
 
 
 def _load(token: str) -> Snapshot:
-    from aiproviders.models import AIModel
-    from credits.models import CreditCost
-    from studio.models import ImagePreset
-
-    models = AIModel.objects.select_related("provider").filter(enabled=True, provider__enabled=True)
-    return Snapshot(
-        token=token, loaded_at=time.monotonic(), checked_at=time.monotonic(),
-        costs=tuple(CreditCost.objects.filter(is_active=True)),
-        models=tuple(models.order_by("-is_default", "priority", "id")),
-        presets=tuple(ImagePreset.objects.filter(is_active=True)),
-    )
+    return Snapshot(token=token, loaded_at=time.monotonic(), checked_at=time.monotonic(),
+                    parts={name: tuple(load()) for name, load in _loaders.items()})
 
 
 def snapshot() -> Snapshot:
@@ -103,15 +117,3 @@ def forget() -> None:
     rolled-back transaction sends no signal)."""
     global _current
     _current = None
-
-
-def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    from aiproviders.models import AIModel, Provider
-    from credits.models import CreditCost
-    from studio.models import ImagePreset
-
-    for model in (AIModel, Provider, CreditCost, ImagePreset):
-        post_save.connect(changed, sender=model, dispatch_uid=f"catalog-{model._meta.label_lower}-save")
-        post_delete.connect(changed, sender=model, dispatch_uid=f"catalog-{model._meta.label_lower}-delete")

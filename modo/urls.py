@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from credits import views as credit_views
+from studio import showcase
 from studio import views as studio_views
 
 from . import admin_views, views
@@ -18,10 +20,10 @@ admin.site.index = admin_views.with_cost_alert(admin.site.index)
 urlpatterns = [
     path("", views.home, name="home"),
     path("features/", views.features, name="features"),
-    path("pricing/", views.pricing, name="pricing"),
+    path("pricing/", credit_views.pricing, name="pricing"),
     path("about/", views.about, name="about"),
     path("contact/", views.contact, name="contact"),
-    path("showcase/", views.showcase, name="showcase"),
+    path("showcase/", showcase.showcase, name="showcase"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", studio_views.dashboard, name="dashboard"),
     path("studio/", include("studio.urls")),

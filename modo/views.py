@@ -1,20 +1,17 @@
-"""Public pages, contact, and the health endpoint."""
+"""Public pages, contact, and the health endpoint. (The pricing and showcase pages live with their
+data: credits.views.pricing, studio.showcase.showcase.)"""
 
 import logging
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-
-from credits import selectors as credit_selectors
-from studio.selectors import showcase_list
 
 from . import ratelimit, services
 from .celery import app as celery_app
@@ -33,22 +30,8 @@ def features(request):
     return render(request, "site/features.html")
 
 
-def pricing(request):
-    return render(request, "site/pricing.html", {
-        "plans": credit_selectors.public_plans(),
-        "packages": credit_selectors.active_packages(),
-        "costs": credit_selectors.active_costs(),
-        "trial_plan": credit_selectors.signup_plan(),
-    })
-
-
 def about(request):
     return render(request, "site/about.html")
-
-
-def showcase(request):
-    page = Paginator(showcase_list(), 24).get_page(request.GET.get("page"))
-    return render(request, "site/showcase.html", {"projects": page.object_list, "page": page})
 
 
 def contact(request):

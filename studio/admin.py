@@ -1,4 +1,7 @@
 from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html_join
 
 from aiproviders.admin import ModelFilter
 from modo.admin import QuickActionCheckbox
@@ -142,3 +145,23 @@ class GenerationAdmin(QuickActionCheckbox, admin.ModelAdmin):
                 continue
             given += entry.amount if entry else 0
         self.message_user(request, f"Refunded {given} credits in all (a job refunded before is not refunded again).")
+
+class UserJobsAdmin:
+    """Mixed into the control room's User admin (modo.admin_site): the creator's live projects as a
+    column and their recent generation jobs on their page."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            project_count=Count("projects", filter=Q(projects__deleted_at__isnull=True), distinct=True))
+
+    @admin.display(description="Projects", ordering="project_count")
+    def projects(self, obj):
+        return obj.project_count
+
+    @admin.display(description="Recent jobs")
+    def recent_jobs(self, obj):
+        latest = Generation.objects.filter(owner=obj).order_by("-created_at")[:10]
+        return format_html_join("", '<div><a href="{}">{}</a> · {} · {} · {} credits</div>',
+                                ((reverse("admin:studio_generation_change", args=[j.pk]), j.created_at.strftime(
+                                    "%Y-%m-%d %H:%M"), j.get_kind_display(), j.get_status_display(),
+                                  j.cost_charged) for j in latest)) or "—"

@@ -8,8 +8,12 @@ class StudioConfig(AppConfig):
 
     def ready(self):
         from aiproviders import webhooks
+        from modo import catalog
 
         from .generate import worker
+        from .models import ImagePreset
 
+        # In their admin order (kind, sort order).
+        catalog.register("presets", lambda: ImagePreset.objects.filter(is_active=True), models=[ImagePreset])
         # A verified vendor webhook (Replicate) has the job it names checked at once.
         webhooks.vendor_job_handler_register(worker.job_vendor_event)

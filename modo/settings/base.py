@@ -133,7 +133,8 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 # --- django-allauth ---------------------------------------------------------------------------
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# accounts' adapter plus the Drive connection a Google sign-in brings (media builds on accounts).
+ACCOUNT_ADAPTER = "media.signin.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
