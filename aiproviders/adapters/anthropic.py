@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import anthropic
 
-from . import _http
+from . import errors, payloads
 from .base import Adapter, ProviderConfig, ProviderError, TextRequest, Usage
 
 ANTHROPIC_URL = "https://api.anthropic.com"
@@ -31,7 +31,7 @@ class AnthropicAdapter(Adapter):
     def client(self) -> anthropic.Anthropic:
         if self._client is None:
             if not self.config.api_key:
-                raise _http.missing_key(self.vendor)
+                raise errors.missing_key(self.vendor)
             self._client = anthropic.Anthropic(
                 api_key=self.config.api_key,
                 base_url=self.config.base_url or ANTHROPIC_URL,
@@ -41,7 +41,7 @@ class AnthropicAdapter(Adapter):
         return self._client
 
     def generate_text(self, model_id: str, request: TextRequest) -> Iterator[str | Usage]:
-        params = {"model": model_id, "max_tokens": request.max_tokens, "messages": _http.conversation(request),
+        params = {"model": model_id, "max_tokens": request.max_tokens, "messages": payloads.conversation(request),
                   "stream": True}
         if request.system:
             params["system"] = request.system
@@ -63,7 +63,7 @@ class AnthropicAdapter(Adapter):
                         usage.output_tokens = event.usage.output_tokens
                         if event.delta.stop_reason == "refusal":
                             details = event.delta.stop_details
-                            raise _http.content_policy(
+                            raise errors.content_policy(
                                 vendor=self.vendor, detail=f"stop_reason=refusal {getattr(details, 'category', '') or ''}")
         yield usage
 
@@ -73,13 +73,13 @@ class AnthropicAdapter(Adapter):
         return f"OK: models listed (first: {page.data[0].id})" if page.data else "OK: no models listed"
 
     def _translated(self):
-        return _http.translating(self._error, (anthropic.AnthropicError, *_http.TRANSPORT_ERRORS))
+        return errors.translating(self._error, (anthropic.AnthropicError, *errors.TRANSPORT_ERRORS))
 
     def _error(self, exc: Exception) -> ProviderError:
         secret = self.config.api_key
         name = type(exc).__name__
         if isinstance(exc, anthropic.APIConnectionError):  # APITimeoutError is one too
-            return _http.transport_error(exc, vendor=self.vendor, secret=secret,
+            return errors.transport_error(exc, vendor=self.vendor, secret=secret,
                                          timeout=isinstance(exc, anthropic.APITimeoutError))
         if isinstance(exc, anthropic.APIStatusError):
             error_type = exc.type or ""
@@ -87,11 +87,11 @@ class AnthropicAdapter(Adapter):
                 status = None if error_type in TRANSIENT_EVENT_TYPES else 400
             else:
                 status = exc.status_code
-            return _http.status_error(vendor=self.vendor, status=status, message=exc.api_message or exc.message,
+            return errors.status_error(vendor=self.vendor, status=status, message=exc.api_message or exc.message,
                                       code=exc.error_code or error_type, exc_name=name, headers=exc.response.headers,
                                       secret=secret)
-        if _http.is_transport_error(exc):
-            return _http.transport_error(exc, vendor=self.vendor, secret=secret)
+        if errors.is_transport_error(exc):
+            return errors.transport_error(exc, vendor=self.vendor, secret=secret)
         if isinstance(exc, anthropic.CredentialsError):
-            return _http.missing_key(self.vendor)
-        return _http.misconfigured(self.vendor, _http.scrub(f"{name}: {exc}", secret))
+            return errors.missing_key(self.vendor)
+        return errors.misconfigured(self.vendor, errors.scrub(f"{name}: {exc}", secret))

@@ -4,9 +4,10 @@ import re
 from collections.abc import Iterator
 
 from google import genai
-from google.genai import errors, types
+from google.genai import errors as genai_errors
+from google.genai import types
 
-from . import _http
+from . import errors, payloads
 from .base import Adapter, ImageRequest, ImageResult, ProviderConfig, ProviderError, TextRequest, Usage
 
 BLOCKED_FINISH_REASONS = {
@@ -39,7 +40,7 @@ class GoogleAdapter(Adapter):
     def client(self) -> genai.Client:
         if self._client is None:
             if not self.config.api_key:
-                raise _http.missing_key(self.vendor)
+                raise errors.missing_key(self.vendor)
             self._client = genai.Client(
                 api_key=self.config.api_key,
                 vertexai=False,
@@ -56,7 +57,7 @@ class GoogleAdapter(Adapter):
         contents = [
             types.Content(role="model" if turn["role"] == "assistant" else "user",
                           parts=[types.Part.from_text(text=turn["content"])])
-            for turn in _http.conversation(request)
+            for turn in payloads.conversation(request)
         ]
         config = types.GenerateContentConfig(
             system_instruction=request.system or None,
@@ -81,16 +82,16 @@ class GoogleAdapter(Adapter):
         if model_id.removeprefix("models/").startswith("imagen"):
             # google-genai 3.x serves Imagen (`generate_images`) only through Vertex AI; this
             # adapter speaks the Gemini Developer API, where Gemini image models replace it.
-            raise ProviderError(_http.NOT_FOUND, permanent=True, code="unsupported",
+            raise ProviderError(errors.NOT_FOUND, permanent=True, code="unsupported",
                                 detail=f"{self.vendor}: {model_id} needs Vertex AI; use a Gemini image model")
         with self._translated():
             data, mime, request_id = self._gemini_image(model_id, request)
-        width, height = _http.image_size(data)
-        return ImageResult(data=data, mime=_http.sniff_mime(data) or mime or "image/png", width=width, height=height,
+        width, height = payloads.image_size(data)
+        return ImageResult(data=data, mime=payloads.sniff_mime(data) or mime or "image/png", width=width, height=height,
                            request_id=request_id)
 
     def _gemini_image(self, model_id: str, request: ImageRequest) -> tuple[bytes, str, str]:
-        parts = [types.Part.from_bytes(data=data, mime_type=_http.sniff_mime(data) or "image/png")
+        parts = [types.Part.from_bytes(data=data, mime_type=payloads.sniff_mime(data) or "image/png")
                  for data in request.references]
         parts.append(types.Part.from_text(text=request.prompt))
         response = self.client.models.generate_content(
@@ -99,14 +100,14 @@ class GoogleAdapter(Adapter):
             config=types.GenerateContentConfig(
                 response_modalities=["TEXT", "IMAGE"],
                 image_config=types.ImageConfig(
-                    aspect_ratio=_http.aspect_ratio(request.width, request.height, GEMINI_IMAGE_ASPECT_RATIOS)),
+                    aspect_ratio=payloads.aspect_ratio(request.width, request.height, GEMINI_IMAGE_ASPECT_RATIOS)),
             ),
         )
         self._raise_if_blocked(response)
         for part in self._parts(response):
             if part.inline_data and part.inline_data.data:
                 return part.inline_data.data, part.inline_data.mime_type or "", response.response_id or ""
-        raise _http.no_output(vendor=self.vendor, detail=f"{model_id} answered without an image")
+        raise errors.no_output(vendor=self.vendor, detail=f"{model_id} answered without an image")
 
     def test_connection(self) -> str:
         with self._translated():
@@ -122,30 +123,31 @@ class GoogleAdapter(Adapter):
     def _raise_if_blocked(self, response: types.GenerateContentResponse):
         feedback = response.prompt_feedback
         if feedback and feedback.block_reason:
-            raise _http.content_policy(vendor=self.vendor, detail=f"prompt blocked: {_name(feedback.block_reason)}")
+            raise errors.content_policy(vendor=self.vendor, detail=f"prompt blocked: {_name(feedback.block_reason)}")
         for candidate in response.candidates or []:
             if candidate.finish_reason and _name(candidate.finish_reason) in BLOCKED_FINISH_REASONS:
-                raise _http.content_policy(vendor=self.vendor, detail=f"finish_reason={_name(candidate.finish_reason)}")
+                raise errors.content_policy(vendor=self.vendor, detail=f"finish_reason={_name(candidate.finish_reason)}")
 
     def _translated(self):
-        return _http.translating(self._error, (errors.APIError, errors.UnknownApiResponseError, *_http.TRANSPORT_ERRORS))
+        return errors.translating(self._error, (genai_errors.APIError, genai_errors.UnknownApiResponseError,
+                                                *errors.TRANSPORT_ERRORS))
 
     def _error(self, exc: Exception) -> ProviderError:
         secret = self.config.api_key
         name = type(exc).__name__
-        if isinstance(exc, errors.APIError):
+        if isinstance(exc, genai_errors.APIError):
             status, message = exc.code, exc.message or ""
             reason = _error_reason(exc.details)
             if status == 400 and (reason == "API_KEY_INVALID" or "API key" in message):
                 status = 401  # Google answers 400 INVALID_ARGUMENT to a bad key
             headers = exc.response.headers if getattr(exc, "response", None) is not None else None
-            return _http.status_error(vendor=self.vendor, status=status if isinstance(status, int) else None,
+            return errors.status_error(vendor=self.vendor, status=status if isinstance(status, int) else None,
                                       message=message, code=reason or exc.status or "", exc_name=name,
                                       headers=headers, secret=secret, retry_after_s=_retry_delay(exc.details))
-        if _http.is_transport_error(exc):
-            return _http.transport_error(exc, vendor=self.vendor, secret=secret)
+        if errors.is_transport_error(exc):
+            return errors.transport_error(exc, vendor=self.vendor, secret=secret)
         # UnknownApiResponseError: a body that is not JSON, e.g. a proxy's error page.
-        return _http.status_error(vendor=self.vendor, status=502, message=str(exc), exc_name=name, secret=secret)
+        return errors.status_error(vendor=self.vendor, status=502, message=str(exc), exc_name=name, secret=secret)
 
 
 def _name(value) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import openai
 
-from . import _http
+from . import downloads, errors, payloads
 from .base import Adapter, ImageRequest, ImageResult, ProviderConfig, ProviderError, TextRequest, Usage
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -37,12 +37,12 @@ class OpenAIAdapter(Adapter):
             api_key = self.config.api_key
             if self.config.kind == "openai_compatible":
                 if not self.config.base_url:
-                    raise _http.misconfigured(self.vendor, "no base URL is configured")
+                    raise errors.misconfigured(self.vendor, "no base URL is configured")
                 # Local servers often need no key; an explicit placeholder keeps the SDK from
                 # sending OPENAI_API_KEY from the environment to someone else's server.
                 api_key = api_key or "not-needed"
             elif not api_key:
-                raise _http.missing_key(self.vendor)
+                raise errors.missing_key(self.vendor)
             self._client = openai.OpenAI(
                 api_key=api_key,
                 base_url=self.config.base_url or OPENAI_URL,
@@ -53,7 +53,7 @@ class OpenAIAdapter(Adapter):
 
     def generate_text(self, model_id: str, request: TextRequest) -> Iterator[str | Usage]:
         messages = [{"role": "system", "content": request.system}] if request.system else []
-        messages += _http.conversation(request)
+        messages += payloads.conversation(request)
         params = {"model": model_id, "messages": messages, "stream": True, "stream_options": {"include_usage": True}}
         # Compatible servers (vLLM, Ollama, LM Studio...) know the older name of the limit.
         params["max_completion_tokens" if self.config.kind == "openai" else "max_tokens"] = request.max_tokens
@@ -76,9 +76,9 @@ class OpenAIAdapter(Adapter):
                             yield choice.delta.content
                         refusal += choice.delta.refusal or ""
                         if choice.finish_reason == "content_filter":
-                            raise _http.content_policy(vendor=self.vendor, detail="finish_reason=content_filter")
+                            raise errors.content_policy(vendor=self.vendor, detail="finish_reason=content_filter")
         if refusal and not wrote:
-            raise _http.content_policy(vendor=self.vendor, detail=f"refusal: {refusal}", secret=self.config.api_key)
+            raise errors.content_policy(vendor=self.vendor, detail=f"refusal: {refusal}", secret=self.config.api_key)
         yield usage
 
     def generate_image(self, model_id: str, request: ImageRequest) -> ImageResult:
@@ -89,16 +89,16 @@ class OpenAIAdapter(Adapter):
         else:
             sizes = GPT_IMAGE_SIZES
         params = {"model": model_id, "prompt": request.prompt, "n": 1,
-                  "size": _http.nearest_size(request.width, request.height, sizes)}
+                  "size": payloads.nearest_size(request.width, request.height, sizes)}
         if model_id.startswith("dall-e"):
             params["response_format"] = "b64_json"  # gpt-image models always answer in base64 and reject it
         with self._translated():
             if request.references:
                 if model_id.startswith("dall-e-3"):
-                    raise _http.no_references(self.vendor, model_id)
+                    raise errors.no_references(self.vendor, model_id)
                 files = []
                 for n, data in enumerate(request.references, 1):
-                    mime = _http.sniff_mime(data) or "image/png"
+                    mime = payloads.sniff_mime(data) or "image/png"
                     files.append((f"reference-{n}.{mime.split('/')[1]}", data, mime))
                 raw = self.client.images.with_raw_response.edit(image=files if len(files) > 1 else files[0], **params)
             else:
@@ -108,11 +108,11 @@ class OpenAIAdapter(Adapter):
             if item is not None and item.b64_json:
                 data = base64.b64decode(item.b64_json)
             elif item is not None and item.url:
-                data, _ = _http.download(item.url, timeout=self.config.timeout, vendor=self.vendor)
+                data, _ = downloads.download(item.url, timeout=self.config.timeout, vendor=self.vendor)
             else:
-                raise _http.no_output(vendor=self.vendor, detail="the images API returned no image")
-        width, height = _http.image_size(data)
-        mime = _http.sniff_mime(data) or f"image/{response.output_format or 'png'}"
+                raise errors.no_output(vendor=self.vendor, detail="the images API returned no image")
+        width, height = payloads.image_size(data)
+        mime = payloads.sniff_mime(data) or f"image/{response.output_format or 'png'}"
         return ImageResult(data=data, mime=mime, width=width, height=height,
                            request_id=raw.headers.get("x-request-id", ""))
 
@@ -122,21 +122,21 @@ class OpenAIAdapter(Adapter):
         return f"OK: {len(page.data)} models"
 
     def _translated(self):
-        return _http.translating(self._error, (openai.OpenAIError, *_http.TRANSPORT_ERRORS))
+        return errors.translating(self._error, (openai.OpenAIError, *errors.TRANSPORT_ERRORS))
 
     def _error(self, exc: Exception) -> ProviderError:
         secret = self.config.api_key
         name = type(exc).__name__
         if isinstance(exc, openai.APIConnectionError):  # APITimeoutError is one too
-            return _http.transport_error(exc, vendor=self.vendor, secret=secret,
+            return errors.transport_error(exc, vendor=self.vendor, secret=secret,
                                          timeout=isinstance(exc, openai.APITimeoutError))
         if isinstance(exc, openai.APIStatusError):
-            return _http.status_error(vendor=self.vendor, status=exc.status_code, message=exc.message,
+            return errors.status_error(vendor=self.vendor, status=exc.status_code, message=exc.message,
                                       code=exc.code or exc.type or "", exc_name=name, headers=exc.response.headers,
                                       secret=secret)
         if isinstance(exc, openai.APIError):  # an error event inside the stream
-            return _http.status_error(vendor=self.vendor, status=None, message=exc.message, code=exc.code or "",
+            return errors.status_error(vendor=self.vendor, status=None, message=exc.message, code=exc.code or "",
                                       exc_name=name, secret=secret)
-        if _http.is_transport_error(exc):
-            return _http.transport_error(exc, vendor=self.vendor, secret=secret)
-        return _http.misconfigured(self.vendor, _http.scrub(f"{name}: {exc}", secret))
+        if errors.is_transport_error(exc):
+            return errors.transport_error(exc, vendor=self.vendor, secret=secret)
+        return errors.misconfigured(self.vendor, errors.scrub(f"{name}: {exc}", secret))

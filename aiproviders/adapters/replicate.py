@@ -8,7 +8,7 @@ import replicate
 from replicate.client import RetryTransport
 from replicate.exceptions import ReplicateError, ReplicateException
 
-from . import _http
+from . import downloads, errors, payloads
 from .base import (
     Adapter,
     ImageRequest,
@@ -62,7 +62,7 @@ class ReplicateAdapter(Adapter):
     def client(self) -> replicate.Client:
         if self._client is None:
             if not self.config.api_key:
-                raise _http.missing_key(self.vendor)
+                raise errors.missing_key(self.vendor)
             client = replicate.Client(
                 api_token=self.config.api_key,
                 base_url=self.config.base_url or REPLICATE_URL,
@@ -89,7 +89,7 @@ class ReplicateAdapter(Adapter):
 
     def generate_text(self, model_id: str, request: TextRequest) -> Iterator[str | Usage]:
         options = self._options(model_id)
-        turns = _http.conversation(request)
+        turns = payloads.conversation(request)
         if len(turns) == 1:
             prompt = turns[0]["content"]
         else:  # language models on Replicate take one prompt string: send the conversation as a transcript
@@ -113,21 +113,21 @@ class ReplicateAdapter(Adapter):
         if options["size"] == "width_height":
             model_input.update(width=request.width, height=request.height)
         else:
-            model_input["aspect_ratio"] = _http.aspect_ratio(request.width, request.height)
+            model_input["aspect_ratio"] = payloads.aspect_ratio(request.width, request.height)
         if len(request.references) == 1:
-            model_input[options["image_key"]] = _http.data_uri(request.references[0])
+            model_input[options["image_key"]] = payloads.data_uri(request.references[0])
             if options["strength_key"]:
                 model_input[options["strength_key"]] = request.strength
         elif request.references:
-            model_input[options["images_key"]] = [_http.data_uri(data) for data in request.references]
+            model_input[options["images_key"]] = [payloads.data_uri(data) for data in request.references]
         prediction = self._run(model_id, model_input, options)
         data, mime = self._download_output(prediction)
-        width, height = _http.image_size(data)
+        width, height = payloads.image_size(data)
         return ImageResult(data=data, mime=mime, width=width, height=height, request_id=prediction.id)
 
     def start_video(self, model_id: str, request: VideoRequest) -> VideoJob:
         options = self._options(model_id)
-        model_input = {options["video_image_key"]: _http.data_uri(request.image),
+        model_input = {options["video_image_key"]: payloads.data_uri(request.image),
                        options["duration_key"]: request.duration, **options["input"]}
         if request.prompt:
             model_input["prompt"] = request.prompt
@@ -151,7 +151,7 @@ class ReplicateAdapter(Adapter):
     def _create(self, model_id: str, model_input: dict, *, wait: bool, **params) -> replicate.prediction.Prediction:
         owner_name, _, version = model_id.partition(":")
         if owner_name.count("/") != 1:
-            raise _http.misconfigured(self.vendor, f"model id {model_id!r} is not owner/name[:version]")
+            raise errors.misconfigured(self.vendor, f"model id {model_id!r} is not owner/name[:version]")
         if wait:  # Replicate holds the request open for up to 60 s
             params["wait"] = min(60, max(1, int(self.config.timeout)))
         if version:
@@ -166,7 +166,7 @@ class ReplicateAdapter(Adapter):
             while prediction.status not in TERMINAL:
                 if time.monotonic() >= deadline:
                     self._cancel(prediction)
-                    raise ProviderError(_http.TIMEOUT, permanent=False, code="timeout",
+                    raise ProviderError(errors.TIMEOUT, permanent=False, code="timeout",
                                         detail=f"{self.vendor}: prediction {prediction.id} still {prediction.status} "
                                                f"after {self.config.timeout:g}s; cancelled")
                 time.sleep(float(options["poll_interval"]))
@@ -178,7 +178,7 @@ class ReplicateAdapter(Adapter):
     def _cancel(self, prediction):
         try:
             prediction.cancel()
-        except (ReplicateException, *_http.TRANSPORT_ERRORS):
+        except (ReplicateException, *errors.TRANSPORT_ERRORS):
             pass  # best effort: the timeout is what the caller needs to hear about
 
     def _video_job(self, prediction, options: dict) -> VideoJob:
@@ -204,25 +204,25 @@ class ReplicateAdapter(Adapter):
             output = list(output.values())
         urls = [item for item in (output if isinstance(output, list) else [output]) if isinstance(item, str)]
         if not urls:
-            raise _http.no_output(vendor=self.vendor, detail=f"prediction {prediction.id} has no output URL")
-        return _http.download(urls[0], timeout=self.config.timeout, vendor=self.vendor)
+            raise errors.no_output(vendor=self.vendor, detail=f"prediction {prediction.id} has no output URL")
+        return downloads.download(urls[0], timeout=self.config.timeout, vendor=self.vendor)
 
     def _failure(self, prediction) -> ProviderError:
         detail = f"prediction {prediction.id} {prediction.status}: {prediction.error or ''}"
         if any(marker in str(prediction.error or "").lower() for marker in SAFETY_MARKERS):
-            return _http.content_policy(vendor=self.vendor, detail=detail, secret=self.config.api_key)
-        return ProviderError(_http.GENERATION_FAILED, permanent=False, code=f"prediction_{prediction.status}",
-                             detail=_http.scrub(f"{self.vendor}: {detail}", self.config.api_key))
+            return errors.content_policy(vendor=self.vendor, detail=detail, secret=self.config.api_key)
+        return ProviderError(errors.GENERATION_FAILED, permanent=False, code=f"prediction_{prediction.status}",
+                             detail=errors.scrub(f"{self.vendor}: {detail}", self.config.api_key))
 
     def _translated(self):
-        return _http.translating(self._error, (ReplicateException, *_http.TRANSPORT_ERRORS))
+        return errors.translating(self._error, (ReplicateException, *errors.TRANSPORT_ERRORS))
 
     def _error(self, exc: Exception) -> ProviderError:
         secret = self.config.api_key
         if isinstance(exc, ReplicateError):
             headers, self._error_headers = self._error_headers, None
-            return _http.status_error(vendor=self.vendor, status=exc.status, message=f"{exc.title}: {exc.detail}",
+            return errors.status_error(vendor=self.vendor, status=exc.status, message=f"{exc.title}: {exc.detail}",
                                       exc_name=type(exc).__name__, headers=headers, secret=secret)
-        if _http.is_transport_error(exc):
-            return _http.transport_error(exc, vendor=self.vendor, secret=secret)
-        return _http.misconfigured(self.vendor, _http.scrub(f"{type(exc).__name__}: {exc}", secret))
+        if errors.is_transport_error(exc):
+            return errors.transport_error(exc, vendor=self.vendor, secret=secret)
+        return errors.misconfigured(self.vendor, errors.scrub(f"{type(exc).__name__}: {exc}", secret))

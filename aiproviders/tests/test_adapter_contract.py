@@ -9,7 +9,7 @@ import socket
 import httpx
 import pytest
 
-from aiproviders.adapters import _http, adapter_for
+from aiproviders.adapters import adapter_for, errors, payloads
 from aiproviders.adapters.anthropic import AnthropicAdapter
 from aiproviders.adapters.base import (
     ImageRequest,
@@ -408,7 +408,7 @@ class ReplicateHarness(Harness):
                 self.assert_auth(request)
                 body = stubs.json_body(request)
                 assert body["version"] == "39ed52f2"
-                assert body["input"]["image"] == _http.data_uri(REFERENCE_A)
+                assert body["input"]["image"] == payloads.data_uri(REFERENCE_A)
                 assert body["input"]["image"].startswith("data:image/png;base64,")
                 assert body["input"]["prompt_strength"] == 0.4
 
@@ -421,7 +421,7 @@ class ReplicateHarness(Harness):
 
         def check(result):
             model_input = stubs.json_body(create.calls.last.request)["input"]
-            assert model_input["image_input"] == [_http.data_uri(REFERENCE_A), _http.data_uri(REFERENCE_B)]
+            assert model_input["image_input"] == [payloads.data_uri(REFERENCE_A), payloads.data_uri(REFERENCE_B)]
             assert "prompt_strength" not in model_input
 
         return model, ImageRequest(prompt="Mira and Tomo", references=[REFERENCE_A, REFERENCE_B]), check
@@ -559,7 +559,7 @@ def test_replicate_video_starts_then_polls_until_the_mp4_is_downloaded():
     harness.assert_auth(request)
     assert "prefer" not in request.headers  # start_video returns at once
     body = stubs.json_body(request)
-    assert body["input"] == {"image": _http.data_uri(PNG), "duration": 5, "prompt": "slow zoom"}
+    assert body["input"] == {"image": payloads.data_uri(PNG), "duration": 5, "prompt": "slow zoom"}
     assert (body["webhook"], body["webhook_events_filter"]) == ("https://studio.example/hooks/replicate", ["completed"])
 
     assert (started.job_id, started.status, started.progress) == ("p-vid", "running", 0)
@@ -663,7 +663,7 @@ def test_vendor_errors_become_provider_errors(harness, case):
     if route is not None:
         assert route.call_count == 1  # the SDK made no retry of its own
     if case == "401":
-        assert (error.code, error.user_message) == ("auth", _http.AUTH)
+        assert (error.code, error.user_message) == ("auth", errors.AUTH)
     if case == "content_policy":
         assert error.code == "content_policy"
     if case == "429_with_retry_after":

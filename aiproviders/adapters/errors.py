@@ -1,17 +1,13 @@
-"""What the vendor adapters share: one error vocabulary, Retry-After parsing, secret scrubbing,
-downloading vendor output URLs, and a little image/conversation plumbing.
+"""The vendor adapters' error vocabulary: SDK, HTTP and transport errors mapped to ProviderError.
 
 Every ProviderError built here has a short `user_message` that is safe to show a creator, and a
 `detail` for logs that names the vendor, the exception class, the HTTP status and the vendor's own
-message, with the API key scrubbed out. The vendor SDKs speak two HTTP stacks (openai, anthropic
-and google-genai use httpx2; replicate uses httpx), so transport errors from both are recognised.
+message, with the API key scrubbed out (`scrub`). Retry-After is read for the transient ones. The
+vendor SDKs speak two HTTP stacks (openai, anthropic and google-genai use httpx2; replicate uses
+httpx), so transport errors from both are recognised.
 """
 
-import base64
-import binascii
 import email.utils
-import io
-import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,7 +15,7 @@ from contextlib import contextmanager
 import httpx
 from django.utils.translation import gettext_noop
 
-from .base import ProviderError, TextRequest
+from .base import ProviderError
 
 try:  # the openai, anthropic and google-genai SDKs send through httpx2
     import httpx2
@@ -47,7 +43,6 @@ NO_REFERENCES = gettext_noop("This AI model cannot work from reference images.")
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,) + ((httpx2.TransportError,) if httpx2 else ())
 TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,) + ((httpx2.TimeoutException,) if httpx2 else ())
 
-MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
 _DETAIL_LIMIT = 600
 
 
@@ -163,110 +158,3 @@ def misconfigured(vendor: str, what: str) -> ProviderError:
 def no_references(vendor: str, model_id: str) -> ProviderError:
     return ProviderError(NO_REFERENCES, permanent=True, detail=f"{vendor}: {model_id} takes no reference images",
                          code="unsupported")
-
-
-def download(url: str, *, timeout: float, vendor: str, max_bytes: int = MAX_DOWNLOAD_BYTES) -> tuple[bytes, str]:
-    """(bytes, content type) of a vendor output URL; `data:` URIs are decoded in place.
-
-    Sent without any credentials: output URLs are pre-signed CDN links, and the vendor key must
-    not travel to another host."""
-    if url.startswith("data:"):
-        return decode_data_uri(url, vendor=vendor)
-    if not url.startswith(("https://", "http://")):
-        raise ProviderError(DOWNLOAD, permanent=False, detail=f"{vendor}: unexpected output URL scheme", code="download_failed")
-    try:
-        with httpx.Client(timeout=timeout, follow_redirects=True) as client, client.stream("GET", url) as response:
-            if response.status_code >= 400:
-                response.read()
-                raise ProviderError(DOWNLOAD, permanent=False, code="download_failed",
-                                    detail=f"{vendor}: output download answered HTTP {response.status_code}")
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ProviderError(DOWNLOAD, permanent=True, code="download_failed",
-                                        detail=f"{vendor}: output larger than {max_bytes} bytes")
-                chunks.append(chunk)
-            mime = response.headers.get("content-type", "").split(";")[0].strip()
-    except httpx.TransportError as exc:
-        raise transport_error(exc, vendor=f"{vendor} download") from None
-    data = b"".join(chunks)
-    return data, sniff_mime(data) or mime or "application/octet-stream"
-
-
-def decode_data_uri(uri: str, *, vendor: str) -> tuple[bytes, str]:
-    header, _, payload = uri.partition(",")
-    mime = header[5:].split(";")[0] or "application/octet-stream"
-    try:
-        data = base64.b64decode(payload, validate=False) if ";base64" in header else payload.encode()
-    except (binascii.Error, ValueError):
-        raise ProviderError(DOWNLOAD, permanent=False, detail=f"{vendor}: undecodable data URI",
-                            code="download_failed") from None
-    return data, sniff_mime(data) or mime
-
-
-def sniff_mime(data: bytes) -> str:
-    """The media type from the first bytes, for the formats vendors send back ("" when unknown)."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if data[4:8] == b"ftyp":
-        return "video/quicktime" if data[8:10] == b"qt" else "video/mp4"
-    if data.startswith(b"\x1aE\xdf\xa3"):
-        return "video/webm"
-    return ""
-
-
-def image_size(data: bytes) -> tuple[int, int]:
-    """(width, height) read from the image header, (0, 0) if Pillow cannot tell."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            return image.size
-    except (UnidentifiedImageError, OSError, ValueError):
-        return 0, 0
-
-
-def data_uri(data: bytes) -> str:
-    return f"data:{sniff_mime(data) or 'application/octet-stream'};base64,{base64.b64encode(data).decode()}"
-
-
-def conversation(request: TextRequest) -> list[dict]:
-    """Earlier turns plus the prompt as [{"role": "user" | "assistant", "content": str}], oldest first.
-
-    Empty turns are dropped and consecutive turns by the same speaker are joined, which every
-    vendor accepts (Anthropic and Google reject two user turns in a row)."""
-    turns: list[dict] = []
-    for message in [*request.messages, {"role": "user", "content": request.prompt}]:
-        role = "assistant" if message.get("role") == "assistant" else "user"
-        content = str(message.get("content") or "").strip()
-        if not content:
-            continue
-        if turns and turns[-1]["role"] == role:
-            turns[-1]["content"] += "\n\n" + content
-        else:
-            turns.append({"role": role, "content": content})
-    return turns
-
-
-def nearest_size(width: int, height: int, choices: Mapping[str, tuple[int, int]]) -> str:
-    """The key in `choices` whose aspect ratio is closest to width × height."""
-    wanted = math.log(max(width, 1) / max(height, 1))
-    return min(choices, key=lambda key: abs(math.log(choices[key][0] / choices[key][1]) - wanted))
-
-
-ASPECT_RATIOS = {
-    "1:1": (1, 1), "16:9": (16, 9), "9:16": (9, 16), "4:3": (4, 3), "3:4": (3, 4),
-    "3:2": (3, 2), "2:3": (2, 3), "21:9": (21, 9), "9:21": (9, 21), "5:4": (5, 4), "4:5": (4, 5),
-}
-
-
-def aspect_ratio(width: int, height: int, allowed: tuple[str, ...] | None = None) -> str:
-    choices = {k: v for k, v in ASPECT_RATIOS.items() if allowed is None or k in allowed}
-    return nearest_size(width, height, choices)
