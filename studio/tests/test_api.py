@@ -13,8 +13,8 @@ from credits import ratelimit
 from credits.models import CreditAccount, Hold, LedgerEntry, Plan
 from credits.selectors import credit_account_for
 from credits.tests.factories import funded_account
-from studio import api as studio_api
 from studio import services
+from studio.bible.api import projects as projects_api
 from studio.models import Beat, Character, Draft, Location, Project, Scene, Story, World
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_project_detail_counts_its_sections(client, bible):
 
 
 def test_project_list_filters_sorts_and_paginates(client, owner, monkeypatch):
-    monkeypatch.setattr(studio_api, "PROJECTS_PER_PAGE", 2)
+    monkeypatch.setattr(projects_api, "PROJECTS_PER_PAGE", 2)
     for title, genre, status in [("Bravo", "drama", "draft"), ("Alpha", "fantasy", "draft"),
                                  ("Charlie", "fantasy", "completed")]:
         services.project_create(owner=owner, title=title, genre=genre, status=status)
