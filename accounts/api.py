@@ -4,6 +4,8 @@ from django.urls import reverse
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
+from modo import envelope
+
 from . import selectors, services
 
 
@@ -54,17 +56,14 @@ class MeEnvelope(Schema):
 @router.get("/me", response=MeEnvelope, summary="The signed-in user")
 def me(request):
     user = request.auth
-    return {
-        "success": True,
-        "data": {
-            "id": str(user.public_id),
-            "email": user.email,
-            "display_name": user.get_full_name(),
-            "locale": user.locale or "en",
-            "timezone": user.timezone,
-            "avatar_url": request.build_absolute_uri(reverse("accounts:avatar", args=[user.public_id]))
-            if user.avatar
-            else None,
-            "date_joined": user.date_joined.isoformat(),
-        },
-    }
+    return envelope.ok({
+        "id": str(user.public_id),
+        "email": user.email,
+        "display_name": user.get_full_name(),
+        "locale": user.locale or "en",
+        "timezone": user.timezone,
+        "avatar_url": request.build_absolute_uri(reverse("accounts:avatar", args=[user.public_id]))
+        if user.avatar
+        else None,
+        "date_joined": user.date_joined.isoformat(),
+    })

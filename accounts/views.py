@@ -8,9 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from modo.http import safe_next
 
 from . import selectors, services
 from .forms import ApiTokenForm, ProfileForm
@@ -145,9 +146,7 @@ def set_language(request):
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
-    next_url = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        next_url = "/"
+    next_url = safe_next(request, "/", referer=True)
     if request.user.is_authenticated:
         services.user_locale_set(user=request.user, locale=language)
     response = HttpResponseRedirect(next_url)

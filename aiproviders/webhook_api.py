@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
+from modo import envelope
 from modo.errors import AppError
 
 from . import webhooks
@@ -59,4 +60,4 @@ def replicate_webhook(request):
         raise InvalidPayload()
     outcome = webhooks.replicate_event_receive(event_id=event_id, prediction_id=prediction_id.strip(), status=status)
     log.info("replicate webhook %s for prediction %s (%s): %s", event_id, prediction_id[:200], status[:20], outcome)
-    return {"success": True, "data": outcome}
+    return envelope.ok(outcome)

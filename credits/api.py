@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthorizationError
 
+from modo import envelope
+
 from . import orders, selectors
 from .exceptions import InvalidInput
 from .models import CreditPackage, Plan
@@ -130,31 +132,28 @@ def credits(request, limit: int = Query(10, ge=0, le=100, description="How many 
     account = selectors.credit_account_for(user=request.auth)
     trial = selectors.trial_status(account)
     entries = selectors.ledger_for(account=account)[:limit]
-    return {
-        "success": True,
-        "data": {
-            "balance": account.balance, "available": account.available, "held": account.held,
-            "bonus": account.bonus_balance, "plan": plan_out(account.plan),
-            "plan_expires_at": _iso(account.plan_expires_at),
-            "trial": {**trial, "ends_at": _iso(trial["ends_at"])} if trial else None,
-            "entries": [
-                {"public_id": e.public_id, "kind": e.kind, "amount": e.amount, "balance_after": e.balance_after,
-                 "reason": e.reason, "reference": e.reference, "created_at": e.created_at.isoformat()}
-                for e in entries
-            ],
-        },
-    }
+    return envelope.ok({
+        "balance": account.balance, "available": account.available, "held": account.held,
+        "bonus": account.bonus_balance, "plan": plan_out(account.plan),
+        "plan_expires_at": _iso(account.plan_expires_at),
+        "trial": {**trial, "ends_at": _iso(trial["ends_at"])} if trial else None,
+        "entries": [
+            {"public_id": e.public_id, "kind": e.kind, "amount": e.amount, "balance_after": e.balance_after,
+             "reason": e.reason, "reference": e.reference, "created_at": e.created_at.isoformat()}
+            for e in entries
+        ],
+    })
 
 
 @router.get("/plans", response=PlansEnvelope, auth=None, summary="Public plans")
 def plans(request):
-    return {"success": True, "data": [plan_out(p) for p in selectors.public_plans()]}
+    return envelope.ok([plan_out(p) for p in selectors.public_plans()])
 
 
 @router.get("/credit-costs", response=CostsEnvelope, auth=None, summary="What each kind of generation costs")
 def credit_costs(request):
-    return {"success": True, "data": list(selectors.active_costs().values(
-        "kind", "variant", "label", "credits", "per_seconds", "max_seconds"))}
+    return envelope.ok(list(selectors.active_costs().values(
+        "kind", "variant", "label", "credits", "per_seconds", "max_seconds")))
 
 
 def order_out(order) -> dict:
@@ -173,7 +172,7 @@ def create_order(request, payload: OrderIn):
     package = get_object_or_404(CreditPackage, code=payload.package, is_active=True) if payload.package else None
     plan = get_object_or_404(Plan, code=payload.plan, is_public=True) if payload.plan else None
     order = orders.order_create(user=request.auth, package=package, plan=plan, billing_cycle=payload.billing_cycle)
-    return Status(201, {"success": True, "data": order_out(order)})
+    return Status(201, envelope.ok(order_out(order)))
 
 
 @webhooks.post("/webhooks/midtrans", auth=None, include_in_schema=False)
@@ -191,4 +190,4 @@ def midtrans_webhook(request):
         raise Http404
     if status == 422:
         raise InvalidInput("The amount does not match the order.")
-    return {"success": True, "data": {"outcome": outcome}}
+    return envelope.ok({"outcome": outcome})

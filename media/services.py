@@ -1,5 +1,8 @@
 """Writes for media: storing, uploading, linking, checking and deleting assets.
 
+Only media's own rows and files change here. What an asset means to the bible (a project's cover,
+a character's reference sheet) is studio's to write: studio/gallery/services.py.
+
 No transaction is held across storage or Drive I/O: files are written first and the row after
 (the file is removed again if the row cannot be made); on delete the row changes first and the
 files go once the transaction has committed."""
@@ -14,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from modo.errors import AppError
-from studio.models import Character, Project
 
 from . import drive, images, storage
 from .models import DriveConnection, MediaAsset
@@ -22,7 +24,7 @@ from .selectors import TargetRef
 
 log = logging.getLogger(__name__)
 
-Source, Storage, Target = MediaAsset.Source, MediaAsset.Storage, MediaAsset.Target
+Source, Storage = MediaAsset.Source, MediaAsset.Storage
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
               "video/webm": "webm", "audio/mpeg": "mp3", "audio/wav": "wav"}
@@ -224,18 +226,13 @@ def _remove_files(storage_kind: str, key: str, thumbnail: str, drive_file_id: st
         log.warning("could not remove the stored files of a deleted asset", exc_info=True)
 
 
-def _pointer_clear(asset: MediaAsset) -> None:
-    Project.objects.filter(cover=asset).update(cover=None)
-    Character.objects.filter(primary_image=asset).update(primary_image=None)
-
-
 def asset_delete(*, asset: MediaAsset) -> None:
     """Deletes the asset (soft: the row stays for history) and, once committed, its stored file
-    and thumbnail — in the app's Drive folder too; a linked Drive file is never touched."""
+    and thumbnail — in the app's Drive folder too; a linked Drive file is never touched. A cover
+    or a reference sheet is deleted through studio.gallery.services, which also unsets it."""
     with transaction.atomic():
         asset.deleted_at, asset.is_primary = timezone.now(), False
         asset.save(update_fields=["deleted_at", "is_primary", "updated_at"])
-        _pointer_clear(asset)
         old = (asset.storage, asset.storage_key, asset.thumbnail, asset.drive_file_id if _we_made(asset) else "")
         transaction.on_commit(lambda: _remove_files(*old, asset.owner))
 
@@ -249,8 +246,8 @@ def assets_files_remove(*, projects) -> None:
 
 
 def asset_set_primary(*, asset: MediaAsset) -> MediaAsset:
-    """Makes the image its target's primary picture (the project cover, a character's reference
-    sheet), unsetting the previous one."""
+    """Makes the image its target's one primary picture, unsetting the previous one. Raises
+    NotAnImage for a video or a sound."""
     if not asset.is_image:
         raise NotAnImage()
     with transaction.atomic():
@@ -258,10 +255,6 @@ def asset_set_primary(*, asset: MediaAsset) -> MediaAsset:
                                   ).exclude(pk=asset.pk).update(is_primary=False, updated_at=timezone.now())
         asset.is_primary = True
         asset.save(update_fields=["is_primary", "updated_at"])
-        if asset.target_kind == Target.PROJECT:
-            Project.objects.filter(public_id=asset.target_id).update(cover=asset)
-        elif asset.target_kind == Target.CHARACTER:
-            Character.objects.filter(public_id=asset.target_id).update(primary_image=asset)
     return asset
 
 

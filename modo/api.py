@@ -1,4 +1,4 @@
-"""`/api/v1/`: the JSON API. Every answer uses one envelope:
+"""`/api/v1/`: the JSON API. Every answer uses one envelope (built by modo/envelope.py):
 
     {"success": true, "data": {...}}
     {"success": false, "error": "CODE", "message": "...", ...extra}
@@ -13,6 +13,7 @@ from accounts.api import api_auth
 from accounts.api import router as accounts_router
 from credits.api import router as credits_router
 from credits.api import webhooks as credits_webhooks
+from modo import envelope
 from modo.errors import AppError
 
 api = NinjaAPI(
@@ -27,29 +28,9 @@ api = NinjaAPI(
 )
 
 
-class ApiError(Exception):
-    """Raised by endpoints for a documented error: code, HTTP status, message and extra fields."""
-
-    def __init__(self, code: str, status: int, message: str, **extra):
-        super().__init__(message)
-        self.code, self.status, self.message, self.extra = code, status, message, extra
-
-
-def error_response(request, code: str, status: int, message: str, **extra):
-    return api.create_response(
-        request, {"success": False, "error": code, "message": message, **extra}, status=status
-    )
-
-
-@api.exception_handler(ApiError)
-def _api_error(request, exc: ApiError):
-    return error_response(request, exc.code, exc.status, exc.message, **exc.extra)
-
-
 @api.exception_handler(AppError)
 def _app_error(request, exc: AppError):
-    extra = {"action": exc.action, **exc.extra} if exc.action else exc.extra
-    response = error_response(request, exc.code, exc.status, exc.message, **extra)
+    response = api.create_response(request, envelope.refusal(exc), status=exc.status)
     if "retry_after" in exc.extra:
         response["Retry-After"] = str(exc.extra["retry_after"])
     return response
@@ -91,7 +72,7 @@ def _http_error(request, exc: HttpError):
 api.add_router("/", accounts_router)
 api.add_router("/", credits_router)
 api.add_router("/", credits_webhooks)
-api.add_router("/", "studio.api.router")
-api.add_router("/", "studio.visual_api.router")
-api.add_router("/", "media.api.router")
+api.add_router("/", "studio.bible.api.router")
+api.add_router("/", "studio.generate.api.router")
+api.add_router("/", "studio.gallery.api.router")
 api.add_router("/", "aiproviders.webhook_api.router")

@@ -5,7 +5,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from credits import views as credit_views
 from studio import showcase
-from studio import views as studio_views
+from studio.bible.views import projects as studio_projects
 
 from . import admin_views, views
 from .api import api
@@ -25,9 +25,9 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("showcase/", showcase.showcase, name="showcase"),
     path("healthz", views.healthz, name="healthz"),
-    path("dashboard/", studio_views.dashboard, name="dashboard"),
-    path("studio/", include("studio.urls")),
-    path("showcase/<slug:slug>/", studio_views.showcase_detail, name="showcase_detail"),
+    path("dashboard/", studio_projects.dashboard, name="dashboard"),
+    path("", include("studio.urls")),
+    path("showcase/<slug:slug>/", showcase.showcase_detail, name="showcase_detail"),
     path("auth/", account_views.AuthLoginView.as_view(), name="auth"),
     # The combined login/register page serves allauth's own login and signup URLs too.
     path("accounts/login/", account_views.AuthLoginView.as_view(), name="account_login"),

@@ -13,7 +13,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import ratelimit, services
+from . import envelope, ratelimit, services
 from .celery import app as celery_app
 from .forms import ContactForm
 
@@ -88,7 +88,7 @@ def _broker():
 
 def _api_error(request, status: int, code: str, message: str) -> JsonResponse | None:
     if request.path.startswith("/api/"):
-        return JsonResponse({"success": False, "error": code, "message": message}, status=status)
+        return JsonResponse(envelope.error(code, message), status=status)
     return None
 
 

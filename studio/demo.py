@@ -8,10 +8,11 @@ from aiproviders.adapters.local import LocalAdapter
 from aiproviders.models import Provider
 from aiproviders.router import config_for
 from media import services as media_services
-from media.selectors import target_of
 
 from . import moodboards, services
+from .gallery import services as gallery_services
 from .models import Project
+from .targets import target_of
 
 TITLE = "Lanterns of Kota Hujan"
 
@@ -78,10 +79,10 @@ def demo_bible_create(*, user) -> Project:
             sheet = media_services.asset_store(data=data, mime="image/png", owner=user, target=target_of(character),
                                                storage_to="platform",
                                                generation={"model": "Offline demo", "prompt": character.appearance})
-            media_services.asset_set_primary(asset=sheet)
+            gallery_services.asset_set_primary(asset=sheet)
     cover = _picture(project.logline, {"name": TITLE, "traits": ["rain", "lanterns"]}, 1216, 832)
     if cover:
-        media_services.asset_set_primary(asset=media_services.asset_store(
+        gallery_services.asset_set_primary(asset=media_services.asset_store(
             data=cover, mime="image/png", owner=user, target=target_of(project), storage_to="platform",
             generation={"model": "Offline demo", "prompt": project.logline}))
     moodboards.moodboard_create(project=project, title="Meeting Hujan", scene=first, location=market,

@@ -58,7 +58,7 @@ class Project(TimeStamped):
     published_sections = models.JSONField(_("published sections"), default=list, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    # The primary image of the project's own gallery (media.services.asset_set_primary keeps it).
+    # The primary image of the project's own gallery (studio.gallery.services.asset_set_primary keeps it).
     cover = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("cover"))
 
@@ -133,7 +133,7 @@ class Character(TimeStamped):
     backstory = models.TextField(_("backstory"), blank=True)
     motivation = models.TextField(_("motivation"), blank=True)
     visual_style = models.TextField(_("visual style"), blank=True)
-    # The character's reference sheet: the primary image of its gallery (kept by asset_set_primary).
+    # The character's reference sheet: the primary image of its gallery (kept by studio.gallery.services.asset_set_primary).
     primary_image = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+", verbose_name=_("primary image"))
     order = models.PositiveIntegerField(default=0)

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from credits import guards, ledger
 from credits.selectors import credit_account_for
 
-from . import selectors
+from . import selectors, targets
 from .models import Beat, Character, Draft, Location, Project, Relationship, Scene, Story, World
 
 BEAT_TEMPLATES = {
@@ -99,16 +99,13 @@ def projects_purge_trash(*, now=None) -> int:
 
 
 def project_publish(*, project: Project, sections: list[str]) -> Project:
+    """Publishes these sections; none makes the bible private again (the publish page's "Unpublish")."""
     sections = [s for s in Project.SECTIONS if s in sections]
     project.published_sections = sections
     project.visibility = Project.Visibility.PUBLISHED if sections else Project.Visibility.PRIVATE
     project.published_at = project.published_at or timezone.now() if sections else None
     project.save(update_fields=["published_sections", "visibility", "published_at", "updated_at"])
     return project
-
-
-def project_unpublish(*, project: Project) -> Project:
-    return project_publish(project=project, sections=[])
 
 
 def _touch(project: Project) -> None:
@@ -262,16 +259,11 @@ def object_delete(*, obj) -> None:
 def draft_target(draft: Draft):
     """The object whose field the draft is for (always of the draft's own project)."""
     project = draft.project
-    if draft.target_kind == "project":
-        return project
     if draft.target_kind == "story":
         return project.story
     if draft.target_kind == "world":
         return project.world
-    model = {"character": Character, "location": Location, "scene": Scene, "beat": Beat}.get(draft.target_kind)
-    if model is None:
-        return None
-    return model.objects.filter(project=project, public_id=draft.target_id).first()
+    return targets.in_project(project, draft.target_kind, draft.target_id)
 
 
 def draft_accept(*, draft: Draft) -> Draft:

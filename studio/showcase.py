@@ -1,13 +1,28 @@
-"""The public showcase: the bibles their creators published."""
+"""The public showcase: the bibles their creators published, and each one's page (the sections
+its creator chose to publish)."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .selectors import showcase_list
+from . import selectors
 
 PAGE_SIZE = 24
 
 
 def showcase(request):
-    page = Paginator(showcase_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.showcase_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "site/showcase.html", {"projects": page.object_list, "page": page})
+
+
+def showcase_detail(request, slug):
+    project = selectors.showcase_get(slug=slug)
+    sections = set(project.published_sections)
+    return render(request, "site/showcase_detail.html", {
+        "project": project, "sections": sections,
+        "story": project.story if "story" in sections else None,
+        "beats": project.beats.all() if "story" in sections else [],
+        "characters": selectors.characters_of(project) if "characters" in sections else [],
+        "world": project.world if "world" in sections else None,
+        "locations": project.locations.all() if "world" in sections else [],
+        "scenes": selectors.scenes_of(project) if sections & {"scenes", "script"} else [],
+    })

@@ -22,9 +22,9 @@ from aiproviders.webhooks import REPLICATE_WEBHOOK_PATH, WebhookRejected, sign, 
 from credits.models import Hold, LedgerEntry
 from media import services as media_services
 from media.models import MediaAsset
-from media.selectors import target_of
 from studio.generate import jobs, worker
 from studio.models import Generation
+from studio.targets import target_of
 from studio.tests.factories import give_plan, make_project
 
 from . import stubs

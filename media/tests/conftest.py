@@ -9,7 +9,7 @@ import boto3
 import pytest
 from PIL import Image
 
-from media.selectors import target_of
+from studio.targets import target_of
 from studio.tests.factories import make_project
 
 BUCKET = "modo-test-assets"

@@ -10,6 +10,7 @@ from accounts.tests.factories import bearer
 from media import services
 from media.models import MediaAsset
 from studio import services as studio_services
+from studio.gallery import services as gallery_services
 
 from .conftest import png
 
@@ -24,7 +25,7 @@ def asset(local_storage, user, character_target):
 
 
 def pages(asset):
-    return [reverse(name, args=[asset.public_id]) for name in ("media:asset", "media:file", "media:thumb")]
+    return [reverse(name, args=[asset.public_id]) for name in ("studio:asset", "media:file", "media:thumb")]
 
 
 def api_paths(asset):
@@ -43,8 +44,8 @@ def test_outsider_gets_404_for_pages_files_and_actions(client, outsider, asset, 
     client.force_login(outsider)
     assert [client.get(url).status_code for url in pages(asset)] == [404, 404, 404]
     for action in ("primary", "favourite", "delete", "check", "replace"):
-        assert client.post(reverse("media:asset_action", args=[asset.public_id, action])).status_code == 404
-    assert client.get(reverse("media:gallery") + f"?target=character:{character.public_id}").status_code == 404
+        assert client.post(reverse("studio:asset_action", args=[asset.public_id, action])).status_code == 404
+    assert client.get(reverse("studio:target_gallery") + f"?target=character:{character.public_id}").status_code == 404
     asset.refresh_from_db()
     assert asset.deleted_at is None and not asset.is_primary
 
@@ -86,11 +87,11 @@ def test_owner_lists_assets_by_target_and_project(client, user, asset, project, 
 
 
 def showcase_url(project, asset):
-    return reverse("media:showcase_file", args=[project.slug, asset.public_id])
+    return reverse("studio:showcase_file", args=[project.slug, asset.public_id])
 
 
 def test_published_cover_is_public_only_while_published(client, user, project, project_target, local_storage):
-    cover = services.asset_set_primary(asset=services.asset_store(data=png(), mime="image/png", owner=user,
+    cover = gallery_services.asset_set_primary(asset=services.asset_store(data=png(), mime="image/png", owner=user,
                                                                   target=project_target))
     other = services.asset_store(data=png(), mime="image/png", owner=user, target=project_target)
     assert client.get(showcase_url(project, cover)).status_code == 404  # private project
@@ -99,13 +100,15 @@ def test_published_cover_is_public_only_while_published(client, user, project, p
     assert client.get(showcase_url(project, cover)).status_code == 200
     assert client.get(showcase_url(project, other)).status_code == 404  # not the cover
 
-    studio_services.project_unpublish(project=project)
+    client.force_login(user)
+    client.post(reverse("studio:publish", args=[project.public_id]))  # "Unpublish": no section ticked
+    client.logout()
     assert client.get(showcase_url(project, cover)).status_code == 404
 
 
 def test_character_sheet_is_public_only_with_the_characters_section(client, user, project, character_target,
                                                                     local_storage):
-    sheet = services.asset_set_primary(asset=services.asset_store(data=png(), mime="image/png", owner=user,
+    sheet = gallery_services.asset_set_primary(asset=services.asset_store(data=png(), mime="image/png", owner=user,
                                                                   target=character_target))
     studio_services.project_publish(project=project, sections=["story"])
     assert client.get(showcase_url(project, sheet)).status_code == 404

@@ -151,7 +151,7 @@ def test_linking_a_public_file_without_a_connection_uses_the_api_key(client, set
 # --- checking and replacing ------------------------------------------------------------------------
 
 def linked(user, character, connection, file_id=GOOD_ID):
-    from media.selectors import target_of
+    from studio.targets import target_of
 
     return services.asset_link_drive(url=f"https://drive.google.com/file/d/{file_id}/view", owner=user,
                                      target=target_of(character))
@@ -164,11 +164,11 @@ def test_check_marks_a_vanished_file_inaccessible_and_replace_restores_it(client
 
     checked = client.get(f"{API}/assets/{asset.public_id}/check", **bearer(user)).json()["data"]
     assert checked["is_accessible"] is False and checked["last_checked_at"]
-    gallery = client.get(reverse("media:gallery") + f"?target=character:{character.public_id}")
+    gallery = client.get(reverse("studio:target_gallery") + f"?target=character:{character.public_id}")
     assert gallery.status_code == 302  # (not logged in: the page flow is covered below)
     client.force_login(user)
-    gallery = client.get(reverse("media:gallery") + f"?target=character:{character.public_id}")
-    assert reverse("media:asset_action", args=[asset.public_id, "replace"]).encode() in gallery.content
+    gallery = client.get(reverse("studio:target_gallery") + f"?target=character:{character.public_id}")
+    assert reverse("studio:asset_action", args=[asset.public_id, "replace"]).encode() in gallery.content
 
     replaced = post_json(client, f"{API}/assets/{asset.public_id}/replace",
                          {"drive_url": f"https://drive.google.com/file/d/{OTHER_ID}/view"}, user, method="put")
@@ -210,7 +210,7 @@ def test_gallery_upload_without_drive_offers_to_connect(client, user, character,
     user.storage_preference = "drive"
     user.save()
     client.force_login(user)
-    response = client.post(reverse("media:upload"), {"file": SimpleUploadedFile("a.png", png()),
+    response = client.post(reverse("studio:asset_upload"), {"file": SimpleUploadedFile("a.png", png()),
                                                      "target": f"character:{character.public_id}"},
                            HTTP_HX_REQUEST="true")
     assert reverse("media:drive_connect").encode() in response.content
@@ -244,7 +244,7 @@ def test_uploads_go_to_the_app_folder_when_drive_is_preferred(client, user, conn
 
 def test_deleting_removes_our_drive_file_but_never_a_linked_one(user, connection, drive, character, project,
                                                                 local_storage, django_capture_on_commit_callbacks):
-    from media.selectors import target_of
+    from studio.targets import target_of
 
     mine = services.asset_store(data=png(), mime="image/png", owner=user, target=target_of(project), storage_to="drive")
     theirs = linked(user, character, connection)

@@ -9,6 +9,7 @@ import pytest
 from media import services
 from studio.exports.markdown import bible_markdown_zip
 from studio.exports.pitch import pitch_bible_html
+from studio.gallery import services as gallery_services
 
 from .conftest import png
 
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def illustrated(local_storage, user, project, project_target, character_target):
     cover = services.asset_store(data=png(80, 40), mime="image/png", owner=user, target=project_target)
     sheet = services.asset_store(data=png(30, 30), mime="image/png", owner=user, target=character_target)
-    services.asset_set_primary(asset=cover)
-    services.asset_set_primary(asset=sheet)
+    gallery_services.asset_set_primary(asset=cover)
+    gallery_services.asset_set_primary(asset=sheet)
     project.refresh_from_db()
     return project
 
@@ -42,7 +43,7 @@ def test_pitch_bible_embeds_the_images(illustrated):
 
 def test_a_deleted_cover_is_left_out(illustrated, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.asset_delete(asset=illustrated.cover)
+        gallery_services.asset_delete(asset=illustrated.cover)
     illustrated.refresh_from_db()
     assert illustrated.cover is None
     names = zipfile.ZipFile(io.BytesIO(bible_markdown_zip(illustrated))).namelist()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from media import services
 from media.models import MediaAsset
+from studio.gallery import services as gallery_services
 
 from .conftest import png
 from .test_images import mp4
@@ -24,7 +25,7 @@ def add(user, target, n=1):
 def test_actions_answer_htmx_with_the_gallery(local_storage, client, user, character, character_target):
     asset, = add(user, character_target)
     client.force_login(user)
-    url = reverse("media:asset_action", args=[asset.public_id, "primary"])
+    url = reverse("studio:asset_action", args=[asset.public_id, "primary"])
 
     response = client.post(url, HTTP_HX_REQUEST="true")
 
@@ -32,24 +33,24 @@ def test_actions_answer_htmx_with_the_gallery(local_storage, client, user, chara
     assert f'id="gallery-character-{character.public_id}"'.encode() in response.content
     character.refresh_from_db()
     assert character.primary_image == asset
-    response = client.post(reverse("media:asset_action", args=[asset.public_id, "delete"]), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("studio:asset_action", args=[asset.public_id, "delete"]), HTTP_HX_REQUEST="true")
     assert reverse("media:thumb", args=[asset.public_id]).encode() not in response.content
 
 
 def test_plain_posts_go_back_to_the_target_page(local_storage, client, user, character, character_target):
     asset, = add(user, character_target)
     client.force_login(user)
-    response = client.post(reverse("media:asset_action", args=[asset.public_id, "favourite"]))
+    response = client.post(reverse("studio:asset_action", args=[asset.public_id, "favourite"]))
     assert response.status_code == 302 and response["Location"] == reverse("studio:character", args=[character.public_id])
     assert MediaAsset.objects.get(pk=asset.pk).is_favourite
-    assert client.post(reverse("media:asset_action", args=[asset.public_id, "explode"])).status_code == 404
+    assert client.post(f"/media/assets/{asset.public_id}/explode/").status_code == 404
 
 
 def test_gallery_polls_only_while_thumbnails_are_being_made(local_storage, client, user, character, character_target,
                                                             celery_eager, django_capture_on_commit_callbacks):
     client.force_login(user)
     add(user, character_target)
-    url = reverse("media:gallery") + f"?target=character:{character.public_id}"
+    url = reverse("studio:target_gallery") + f"?target=character:{character.public_id}"
     assert b'hx-trigger="every' in client.get(url).content
     for asset in MediaAsset.objects.all():
         services.asset_thumbnail_make(asset=asset)
@@ -65,7 +66,7 @@ def test_page_queries_do_not_grow_with_the_gallery(local_storage, client, user, 
     add(user, target)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
-    services.asset_set_primary(asset=add(user, target, 20)[0])
+    gallery_services.asset_set_primary(asset=add(user, target, 20)[0])
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(few) == len(many)
@@ -73,7 +74,7 @@ def test_page_queries_do_not_grow_with_the_gallery(local_storage, client, user, 
 
 def test_a_page_shows_the_first_files_of_its_gallery_and_links_to_the_rest(local_storage, client, user, project,
                                                                            character, character_target):
-    from media.views import GALLERY_LIMIT
+    from studio.gallery.panels import GALLERY_LIMIT
 
     def shown(page: str) -> list[str]:
         return re.findall(r'<li class="asset[^"]*" id="asset-([0-9a-f-]{36})"', page)
@@ -94,14 +95,14 @@ def test_a_page_shows_the_first_files_of_its_gallery_and_links_to_the_rest(local
 
 def test_characters_list_shows_reference_sheets_in_constant_queries(local_storage, client, user, project,
                                                                     character_target):
-    from media.selectors import target_of
+    from studio.targets import target_of
 
     client.force_login(user)
     url = reverse("studio:characters", args=[project.public_id])
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     for character in project.characters.all():
-        services.asset_set_primary(asset=add(user, target_of(character))[0])
+        gallery_services.asset_set_primary(asset=add(user, target_of(character))[0])
     with CaptureQueriesContext(connection) as after:
         response = client.get(url)
     assert len(before) == len(after)

@@ -1,11 +1,12 @@
-"""Primary images: one per target; the project's is its cover and a character's is its reference
-sheet; deleting one clears it."""
+"""Primary images: one per target (media's flag); the project's is its cover and a character's is
+its reference sheet, and deleting one clears it (studio.gallery.services)."""
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from media import services
 from media.models import MediaAsset
+from studio.gallery import services as gallery_services
 
 from .conftest import png
 
@@ -18,8 +19,8 @@ def image(user, target):
 
 def test_set_primary_moves_the_flag_and_sets_the_cover(local_storage, user, project, project_target):
     first, second = image(user, project_target), image(user, project_target)
-    services.asset_set_primary(asset=first)
-    services.asset_set_primary(asset=second)
+    gallery_services.asset_set_primary(asset=first)
+    gallery_services.asset_set_primary(asset=second)
 
     project.refresh_from_db()
     assert project.cover == second
@@ -28,8 +29,8 @@ def test_set_primary_moves_the_flag_and_sets_the_cover(local_storage, user, proj
 
 def test_character_primary_is_its_reference_sheet(local_storage, user, character, character_target, project_target):
     sheet = image(user, character_target)
-    cover = services.asset_set_primary(asset=image(user, project_target))
-    services.asset_set_primary(asset=sheet)
+    cover = gallery_services.asset_set_primary(asset=image(user, project_target))
+    gallery_services.asset_set_primary(asset=sheet)
     character.refresh_from_db()
     assert character.primary_image == sheet
     assert MediaAsset.objects.get(pk=cover.pk).is_primary  # another target keeps its own
@@ -50,8 +51,8 @@ def test_a_video_cannot_be_primary(local_storage, user, character_target):
 
 
 def test_deleting_the_primary_clears_the_pointer(local_storage, user, character, character_target):
-    sheet = services.asset_set_primary(asset=image(user, character_target))
-    services.asset_delete(asset=sheet)
+    sheet = gallery_services.asset_set_primary(asset=image(user, character_target))
+    gallery_services.asset_delete(asset=sheet)
     character.refresh_from_db()
     sheet.refresh_from_db()
     assert character.primary_image is None and not sheet.is_primary and sheet.deleted_at

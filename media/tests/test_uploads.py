@@ -105,7 +105,7 @@ def test_api_refuses_a_file_over_the_size_cap_with_413(local_storage, settings, 
 def test_gallery_upload_refuses_bad_files_in_place(local_storage, client, user, character, name):
     client.force_login(user)
     before = state(local_storage)
-    response = client.post(reverse("media:upload"), {
+    response = client.post(reverse("studio:asset_upload"), {
         "file": SimpleUploadedFile("x.png", BAD_INPUTS[name][0]), "target": f"character:{character.public_id}",
     }, HTTP_HX_REQUEST="true")
     assert response.status_code == 200  # htmx swaps the gallery with the message in it
@@ -115,7 +115,7 @@ def test_gallery_upload_refuses_bad_files_in_place(local_storage, client, user, 
 
 def test_gallery_upload_adds_the_image(local_storage, client, user, character):
     client.force_login(user)
-    response = client.post(reverse("media:upload"), {
+    response = client.post(reverse("studio:asset_upload"), {
         "file": SimpleUploadedFile("sheet.png", png()), "target": f"character:{character.public_id}",
     })
     assert response.status_code == 302 and response["Location"] == reverse("studio:character", args=[character.public_id])
@@ -124,7 +124,7 @@ def test_gallery_upload_adds_the_image(local_storage, client, user, character):
 
 def test_uploading_to_someone_elses_target_is_404(local_storage, client, outsider, character, project):
     client.force_login(outsider)
-    page = client.post(reverse("media:upload"), {"file": SimpleUploadedFile("a.png", png()),
+    page = client.post(reverse("studio:asset_upload"), {"file": SimpleUploadedFile("a.png", png()),
                                                  "target": f"character:{character.public_id}"})
     api = client.post(f"{API}/assets", {"file": SimpleUploadedFile("a.png", png()),
                                         "project": str(project.public_id)}, **bearer(outsider))

@@ -15,10 +15,10 @@ from credits import ledger, orders
 from credits.models import CreditAccount, CreditPackage, LedgerEntry
 from credits.selectors import credit_account_for
 from media import services as media_services
-from media.selectors import target_of
 from media.tests.conftest import png
 from modo.models import ContactMessage
 from studio.generate import jobs
+from studio.targets import target_of
 from studio.tests.factories import give_plan, make_project
 
 pytestmark = pytest.mark.django_db

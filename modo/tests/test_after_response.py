@@ -11,7 +11,7 @@ from django.urls import path
 
 from accounts.tests.factories import bearer
 from modo.after_response import after_response
-from studio import visual_api
+from studio.generate import api as generate_api
 from studio.generate import jobs
 from studio.tests.factories import give_plan, make_project
 
@@ -80,13 +80,13 @@ def test_a_generation_is_enqueued_after_its_response(client, user, seeded_defaul
     settings.MEDIA_ROOT = str(tmp_path)
     give_plan(user, "pro")
     character = make_project(user, characters=1, scenes=0).characters.get()
-    accepted = visual_api._accepted
+    accepted = generate_api._accepted
 
     def recording_accepted(job):
         events.append("response")
         return accepted(job)
 
-    monkeypatch.setattr(visual_api, "_accepted", recording_accepted)
+    monkeypatch.setattr(generate_api, "_accepted", recording_accepted)
     monkeypatch.setattr(jobs, "_enqueue", lambda job, countdown=0: events.append(f"enqueue {job.public_id}"))
 
     response = client.post("/api/v1/generate/character", json.dumps({"character": str(character.public_id)}),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from credits.exceptions import CreditsError
+from modo.http import is_htmx
 
 from .. import selectors
 from . import background
@@ -64,7 +65,7 @@ def export_status(request, export_id):
     """The progress of a background export; htmx polls the fragment until it is ready."""
     record = background.export_record_get(user=request.user, export_id=export_id)
     context = {"record": record, "pending": record["status"] in background.ExportStatus.PENDING}
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return _private(render(request, "studio/export/_status.html", context))
     return _private(render(request, "studio/export/export_status.html", context))
 

@@ -23,7 +23,8 @@ from aiproviders.models import AIModel, UsageLog
 from credits import guards, ledger
 from credits.selectors import credit_account_for
 
-from ..models import Beat, Character, Draft, Location, Project, Scene, Story, World
+from .. import targets
+from ..models import Character, Draft, Location, Project, Scene, Story, World
 from . import prompts
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ FIELDS = {
     "scene": Scene.TEXT_FIELDS,
     "free": ("text",),
 }
-TARGET_MODELS = {"beat": Beat, "character": Character, "location": Location, "scene": Scene}
+# The kinds whose object is named by an id (studio/targets.py); the others are the project's own.
+NEEDS_TARGET_ID = tuple(kind for kind in FIELDS if kind in targets.KINDS and kind != "project")
 
 
 class TargetNotFound(Exception):
@@ -57,7 +59,7 @@ def resolve_target(project: Project, target_kind: str, target_id, field: str):
         return World.objects.get_or_create(project=project)[0]
     if target_kind == "free":
         return None
-    target = TARGET_MODELS[target_kind].objects.filter(project=project, public_id=target_id).first() if target_id else None
+    target = targets.in_project(project, target_kind, target_id)
     if target is None:
         raise TargetNotFound(target_kind)
     return target

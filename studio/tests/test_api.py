@@ -13,8 +13,8 @@ from credits import ratelimit
 from credits.models import CreditAccount, Hold, LedgerEntry, Plan
 from credits.selectors import credit_account_for
 from credits.tests.factories import funded_account
-from studio import api as studio_api
 from studio import services
+from studio.bible.api import projects as projects_api
 from studio.models import Beat, Character, Draft, Location, Project, Scene, Story, World
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_project_detail_counts_its_sections(client, bible):
 
 
 def test_project_list_filters_sorts_and_paginates(client, owner, monkeypatch):
-    monkeypatch.setattr(studio_api, "PROJECTS_PER_PAGE", 2)
+    monkeypatch.setattr(projects_api, "PROJECTS_PER_PAGE", 2)
     for title, genre, status in [("Bravo", "drama", "draft"), ("Alpha", "fantasy", "draft"),
                                  ("Charlie", "fantasy", "completed")]:
         services.project_create(owner=owner, title=title, genre=genre, status=status)
@@ -551,6 +551,60 @@ def test_openapi_documents_the_studio_endpoints(client):
             .replace("{location}", "{location_id}").replace("{scene}", "{scene_id}")
         assert method in paths[documented], documented
     assert "text/event-stream" in paths[f"{API}/generate/text"]["post"]["responses"]["200"]["content"]
+
+
+# The operationIds clients generated code from: they stay, wherever the endpoint's module moves.
+OPERATION_IDS = {
+    ("get", "/projects"): "studio_api_project_list",
+    ("post", "/projects"): "studio_api_project_create",
+    ("get", "/projects/{project_id}"): "studio_api_project_detail",
+    ("patch", "/projects/{project_id}"): "studio_api_project_update",
+    ("delete", "/projects/{project_id}"): "studio_api_project_delete",
+    ("get", "/projects/{project_id}/characters"): "studio_api_character_list",
+    ("post", "/projects/{project_id}/characters"): "studio_api_character_create",
+    ("get", "/characters/{character_id}"): "studio_api_character_detail",
+    ("patch", "/characters/{character_id}"): "studio_api_character_update",
+    ("delete", "/characters/{character_id}"): "studio_api_character_delete",
+    ("get", "/projects/{project_id}/locations"): "studio_api_location_list",
+    ("post", "/projects/{project_id}/locations"): "studio_api_location_create",
+    ("get", "/locations/{location_id}"): "studio_api_location_detail",
+    ("patch", "/locations/{location_id}"): "studio_api_location_update",
+    ("delete", "/locations/{location_id}"): "studio_api_location_delete",
+    ("get", "/projects/{project_id}/scenes"): "studio_api_scene_list",
+    ("post", "/projects/{project_id}/scenes"): "studio_api_scene_create",
+    ("get", "/scenes/{scene_id}"): "studio_api_scene_detail",
+    ("patch", "/scenes/{scene_id}"): "studio_api_scene_update",
+    ("delete", "/scenes/{scene_id}"): "studio_api_scene_delete",
+    ("post", "/generate/text"): "studio_api_generate_text",
+    ("post", "/generate/character"): "studio_visual_api_generate_character",
+    ("post", "/generate/moodboard"): "studio_visual_api_generate_moodboard",
+    ("post", "/generate/animation"): "studio_visual_api_generate_animation",
+    ("get", "/jobs"): "studio_visual_api_job_list",
+    ("get", "/jobs/{job_id}"): "studio_visual_api_job_detail",
+    ("post", "/jobs/{job_id}/cancel"): "studio_visual_api_job_cancel",
+    ("post", "/jobs/{job_id}/retry"): "studio_visual_api_job_retry",
+    ("get", "/image-presets"): "studio_visual_api_image_presets",
+    ("get", "/projects/{project_id}/moodboards"): "studio_visual_api_moodboard_list",
+    ("post", "/projects/{project_id}/moodboards"): "studio_visual_api_moodboard_create",
+    ("get", "/moodboards/{moodboard_id}"): "studio_visual_api_moodboard_detail",
+    ("patch", "/moodboards/{moodboard_id}"): "studio_visual_api_moodboard_update",
+    ("delete", "/moodboards/{moodboard_id}"): "studio_visual_api_moodboard_delete",
+    ("get", "/assets"): "media_api_asset_list",
+    ("post", "/assets"): "media_api_asset_upload",
+    ("post", "/assets/link"): "media_api_asset_link",
+    ("get", "/assets/{asset_id}"): "media_api_asset_detail",
+    ("delete", "/assets/{asset_id}"): "media_api_asset_delete",
+    ("put", "/assets/{asset_id}/replace"): "media_api_asset_replace",
+    ("get", "/assets/{asset_id}/check"): "media_api_asset_check",
+    ("post", "/assets/{asset_id}/primary"): "media_api_asset_primary",
+    ("get", "/assets/{asset_id}/download"): "media_api_asset_download",
+}
+
+
+def test_operation_ids_stay_as_published(client):
+    paths = client.get(f"{API}/openapi.json").json()["paths"]
+
+    assert {(method, path): paths[API + path][method]["operationId"] for method, path in OPERATION_IDS} == OPERATION_IDS
 
 
 def test_users_never_share_objects_by_id(client, bible):

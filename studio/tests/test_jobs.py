@@ -14,11 +14,12 @@ from credits.models import CreditAccount, Hold, LedgerEntry
 from credits.selectors import credit_account_for
 from media import services as media_services
 from media.models import MediaAsset
-from media.selectors import target_of
 from media.tests.conftest import png
 from studio import services
+from studio.gallery import services as gallery_services
 from studio.generate import jobs, prompts, worker
 from studio.models import Generation, Moodboard
+from studio.targets import target_of
 
 from .factories import give_plan, make_project
 
@@ -101,7 +102,7 @@ def test_moodboard_job_composites_the_reference_sheets(creator, project, celery_
     for character in cast:
         sheet = media_services.asset_store(data=png(40, 40), mime="image/png", owner=creator,
                                            target=target_of(character))
-        media_services.asset_set_primary(asset=sheet)
+        gallery_services.asset_set_primary(asset=sheet)
     board = Moodboard.objects.create(project=project, title="Storm at the pier", scene=project.scenes.first(),
                                      location=project.locations.first(), pose="back to back", action="facing the storm")
     board.characters.set(cast)

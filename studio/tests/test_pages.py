@@ -210,9 +210,29 @@ def test_published_page_shows_only_published_sections(client, user, project):
     assert user.email not in html
     assert project.title in client.get(reverse("showcase")).content.decode()
 
-    services.project_unpublish(project=project)
+    client.force_login(user)
+    client.post(reverse("studio:publish", args=[project.public_id]))  # "Unpublish": no section ticked
+    client.logout()
     assert client.get(reverse("showcase_detail", args=[project.slug])).status_code == 404
     assert project.title not in client.get(reverse("showcase")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_unpublish_button_makes_the_bible_private_again(client, user, project):
+    services.project_publish(project=project, sections=["story", "characters"])
+    client.force_login(user)
+    url = reverse("studio:publish", args=[project.public_id])
+    page = client.get(url).content.decode()
+    button = page[page.index('<form method="post" action="' + url + '" data-confirm='):]
+    button = button[:button.index("</form>")]
+    assert 'id="unpublish-button"' in button and 'name="sections"' not in button  # it posts no section
+
+    response = client.post(url, follow=True)
+
+    project.refresh_from_db()
+    assert not project.is_published and project.published_sections == [] and project.published_at is None
+    assert "Unpublished. Your bible is private again." in response.content.decode()
+    assert 'id="unpublish-button"' not in response.content.decode()
 
 
 @pytest.mark.django_db

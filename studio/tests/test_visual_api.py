@@ -8,9 +8,9 @@ import pytest
 from accounts.tests.factories import bearer
 from credits.models import Hold
 from media import services as media_services
-from media.selectors import target_of
 from media.tests.conftest import png
 from studio.models import Generation
+from studio.targets import target_of
 
 from .factories import give_plan, make_project
 

@@ -15,10 +15,11 @@ from credits import ledger
 from credits.selectors import credit_account_for
 from media import services as media_services
 from media.models import MediaAsset
-from media.selectors import target_of
 from studio import moodboards
+from studio.gallery import services as gallery_services
 from studio.generate import jobs, prompts
 from studio.models import Generation, Moodboard
+from studio.targets import target_of
 
 from .factories import give_plan, make_project
 
@@ -86,7 +87,7 @@ def test_owner_sees_every_page(client, user, project, character, moodboard, pict
     assert client.get(reverse("studio:character", args=[character.public_id])).status_code == 200
     assert client.get(reverse("studio:job_quote") + "?kind=character_image").status_code == 200
     assert client.get(reverse("studio:job_quote") + "?kind=nonsense").status_code == 404
-    assert client.get(reverse("media:asset", args=[picture.public_id])).status_code == 200
+    assert client.get(reverse("studio:asset", args=[picture.public_id])).status_code == 200
 
 
 def test_outsider_gets_404_on_every_page_and_action(client, outsider, project, character, moodboard, picture, job):
@@ -288,7 +289,7 @@ def test_missing_reference_sheets_are_named_and_nothing_is_charged(client, user,
 
 def test_a_moodboard_with_reference_sheets_makes_a_job(client, user, moodboard):
     for c in moodboard.characters.all():
-        media_services.asset_set_primary(asset=add_image(user, c))
+        gallery_services.asset_set_primary(asset=add_image(user, c))
     client.force_login(user)
     response = client.post(reverse("studio:moodboard_image", args=[moodboard.public_id]),
                            {"idempotency_key": "mb2", "style": "cartoon", "size": "landscape-l"}, **HX)
@@ -388,7 +389,7 @@ def test_gallery_loads_more_search_and_filters(client, user, project, character)
 def test_character_gallery_marks_images_of_an_older_sheet(client, user, character):
     add_image(user, character, model="m", prompt="p", params={"sheet_hash": prompts.character_sheet_hash(character)})
     client.force_login(user)
-    url = reverse("media:gallery") + f"?target=character:{character.public_id}"
+    url = reverse("studio:target_gallery") + f"?target=character:{character.public_id}"
     assert "Out of date" not in client.get(url).content.decode()
     character.appearance = "Now with a red scarf"
     character.save()

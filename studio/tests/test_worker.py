@@ -22,11 +22,12 @@ from django.utils import timezone
 
 from credits.models import LedgerEntry
 from media import services as media_services
-from media.selectors import target_of
 from media.tests.conftest import png
+from studio.gallery import services as gallery_services
 from studio.generate import jobs
 from studio.generate import worker as job_worker
 from studio.models import Generation
+from studio.targets import target_of
 
 from .factories import give_plan, make_project
 
@@ -133,7 +134,7 @@ def test_each_kind_of_job_runs_on_a_real_worker(creator, worker):
     for character in cast:
         sheet = media_services.asset_store(data=png(48, 48), mime="image/png", owner=creator,
                                            target=target_of(character))
-        media_services.asset_set_primary(asset=sheet)
+        gallery_services.asset_set_primary(asset=sheet)
     board = project.moodboards.create(title="Pier")
     board.characters.set(cast)
     mood = wait_for(jobs.moodboard_request(user=creator, moodboard=board), {"succeeded", "failed"})

@@ -1,31 +1,136 @@
-"""Visual generation endpoints of /api/v1/: start character images, moodboard images and
-animations (202 with the job), follow, cancel and retry jobs, and the project's moodboards.
+"""Generation endpoints of /api/v1/: write a field of the bible with AI (JSON or SSE), start
+character images, moodboard images and animations (202 with the job), follow, cancel and retry
+jobs, and the image presets.
 
 Every object comes through an ownership-checked selector (anyone else's is a 404); refusals
 (402 credits / trial, 403 plan, 409 Drive, 422 input, 429 limits) are raised by the services
-and turned into the envelope by modo/api.py."""
+and turned into the envelope by modo/api.py. The operationIds are the ones clients already
+generated code from."""
 
-import math
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from aiproviders.adapters import ProviderError
 from aiproviders.models import AIModel
 from media import selectors as media_selectors
+from modo.envelope import ERRORS, ErrorEnvelope, error, invalid, ok
 
-from . import moodboards, selectors
-from .api import ERRORS, DeletedEnvelope, ErrorEnvelope, Required, Text, _invalid, _set
-from .generate import jobs, prompts
-from .models import Generation
+from .. import selectors
+from ..models import Generation
+from ..schemas import Meta, Text, choices, page_of
+from . import drafts, jobs, prompts
 
 router = Router()
 
 JOBS_PER_PAGE = 20
 REFUSALS = {402: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope, 429: ErrorEnvelope, **ERRORS}
 
+
+# --- AI text -------------------------------------------------------------------------------------
+
+TargetKind = choices(drafts.FIELDS)
+
+
+class GenerateIn(Schema):
+    project: UUID
+    target_kind: TargetKind
+    target_id: UUID | None = Field(None, description="Required for " + ", ".join(drafts.NEEDS_TARGET_ID))
+    field: str = Field(max_length=40, description="e.g. synopsis, backstory, script; see the target kind")
+    prompt: str = Field("", max_length=2000, description="What you want, in your words (optional)")
+    model: int | None = Field(None, description="An enabled text model (default: the default text model)")
+
+
+class GenerateOut(Schema):
+    draft: UUID
+    text: str
+    cost: int
+    canon: list[str] = Field(description="The bible facts the prompt included")
+    model: str
+
+
+class GenerateEnvelope(Schema):
+    success: bool = True
+    data: GenerateOut
+
+
+class ProviderErrorEnvelope(Schema):
+    success: bool = False
+    error: Literal["PROVIDER_ERROR"] = "PROVIDER_ERROR"
+    message: str
+    draft: UUID | None = Field(None, description="The draft keeping any partial text")
+    partial: bool = False
+
+
+SSE_DESCRIPTION = (
+    "With `Accept: text/event-stream` the answer is a stream of server-sent events: `start` "
+    "(draft, cost, model, canon, omitted), `chunk` (text) …, then `done` (draft, cost) or `error` "
+    "(draft, message, partial; the credits are released). Otherwise the answer is JSON once the text is complete."
+)
+
+
+def _text_model(model_id: int | None) -> AIModel | None:
+    model = drafts.text_model(model_id)
+    if model_id is not None and model is None:
+        raise invalid("model", _("This text model is not available."))
+    return model
+
+
+@router.post(
+    "/generate/text",
+    response={200: GenerateEnvelope, 402: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope,
+              502: ProviderErrorEnvelope, **ERRORS},
+    tags=["generate"],
+    summary="Write a field of the bible with AI (JSON, or SSE with Accept: text/event-stream)",
+    description=SSE_DESCRIPTION,
+    openapi_extra={"responses": {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}}},
+    operation_id="studio_api_generate_text",
+)
+def generate_text(request, payload: GenerateIn):
+    project = selectors.project_get(user=request.auth, public_id=payload.project)
+    allowed = drafts.FIELDS[payload.target_kind]
+    if payload.field not in allowed:
+        raise invalid("field", _("Choose one of: %(fields)s.") % {"fields": ", ".join(allowed)})
+    if payload.target_kind in drafts.NEEDS_TARGET_ID and payload.target_id is None:
+        raise invalid("target_id", _("This field is required."))
+    model = _text_model(payload.model)
+    # Credits' refusals (402 INSUFFICIENT_CREDITS/TRIAL_LIMIT, 403 PLAN_REQUIRED, 429 RATE_LIMITED)
+    # are raised here, before anything is held, and go on to modo/api.py's CreditsError handler.
+    try:
+        events = drafts.text_stream(
+            user=request.auth, project=project, target_kind=payload.target_kind, target_id=payload.target_id,
+            field=payload.field, prompt=payload.prompt, model=model, language=translation.get_language() or "en",
+        )
+    except drafts.TargetNotFound:
+        raise Http404 from None
+    except ProviderError as exc:
+        return Status(502, error("PROVIDER_ERROR", exc.user_message))
+
+    if "text/event-stream" in request.headers.get("Accept", ""):
+        return drafts.sse_response(events)
+
+    # Read the stream to its end, so the generator settles the hold and closes normally.
+    start, parts, end = {}, [], None
+    for event in events:
+        if event["event"] == "start":
+            start = event
+        elif event["event"] == "chunk":
+            parts.append(event["text"])
+        else:
+            end = event
+    if end is None or end["event"] != "done":
+        message = end["message"] if end else _("The generation was interrupted.")
+        return Status(502, error("PROVIDER_ERROR", message, draft=start.get("draft"), partial=bool(parts)))
+    return ok({"draft": end["draft"], "text": "".join(parts), "cost": end["cost"], "canon": start["canon"],
+               "model": start["model"]})
+
+
+# --- images and animations -------------------------------------------------------------------------
 
 class JobOut(Schema):
     id: UUID
@@ -52,12 +157,6 @@ class JobEnvelope(Schema):
     data: JobOut
 
 
-class Meta(Schema):
-    page: int
-    pages: int
-    total: int
-
-
 class JobListEnvelope(Schema):
     success: bool = True
     data: list[JobOut]
@@ -78,7 +177,7 @@ def job_out(job: Generation) -> dict:
 
 def _accepted(job: Generation):
     # A job just made carries its project and has no model used or output yet: no need to read it back.
-    return Status(202, {"success": True, "data": job_out(job)})
+    return Status(202, ok(job_out(job)))
 
 
 def _model(model_id: int | None, type: str) -> AIModel | None:
@@ -87,7 +186,7 @@ def _model(model_id: int | None, type: str) -> AIModel | None:
     model = AIModel.objects.select_related("provider").filter(
         pk=model_id, type=type, enabled=True, provider__enabled=True).first()
     if model is None:
-        raise _invalid("model", _("This model is not available."))
+        raise invalid("model", _("This model is not available."))
     return model
 
 
@@ -110,7 +209,8 @@ class CharacterImageIn(Schema):
 
 
 @router.post("/generate/character", response={202: JobEnvelope, **REFUSALS}, tags=["generate"],
-             summary="Draw a character from its sheet (or from a reference image)")
+             summary="Draw a character from its sheet (or from a reference image)",
+             operation_id="studio_visual_api_generate_character")
 def generate_character(request, payload: CharacterImageIn):
     character = selectors.character_get(user=request.auth, public_id=payload.character, with_image=False)
     job = jobs.character_image_request(
@@ -135,7 +235,8 @@ class MoodboardImageIn(Schema):
 
 
 @router.post("/generate/moodboard", response={202: JobEnvelope, **REFUSALS}, tags=["generate"],
-             summary="Draw a moodboard image from the characters' reference sheets, the scene and the setting")
+             summary="Draw a moodboard image from the characters' reference sheets, the scene and the setting",
+             operation_id="studio_visual_api_generate_moodboard")
 def generate_moodboard(request, payload: MoodboardImageIn):
     user = request.auth
     moodboard = selectors.moodboard_get(user=user, public_id=payload.moodboard)
@@ -161,7 +262,8 @@ class AnimationIn(Schema):
 
 
 @router.post("/generate/animation", response={202: JobEnvelope, **REFUSALS}, tags=["generate"],
-             summary="Animate an image (3, 5 or 8 s; video plans only)")
+             summary="Animate an image (3, 5 or 8 s; video plans only)",
+             operation_id="studio_visual_api_generate_animation")
 def generate_animation(request, payload: AnimationIn):
     job = jobs.animation_request(
         user=request.auth, source=_asset(request.auth, payload.source_asset), duration=payload.duration,
@@ -177,30 +279,32 @@ class JobFilters(Schema):
     page: int = Field(1, ge=1)
 
 
-@router.get("/jobs", response={200: JobListEnvelope, **ERRORS}, tags=["jobs"], summary="Your recent jobs")
+@router.get("/jobs", response={200: JobListEnvelope, **ERRORS}, tags=["jobs"], summary="Your recent jobs",
+            operation_id="studio_visual_api_job_list")
 def job_list(request, filters: Query[JobFilters]):
     project = selectors.project_get(user=request.auth, public_id=filters.project) if filters.project else None
     found = selectors.jobs_for(user=request.auth, status=filters.status or "", project=project, kind=filters.kind or "")
-    total = found.count()
-    start = (filters.page - 1) * JOBS_PER_PAGE
-    return {"success": True, "data": [job_out(j) for j in found[start:start + JOBS_PER_PAGE]],
-            "meta": {"page": filters.page, "pages": max(1, math.ceil(total / JOBS_PER_PAGE)), "total": total}}
+    page, meta = page_of(found, page=filters.page, per_page=JOBS_PER_PAGE)
+    return ok([job_out(j) for j in page], meta=meta)
 
 
-@router.get("/jobs/{job_id}", response={200: JobEnvelope, **ERRORS}, tags=["jobs"], summary="A job and its progress")
+@router.get("/jobs/{job_id}", response={200: JobEnvelope, **ERRORS}, tags=["jobs"], summary="A job and its progress",
+            operation_id="studio_visual_api_job_detail")
 def job_detail(request, job_id: UUID):
-    return {"success": True, "data": job_out(selectors.job_get(user=request.auth, public_id=job_id))}
+    return ok(job_out(selectors.job_get(user=request.auth, public_id=job_id)))
 
 
 @router.post("/jobs/{job_id}/cancel", response={200: JobEnvelope, **ERRORS}, tags=["jobs"],
-             summary="Cancel: a queued job at once, a running one at its next checkpoint (credits released)")
+             summary="Cancel: a queued job at once, a running one at its next checkpoint (credits released)",
+             operation_id="studio_visual_api_job_cancel")
 def job_cancel(request, job_id: UUID):
     job = jobs.job_cancel(job=selectors.job_get(user=request.auth, public_id=job_id))
-    return {"success": True, "data": job_out(selectors.job_get(user=request.auth, public_id=job.public_id))}
+    return ok(job_out(selectors.job_get(user=request.auth, public_id=job.public_id)))
 
 
 @router.post("/jobs/{job_id}/retry", response={202: JobEnvelope, **REFUSALS}, tags=["jobs"],
-             summary="Run a failed or cancelled job again as a new job (a new hold)")
+             summary="Run a failed or cancelled job again as a new job (a new hold)",
+             operation_id="studio_visual_api_job_retry")
 def job_retry(request, job_id: UUID):
     return _accepted(jobs.job_retry(job=selectors.job_get(user=request.auth, public_id=job_id)))
 
@@ -219,108 +323,8 @@ class PresetsEnvelope(Schema):
 
 
 @router.get("/image-presets", response={200: PresetsEnvelope, **ERRORS}, tags=["generate"],
-            summary="The style and size presets of image generation")
+            summary="The style and size presets of image generation",
+            operation_id="studio_visual_api_image_presets")
 def image_presets(request):
-    return {"success": True, "data": [{"kind": p.kind, "key": p.key, "label": p.label, "width": p.width,
-                                       "height": p.height} for p in prompts.presets("style") + prompts.presets("size")]}
-
-
-# --- moodboards ------------------------------------------------------------------------------------
-
-class MoodboardOut(Schema):
-    id: UUID
-    project: UUID
-    title: str
-    scene: UUID | None
-    location: UUID | None
-    characters: list[UUID]
-    pose: str
-    action: str
-    notes: str
-    created_at: datetime
-    updated_at: datetime
-
-
-class MoodboardEnvelope(Schema):
-    success: bool = True
-    data: MoodboardOut
-
-
-class MoodboardListEnvelope(Schema):
-    success: bool = True
-    data: list[MoodboardOut]
-
-
-class MoodboardIn(Schema):
-    title: Required(120)
-    scene: UUID | None = None
-    location: UUID | None = None
-    characters: list[UUID] = []
-    pose: Text(200) = ""
-    action: Text(300) = ""
-    notes: Text() = ""
-
-
-class MoodboardPatch(Schema):
-    title: Required(120) | None = None
-    scene: UUID | None = None
-    location: UUID | None = None
-    characters: list[UUID] | None = None
-    pose: Text(200) | None = None
-    action: Text(300) | None = None
-    notes: Text() | None = None
-
-
-def moodboard_out(board) -> dict:
-    return {"id": board.public_id, "project": board.project.public_id, "title": board.title,
-            "scene": board.scene.public_id if board.scene else None,
-            "location": board.location.public_id if board.location else None,
-            "characters": [c.public_id for c in board.characters.all()], "pose": board.pose, "action": board.action,
-            "notes": board.notes, "created_at": board.created_at, "updated_at": board.updated_at}
-
-
-def _links(user, fields: dict) -> dict:
-    """UUIDs in the payload → the creator's objects (anyone else's: 404)."""
-    if fields.get("scene"):
-        fields["scene"] = selectors.scene_get(user=user, public_id=fields["scene"])
-    if fields.get("location"):
-        fields["location"] = selectors.location_get(user=user, public_id=fields["location"])
-    if fields.get("characters"):
-        fields["characters"] = [selectors.character_get(user=user, public_id=c) for c in fields["characters"]]
-    return fields
-
-
-@router.get("/projects/{project_id}/moodboards", response={200: MoodboardListEnvelope, **ERRORS}, tags=["moodboards"],
-            summary="A project's moodboards")
-def moodboard_list(request, project_id: UUID):
-    project = selectors.project_get(user=request.auth, public_id=project_id)
-    return {"success": True, "data": [moodboard_out(b) for b in selectors.moodboards_of(project)]}
-
-
-@router.post("/projects/{project_id}/moodboards", response={201: MoodboardEnvelope, **ERRORS}, tags=["moodboards"],
-             summary="Add a moodboard")
-def moodboard_create(request, project_id: UUID, payload: MoodboardIn):
-    project = selectors.project_get(user=request.auth, public_id=project_id)
-    board = moodboards.moodboard_create(project=project, **_links(request.auth, payload.model_dump()))
-    return Status(201, {"success": True, "data": moodboard_out(board)})
-
-
-@router.get("/moodboards/{moodboard_id}", response={200: MoodboardEnvelope, **ERRORS}, tags=["moodboards"],
-            summary="A moodboard")
-def moodboard_detail(request, moodboard_id: UUID):
-    return {"success": True, "data": moodboard_out(selectors.moodboard_get(user=request.auth, public_id=moodboard_id))}
-
-
-@router.patch("/moodboards/{moodboard_id}", response={200: MoodboardEnvelope, **ERRORS}, tags=["moodboards"],
-              summary="Change a moodboard (null scene/location clears it)")
-def moodboard_update(request, moodboard_id: UUID, payload: MoodboardPatch):
-    board = selectors.moodboard_get(user=request.auth, public_id=moodboard_id)
-    board = moodboards.moodboard_update(moodboard=board, **_links(request.auth, _set(payload)))
-    return {"success": True, "data": moodboard_out(selectors.moodboard_get(user=request.auth, public_id=moodboard_id))}
-
-
-@router.delete("/moodboards/{moodboard_id}", response={200: DeletedEnvelope, **ERRORS}, tags=["moodboards"],
-               summary="Delete a moodboard and its images")
-def moodboard_delete(request, moodboard_id: UUID):
-    moodboards.moodboard_delete(moodboard=selectors.moodboard_get(user=request.auth, public_id=moodboard_id))
-    return {"success": True, "data": {"deleted": True}}
+    return ok([{"kind": p.kind, "key": p.key, "label": p.label, "width": p.width, "height": p.height}
+               for p in prompts.presets("style") + prompts.presets("size")])

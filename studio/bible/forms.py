@@ -1,7 +1,10 @@
+"""Forms of the bible's pages: projects and their sections, publishing, moodboards. They only
+parse; the services (studio/services.py, studio/moodboards.py) decide."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Beat, Character, Location, Project, Relationship, Scene, Story, World
+from ..models import Beat, Character, Location, Moodboard, Project, Relationship, Scene, Story, World
 
 
 class ProjectForm(forms.ModelForm):
@@ -102,17 +105,35 @@ class PublishForm(forms.Form):
     )
 
 
-class GenerateForm(forms.Form):
-    target_kind = forms.CharField(max_length=12)
-    target_id = forms.UUIDField(required=False)
-    field = forms.CharField(max_length=40)
-    prompt = forms.CharField(max_length=2000, required=False)
-    model = forms.IntegerField(required=False)
-
-
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *Project.Status.choices])
     genre = forms.ChoiceField(label=_("Genre"), required=False, choices=[("", _("All genres")), *Project.Genre.choices])
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
         ("updated", _("Recently edited")), ("created", _("Newest")), ("title", _("Title"))])
+
+
+class MoodboardForm(forms.ModelForm):
+    class Meta:
+        model = Moodboard
+        fields = ["title", "scene", "location", "characters", "pose", "action", "notes"]
+        labels = {"characters": _("Characters"), "scene": _("Scene"), "location": _("Location")}
+        widgets = {"characters": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 3}),
+                   "action": forms.TextInput(attrs={"placeholder": _("e.g. sharing a secret")}),
+                   "pose": forms.TextInput(attrs={"placeholder": _("e.g. back to back")})}
+        help_texts = {"notes": _("For you: the AI does not read the notes.")}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this project's scenes, locations and characters can be linked.
+        self.fields["scene"].queryset = project.scenes.all()
+        self.fields["location"].queryset = project.locations.all()
+        self.fields["characters"].queryset = project.characters.select_related("primary_image")
+        self.fields["scene"].empty_label = _("No scene")
+        self.fields["location"].empty_label = _("The world's setting")
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Give the moodboard a title."))
+        return title

@@ -1,10 +1,12 @@
-"""Media endpoints of /api/v1/: a creator's assets — list, upload, link from Google Drive, replace,
-check, download, delete.
+"""The assets endpoints of /api/v1/: a creator's assets — list, upload, link from Google Drive,
+replace, check, make primary, download, delete.
 
 Targets are written "kind:uuid" (e.g. "character:2f1c…"); a project's own gallery is
-"project:<project id>". Every asset and target comes through an ownership-checked selector."""
+"project:<project id>". Every asset and target comes through an ownership-checked selector;
+storing and reading files is media's, what an asset means to the bible (a cover, a reference
+sheet) is gallery/services.py's. The operationIds are the ones clients already generated code
+from (these endpoints were media's)."""
 
-import math
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -14,11 +16,16 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from studio.api import ERRORS, DeletedEnvelope, ErrorEnvelope, _invalid
-from studio.selectors import project_get
+from media import selectors as media_selectors
+from media import services as media_services
+from media.models import MediaAsset
+from media.selectors import TargetRef
+from media.views import file_response
+from modo.envelope import ERRORS, DeletedEnvelope, ErrorEnvelope, invalid, ok
 
-from . import selectors, services, views
-from .models import MediaAsset
+from .. import selectors, targets
+from ..schemas import Meta, page_of
+from . import services
 
 router = Router(tags=["assets"])
 
@@ -64,12 +71,6 @@ class AssetEnvelope(Schema):
     data: AssetOut
 
 
-class Meta(Schema):
-    page: int
-    pages: int
-    total: int
-
-
 class AssetListEnvelope(Schema):
     success: bool = True
     data: list[AssetOut]
@@ -101,21 +102,20 @@ def asset_out(asset: MediaAsset, request) -> dict:
     }
 
 
-def _target(user, value: str, project_id: UUID | None = None) -> selectors.TargetRef:
+def _target(user, value: str, project_id: UUID | None = None) -> TargetRef:
     """The target named "kind:uuid" — or, with only a project, the project's own gallery."""
     if not value:
         if project_id is None:
-            raise _invalid("target", "Give a target (kind:uuid) or a project.")
-        project = project_get(user=user, public_id=project_id)
-        return selectors.target_of(project)
+            raise invalid("target", "Give a target (kind:uuid) or a project.")
+        return targets.target_of(selectors.project_get(user=user, public_id=project_id))
     try:
-        kind, public_id = selectors.parse_target(value)
+        kind, public_id = targets.parse_target(value)
     except ValueError:
-        raise _invalid("target", 'Write the target as "kind:uuid", kind one of: '
-                       + ", ".join(MediaAsset.Target.values)) from None
-    target = selectors.target_get(user=user, kind=kind, public_id=public_id)
+        raise invalid("target", 'Write the target as "kind:uuid", kind one of: '
+                      + ", ".join(MediaAsset.Target.values)) from None
+    target = targets.target_get(user=user, kind=kind, public_id=public_id)
     if project_id is not None and target.project.public_id != project_id:
-        raise _invalid("target", "That target belongs to another project.")
+        raise invalid("target", "That target belongs to another project.")
     return target
 
 
@@ -127,28 +127,28 @@ class AssetFilters(Schema):
     page: int = Field(1, ge=1)
 
 
-@router.get("/assets", response={200: AssetListEnvelope, **ERRORS}, summary="Your assets, by target or project")
+@router.get("/assets", response={200: AssetListEnvelope, **ERRORS}, summary="Your assets, by target or project",
+            operation_id="media_api_asset_list")
 def asset_list(request, filters: Query[AssetFilters]):
     user = request.auth
     target = _target(user, filters.target) if filters.target else None
-    project = project_get(user=user, public_id=filters.project) if filters.project else None
-    assets = selectors.assets_for(user=user, project=project, target=target).select_related("project")
+    project = selectors.project_get(user=user, public_id=filters.project) if filters.project else None
+    assets = media_selectors.assets_for(user=user, project=project, target=target).select_related("project")
     if filters.media_type:
         assets = assets.filter(media_type=filters.media_type)
     if filters.inaccessible:
         assets = assets.filter(Q(is_accessible=False))
-    total = assets.count()
-    start = (filters.page - 1) * ASSETS_PER_PAGE
-    return {"success": True, "data": [asset_out(a, request) for a in assets[start:start + ASSETS_PER_PAGE]],
-            "meta": {"page": filters.page, "pages": max(1, math.ceil(total / ASSETS_PER_PAGE)), "total": total}}
+    page, meta = page_of(assets, page=filters.page, per_page=ASSETS_PER_PAGE)
+    return ok([asset_out(a, request) for a in page], meta=meta)
 
 
 @router.post("/assets", response={201: AssetEnvelope, 409: ErrorEnvelope, 413: ErrorEnvelope, **ERRORS},
-             summary="Upload an image (JPEG, PNG or WebP; 413 too large, 422 not a clean image)")
+             summary="Upload an image (JPEG, PNG or WebP; 413 too large, 422 not a clean image)",
+             operation_id="media_api_asset_upload")
 def asset_upload(request, file: File[UploadedFile], project: Form[UUID], target: Form[str] = ""):
     target_ref = _target(request.auth, target, project)
-    asset = services.asset_upload(file=file, owner=request.auth, target=target_ref)
-    return Status(201, {"success": True, "data": asset_out(asset, request)})
+    asset = media_services.asset_upload(file=file, owner=request.auth, target=target_ref)
+    return Status(201, ok(asset_out(asset, request)))
 
 
 class LinkIn(Schema):
@@ -158,24 +158,27 @@ class LinkIn(Schema):
 
 
 @router.post("/assets/link", response={201: AssetEnvelope, 409: ErrorEnvelope, **ERRORS},
-             summary="Link a Google Drive file (only Drive file URLs; checked before it is stored)")
+             summary="Link a Google Drive file (only Drive file URLs; checked before it is stored)",
+             operation_id="media_api_asset_link")
 def asset_link(request, payload: LinkIn):
     target = _target(request.auth, payload.target)
-    asset = services.asset_link_drive(url=payload.drive_url, owner=request.auth, target=target,
-                                      media_type=payload.media_type)
-    return Status(201, {"success": True, "data": asset_out(asset, request)})
+    asset = media_services.asset_link_drive(url=payload.drive_url, owner=request.auth, target=target,
+                                            media_type=payload.media_type)
+    return Status(201, ok(asset_out(asset, request)))
 
 
-@router.get("/assets/{asset_id}", response={200: AssetEnvelope, **ERRORS}, summary="An asset")
+@router.get("/assets/{asset_id}", response={200: AssetEnvelope, **ERRORS}, summary="An asset",
+            operation_id="media_api_asset_detail")
 def asset_detail(request, asset_id: UUID):
-    return {"success": True, "data": asset_out(selectors.asset_get(user=request.auth, public_id=asset_id), request)}
+    return ok(asset_out(media_selectors.asset_get(user=request.auth, public_id=asset_id), request))
 
 
 @router.delete("/assets/{asset_id}", response={200: DeletedEnvelope, **ERRORS},
-               summary="Delete an asset and its stored file (a linked Drive file itself is left alone)")
+               summary="Delete an asset and its stored file (a linked Drive file itself is left alone)",
+               operation_id="media_api_asset_delete")
 def asset_delete(request, asset_id: UUID):
-    services.asset_delete(asset=selectors.asset_get(user=request.auth, public_id=asset_id))
-    return {"success": True, "data": {"deleted": True}}
+    services.asset_delete(asset=media_selectors.asset_get(user=request.auth, public_id=asset_id))
+    return ok({"deleted": True})
 
 
 class ReplaceIn(Schema):
@@ -183,29 +186,32 @@ class ReplaceIn(Schema):
 
 
 @router.put("/assets/{asset_id}/replace", response={200: AssetEnvelope, 409: ErrorEnvelope, **ERRORS},
-            summary="Point an asset at another Google Drive file (source becomes “replaced”)")
+            summary="Point an asset at another Google Drive file (source becomes “replaced”)",
+            operation_id="media_api_asset_replace")
 def asset_replace(request, asset_id: UUID, payload: ReplaceIn):
-    asset = selectors.asset_get(user=request.auth, public_id=asset_id)
-    return {"success": True, "data": asset_out(services.asset_replace(asset=asset, url=payload.drive_url), request)}
+    asset = media_selectors.asset_get(user=request.auth, public_id=asset_id)
+    return ok(asset_out(media_services.asset_replace(asset=asset, url=payload.drive_url), request))
 
 
 @router.get("/assets/{asset_id}/check", response={200: CheckEnvelope, **ERRORS},
-            summary="Check now that the file can still be reached")
+            summary="Check now that the file can still be reached",
+            operation_id="media_api_asset_check")
 def asset_check(request, asset_id: UUID):
-    asset = services.asset_check(asset=selectors.asset_get(user=request.auth, public_id=asset_id))
-    return {"success": True, "data": {"id": asset.public_id, "is_accessible": asset.is_accessible,
-                                      "last_checked_at": asset.last_checked_at}}
+    asset = media_services.asset_check(asset=media_selectors.asset_get(user=request.auth, public_id=asset_id))
+    return ok({"id": asset.public_id, "is_accessible": asset.is_accessible, "last_checked_at": asset.last_checked_at})
 
 
 @router.post("/assets/{asset_id}/primary", response={200: AssetEnvelope, **ERRORS},
-             summary="Make an image its target's primary picture (project cover, character sheet)")
+             summary="Make an image its target's primary picture (project cover, character sheet)",
+             operation_id="media_api_asset_primary")
 def asset_primary(request, asset_id: UUID):
-    asset = selectors.asset_get(user=request.auth, public_id=asset_id)
-    return {"success": True, "data": asset_out(services.asset_set_primary(asset=asset), request)}
+    asset = media_selectors.asset_get(user=request.auth, public_id=asset_id)
+    return ok(asset_out(services.asset_set_primary(asset=asset), request))
 
 
 @router.get("/assets/{asset_id}/download", url_name="asset_download", response={302: None, **ERRORS},
-            summary="The file: its bytes, or a redirect to a short-lived signed URL")
+            summary="The file: its bytes, or a redirect to a short-lived signed URL",
+            operation_id="media_api_asset_download")
 def asset_download(request, asset_id: UUID):
-    asset = selectors.asset_get(user=request.auth, public_id=asset_id)
-    return views.file_response(asset, thumbnail=False, download=True, placeholder=False)
+    asset = media_selectors.asset_get(user=request.auth, public_id=asset_id)
+    return file_response(asset, thumbnail=False, download=True, placeholder=False)

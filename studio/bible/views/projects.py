@@ -1,0 +1,124 @@
+"""The dashboard, the projects list, a new project, a project's overview, the trash, and
+reordering a project's beats, scenes, characters and locations."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from credits.exceptions import CreditsError
+from modo.http import is_htmx, safe_next
+
+from ... import selectors, services, targets
+from ...gallery.panels import gallery_context
+from ..forms import ProjectFilterForm, ProjectForm
+from . import saved
+
+PROJECTS_PER_PAGE = 12
+
+
+@login_required
+def dashboard(request):
+    recent = selectors.projects_for(user=request.user)[:4]
+    return render(request, "studio/dashboard.html", {"recent_projects": recent})
+
+
+@login_required
+def project_list(request):
+    form = ProjectFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    projects = selectors.projects_for(user=request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "studio/project_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "filtered": any(filters.values()),
+        "trash_count": selectors.trash_for(user=request.user).count(),
+    })
+
+
+@login_required
+def project_new(request):
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(owner=request.user, **form.cleaned_data)
+        except CreditsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("“%(title)s” is ready. Start with the story or your characters.") % {"title": project.title})
+            return redirect("studio:project", public_id=project.public_id)
+    return render(request, "studio/project_new.html", {"form": form})
+
+
+@login_required
+def project_detail(request, public_id):
+    project = selectors.project_get(user=request.user, public_id=public_id)
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST":
+        if form.is_valid():
+            services.project_update(project=project, **form.cleaned_data)
+            return saved(request, reverse("studio:project", args=[project.public_id]))
+        if is_htmx(request):
+            return render(request, "studio/partials/project_form.html", {"project": project, "form": form}, status=422)
+    return render(request, "studio/project_detail.html", {
+        "project": project, "form": form, "progress": selectors.section_progress(project),
+        "gallery": gallery_context(request, targets.target_of(project)),
+    })
+
+
+@login_required
+def project_delete(request, public_id):
+    project = selectors.project_get(user=request.user, public_id=public_id)
+    if request.method == "POST":
+        services.project_delete(project=project)
+        messages.success(request, _("“%(title)s” moved to the trash. You can restore it for 30 days.") % {"title": project.title})
+        return redirect("studio:projects")
+    return render(request, "studio/project_delete.html", {"project": project})
+
+
+@login_required
+def trash(request):
+    return render(request, "studio/trash.html", {"projects": selectors.trash_for(user=request.user),
+                                                 "trash_days": selectors.TRASH_DAYS})
+
+
+@login_required
+@require_POST
+def project_restore(request, public_id):
+    project = selectors.project_get(user=request.user, public_id=public_id, include_deleted=True)
+    try:
+        services.project_restore(project=project)
+    except CreditsError as exc:
+        messages.error(request, exc.message)
+        return redirect("studio:trash")
+    messages.success(request, _("“%(title)s” is back.") % {"title": project.title})
+    return redirect("studio:project", public_id=project.public_id)
+
+
+@login_required
+@require_POST
+def reorder(request, public_id, kind):
+    project = selectors.project_get(user=request.user, public_id=public_id)
+    querysets = {"beats": project.beats.all(), "scenes": project.scenes.all(), "characters": project.characters.all(),
+                 "locations": project.locations.all()}
+    if kind not in querysets:
+        raise Http404
+    queryset = querysets[kind]
+    order = request.POST.getlist("order")
+    if request.POST.get("move"):  # the up/down buttons without JavaScript: "<public id>:up|down"
+        moved, _sep, direction = request.POST["move"].partition(":")
+        order = [str(pk) for pk in queryset.values_list("public_id", flat=True)]
+        if moved in order:
+            i = order.index(moved)
+            j = i - 1 if direction == "up" else i + 1
+            if 0 <= j < len(order):
+                order[i], order[j] = order[j], order[i]
+    services.reorder(queryset=queryset, public_ids=order)
+    if is_htmx(request):
+        return HttpResponse(status=204)
+    return redirect(safe_next(request, reverse("studio:project", args=[project.public_id])))

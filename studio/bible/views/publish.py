@@ -1,0 +1,28 @@
+"""Publishing a bible (choosing its public sections, or none: private again) and its public
+showcase page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ... import selectors, services
+from ..forms import PublishForm
+
+
+@login_required
+def publish(request, public_id):
+    """The sections ticked are published; the "Unpublish" button posts none, which makes the
+    bible private again."""
+    project = selectors.project_get(user=request.user, public_id=public_id)
+    # Bound on every POST, even one with no field at all: no section ticked is a choice too.
+    form = PublishForm(request.POST if request.method == "POST" else None,
+                       initial={"sections": project.published_sections})
+    if request.method == "POST" and form.is_valid():
+        services.project_publish(project=project, sections=form.cleaned_data["sections"])
+        if project.is_published:
+            messages.success(request, _("Published. Anyone can now read the sections you chose."))
+        else:
+            messages.success(request, _("Unpublished. Your bible is private again."))
+        return redirect("studio:publish", public_id=project.public_id)
+    return render(request, "studio/publish.html", {"project": project, "form": form})

@@ -1,0 +1,94 @@
+"""Reads of the galleries: the project gallery's filtered assets, the public files of a published
+bible, and which character images were drawn from an older version of their character's sheet.
+The owner-checked asset lookups themselves are media's (media/selectors.py)."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from media import selectors as media_selectors
+from media.models import MediaAsset
+
+from .. import selectors, targets
+from ..generate import prompts
+from ..models import Character
+
+
+def showcase_asset_get(*, slug: str, public_id) -> MediaAsset:
+    """A primary image of a published project, in a section its creator published; 404 otherwise."""
+    project = selectors.showcase_get(slug=slug)
+    try:
+        asset = get_object_or_404(MediaAsset, project=project, public_id=public_id, deleted_at__isnull=True)
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    # The showcase shows primary images only (the cover, each character's sheet, ...): nothing else
+    # of the creator's gallery is public.
+    if not asset.is_primary:
+        raise Http404
+    section = targets.showcase_section(asset.target_kind)
+    if section is None or (section and section not in project.published_sections):
+        raise Http404
+    return asset
+
+
+def latest_images(*, kind: str, public_ids) -> dict:
+    """{target public id: its primary image, else its newest} for these targets of one kind, in one
+    query (e.g. the cover of each moodboard in the list)."""
+    latest = {}
+    for asset in (MediaAsset.objects.filter(target_kind=kind, target_id__in=public_ids, deleted_at__isnull=True,
+                                            media_type=MediaAsset.MediaType.IMAGE)
+                  .order_by("-is_primary", "-created_at").only("public_id", "target_id", "is_primary", "created_at")):
+        latest.setdefault(asset.target_id, asset)
+    return latest
+
+
+def sheet_characters(project, assets) -> list[Character]:
+    """The characters of the project these assets were made for, with only what their sheet's
+    hash reads (a bible can have hundreds of characters; a gallery page shows twenty assets)."""
+    ids = {a.target_id for a in assets if a.target_kind == MediaAsset.Target.CHARACTER}
+    return list(Character.objects.filter(project=project, public_id__in=ids).only(
+        "public_id", "name", "appearance", "clothing", "accessories", "visual_style"))
+
+
+def stale_ids(assets, characters) -> set:
+    """Of these assets, the character images made from an older version of the character's sheet."""
+    by_character: dict = {}
+    for asset in assets:
+        if asset.target_kind == MediaAsset.Target.CHARACTER:
+            by_character.setdefault(asset.target_id, []).append(asset)
+    stale = set()
+    for character in characters:
+        if character.public_id in by_character:
+            stale |= prompts.stale_asset_ids(character, by_character[character.public_id])
+    return stale
+
+
+# The "out of date" filter looks at this many generated character images at most.
+STALE_SCAN_LIMIT = 2000
+SORTS = {"newest": ("-created_at", "-id"), "oldest": ("created_at", "id"),
+         "favourites": ("-is_favourite", "-created_at", "-id")}
+
+
+def project_gallery(*, user, project, q: str = "", media: str = "", source: str = "", favourites: bool = False,
+                    stale: bool = False, sort: str = "") -> tuple[QuerySet[MediaAsset], list[Character] | None]:
+    """The project gallery's assets, filtered and sorted. With `stale`, only the character images
+    drawn from an older version of their sheet; then the characters read to tell come back too
+    (the page reuses them), otherwise None."""
+    assets = media_selectors.assets_for(user=user, project=project)
+    if q:
+        assets = assets.filter(prompt__icontains=q)
+    if media:
+        assets = assets.filter(media_type=media)
+    if source == "linked":
+        assets = assets.filter(source_type__in=[MediaAsset.Source.LINKED, MediaAsset.Source.REPLACED])
+    elif source:
+        assets = assets.filter(source_type=source)
+    if favourites:
+        assets = assets.filter(is_favourite=True)
+    characters = None
+    if stale:
+        generated = list(assets.filter(target_kind=MediaAsset.Target.CHARACTER, source_type=MediaAsset.Source.GENERATED)
+                         .only("pk", "target_kind", "target_id", "params")[:STALE_SCAN_LIMIT])
+        characters = sheet_characters(project, generated)
+        assets = assets.filter(pk__in=stale_ids(generated, characters))
+    return assets.order_by(*SORTS.get(sort or "newest")), characters

@@ -1,0 +1,20 @@
+"""Generation pages, under /studio/: AI text and its drafts, image requests, jobs, animate."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<uuid:public_id>/generate/", views.generate, name="generate"),
+    path("<uuid:public_id>/generate/quote/", views.generate_quote, name="generate_quote"),
+    path("<uuid:public_id>/drafts/", views.drafts, name="drafts"),
+    path("drafts/<uuid:draft_id>/<str:action>/", views.draft_action, name="draft_action"),
+    path("characters/<uuid:character_id>/image/", views.character_image, name="character_image"),
+    path("moodboards/<uuid:moodboard_id>/image/", views.moodboard_image, name="moodboard_image"),
+    path("jobs/", views.jobs_list, name="jobs"),
+    path("jobs/quote/", views.job_quote, name="job_quote"),
+    path("jobs/<uuid:job_id>/", views.job, name="job"),
+    path("jobs/<uuid:job_id>/cancel/", views.job_cancel, name="job_cancel"),
+    path("jobs/<uuid:job_id>/retry/", views.job_retry, name="job_retry"),
+    path("animate/<uuid:asset_id>/", views.animate, name="animate"),
+]
