@@ -247,7 +247,7 @@ GOOGLE_DRIVE_API_KEY = env("GOOGLE_DRIVE_API_KEY", default="")
 DRIVE_FOLDER_NAME = env("DRIVE_FOLDER_NAME", default="MODO Creator Verse")
 DRIVE_RESUMABLE_ABOVE = 5 * 1024 * 1024  # bytes: bigger uploads use a resumable session
 
-# --- visual generation (studio/jobs.py) -----------------------------------------------------------
+# --- visual generation (studio/generate/) -----------------------------------------------------------
 GENERATION_MAX_ACTIVE = env.int("GENERATION_MAX_ACTIVE", default=3)  # queued + running jobs per creator
 # Replicate's signing secret ("whsec_…") for POST /api/v1/webhooks/replicate.
 REPLICATE_WEBHOOK_SECRET = env("REPLICATE_WEBHOOK_SECRET", default="")
@@ -290,7 +290,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=11 * 60)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Generation jobs are sent to the "image" or "video" queue by kind (studio/jobs.py); video polls
+# Generation jobs are sent to the "image" or "video" queue by kind (studio/generate/jobs.py); video polls
 # go to "video"; everything else to "default".
 CELERY_TASK_ROUTES = {"studio.tasks.poll_generation": {"queue": "video"}}
 CELERY_BEAT_SCHEDULE = {
