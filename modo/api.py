@@ -28,6 +28,10 @@ api = NinjaAPI(
 )
 
 
+def error_response(request, code: str, status: int, message: str, **extra):
+    return api.create_response(request, envelope.error(code, message, **extra), status=status)
+
+
 @api.exception_handler(AppError)
 def _app_error(request, exc: AppError):
     response = api.create_response(request, envelope.refusal(exc), status=exc.status)
