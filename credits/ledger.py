@@ -4,7 +4,7 @@ Every writer here locks the account row (`select_for_update`) for a short transa
 re-checks its idempotency key under that lock, changes the account and appends exactly one
 LedgerEntry per effect. Calling a writer twice with the same key returns the first result and
 changes nothing. Nothing here calls the network, and nothing here knows what the credits are
-spent on: a caller with rules of its own (a job's caps, a plan's limits) takes `account_lock`,
+spent on: a caller with rules of its own (its caps, a plan's limits) takes `account_lock`,
 checks, and calls a writer in the same transaction.
 
 Buckets: `balance` = bonus + cycle + purchased. Spending (capture, deduction) takes bonus
@@ -76,7 +76,7 @@ def _spend_split(account: CreditAccount, amount: int) -> Split:
 
 
 def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, held_delta: int = 0,
-            split: Split = Split(), trial_generation: bool = False, hold: Hold | None = None, reference=None,
+            split: Split = Split(), trial_use: bool = False, hold: Hold | None = None, reference=None,
             actor=None, reason: str = "", metadata: dict | None = None) -> LedgerEntry:
     """Applies one effect to the locked account (in memory) and returns its ledger entry, not yet
     written. `amount` and `split` are signed the same way (the parts sum to `amount` for entries
@@ -87,7 +87,7 @@ def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, hel
     account.bonus_balance += split.bonus
     account.cycle_balance += split.cycle
     account.held += held_delta
-    account.trial_generations_used += int(trial_generation)
+    account.trial_generations_used += int(trial_use)
     account.updated_at = now
     return LedgerEntry(
         account=account, kind=kind, amount=amount, held_delta=held_delta, bonus_delta=split.bonus,
@@ -216,7 +216,7 @@ def _positive(amount: int) -> int:
 def account_lock(*, account: CreditAccount | None = None, user=None) -> CreditAccount:
     """Locks the account row (given, or found by its user: one statement) for the caller's open
     transaction and returns it fresh, with its plan. A caller with rules of its own that must
-    not race (a trial cap, a cap on running jobs, a daily limit, a plan's project limit) takes
+    not race (a trial cap, a cap on work in progress, a daily limit, a plan's project limit) takes
     this lock, checks, then calls a writer here in the same transaction. Changes nothing, except
     that a user who has no account yet gets one opened first."""
     if account is None and user is None:
@@ -363,8 +363,8 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
 def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | None = None,
             count_trial: bool = False) -> Hold | None:
     """Moves a hold out of HELD exactly once: charges `spend` of it (by the spending rule), gives
-    the rest back and books one entry. With `count_trial`, a trial account's generation counter
-    moves too. None if the hold was already settled (then nothing changed)."""
+    the rest back and books one entry. With `count_trial`, a trial account's use counter moves
+    too. None if the hold was already settled (then nothing changed)."""
     now = timezone.now()
     changes = {"status": status, "captured_amount": spend, "settled_at": now, "updated_at": now}
 
@@ -373,7 +373,7 @@ def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | 
         return _Booking(hold, _effect(
             locked, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend, held_delta=-hold.amount,
             split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased), hold=hold,
-            trial_generation=count_trial and is_trial, reference=hold.reference, metadata=metadata), settle=changes)
+            trial_use=count_trial and is_trial, reference=hold.reference, metadata=metadata), settle=changes)
 
     with transaction.atomic():
         if not _book(hold.account, decide).written:
@@ -384,9 +384,9 @@ def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | 
 
 
 def credits_capture(*, hold: Hold, amount: int) -> Hold:
-    """Charges `amount` (at most the hold) and releases the rest. A trial account's generation
-    counter moves here, because a capture means the generation succeeded. Capturing or releasing
-    an already settled hold changes nothing and returns it as it is."""
+    """Charges `amount` (at most the hold) and releases the rest. A trial account's use counter
+    (`trial_generations_used`) moves here, because a capture means the paid work was delivered.
+    Capturing or releasing an already settled hold changes nothing and returns it as it is."""
     if not isinstance(amount, int) or amount < 0 or amount > hold.amount:
         raise InvalidInput(f"Capture must be between 0 and {hold.amount}, not {amount!r}.")
     settled = _settle(hold, Hold.Status.CAPTURED, amount, kind=Kind.CAPTURE, count_trial=True,
@@ -400,7 +400,7 @@ def credits_release(*, hold: Hold) -> Hold:
 
 
 def credits_refund(*, account: CreditAccount, reference: str, reason: str = "", actor=None) -> LedgerEntry | None:
-    """Gives back what was charged for `reference` (e.g. a job), into the buckets it came from.
+    """Gives back what was charged for `reference` (what the caller held for), into the buckets it came from.
     Once per reference, whoever calls and however often; None if nothing was charged."""
     key = f"refund:{account.pk}:{reference}"
     with transaction.atomic():
@@ -425,7 +425,7 @@ def credits_refund(*, account: CreditAccount, reference: str, reason: str = "", 
 
 
 def credits_expire_cycle(*, account: CreditAccount, cycle_key: str, reason: str = "") -> LedgerEntry | None:
-    """Expires this cycle's unspent plan credits (those not reserved by a running job).
+    """Expires this cycle's unspent plan credits (those not reserved by an open hold).
     Once per `cycle_key`; None when there was nothing to expire."""
     key = f"expiry:{account.pk}:{cycle_key}"
     with transaction.atomic():
