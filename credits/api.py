@@ -13,7 +13,7 @@ from ninja.errors import AuthorizationError
 from modo import envelope
 
 from . import orders, selectors
-from .exceptions import InvalidInput
+from .exceptions import InvalidInput, OrderConflict
 from .models import CreditPackage, Plan
 
 router = Router(tags=["credits"])
@@ -188,6 +188,8 @@ def midtrans_webhook(request):
         raise AuthorizationError()
     if status == 404:
         raise Http404
+    if status == 409:
+        raise OrderConflict()
     if status == 422:
         raise InvalidInput("The amount does not match the order.")
     return envelope.ok({"outcome": outcome})

@@ -46,3 +46,10 @@ class InvalidInput(CreditsError):
     """A request that makes no sense: a bad amount, an unknown or unbuyable item."""
 
     code, status = "INVALID_INPUT", 422
+
+
+class OrderConflict(CreditsError):
+    """A gateway notification for an order that was not sent to that gateway (a manual order)."""
+
+    code, status = "ORDER_CONFLICT", 409
+    default_message = _("This order was not sent to this payment gateway.")

@@ -140,7 +140,8 @@ FAILED_STATUSES = {"deny": Order.Status.CANCELLED, "cancel": Order.Status.CANCEL
 
 def midtrans_notification(*, payload: dict) -> tuple[int, str]:
     """Handles one Midtrans HTTP notification. Returns (HTTP status, outcome). Credits move only
-    for a valid signature, a matching amount and a settled (or accepted captured) payment."""
+    for a valid signature, an order that was sent to Midtrans, the amount and currency it was sent
+    for, and a settled (or accepted captured) payment. Every notification is recorded."""
     valid = midtrans.signature_valid(payload)
     order = Order.objects.filter(number=str(payload.get("order_id", ""))).first()
     event = PaymentEvent.objects.create(
@@ -156,7 +157,10 @@ def midtrans_notification(*, payload: dict) -> tuple[int, str]:
         return done(403, "bad_signature")
     if order is None:
         return done(404, "unknown_order")
-    if order.gateway_amount and str(payload.get("gross_amount")) != order.gateway_amount:
+    if order.gateway != Order.Gateway.MIDTRANS or not order.gateway_amount:
+        # A manual order (or one Midtrans never got) is not Midtrans's to settle, whatever it signs.
+        return done(409, "wrong_gateway")
+    if str(payload.get("gross_amount")) != order.gateway_amount or str(payload.get("currency", "IDR")).upper() != "IDR":
         return done(422, "amount_mismatch")
     status = payload.get("transaction_status")
     fraud = payload.get("fraud_status", "accept")

@@ -215,3 +215,34 @@ def test_ledger_shows_the_order_number_as_reference(user, package):
     entry = LedgerEntry.objects.get(kind="purchase")
     assert entry.reference == order.number
     assert entry.reference_object == order
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("amount", ["14.99", "239840.00", "0.00"])
+def test_a_manual_order_cannot_be_paid_by_a_signed_gateway_notification(client, user, package, settings, amount):
+    """The order was made while Midtrans was off (manual transfer); a correctly signed
+    notification for it, whatever amount it names, is recorded and refused."""
+    settings.MIDTRANS_SERVER_KEY = ""
+    order = orders.order_create(user=user, package=package)
+    assert order.gateway == "manual" and order.gateway_amount == ""
+    settings.MIDTRANS_SERVER_KEY = SERVER_KEY
+
+    response = post_webhook(client, signed(order.number, "200", amount, transaction_status="settlement"))
+
+    assert response.status_code == 409
+    assert response.json()["error"] == "ORDER_CONFLICT"
+    order.refresh_from_db()
+    assert order.status == "pending"
+    assert not LedgerEntry.objects.filter(kind="purchase").exists()
+    assert PaymentEvent.objects.get().outcome == "wrong_gateway"
+
+
+@pytest.mark.django_db
+def test_a_signed_notification_in_another_currency_grants_nothing(client, midtrans_order):
+    payload = signed(midtrans_order.number, "200", "239840.00", transaction_status="settlement", currency="USD")
+
+    response = post_webhook(client, payload)
+
+    assert response.status_code == 422
+    assert not LedgerEntry.objects.filter(kind="purchase").exists()
+    assert PaymentEvent.objects.get().outcome == "amount_mismatch"
