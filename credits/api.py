@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthorizationError
 
 from modo import envelope
+from modo.inputs import Input
 
 from . import orders, selectors
 from .exceptions import InvalidInput, OrderConflict
@@ -98,7 +99,7 @@ class CostsEnvelope(Schema):
     data: list[CostOut]
 
 
-class OrderIn(Schema):
+class OrderIn(Input):
     package: str | None = Field(None, description="A credit package code, e.g. credits-200")
     plan: str | None = Field(None, description="A plan code, e.g. basic")
     billing_cycle: Literal["monthly", "yearly"] = "monthly"

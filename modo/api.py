@@ -5,6 +5,7 @@
 """
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -64,6 +65,11 @@ def _invalid(request, exc: ValidationError):
         loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "payload")]
         fields.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", "invalid"))
     return error_response(request, "INVALID_INPUT", 422, _("Some fields are invalid."), fields=fields)
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_upload(request, exc):
+    return error_response(request, "INVALID_INPUT", 400, _("The upload could not be read: send it as multipart/form-data."))
 
 
 @api.exception_handler(HttpError)

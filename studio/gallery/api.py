@@ -22,6 +22,7 @@ from media.models import MediaAsset
 from media.selectors import TargetRef
 from media.views import file_response
 from modo.envelope import ERRORS, DeletedEnvelope, ErrorEnvelope, invalid, ok
+from modo.inputs import NO_NUL, Input, PageNumber
 
 from .. import selectors, targets
 from ..schemas import Meta, page_of
@@ -119,12 +120,12 @@ def _target(user, value: str, project_id: UUID | None = None) -> TargetRef:
     return target
 
 
-class AssetFilters(Schema):
+class AssetFilters(Input):
     target: str = Field("", max_length=60, description='"kind:uuid"')
     project: UUID | None = None
     media_type: Literal["image", "video", "audio"] | None = None
     inaccessible: bool = Field(False, description="Only files that could not be reached at the last check")
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
 
 
 @router.get("/assets", response={200: AssetListEnvelope, **ERRORS}, summary="Your assets, by target or project",
@@ -145,13 +146,14 @@ def asset_list(request, filters: Query[AssetFilters]):
 @router.post("/assets", response={201: AssetEnvelope, 409: ErrorEnvelope, 413: ErrorEnvelope, **ERRORS},
              summary="Upload an image (JPEG, PNG or WebP; 413 too large, 422 not a clean image)",
              operation_id="media_api_asset_upload")
-def asset_upload(request, file: File[UploadedFile], project: Form[UUID], target: Form[str] = ""):
+def asset_upload(request, file: File[UploadedFile], project: Form[UUID],
+                 target: str = Form("", max_length=60, pattern=NO_NUL, description='"kind:uuid"')):
     target_ref = _target(request.auth, target, project)
     asset = media_services.asset_upload(file=file, owner=request.auth, target=target_ref)
     return Status(201, ok(asset_out(asset, request)))
 
 
-class LinkIn(Schema):
+class LinkIn(Input):
     target: str = Field(max_length=60, description='"kind:uuid"')
     drive_url: str = Field(max_length=2048)
     media_type: Literal["image", "video"] = "image"
@@ -181,7 +183,7 @@ def asset_delete(request, asset_id: UUID):
     return ok({"deleted": True})
 
 
-class ReplaceIn(Schema):
+class ReplaceIn(Input):
     drive_url: str = Field(max_length=2048)
 
 

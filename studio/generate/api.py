@@ -20,6 +20,7 @@ from aiproviders.adapters import ProviderError
 from aiproviders.models import AIModel
 from media import selectors as media_selectors
 from modo.envelope import ERRORS, ErrorEnvelope, error, invalid, ok
+from modo.inputs import Input, PageNumber
 
 from .. import selectors
 from ..models import Generation
@@ -37,7 +38,7 @@ REFUSALS = {402: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope, 429: Err
 TargetKind = choices(drafts.FIELDS)
 
 
-class GenerateIn(Schema):
+class GenerateIn(Input):
     project: UUID
     target_kind: TargetKind
     target_id: UUID | None = Field(None, description="Required for " + ", ".join(drafts.NEEDS_TARGET_ID))
@@ -197,7 +198,7 @@ def _asset(user, public_id: UUID | None):
 IDEMPOTENCY = Field("", max_length=100, description="The same key again returns the same job instead of a new one")
 
 
-class CharacterImageIn(Schema):
+class CharacterImageIn(Input):
     character: UUID
     reference_asset: UUID | None = Field(None, description="An image of the project: image-to-image")
     strength: float = Field(0.6, ge=0, le=1, description="Image-to-image: 0 keeps the reference, 1 ignores it")
@@ -220,7 +221,7 @@ def generate_character(request, payload: CharacterImageIn):
     return _accepted(job)
 
 
-class MoodboardImageIn(Schema):
+class MoodboardImageIn(Input):
     moodboard: UUID
     characters: list[UUID] | None = Field(None, description="Default: the moodboard's characters")
     scene: UUID | None = None
@@ -252,7 +253,7 @@ def generate_moodboard(request, payload: MoodboardImageIn):
     return _accepted(job)
 
 
-class AnimationIn(Schema):
+class AnimationIn(Input):
     source_asset: UUID
     duration: Literal[3, 5, 8] = 5
     motion: Literal[tuple(jobs.MOTIONS)] = "zoom_in"
@@ -272,11 +273,11 @@ def generate_animation(request, payload: AnimationIn):
     return _accepted(job)
 
 
-class JobFilters(Schema):
+class JobFilters(Input):
     status: Literal["active", *Generation.Status.values] | None = None
     project: UUID | None = None
     kind: Literal[tuple(Generation.Kind.values)] | None = None
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
 
 
 @router.get("/jobs", response={200: JobListEnvelope, **ERRORS}, tags=["jobs"], summary="Your recent jobs",

@@ -7,6 +7,7 @@ from uuid import UUID
 from ninja import Router, Schema, Status
 
 from modo.envelope import ERRORS, DeletedEnvelope, ok
+from modo.inputs import Input
 
 from ... import selectors, services
 from ...models import Character, Project
@@ -35,7 +36,7 @@ class CharacterOut(Schema):
     updated_at: datetime
 
 
-class CharacterIn(Schema):
+class CharacterIn(Input):
     name: Required(120)
     role: Role = Character.Role.SUPPORTING.value
     age: Text(40) = ""
@@ -48,7 +49,7 @@ class CharacterIn(Schema):
     visual_style: Text() = ""
 
 
-class CharacterPatch(Schema):
+class CharacterPatch(Input):
     name: Required(120) | None = None
     role: Role | None = None
     age: Text(40) | None = None

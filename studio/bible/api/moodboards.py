@@ -8,6 +8,7 @@ from uuid import UUID
 from ninja import Router, Schema, Status
 
 from modo.envelope import ERRORS, DeletedEnvelope, ok
+from modo.inputs import Input
 
 from ... import moodboards, selectors
 from ...schemas import Required, Text, sent
@@ -39,7 +40,7 @@ class MoodboardListEnvelope(Schema):
     data: list[MoodboardOut]
 
 
-class MoodboardIn(Schema):
+class MoodboardIn(Input):
     title: Required(120)
     scene: UUID | None = None
     location: UUID | None = None
@@ -49,7 +50,7 @@ class MoodboardIn(Schema):
     notes: Text() = ""
 
 
-class MoodboardPatch(Schema):
+class MoodboardPatch(Input):
     title: Required(120) | None = None
     scene: UUID | None = None
     location: UUID | None = None

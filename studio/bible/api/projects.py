@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from modo.envelope import ERRORS, DeletedEnvelope, ErrorEnvelope, ok
+from modo.inputs import Input, PageNumber
 
 from ... import selectors, services
 from ...models import Project, Story
@@ -29,12 +30,12 @@ Format = choices(Project.Format.values)
 ProjectStatus = choices(Project.Status.values)
 
 
-class ProjectFilters(Schema):
+class ProjectFilters(Input):
     q: str = Field("", max_length=200, description="Words in the title or logline")
     status: ProjectStatus | None = None
     genre: GenreFilter | None = None
     sort: Literal["updated", "created", "title"] = "updated"
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
 
     @field_validator("status", "genre", mode="before")
     @classmethod
@@ -119,7 +120,7 @@ class ProjectEnvelope(Schema):
     data: ProjectOut
 
 
-class ProjectIn(Schema):
+class ProjectIn(Input):
     title: Required(120)
     logline: Text(300) = ""
     premise: Text() = ""
@@ -130,19 +131,19 @@ class ProjectIn(Schema):
     status: ProjectStatus = Project.Status.DRAFT.value
 
 
-class StoryPatch(Schema):
+class StoryPatch(Input):
     synopsis: Text() | None = None
     themes: Text() | None = None
 
 
-class WorldPatch(Schema):
+class WorldPatch(Input):
     setting: Text() | None = None
     history: Text() | None = None
     culture: Text() | None = None
     rules: Text() | None = None
 
 
-class ProjectPatch(Schema):
+class ProjectPatch(Input):
     """Only the fields sent change; `story` and `world` take their own fields."""
 
     title: Required(120) | None = None

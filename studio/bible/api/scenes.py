@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from modo.envelope import ERRORS, DeletedEnvelope, invalid, ok
+from modo.inputs import Input
 
 from ... import selectors, services
 from ...models import Project, Scene
@@ -31,7 +32,7 @@ class SceneOut(Schema):
     updated_at: datetime
 
 
-class SceneIn(Schema):
+class SceneIn(Input):
     title: Required(160)
     mood: Text(120) = ""
     description: Text() = ""
@@ -41,7 +42,7 @@ class SceneIn(Schema):
     characters: list[UUID] = Field([], description="Characters of this project in the scene")
 
 
-class ScenePatch(Schema):
+class ScenePatch(Input):
     """`beat`/`location`: null unlinks; `characters` replaces the list."""
 
     title: Required(160) | None = None

@@ -7,6 +7,7 @@ from uuid import UUID
 from ninja import Router, Schema, Status
 
 from modo.envelope import ERRORS, DeletedEnvelope, ok
+from modo.inputs import Input
 
 from ... import selectors, services
 from ...models import Project
@@ -26,13 +27,13 @@ class LocationOut(Schema):
     updated_at: datetime
 
 
-class LocationIn(Schema):
+class LocationIn(Input):
     name: Required(120)
     description: Text() = ""
     visual_notes: Text() = ""
 
 
-class LocationPatch(Schema):
+class LocationPatch(Input):
     name: Required(120) | None = None
     description: Text() | None = None
     visual_notes: Text() | None = None
