@@ -53,7 +53,7 @@ class MeEnvelope(Schema):
     data: MeOut
 
 
-@router.get("/me", response=MeEnvelope, summary="The signed-in user")
+@router.get("/me", response={200: MeEnvelope, 401: envelope.ErrorEnvelope}, summary="The signed-in user")
 def me(request):
     user = request.auth
     return envelope.ok({

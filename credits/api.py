@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthorizationError
 
 from modo import envelope
-from modo.inputs import Input
+from modo.inputs import Input, state_no_nul
 
 from . import orders, selectors
 from .exceptions import InvalidInput, OrderConflict
@@ -99,7 +99,17 @@ class CostsEnvelope(Schema):
     data: list[CostOut]
 
 
+def _package_or_plan(schema: dict) -> None:
+    state_no_nul(schema)
+    schema["oneOf"] = [{"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
+                       for name in ("package", "plan")]
+
+
 class OrderIn(Input):
+    """Exactly one of `package` and `plan`."""
+
+    model_config = {"json_schema_extra": _package_or_plan}
+
     package: str | None = Field(None, description="A credit package code, e.g. credits-200")
     plan: str | None = Field(None, description="A plan code, e.g. basic")
     billing_cycle: Literal["monthly", "yearly"] = "monthly"
@@ -128,7 +138,7 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-@router.get("/credits", response=CreditsEnvelope, summary="Balance, plan, trial and recent ledger entries")
+@router.get("/credits", response={200: CreditsEnvelope, **envelope.ERRORS}, summary="Balance, plan, trial and recent ledger entries")
 def credits(request, limit: int = Query(10, ge=0, le=100, description="How many recent ledger entries")):
     account = selectors.credit_account_for(user=request.auth)
     trial = selectors.trial_status(account)
@@ -166,7 +176,7 @@ def order_out(order) -> dict:
     }
 
 
-@router.post("/orders", response={201: OrderEnvelope}, summary="Order a credit package or a plan")
+@router.post("/orders", response={201: OrderEnvelope, **envelope.ERRORS}, summary="Order a credit package or a plan")
 def create_order(request, payload: OrderIn):
     if bool(payload.package) == bool(payload.plan):
         raise InvalidInput("Send either `package` or `plan`.", fields={"package": ["Send either package or plan."]})

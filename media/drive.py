@@ -261,6 +261,10 @@ def connection_disconnect(*, connection: DriveConnection) -> None:
 _FILE_ID = re.compile(r"[A-Za-z0-9_-]{10,200}")
 _FILE_PATH = re.compile(r"/file(?:/u/\d{1,2})?/d/([A-Za-z0-9_-]{10,200})(?:/(?:view|edit|preview))?/?")
 _DRIVE_HOSTS = {"drive.google.com", "docs.google.com"}
+# The links parse_drive_url takes, as the API's document states them (the common forms; the code,
+# which also takes a query after them, is the judge and gives the message).
+DRIVE_URL_PATTERN = (r"^https://(drive|docs)\.google\.com(" + _FILE_PATH.pattern
+                     + r"|/(open|uc)\?id=[A-Za-z0-9_-]{10,200})$")
 
 
 def parse_drive_url(url: str) -> str:

@@ -53,4 +53,4 @@ class DeletedEnvelope(Schema):
 
 
 # Responses every endpoint documents; the handlers in modo/api.py produce them.
-ERRORS = {401: ErrorEnvelope, 404: ErrorEnvelope, 422: ErrorEnvelope}
+ERRORS = {400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 422: ErrorEnvelope}

@@ -15,22 +15,22 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 NO_NUL = "^[^\\x00]*$"
+NON_BLANK = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"  # and something besides spaces
 MAX_PAGE = 10_000
 
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 
 
 def _holds_nul(value) -> bool:
+    """A string, or a list of them, with a NUL (an object inside is an Input of its own)."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, list | tuple):
         return any(_holds_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
     return False
 
 
-def _state_no_nul(schema: dict) -> None:
+def state_no_nul(schema: dict) -> None:
     """Adds the pattern to every free-text string property (not to ids, dates or choices)."""
     for prop in schema.get("properties", {}).values():
         for option in (prop, *prop.get("anyOf", ()), prop.get("items", {})):
@@ -39,7 +39,7 @@ def _state_no_nul(schema: dict) -> None:
 
 
 class Input(Schema):
-    model_config = {"json_schema_extra": _state_no_nul}
+    model_config = {"json_schema_extra": state_no_nul}  # a subclass with its own extra calls it too
 
     @field_validator("*", mode="before")
     @classmethod

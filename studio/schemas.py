@@ -5,9 +5,11 @@ import math
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
+
+from modo.inputs import NON_BLANK
 
 
 def _not_blank(value: str) -> str:
@@ -22,8 +24,9 @@ def Text(max_length: int | None = None):  # noqa: N802 — reads as a type in th
 
 
 def Required(max_length: int):  # noqa: N802
-    """A string that must not be blank once trimmed."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length), AfterValidator(_not_blank)]
+    """A string that must not be blank once trimmed (the schema says so with its pattern)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length), AfterValidator(_not_blank),
+                     Field(json_schema_extra={"pattern": NON_BLANK, "minLength": 1})]
 
 
 def choices(values) -> type:

@@ -41,6 +41,10 @@ KINDS = {
 # The kinds that hold assets (a beat has no gallery).
 GALLERY_KINDS = tuple(kind for kind in KINDS if kind in MediaAsset.Target.values)
 _KIND_OF_MODEL = {kind.model: name for name, kind in KINDS.items()}
+# "kind:uuid" as the API's document states it (parse_target, which also takes looser UUID forms,
+# is the judge and gives the message).
+TARGET_PATTERN = (f"^({'|'.join(MediaAsset.Target.values)}):"
+                  "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def parse_target(value: str) -> tuple[str, str]:

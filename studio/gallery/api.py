@@ -18,11 +18,12 @@ from ninja.files import UploadedFile
 
 from media import selectors as media_selectors
 from media import services as media_services
+from media.drive import DRIVE_URL_PATTERN
 from media.models import MediaAsset
 from media.selectors import TargetRef
 from media.views import file_response
 from modo.envelope import ERRORS, DeletedEnvelope, ErrorEnvelope, invalid, ok
-from modo.inputs import NO_NUL, Input, PageNumber
+from modo.inputs import Input, PageNumber
 
 from .. import selectors, targets
 from ..schemas import Meta, page_of
@@ -121,7 +122,8 @@ def _target(user, value: str, project_id: UUID | None = None) -> TargetRef:
 
 
 class AssetFilters(Input):
-    target: str = Field("", max_length=60, description='"kind:uuid"')
+    target: str = Field("", max_length=60, description='"kind:uuid"',
+                        json_schema_extra={"pattern": f"^$|{targets.TARGET_PATTERN}"})
     project: UUID | None = None
     media_type: Literal["image", "video", "audio"] | None = None
     inaccessible: bool = Field(False, description="Only files that could not be reached at the last check")
@@ -145,17 +147,21 @@ def asset_list(request, filters: Query[AssetFilters]):
 
 @router.post("/assets", response={201: AssetEnvelope, 409: ErrorEnvelope, 413: ErrorEnvelope, **ERRORS},
              summary="Upload an image (JPEG, PNG or WebP; 413 too large, 422 not a clean image)",
-             operation_id="media_api_asset_upload")
-def asset_upload(request, file: File[UploadedFile], project: Form[UUID],
-                 target: str = Form("", max_length=60, pattern=NO_NUL, description='"kind:uuid"')):
+             operation_id="media_api_asset_upload",
+             # An empty part is no file at all (Django drops it): the document says a file has bytes.
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {"properties": {
+                 "file": {"minLength": 1},
+                 "target": {"maxLength": 60, "pattern": f"^$|{targets.TARGET_PATTERN}",
+                            "description": '"kind:uuid"; none: the project’s own gallery'}}}}}}})
+def asset_upload(request, file: File[UploadedFile], project: Form[UUID], target: Form[str] = ""):
     target_ref = _target(request.auth, target, project)
     asset = media_services.asset_upload(file=file, owner=request.auth, target=target_ref)
     return Status(201, ok(asset_out(asset, request)))
 
 
 class LinkIn(Input):
-    target: str = Field(max_length=60, description='"kind:uuid"')
-    drive_url: str = Field(max_length=2048)
+    target: str = Field(max_length=60, description='"kind:uuid"', json_schema_extra={"pattern": targets.TARGET_PATTERN})
+    drive_url: str = Field(max_length=2048, json_schema_extra={"pattern": DRIVE_URL_PATTERN})
     media_type: Literal["image", "video"] = "image"
 
 
@@ -184,7 +190,7 @@ def asset_delete(request, asset_id: UUID):
 
 
 class ReplaceIn(Input):
-    drive_url: str = Field(max_length=2048)
+    drive_url: str = Field(max_length=2048, json_schema_extra={"pattern": DRIVE_URL_PATTERN})
 
 
 @router.put("/assets/{asset_id}/replace", response={200: AssetEnvelope, 409: ErrorEnvelope, **ERRORS},

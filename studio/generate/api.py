@@ -20,7 +20,7 @@ from aiproviders.adapters import ProviderError
 from aiproviders.models import AIModel
 from media import selectors as media_selectors
 from modo.envelope import ERRORS, ErrorEnvelope, error, invalid, ok
-from modo.inputs import Input, PageNumber
+from modo.inputs import Input, PageNumber, state_no_nul
 
 from .. import selectors
 from ..models import Generation
@@ -38,7 +38,21 @@ REFUSALS = {402: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope, 429: Err
 TargetKind = choices(drafts.FIELDS)
 
 
+def _field_of_its_kind(schema: dict) -> None:
+    state_no_nul(schema)
+    schema["oneOf"] = [
+        {"properties": {"target_kind": {"const": kind}, "field": {"enum": list(fields)},
+                        **({"target_id": {"type": "string", "format": "uuid"}} if kind in drafts.NEEDS_TARGET_ID else {})},
+         **({"required": ["target_id"]} if kind in drafts.NEEDS_TARGET_ID else {})}
+        for kind, fields in drafts.FIELDS.items()]
+
+
 class GenerateIn(Input):
+    """`field` is one of its target kind's fields (drafts.FIELDS), and the kinds that name an
+    object take its `target_id`."""
+
+    model_config = {"json_schema_extra": _field_of_its_kind}
+
     project: UUID
     target_kind: TargetKind
     target_id: UUID | None = Field(None, description="Required for " + ", ".join(drafts.NEEDS_TARGET_ID))

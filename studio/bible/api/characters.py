@@ -50,7 +50,7 @@ class CharacterIn(Input):
 
 
 class CharacterPatch(Input):
-    name: Required(120) | None = None
+    name: Required(120) = None  # absent: unchanged; never null
     role: Role | None = None
     age: Text(40) | None = None
     appearance: Text() | None = None

@@ -51,7 +51,7 @@ class MoodboardIn(Input):
 
 
 class MoodboardPatch(Input):
-    title: Required(120) | None = None
+    title: Required(120) = None  # absent: unchanged; never null
     scene: UUID | None = None
     location: UUID | None = None
     characters: list[UUID] | None = None

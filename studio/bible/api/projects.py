@@ -146,7 +146,7 @@ class WorldPatch(Input):
 class ProjectPatch(Input):
     """Only the fields sent change; `story` and `world` take their own fields."""
 
-    title: Required(120) | None = None
+    title: Required(120) = None  # absent: unchanged; never null
     logline: Text(300) | None = None
     premise: Text() | None = None
     genre: Genre | None = None

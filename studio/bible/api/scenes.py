@@ -45,7 +45,7 @@ class SceneIn(Input):
 class ScenePatch(Input):
     """`beat`/`location`: null unlinks; `characters` replaces the list."""
 
-    title: Required(160) | None = None
+    title: Required(160) = None  # absent: unchanged; never null
     mood: Text(120) | None = None
     description: Text() | None = None
     script: Text() | None = None

@@ -34,7 +34,7 @@ class LocationIn(Input):
 
 
 class LocationPatch(Input):
-    name: Required(120) | None = None
+    name: Required(120) = None  # absent: unchanged; never null
     description: Text() | None = None
     visual_notes: Text() | None = None
 
