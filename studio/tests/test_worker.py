@@ -2,12 +2,13 @@
 `local` provider, the test database, shared files). And a worker killed with SIGKILL mid-job:
 the job must end succeeded, or failed and released — never charged twice, never lost.
 
-How the kill is tested: the worker runs an 8-second animation (a few seconds of rendering); as
-soon as the job is `running`, the whole worker process group gets SIGKILL. The task was
-acknowledged late, so its message is not lost, and the job row is left `running`. The sweeper
-(run with a clock past the running timeout) fails it and releases its hold; a second worker then
-starts on the same queues — should the broker redeliver the message, the claim (a conditional
-update from `queued`) refuses it. The test checks the ledger: at most one settlement."""
+How the kill is tested: the worker runs an 8-second animation (a few seconds of rendering); the
+test polls the database until the job is `running` (no fixed sleep), then the whole worker
+process group gets SIGKILL, and the job must still be `running`. The task was acknowledged late,
+so its message is not lost. The sweeper (run with a clock past the running timeout) fails the job
+and releases its hold; a second worker then starts on the same queues and runs a new job — should
+the broker redeliver the old message, the claim (a conditional update from `queued`) refuses it.
+The test checks the ledger every time: one settlement, and the account's sums agree."""
 
 import os
 import signal
@@ -21,6 +22,8 @@ from django.db import connection
 from django.utils import timezone
 
 from credits.models import LedgerEntry
+from credits.selectors import credit_account_for
+from credits.tests.factories import assert_consistent
 from media import services as media_services
 from media.tests.conftest import png
 from studio.gallery import services as gallery_services
@@ -147,23 +150,49 @@ def test_each_kind_of_job_runs_on_a_real_worker(creator, worker):
     assert w.process.poll() is None
 
 
+def wait_until_running(job, seconds=30):
+    """Polls (bounded) until the worker has claimed the job. A job seen finished first fails the
+    test: it ended before it could be killed mid-run, so the kill would prove nothing."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status == "running":
+            return job
+        assert job.status == "queued", f"job {job.status} before it was seen running: {job.error_message}"
+        time.sleep(0.02)
+    raise AssertionError(f"job still {job.status} after {seconds}s: no worker claimed it")
+
+
 def test_a_worker_killed_mid_job_never_charges_twice_or_loses_the_job(creator, worker):
     project = make_project(creator, characters=1, scenes=0)
+    character = project.characters.get()
     source = media_services.asset_store(data=png(1280, 720), mime="image/png", owner=creator,
-                                        target=target_of(project.characters.get()))
+                                        target=target_of(character))
     first = worker()
     job = jobs.animation_request(user=creator, source=source, duration=8)
-    wait_for(job, {"running", "succeeded"})
+    wait_until_running(job)
+    assert first.process.poll() is None  # the worker holding the job is alive: the kill lands mid-job
     first.kill()
 
     job.refresh_from_db()
-    if job.status == "running":
-        job_worker.jobs_sweep(now=timezone.now() + job_worker.RUNNING_TIMEOUT[Generation.Kind.ANIMATION] + timezone.timedelta(
-            seconds=1))
-    worker()  # a fresh worker on the same queues
-    time.sleep(3)
-    job.refresh_from_db()
+    assert job.status == "running", "the job finished before the kill landed"
+    assert settlements(job) == []  # killed before it could capture or release
 
-    assert job.status in ("succeeded", "failed")
-    assert settlements(job) == (["capture"] if job.status == "succeeded" else ["release"])
-    assert job.hold.status == ("captured" if job.status == "succeeded" else "released")
+    # Recovery, every time: the sweeper fails the orphaned job and releases its hold ...
+    past_timeout = timezone.now() + job_worker.RUNNING_TIMEOUT[Generation.Kind.ANIMATION] + timezone.timedelta(seconds=1)
+    assert job_worker.jobs_sweep(now=past_timeout)["failed"] == 1
+    job.refresh_from_db()
+    assert job.status == "failed" and job.error_message
+    assert settlements(job) == ["release"]
+
+    # ... and a fresh worker on the same queues takes new work without touching the old job (a
+    # redelivered message would be refused by the claim). The new job finishing is the bounded wait.
+    worker()
+    after = wait_for(jobs.character_image_request(user=creator, character=character), {"succeeded", "failed"})
+    assert after.status == "succeeded", after.error_message
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert settlements(job) == ["release"]
+    assert job.hold.status == "released"
+    assert_consistent(credit_account_for(user=creator))
