@@ -37,7 +37,10 @@ from .factories import give_plan, make_project
 pytestmark = [pytest.mark.requires_postgres, pytest.mark.requires_redis]
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER_DB = 9  # a Redis database of its own, emptied before and after
+# Parallel test runs (other checkouts, other database names) share the Redis server: each run's
+# broker keys carry its own prefix, so no other run's worker takes its tasks or wipes its queues.
+# Database 10, not 9: runs from before the prefix emptied database 9 whole.
+BROKER_DB = 10
 
 
 def _celery_bin() -> str:
@@ -45,9 +48,10 @@ def _celery_bin() -> str:
 
 
 class Worker:
-    def __init__(self, broker: str, media_root: str):
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modo.settings.test", "WORKER_BROKER_URL": broker,
-                    "WORKER_DATABASE_NAME": connection.settings_dict["NAME"], "WORKER_MEDIA_ROOT": media_root}
+    def __init__(self, broker: dict, media_root: str):
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modo.settings.test", "WORKER_BROKER_URL": broker["url"],
+                    "WORKER_BROKER_PREFIX": broker["prefix"], "WORKER_DATABASE_NAME": connection.settings_dict["NAME"],
+                    "WORKER_MEDIA_ROOT": media_root}
         self.process = None
 
     def start(self):
@@ -73,22 +77,33 @@ class Worker:
 
 @pytest.fixture
 def broker(settings):
-    """The test process sends tasks to Redis too (the app's producer pool is rebuilt for it)."""
+    """The test process sends tasks to Redis too (the app's producer pool is rebuilt for it), under
+    this run's key prefix; its keys are removed before and after."""
     import redis
 
     from modo.celery import app
 
     url = f"{settings.TEST_REDIS_URL.rsplit('/', 1)[0]}/{BROKER_DB}"
-    redis.Redis.from_url(url).flushdb()
-    old = app.conf.broker_url
+    prefix = f"modo-test:{connection.settings_dict['NAME']}:{os.getpid()}:"
+
+    def clear():
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+    clear()
+    old = app.conf.broker_url, app.conf.broker_transport_options
     app.conf.broker_url = url
+    app.conf.broker_transport_options = {"global_keyprefix": prefix}
     app._pool = None
     app.amqp._producer_pool = None
-    yield url
-    app.conf.broker_url = old
+    yield {"url": url, "prefix": prefix}
+    app.conf.broker_url, app.conf.broker_transport_options = old
     app._pool = None
     app.amqp._producer_pool = None
-    redis.Redis.from_url(url).flushdb()
+    clear()
 
 
 @pytest.fixture
