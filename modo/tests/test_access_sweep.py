@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.http import urlencode
 from PIL import Image
 
 from accounts import services as account_services
@@ -40,7 +41,7 @@ from studio.exports.formats import FILE_FORMATS
 from studio.gallery import views as gallery_views
 from studio.generate import jobs
 from studio.models import Draft
-from studio.targets import target_of
+from studio.targets import GALLERY_KINDS, target_of
 from studio.tests.factories import give_plan, make_project
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +78,15 @@ PAGE_VALUES = {
     ("studio:export", "fmt"): ["html", *FILE_FORMATS],
 }
 
-# Query strings a page needs to reach its object (without them it is a 404 for everyone).
-PAGE_QUERIES = {
-    "studio:drafts": "?target_kind=story&field=synopsis",
+# Inputs a page reads besides its URL kwargs: sent as the query string (and, for a POST, as its
+# data too). A page that names an object only through them (?target=kind:uuid) is listed here to
+# be swept. "{target}" stands for each kind of gallery target (studio.targets.GALLERY_KINDS).
+TARGET = "{target}"
+PAGE_INPUTS = {
+    "studio:drafts": {"target_kind": "story", "field": "synopsis"},
+    "studio:target_gallery": {"target": TARGET},
+    "studio:asset_upload": {"target": TARGET, "file": "<png>"},
+    "studio:asset_link": {"target": TARGET, "drive_url": DRIVE_URL},
 }
 
 # Page routes that name something and are public on purpose: route name → why.
@@ -104,9 +111,9 @@ API_IDS = {
 API_EXAMPLES = {
     "studio_api_generate_text": {"target_kind": "project", "field": "logline"},
     "media_api_asset_replace": {"drive_url": DRIVE_URL},
-    "media_api_asset_link": {"target": "character:{character}", "drive_url": DRIVE_URL},
-    "media_api_asset_list": {"target": "character:{character}"},
-    "media_api_asset_upload": {"target": "character:{character}"},
+    "media_api_asset_link": {"target": TARGET, "drive_url": DRIVE_URL},
+    "media_api_asset_list": {"target": TARGET},
+    "media_api_asset_upload": {"target": TARGET},
 }
 
 # API routes of the resolver that the OpenAPI document leaves out on purpose: name → why.
@@ -164,12 +171,25 @@ def page_id_key(name: str, kwarg: str) -> str | None:
     return PAGE_IDS.get((namespace, kwarg)) or PAGE_IDS.get(kwarg)
 
 
-def page_requests(world) -> list[tuple[str, str]]:
-    """(route name, URL) for every page route that names an object of the owner's: one URL for
-    each value of its other kwargs."""
+def targets(world) -> list[str]:
+    return [f"{kind}:{world[kind]}" for kind in GALLERY_KINDS]
+
+
+def with_targets(inputs: dict, world) -> list[dict]:
+    """The inputs once for each gallery target kind when they name a target, else once; every
+    other value formatted with the world's ids."""
+    formatted = {k: v.format(**world) if v != TARGET else v for k, v in inputs.items()}
+    if TARGET not in formatted.values():
+        return [formatted]
+    return [{k: target if v == TARGET else v for k, v in formatted.items()} for target in targets(world)]
+
+
+def page_requests(world) -> list[tuple[str, str, dict]]:
+    """(route name, URL, inputs) for every page route that names an object of the owner's: one
+    request for each value of its other kwargs and each target kind it can name."""
     out = []
     for _route, name, kwargs in page_routes():
-        if not kwargs or name in PUBLIC_PAGES:
+        if (not kwargs and name not in PAGE_INPUTS) or name in PUBLIC_PAGES:
             continue
         variants = [{}]
         for kwarg in kwargs:
@@ -178,8 +198,20 @@ def page_requests(world) -> list[tuple[str, str]]:
             else:
                 values = PAGE_VALUES[(name, kwarg)]  # KeyError: test_every_route_is_swept says which
             variants = [{**v, kwarg: value} for v in variants for value in values]
-        out += [(name, reverse(name, kwargs=v) + PAGE_QUERIES.get(name, "")) for v in variants]
+        for inputs in with_targets(PAGE_INPUTS.get(name, {}), world):
+            query = urlencode({k: v for k, v in inputs.items() if k != "file"})
+            out += [(name, reverse(name, kwargs=v) + (f"?{query}" if query else ""), inputs) for v in variants]
     return out
+
+
+def page_call(client, method, url, inputs):
+    """GET, or POST with the form fields any page might read and the page's own inputs."""
+    if method == "get":
+        return client.get(url)
+    data = {**PAGE_BODY, **inputs}
+    if "file" in data:
+        data["file"] = SimpleUploadedFile("pixel.png", png(), "image/png")
+    return client.post(url, data)
 
 
 def openapi(client) -> dict:
@@ -228,16 +260,21 @@ def api_operations(doc) -> list[dict]:
             properties = _resolve(doc, body_schema.get("schema", {})).get("properties", {})
             id_inputs = [p["name"] for p in params if p["in"] == "path" or _is_id(p.get("schema", {}))]
             id_inputs += [name for name, schema in properties.items() if _is_id(schema)]
-            id_inputs += [name for name, value in API_EXAMPLES.get(op["operationId"], {}).items() if "{" in value]
+            id_inputs += [name for name, value in API_EXAMPLES.get(op["operationId"], {}).items() if "{" in str(value)]
             out.append({"method": method, "path": path, "op": op, "id": op["operationId"], "params": params,
                         "content_type": content_type, "schema": _resolve(doc, body_schema.get("schema", {})),
                         "id_inputs": id_inputs})
     return out
 
 
-def api_request(operation, world) -> tuple[str, str, dict]:
-    """(method, URL, client kwargs) naming the owner's objects wherever the operation names one."""
-    examples = {k: v.format(**world) for k, v in API_EXAMPLES.get(operation["id"], {}).items()}
+def api_requests(operation, world) -> list[tuple[str, str, dict]]:
+    """(method, URL, client kwargs) naming the owner's objects wherever the operation names one:
+    once for each gallery target kind when it names a target."""
+    return [_api_request(operation, world, examples)
+            for examples in with_targets(API_EXAMPLES.get(operation["id"], {}), world)]
+
+
+def _api_request(operation, world, examples) -> tuple[str, str, dict]:
     path = operation["path"]
     query = {}
     for param in operation["params"]:
@@ -248,7 +285,7 @@ def api_request(operation, world) -> tuple[str, str, dict]:
             query[name] = examples.get(name) or _example(schema, name, world)
     kwargs = {}
     if query:
-        kwargs["QUERY_STRING"] = "&".join(f"{k}={v}" for k, v in query.items())
+        kwargs["QUERY_STRING"] = urlencode(query)
     schema = operation["schema"]
     if operation["content_type"]:
         body = {}
@@ -350,10 +387,11 @@ def changed(before: dict, after: dict) -> list[str]:
     return [name for name in before if before[name] != after[name]]
 
 
-def owner_answer(client, method, url, **kwargs):
-    """The owner's answer, with every write rolled back (the world stays whole for the next route)."""
+def owner_answer(call):
+    """The owner's answer to `call()`, with every write rolled back (the world stays whole for the
+    next request; files the view stores stay in the test's own folder)."""
     with transaction.atomic():
-        response = getattr(client, method)(url, **kwargs)
+        response = call()
         transaction.set_rollback(True)
     return response
 
@@ -399,13 +437,12 @@ def test_every_route_is_swept(client):
 
 
 def test_the_sweep_reaches_every_kind_of_object(client, world):
-    """The kwarg maps are used: each object of the world is named by at least one route."""
+    """The maps are used: each object of the world is named by at least one request."""
     named = set()
-    for _name, url in page_requests(world):
+    for _name, url, _inputs in page_requests(world):
         named |= {key for key in world if key != "owner" and world[key] in url}
-    for operation in api_operations(openapi(client)):
-        if names_an_object(operation):
-            _method, url, kwargs = api_request(operation, world)
+    for operation in swept_operations(client):
+        for _method, url, kwargs in api_requests(operation, world):
             text = url + str(kwargs.get("data", "")) + kwargs.get("QUERY_STRING", "")
             named |= {key for key in world if key != "owner" and world[key] in text}
     assert named == set(world) - {"owner"}
@@ -415,15 +452,20 @@ def test_the_sweep_reaches_every_kind_of_object(client, world):
 
 PAGE_BODY = {"title": "Swept", "name": "Swept", "text": "Swept", "action": "delete", "move": "x:up",
              "drive_url": DRIVE_URL, "duration": 3, "motion": "zoom_in", "kind": "mentor", "structure": "three_act"}
+METHODS = ("get", "post")
+
+
+def method_refused(response, owner, method, url, inputs) -> bool:
+    """405 for the outsider and the owner alike: the route does not take this method at all."""
+    return response.status_code == 405 and owner_answer(lambda: page_call(owner, method, url, inputs)).status_code == 405
 
 
 def test_the_owner_reaches_every_page_the_sweep_tries(client, world):
     client.force_login(world["owner"])
     misses = []
-    for name, url in page_requests(world):
-        for method in ("get", "post"):
-            status = owner_answer(client, method, url, **({"data": PAGE_BODY} if method == "post" else {})).status_code
-            if status == 404:
+    for name, url, inputs in page_requests(world):
+        for method in METHODS:
+            if owner_answer(lambda: page_call(client, method, url, inputs)).status_code == 404:  # noqa: B023
                 misses.append(f"{method.upper()} {url} ({name})")
     assert not misses, "the owner gets 404, so the sweep proves nothing here:\n" + "\n".join(misses)
 
@@ -434,11 +476,10 @@ def test_an_outsider_gets_404_from_every_page_and_changes_nothing(client, world,
     client.force_login(intruder)
     before = state()
     failures = []
-    for name, url in page_requests(world):
-        for method in ("get", "post"):
-            response = getattr(client, method)(url, **({"data": PAGE_BODY} if method == "post" else {}))
-            method_refused = response.status_code == 405 and owner_answer(owner, method, url).status_code == 405
-            if response.status_code != 404 and not method_refused:
+    for name, url, inputs in page_requests(world):
+        for method in METHODS:
+            response = page_call(client, method, url, inputs)
+            if response.status_code != 404 and not method_refused(response, owner, method, url, inputs):
                 failures.append(f"{method.upper()} {url} ({name}): {response.status_code}")
             if diff := changed(before, after := state()):
                 failures.append(f"{method.upper()} {url} ({name}) changed {diff}")
@@ -451,11 +492,11 @@ def test_anonymous_is_sent_to_log_in_from_every_page_and_changes_nothing(client,
     owner.force_login(world["owner"])
     before = state()
     failures = []
-    for name, url in page_requests(world):
-        for method in ("get", "post"):
-            response = getattr(client, method)(url, **({"data": PAGE_BODY} if method == "post" else {}))
-            method_refused = response.status_code == 405 and owner_answer(owner, method, url).status_code == 405
-            if not (is_login_redirect(response) or response.status_code == 404 or method_refused):
+    for name, url, inputs in page_requests(world):
+        for method in METHODS:
+            response = page_call(client, method, url, inputs)
+            if not (is_login_redirect(response) or response.status_code == 404
+                    or method_refused(response, owner, method, url, inputs)):
                 failures.append(f"{method.upper()} {url} ({name}): {response.status_code}")
             if diff := changed(before, after := state()):
                 failures.append(f"{method.upper()} {url} ({name}) changed {diff}")
@@ -473,10 +514,10 @@ def test_the_owner_reaches_every_api_operation_the_sweep_tries(client, world):
     headers = bearer(world["owner"])
     misses = []
     for operation in swept_operations(client):
-        method, url, kwargs = api_request(operation, world)
-        response = owner_answer(client, method, url, **kwargs, **headers)
-        if response.status_code == 404:
-            misses.append(f"{method.upper()} {url} ({operation['id']}): {response.content[:200]!r}")
+        for method, url, kwargs in api_requests(operation, world):
+            response = owner_answer(lambda: getattr(client, method)(url, **kwargs, **headers))  # noqa: B023
+            if response.status_code == 404:
+                misses.append(f"{method.upper()} {url} ({operation['id']}): {response.content[:200]!r}")
     assert not misses, "the owner gets 404, so the sweep proves nothing here:\n" + "\n".join(misses)
 
 
@@ -488,15 +529,15 @@ def test_an_outsider_gets_404_from_every_api_operation_and_changes_nothing(clien
     before = state()
     failures = []
     for operation in swept_operations(client):
-        method, url, kwargs = api_request(operation, world)
-        response = getattr(client, method)(url, **kwargs, **headers)
-        if response.status_code != 404 or response.json() != {"success": False, "error": "NOT_FOUND",
-                                                                "message": "Not found."}:
-            failures.append(f"{method.upper()} {url} ({operation['id']}): {response.status_code} "
-                            f"{response.content[:200]!r}")
-        if diff := changed(before, after := state()):
-            failures.append(f"{method.upper()} {url} ({operation['id']}) changed {diff}")
-            before = after
+        for method, url, kwargs in api_requests(operation, world):
+            response = getattr(client, method)(url, **kwargs, **headers)
+            if response.status_code != 404 or response.json() != {"success": False, "error": "NOT_FOUND",
+                                                                    "message": "Not found."}:
+                failures.append(f"{method.upper()} {url} ({operation['id']}): {response.status_code} "
+                                f"{response.content[:200]!r}")
+            if diff := changed(before, after := state()):
+                failures.append(f"{method.upper()} {url} ({operation['id']}) changed {diff}")
+                before = after
     assert not failures, "\n".join(failures)
 
 
@@ -504,19 +545,19 @@ def test_anonymous_gets_401_from_every_api_operation_and_changes_nothing(client,
     before = state()
     failures = []
     for operation in swept_operations(client):
-        method, url, kwargs = api_request(operation, world)
-        response = getattr(client, method)(url, **kwargs)
-        if response.status_code != 401 or response.json().get("error") != "UNAUTHENTICATED":
-            failures.append(f"{method.upper()} {url} ({operation['id']}): {response.status_code}")
-        if diff := changed(before, after := state()):
-            failures.append(f"{method.upper()} {url} ({operation['id']}) changed {diff}")
-            before = after
+        for method, url, kwargs in api_requests(operation, world):
+            response = getattr(client, method)(url, **kwargs)
+            if response.status_code != 401 or response.json().get("error") != "UNAUTHENTICATED":
+                failures.append(f"{method.upper()} {url} ({operation['id']}): {response.status_code}")
+            if diff := changed(before, after := state()):
+                failures.append(f"{method.upper()} {url} ({operation['id']}) changed {diff}")
+                before = after
     assert not failures, "\n".join(failures)
 
 
 def test_a_token_for_nobody_gets_401(client, world):
-    """A revoked or made-up token is nobody: the same as anonymous, never someone's objects."""
+    """A made-up token is nobody: the same as anonymous, never someone's objects."""
     operation = next(o for o in swept_operations(client) if o["method"] == "get")
-    method, url, kwargs = api_request(operation, world)
+    method, url, kwargs = api_requests(operation, world)[0]
     response = getattr(client, method)(url, **kwargs, HTTP_AUTHORIZATION=f"Bearer {uuid.uuid4().hex}")
     assert response.status_code == 401
