@@ -1,18 +1,27 @@
 """The ownership sweep, generated from the routes themselves so it cannot miss one.
 
 Every page URL pattern (from the URL resolver) and every API operation (from the OpenAPI
-document) that names an object is tried with the ids of one owner's objects:
+document) that names an object is tried with the ids of one owner's objects, with every method
+it takes (pages: GET and POST; the API: the documented methods):
 
 - by an outsider (another signed-in creator; for the API also another creator's token): 404,
   and nothing in the database or the file storage changes;
-- anonymously: a redirect to log in (pages) or the 401 envelope (API), and nothing changes;
+- anonymously: a redirect to log in or a 404 (pages), the 401 envelope (API); nothing changes;
 - by the owner, inside a rolled-back savepoint: anything but 404 — proof that the ids the sweep
   uses are real, so an outsider's 404 means "not yours" and not "no such thing".
 
-Routes that name no object are skipped by rule: they read or write only the caller's own rows.
-A route that names an object but is public on purpose is listed in PUBLIC_PAGES with the reason.
-A route the sweep cannot fill in (an id kwarg it has no object for, a new string kwarg without
-its values) fails test_every_route_is_swept: adding a route means adding it here consciously."""
+A page names an object through a URL kwarg (PAGE_IDS; other kwargs take each value the view acts
+on, PAGE_VALUES) or through its inputs (PAGE_INPUTS: ?target=kind:uuid and the like). An API
+operation names one through a path parameter, a uuid query parameter or body field (API_IDS), or
+a "kind:uuid" input (API_EXAMPLES); a target is tried once per gallery target kind.
+
+Skipped by rule: routes that name no object (lists, forms, settings of the caller's own), the
+admin (staff only) and allauth's own pages. Public on purpose, with the reason: PUBLIC_PAGES and
+UNDOCUMENTED_API. test_every_route_is_swept fails for a route the sweep cannot fill in (an id
+kwarg it has no object for, a new string kwarg, an API route missing from the document, an id
+input it cannot name): adding a route means adding it here consciously. What the resolver cannot
+show is a page that reads an id only from its query string or form: such a page belongs in
+PAGE_INPUTS."""
 
 import io
 import json
