@@ -77,11 +77,30 @@ def test_concurrent_capture_and_release_of_one_hold_settle_it_once(user):
     account = funded_account(user, amount=100)
     hold = ledger.credits_hold(account=account, amount=10, reference="job:1", idempotency_key="k")
 
-    run_concurrently(
-        lambda i: ledger.credits_capture(hold=hold, amount=6) if i % 2 else ledger.credits_release(hold=hold), 20
-    )
+    def settle(i):
+        mine = Hold.objects.get(pk=hold.pk)  # each thread its own copy, as each worker loads its own
+        settled = ledger.credits_capture(hold=mine, amount=6) if i % 2 else ledger.credits_release(hold=mine)
+        return i, mine, settled
 
-    assert LedgerEntry.objects.filter(hold=hold, kind__in=["capture", "release"]).count() == 1
+    results = run_concurrently(settle, 20)
+
+    raised = [r for r in results if isinstance(r, BaseException)]
+    assert not raised, raised[:3]
+    # The thread that settled gets back the copy it passed in, moved out of HELD; every other gets
+    # the hold as the winner left it, loaded afresh — nothing raised, nothing booked.
+    winners = [(i, settled) for i, mine, settled in results if settled is mine]
+    assert len(winners) == 1, [i for i, _ in winners]
+    won_by, winner = winners[0]
+    status, captured = ("captured", 6) if won_by % 2 else ("released", 0)
+    assert (winner.status, winner.captured_amount) == (status, captured)
+    assert all(isinstance(settled, Hold) and settled.pk == hold.pk for _i, _mine, settled in results)
+    assert {(settled.status, settled.captured_amount) for _i, _mine, settled in results} == {(status, captured)}
+    hold.refresh_from_db()
+    assert (hold.status, hold.captured_amount) == (status, captured)
+    assert list(LedgerEntry.objects.filter(hold=hold).exclude(kind="hold").values_list("kind", flat=True)) == [
+        "capture" if status == "captured" else "release"]
+    account.refresh_from_db()
+    assert (account.balance, account.held) == (100 - captured, 0)
     assert_consistent(account)
 
 

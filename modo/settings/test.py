@@ -61,11 +61,13 @@ RATE_LIMIT_REDIS_URL = TEST_REDIS_URL if REDIS_AVAILABLE else ""
 CELERY_BROKER_URL = "memory://"
 
 # A Celery worker started by a test (studio/tests/test_worker.py) runs with these settings, in its
-# own process: it gets the test run's database, broker and files through the environment.
+# own process: it gets the test run's database, broker and files through the environment. Its
+# broker keys carry the run's own prefix: parallel test runs share one Redis server.
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if env("WORKER_DATABASE_NAME", default=""):
     DATABASES["default"]["NAME"] = env("WORKER_DATABASE_NAME")
     CELERY_BROKER_URL = env("WORKER_BROKER_URL")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": env("WORKER_BROKER_PREFIX", default="")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
