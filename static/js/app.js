@@ -542,6 +542,7 @@
       run: root.querySelector(".ai-run"),
       status: root.querySelector(".ai-run__status"),
       canon: root.querySelector(".ai-run__canon"),
+      offline: root.querySelector(".ai-run__offline"),
       draft: root.querySelector(".ai-draft"),
       actions: root.querySelector(".ai-run__actions"),
       compare: root.querySelector(".ai-compare"),
@@ -612,6 +613,14 @@
       omitted.forEach(function (label) { box.appendChild(el("span", { className: "chip chip--omitted", text: label })); });
     }
     box.hidden = !box.childNodes.length;
+  }
+
+  /* The offline label sits next to the draft, never in it. */
+  function showOffline(root, label) {
+    var box = aiParts(root).offline;
+    if (!box) return;
+    box.querySelector(".ai-run__offline-text").textContent = label || "";
+    box.hidden = !label;
   }
 
   function setBusy(root, busy) {
@@ -766,6 +775,7 @@
     p.run.hidden = false;
     p.draft.textContent = "";
     p.canon.hidden = true;
+    showOffline(root, "");
     p.actions.textContent = "";
     showCompare(root, false);
     setRunStatus(root, "busy", t("writing"));
@@ -794,6 +804,7 @@
         if (name === "start") {
           root.setAttribute("data-draft", data.draft || "");
           showCanon(root, data.canon, data.omitted);
+          showOffline(root, data.offline);
         } else if (name === "chunk") {
           var nearBottom = p.draft.scrollHeight - p.draft.scrollTop - p.draft.clientHeight < 40;
           p.draft.appendChild(doc.createTextNode(data.text || ""));

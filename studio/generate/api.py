@@ -69,7 +69,7 @@ class ProviderErrorEnvelope(Schema):
 
 SSE_DESCRIPTION = (
     "With `Accept: text/event-stream` the answer is a stream of server-sent events: `start` "
-    "(draft, cost, model, canon, omitted), `chunk` (text) …, then `done` (draft, cost) or `error` "
+    "(draft, cost, model, canon, omitted, offline: the label of an offline draft or \"\"), `chunk` (text) …, then `done` (draft, cost) or `error` "
     "(draft, message, partial; the credits are released). Otherwise the answer is JSON once the text is complete."
 )
 
