@@ -128,6 +128,8 @@ class FieldDraft:
         scene_place = _clean(s.get("location")) if self.kind == "scene" else ""
         own = _clean(s.get("name"))
         places = ([scene_place] if scene_place else []) + [pl for pl in self.places if pl not in (scene_place, own)]
+        # "near the Storm Cliffs": a place named "The …" takes a small "the" inside a sentence.
+        places = [re.sub(r"^The ", "the ", pl) for pl in places]
         place = places[0] if places else self.pick(g["places"])
         place2 = places[1] if len(places) > 1 else self.pick([pl for pl in g["places"] if pl != place])
         themes = self.rng.sample(g["themes"], 2)
