@@ -2,6 +2,7 @@
 sees, by genre, tone and section, and the grammar it needs (articles, role phrases, 'tone genre
 format' order). phrasebook_id.ID has the same keys; text.py picks one by the draft's language."""
 
+import re
 
 MAIN_ROLES = {"protagonist", "antagonist", "deuteragonist", "main character", "hero", "heroine", "villain", "narrator",
               "mentor", "lead"}
@@ -9,6 +10,11 @@ MAIN_ROLES = {"protagonist", "antagonist", "deuteragonist", "main character", "h
 
 def _a(phrase: str) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+
+
+def _the(phrase: str) -> str:
+    """'an unlikely ally' → 'the unlikely ally': a phrase mentioned again."""
+    return "the " + re.sub(r"^(an?|the) ", "", phrase)
 
 
 def _role_en(role: str) -> str:
@@ -26,7 +32,7 @@ EN = {
     # Shown by the AI panel next to an offline draft, never inside the draft.
     "label": "Offline draft — written without an AI service",
     "and": "and", "serial_comma": False,
-    "article": _a, "role_phrase": _role_en, "role_title": str.capitalize, "kind": _kind_en,
+    "article": _a, "definite": _the, "role_phrase": _role_en, "role_title": str.capitalize, "kind": _kind_en,
     "hero": "the hero", "hero_cue": "HERO",
     "genres": {
         "fantasy": {
@@ -244,7 +250,7 @@ EN = {
     # The sentences of each kind of field, in reading order (writers.py fills them in).
     "prose": {
         "this_story": "this story", "this_character": "this character", "the_rival": "the rival",
-        "the_ally": "the ally", "work": "{title}, {a_kind}",
+        "work": "{title}, {a_kind}",
         "logline": "When {motif} surfaces at {place}, {hero} must stand against {rival} before {stakes} is lost for good.",
         "logline_short": "{Hero} must stand against {rival} before {stakes} is lost for good.",
         "premise": [

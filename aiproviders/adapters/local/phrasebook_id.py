@@ -25,7 +25,7 @@ ID = {
     # Shown by the AI panel next to an offline draft, never inside the draft.
     "label": "Draf offline — ditulis tanpa layanan AI",
     "and": "dan", "serial_comma": True,
-    "article": str, "role_phrase": _role_id, "role_title": lambda role: _cap(_role_id(role)), "kind": _kind_id,
+    "article": str, "definite": lambda phrase: "sang " + phrase.removeprefix("seorang "), "role_phrase": _role_id, "role_title": lambda role: _cap(_role_id(role)), "kind": _kind_id,
     "hero": "sang tokoh utama", "hero_cue": "TOKOH UTAMA",
     "genres": {
         "fantasy": {
@@ -279,7 +279,7 @@ ID = {
     # The sentences of each kind of field, in reading order (writers.py fills them in).
     "prose": {
         "this_story": "cerita ini", "this_character": "tokoh ini", "the_rival": "sang saingan",
-        "the_ally": "sang sekutu", "work": "{title}, {a_kind}",
+        "work": "{title}, {a_kind}",
         "logline": "Ketika {motif} muncul di {place}, {hero} harus melawan {rival} sebelum {stakes} hilang untuk "
                    "selamanya.",
         "logline_short": "{Hero} harus melawan {rival} sebelum {stakes} hilang untuk selamanya.",

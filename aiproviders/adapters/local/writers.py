@@ -125,6 +125,7 @@ class FieldDraft:
                 or next((n for n, _ in self.cast), "") or w["hero"])
         rival_name = next((n for n, r in self.cast if r == "antagonist" and n != hero), "")
         ally_name = next((n for role in ALLY_ROLES for n, r in self.cast if r == role and n != hero), "")
+        ally = ally_name or self.pick(w["allies"])
         scene_place = _clean(s.get("location")) if self.kind == "scene" else ""
         own = _clean(s.get("name"))
         places = ([scene_place] if scene_place else []) + [pl for pl in self.places if pl not in (scene_place, own)]
@@ -144,7 +145,7 @@ class FieldDraft:
         v = {
             "title": title, "work": work, "hero": hero, "name": name, "lead": lead,
             "rival": rival_name or self.pick(g["rivals"]), "rival2": rival_name or self.prose["the_rival"],
-            "ally": ally_name or self.pick(w["allies"]), "ally2": ally_name or self.prose["the_ally"],
+            "ally": ally, "ally2": ally_name or w["definite"](ally),
             "place": place, "place2": place2, "location": scene_place or place,
             "motif": _lower_first(self.pick(g["motifs"])), "stakes": g["stakes"], "theme": p["theme"] or themes[0],
             "theme2": themes[1], "sense": self.pick(g["senses"]), "sense2": self.pick(g["senses"]),
