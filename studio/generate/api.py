@@ -52,6 +52,8 @@ class GenerateOut(Schema):
     cost: int
     canon: list[str] = Field(description="The bible facts the prompt included")
     model: str
+    offline: str = Field("", description="For a draft written offline (the local model), the label to show next "
+                                         "to it, in the creator's language; never part of `text`")
 
 
 class GenerateEnvelope(Schema):
@@ -127,7 +129,7 @@ def generate_text(request, payload: GenerateIn):
         message = end["message"] if end else _("The generation was interrupted.")
         return Status(502, error("PROVIDER_ERROR", message, draft=start.get("draft"), partial=bool(parts)))
     return ok({"draft": end["draft"], "text": "".join(parts), "cost": end["cost"], "canon": start["canon"],
-               "model": start["model"]})
+               "model": start["model"], "offline": start["offline"]})
 
 
 # --- images and animations -------------------------------------------------------------------------

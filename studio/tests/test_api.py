@@ -402,6 +402,7 @@ def test_generate_text_answers_json_and_charges_the_hold(client, bible):
     assert response.status_code == 200
     data = response.json()["data"]
     assert data["text"].startswith(bible["character"].name) and "Offline" not in data["text"]
+    assert data["offline"] == OFFLINE_LABEL
     assert "Make her brave" not in data["text"] and "Canon" not in data["text"]
     assert data["cost"] == 3 and data["model"]
     assert "Title" in data["canon"]
