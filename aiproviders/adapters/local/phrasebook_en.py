@@ -5,7 +5,7 @@ format' order). phrasebook_id.ID has the same keys; text.py picks one by the dra
 import re
 
 MAIN_ROLES = {"protagonist", "antagonist", "deuteragonist", "main character", "hero", "heroine", "villain", "narrator",
-              "mentor", "lead"}
+              "mentor", "lead", "sidekick"}
 
 
 def _a(phrase: str) -> str:
@@ -17,10 +17,17 @@ def _the(phrase: str) -> str:
     return "the " + re.sub(r"^(an?|the) ", "", phrase)
 
 
+# The studio's role keys that are not yet words.
+ROLE_NAMES = {"love_interest": "love interest", "supporting": "supporting character", "minor": "minor character"}
+
+
 def _role_en(role: str) -> str:
-    if role.lower() in MAIN_ROLES:
-        return "the " + role.lower()
-    return _a(role.lower()) if role else "a key character"
+    """'the protagonist', 'a supporting character', 'the love interest'."""
+    key = role.lower()
+    name = ROLE_NAMES.get(key, key.replace("_", " "))
+    if key in MAIN_ROLES or key == "love_interest":
+        return "the " + name
+    return _a(name) if role else "a key character"
 
 
 def _kind_en(tone: str, genre: str, fmt: str) -> str:
@@ -32,7 +39,7 @@ EN = {
     # Shown by the AI panel next to an offline draft, never inside the draft.
     "label": "Offline draft — written without an AI service",
     "and": "and", "serial_comma": False,
-    "article": _a, "definite": _the, "role_phrase": _role_en, "role_title": str.capitalize, "kind": _kind_en,
+    "article": _a, "definite": _the, "role_phrase": _role_en, "kind": _kind_en,
     "hero": "the hero", "hero_cue": "HERO",
     "genres": {
         "fantasy": {
@@ -53,7 +60,7 @@ EN = {
             "label": "science fiction", "story": "science fiction",
             "motifs": ["a machine that starts asking questions", "a signal from a place that should be empty",
                        "memories that can be bought and sold", "a colony rule nobody remembers voting for"],
-            "stakes": "who gets to decide what the future is for",
+            "stakes": "the right to decide what the future is for",
             "themes": ["what makes us human", "progress and who pays for it", "truth in an age of perfect copies"],
             "rivals": ["a corporate fixer who is never technically lying", "an AI loyal to the letter of its orders"],
             "places": ["a maintenance deck humming with recyclers", "a neon night market under the arcology",
@@ -65,7 +72,7 @@ EN = {
             "label": "horror", "story": "horror",
             "motifs": ["a door that was not there yesterday", "a voice that knows a secret nobody told",
                        "a photograph with one person too many", "a house rule that must never be broken"],
-            "stakes": "whether anyone gets out with their mind intact",
+            "stakes": "the sanity of everyone in the house",
             "themes": ["guilt that will not stay buried", "the monster we make of fear", "family secrets"],
             "rivals": ["something patient living under the floorboards", "a neighbour who is far too helpful"],
             "places": ["a flooded basement", "a school corridor after the lights go out",
@@ -77,7 +84,7 @@ EN = {
             "label": "mystery", "story": "mystery",
             "motifs": ["a letter delivered ten years late", "a witness who lies about the weather",
                        "a locked room with the key still inside", "a debt nobody admits to owing"],
-            "stakes": "the truth, and who gets hurt when it comes out",
+            "stakes": "a truth that could hurt everyone involved",
             "themes": ["the price of the truth", "justice versus the law", "people are never only one thing"],
             "rivals": ["a respected patron with an alibi too perfect", "a rival investigator who always arrives first"],
             "places": ["a rain-slick alley behind the theatre", "a records office closing for the night",
@@ -88,7 +95,7 @@ EN = {
             "label": "romance", "story": "romance",
             "motifs": ["a misdelivered message", "a promise made as children", "a bet that stops being a game",
                        "a shared secret place"],
-            "stakes": "two people choosing each other over what is safe",
+            "stakes": "the one love worth the risk",
             "themes": ["vulnerability as courage", "love versus duty", "second chances"],
             "rivals": ["a charming ex who never really left", "a family who has already chosen someone else"],
             "places": ["a rooftop garden after the rain", "a tiny bookshop at closing time",
@@ -99,7 +106,7 @@ EN = {
             "label": "comedy", "story": "comedy",
             "motifs": ["a small lie that grows out of control", "a mix-up of identical bags",
                        "an inspection that arrives a day early", "a pet with a secret talent"],
-            "stakes": "pride, reputation and one very important party",
+            "stakes": "a reputation that took years to build",
             "themes": ["being yourself is funnier than pretending", "friendship survives chaos", "failing upwards"],
             "rivals": ["an overachieving neighbour with a perfect lawn",
                        "a bureaucrat who loves the rules a little too much"],
@@ -111,7 +118,7 @@ EN = {
             "label": "superhero", "story": "superhero",
             "motifs": ["a power that works only when no one is watching", "a mask that belonged to someone else",
                        "a city that has stopped believing in heroes", "an accident that was no accident"],
-            "stakes": "a city and the people who hold it together",
+            "stakes": "a city that no longer believes in heroes",
             "themes": ["responsibility without recognition", "identity behind the mask", "power and restraint"],
             "rivals": ["a former ally who thinks heroes made things worse", "a billionaire selling safety"],
             "places": ["a rooftop above the night traffic", "an abandoned subway station",
@@ -122,7 +129,7 @@ EN = {
             "label": "thriller", "story": "thriller",
             "motifs": ["a file that should have been destroyed", "a phone that keeps ringing",
                        "a countdown nobody else can see", "an ally who changed sides last night"],
-            "stakes": "lives measured in hours",
+            "stakes": "a life that may have only hours left",
             "themes": ["trust as a weapon", "the cost of knowing", "loyalty under pressure"],
             "rivals": ["a handler whose orders keep changing", "a professional who never misses"],
             "places": ["a parking garage at 3 a.m.", "a crowded station at rush hour", "a server room with one exit"],
@@ -133,7 +140,7 @@ EN = {
             "label": "adventure", "story": "adventure",
             "motifs": ["a half-torn map", "a rival crew racing for the same prize",
                        "a legend that turns out to be a warning", "a vehicle held together by hope"],
-            "stakes": "the prize, the crew and the way home",
+            "stakes": "the crew's only way home",
             "themes": ["courage is a choice", "the journey changes the traveller", "found family"],
             "rivals": ["a rival captain who plays fair until it matters",
                        "a collector who buys people as easily as relics"],
@@ -144,7 +151,7 @@ EN = {
             "label": "slice-of-life", "story": "slice-of-life",
             "motifs": ["a summer job nobody wanted", "a shop about to close", "a festival everyone is preparing for",
                        "a letter from a friend who moved away"],
-            "stakes": "a friendship, a dream and a place that feels like home",
+            "stakes": "a place that feels like home",
             "themes": ["growing up without growing apart", "small kindnesses", "finding your own pace"],
             "rivals": ["a well-meaning parent with other plans",
                        "a classmate who seems to have it all figured out"],
@@ -156,7 +163,7 @@ EN = {
             "label": "story", "story": "story",
             "motifs": ["a secret kept for too long", "a promise that is hard to keep", "a stranger who knows too much",
                        "an object that should not exist"],
-            "stakes": "what the hero loves most",
+            "stakes": "everything that matters most",
             "themes": ["courage in ordinary people", "the price of a choice", "belonging"],
             "rivals": ["a rival who wants the same thing for different reasons",
                        "someone trusted who has their own plan"],
@@ -347,8 +354,8 @@ EN = {
             "Beneath the everyday runs one tension: {stakes}.",
         ],
         "history": [
-            "Long ago, the first people of {place} made a promise about {motif}.",
-            "For generations the promise held, and life grew around it.",
+            "Long ago, the founders of this world made a promise about {motif}.",
+            "For generations the promise held, and it is still kept at {place}.",
             "Then came the breaking: a betrayal that split families and turned neighbours into rivals.",
             "The consequences still shape the present, and the old quarrel is now about {stakes}.",
             "Every child grows up with a different version of that story.",

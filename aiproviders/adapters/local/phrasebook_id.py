@@ -2,11 +2,9 @@
 Indonesia sees, by genre, tone and section, and the grammar it needs (role names, the noun before
 its tone). Same keys as phrasebook_en.EN; text.py picks one by the draft's language."""
 
-from .wording import _cap
-
 ROLES_ID = {"protagonist": "protagonis", "antagonist": "antagonis", "deuteragonist": "deuteragonis",
             "supporting": "tokoh pendukung", "mentor": "mentor", "love interest": "tambatan hati",
-            "sidekick": "pendamping setia", "minor": "tokoh figuran", "main character": "tokoh utama",
+            "sidekick": "tokoh pendamping", "minor": "tokoh minor", "main character": "tokoh utama",
             "lead": "tokoh utama", "hero": "pahlawan", "heroine": "pahlawan", "villain": "penjahat",
             "narrator": "narator"}
 
@@ -25,7 +23,8 @@ ID = {
     # Shown by the AI panel next to an offline draft, never inside the draft.
     "label": "Draf offline — ditulis tanpa layanan AI",
     "and": "dan", "serial_comma": True,
-    "article": str, "definite": lambda phrase: "sang " + phrase.removeprefix("seorang "), "role_phrase": _role_id, "role_title": lambda role: _cap(_role_id(role)), "kind": _kind_id,
+    "article": str, "definite": lambda phrase: "sang " + phrase.removeprefix("seorang "), "role_phrase": _role_id,
+    "kind": _kind_id,
     "hero": "sang tokoh utama", "hero_cue": "TOKOH UTAMA",
     "genres": {
         "fantasy": {
@@ -48,7 +47,7 @@ ID = {
             "motifs": ["mesin yang mulai mengajukan pertanyaan", "sinyal dari tempat yang seharusnya kosong",
                        "kenangan yang bisa diperjualbelikan",
                        "aturan koloni yang tak seorang pun ingat pernah disetujui"],
-            "stakes": "siapa yang berhak menentukan untuk apa masa depan itu ada",
+            "stakes": "hak untuk menentukan arah masa depan",
             "themes": ["apa yang membuat kita manusia", "kemajuan dan siapa yang menanggung harganya",
                        "kebenaran di zaman salinan yang sempurna"],
             "rivals": ["makelar korporat yang secara teknis tak pernah berbohong",
@@ -62,7 +61,7 @@ ID = {
             "label": "horor", "story": "kisah horor",
             "motifs": ["pintu yang kemarin belum ada", "suara yang tahu rahasia yang tak pernah diceritakan siapa pun",
                        "foto dengan satu orang yang seharusnya tidak ada", "pantangan rumah yang tak boleh dilanggar"],
-            "stakes": "apakah ada yang bisa keluar dengan kewarasan yang utuh",
+            "stakes": "kewarasan semua orang di rumah itu",
             "themes": ["rasa bersalah yang tak mau terkubur", "monster yang kita ciptakan dari rasa takut",
                        "rahasia keluarga"],
             "rivals": ["sesuatu yang sabar menunggu di bawah lantai papan", "tetangga yang terlalu suka menolong"],
@@ -75,7 +74,7 @@ ID = {
             "label": "misteri", "story": "kisah misteri",
             "motifs": ["surat yang terlambat datang sepuluh tahun", "saksi yang berbohong soal cuaca",
                        "kamar terkunci dengan kuncinya masih di dalam", "utang yang tak diakui siapa pun"],
-            "stakes": "kebenaran, dan siapa yang terluka saat kebenaran itu terungkap",
+            "stakes": "kebenaran yang bisa melukai semua orang yang terlibat",
             "themes": ["harga sebuah kebenaran", "keadilan berhadapan dengan hukum",
                        "manusia tak pernah hanya punya satu sisi"],
             "rivals": ["dermawan terpandang dengan alibi yang terlalu sempurna",
@@ -89,7 +88,7 @@ ID = {
             "label": "romansa", "story": "kisah romansa",
             "motifs": ["pesan yang salah alamat", "janji yang diucapkan semasa kecil",
                        "taruhan yang tak lagi sekadar permainan", "tempat rahasia milik berdua"],
-            "stakes": "dua orang yang memilih satu sama lain alih-alih memilih yang aman",
+            "stakes": "satu cinta yang layak dipertaruhkan",
             "themes": ["keberanian untuk menunjukkan kerapuhan", "cinta atau kewajiban", "kesempatan kedua"],
             "rivals": ["mantan memikat yang tak pernah benar-benar pergi",
                        "keluarga yang sudah memilihkan orang lain"],
@@ -101,7 +100,7 @@ ID = {
             "label": "komedi", "story": "kisah komedi",
             "motifs": ["kebohongan kecil yang membesar tak terkendali", "dua tas kembar yang tertukar",
                        "inspeksi yang datang sehari lebih awal", "hewan peliharaan dengan bakat rahasia"],
-            "stakes": "harga diri, reputasi, dan satu pesta yang sangat penting",
+            "stakes": "reputasi yang dibangun bertahun-tahun",
             "themes": ["menjadi diri sendiri lebih lucu daripada berpura-pura", "persahabatan yang selamat dari kekacauan",
                        "gagal tapi malah naik pangkat"],
             "rivals": ["tetangga serba berprestasi dengan halaman yang sempurna",
@@ -115,7 +114,7 @@ ID = {
             "label": "pahlawan super", "story": "kisah pahlawan super",
             "motifs": ["kekuatan yang hanya bekerja saat tak ada yang melihat", "topeng yang dulu milik orang lain",
                        "kota yang sudah berhenti percaya pada pahlawan", "kecelakaan yang ternyata bukan kecelakaan"],
-            "stakes": "sebuah kota dan orang-orang yang menjaganya tetap utuh",
+            "stakes": "kota yang tak lagi percaya pada pahlawan",
             "themes": ["tanggung jawab tanpa pengakuan", "jati diri di balik topeng", "kekuatan dan pengendalian diri"],
             "rivals": ["mantan sekutu yang yakin para pahlawan justru memperburuk keadaan",
                        "miliarder yang menjual rasa aman"],
@@ -127,7 +126,7 @@ ID = {
             "label": "thriller", "story": "kisah thriller",
             "motifs": ["berkas yang seharusnya sudah dimusnahkan", "telepon yang terus berdering",
                        "hitungan mundur yang tak bisa dilihat orang lain", "sekutu yang berpindah pihak semalam"],
-            "stakes": "nyawa yang tinggal dihitung dalam hitungan jam",
+            "stakes": "nyawa yang mungkin tinggal hitungan jam",
             "themes": ["kepercayaan sebagai senjata", "harga dari mengetahui", "kesetiaan di bawah tekanan"],
             "rivals": ["atasan rahasia yang perintahnya terus berubah", "pembunuh bayaran yang tak pernah meleset"],
             "places": ["gedung parkir pukul tiga pagi", "stasiun yang padat di jam sibuk",
@@ -139,7 +138,7 @@ ID = {
             "label": "petualangan", "story": "kisah petualangan",
             "motifs": ["peta yang sobek separuh", "kru saingan yang berlomba memburu hadiah yang sama",
                        "legenda yang ternyata sebuah peringatan", "kendaraan yang hanya bertahan berkat harapan"],
-            "stakes": "hadiahnya, para awaknya, dan jalan pulang",
+            "stakes": "satu-satunya jalan pulang para awak",
             "themes": ["keberanian adalah pilihan", "perjalanan mengubah sang pengelana",
                        "keluarga yang ditemukan di perjalanan"],
             "rivals": ["kapten saingan yang bermain jujur sampai saat yang menentukan",
@@ -154,7 +153,7 @@ ID = {
             "motifs": ["kerja sambilan liburan yang tak diinginkan siapa pun", "toko yang sebentar lagi tutup",
                        "lomba tujuhbelasan yang sedang disiapkan seisi kampung",
                        "surat dari sahabat yang sudah pindah jauh"],
-            "stakes": "sebuah persahabatan, sebuah mimpi, dan tempat yang terasa seperti rumah",
+            "stakes": "tempat yang terasa seperti rumah",
             "themes": ["tumbuh dewasa tanpa tumbuh menjauh", "kebaikan-kebaikan kecil", "menemukan irama hidup sendiri"],
             "rivals": ["orang tua yang bermaksud baik tapi punya rencana lain",
                        "teman sekelas yang tampaknya sudah tahu jawaban atas segalanya"],
@@ -167,7 +166,7 @@ ID = {
             "label": "cerita", "story": "kisah",
             "motifs": ["rahasia yang disimpan terlalu lama", "janji yang sulit ditepati", "orang asing yang tahu terlalu banyak",
                        "benda yang seharusnya tidak ada"],
-            "stakes": "segala yang paling ia cintai",
+            "stakes": "segala yang paling berarti",
             "themes": ["keberanian orang-orang biasa", "harga sebuah pilihan", "rasa memiliki"],
             "rivals": ["saingan yang menginginkan hal yang sama dengan alasan yang berbeda",
                        "orang kepercayaan yang punya rencana sendiri"],
@@ -382,8 +381,8 @@ ID = {
             "Di balik keseharian itu ada satu ketegangan: {stakes}.",
         ],
         "history": [
-            "Dahulu kala, orang-orang pertama di {place} membuat janji tentang {motif}.",
-            "Selama beberapa generasi janji itu bertahan, dan kehidupan tumbuh di sekitarnya.",
+            "Dahulu kala, para pendiri dunia ini membuat janji tentang {motif}.",
+            "Selama beberapa generasi janji itu bertahan, dan sampai kini masih dijaga di {place}.",
             "Lalu datanglah masa keretakan: sebuah pengkhianatan yang memecah keluarga dan menjadikan tetangga saling "
             "bermusuhan.",
             "Akibatnya masih membentuk masa kini, dan perselisihan lama itu kini menyangkut {stakes}.",

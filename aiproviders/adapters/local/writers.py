@@ -133,7 +133,7 @@ class FieldDraft:
         places = [re.sub(r"^The ", "the ", pl) for pl in places]
         place = places[0] if places else self.pick(g["places"])
         place2 = places[1] if len(places) > 1 else self.pick([pl for pl in g["places"] if pl != place])
-        themes = self.rng.sample(g["themes"], 2)
+        themes, colours = self.rng.sample(g["themes"], 2), self.rng.sample(w["colours"], 2)
         name = own or (place if self.kind in ("location", "visual_notes") else
                        self.prose["this_character"] if self.kind in CHARACTER_KINDS else hero)
         pron = _pronouns(" ".join(_clean(s.get(k)) for k in ("gender", "appearance", "backstory", "personality"))
@@ -150,7 +150,7 @@ class FieldDraft:
             "motif": _lower_first(self.pick(g["motifs"])), "stakes": g["stakes"], "theme": p["theme"] or themes[0],
             "theme2": themes[1], "sense": self.pick(g["senses"]), "sense2": self.pick(g["senses"]),
             "flaw": self.pick(w["flaws"]), "need": self.pick(w["needs"]), "fear": fear, "voice": self.pick(w["voices"]),
-            "colour": self.pick(w["colours"]), "colour2": self.pick(w["colours"]), "build": self.pick(w["builds"]),
+            "colour": colours[0], "colour2": colours[1], "build": self.pick(w["builds"]),
             "eyes": self.pick(w["eyes"]), "shape": self.pick(w["silhouettes"]), "texture": self.pick(w["shapes"]),
             "use": self.pick(w["location_uses"]), "camera": self.pick(w["cameras"]),
             "opening": self.pick(w["scene_openings"]),
