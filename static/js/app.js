@@ -685,6 +685,7 @@
     var p = aiParts(root);
     var free = root.getAttribute("data-target-kind") === "free";
     setRunStatus(root, "done", free ? t("readyFree") : t("ready"));
+    p.draft.scrollTop = 0;  // the stream followed the end; the creator reads from the start
     updateCreditBadge(cost);
     p.actions.textContent = "";
     if (free) {

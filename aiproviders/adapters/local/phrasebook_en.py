@@ -1,5 +1,5 @@
 """The English phrasebook of the offline drafts (EN): every word a reader of an English draft
-sees, by genre, tone and section, and the grammar it needs (articles, role phrases, 'tone genre
+sees, by genre, tone and kind of field, and the grammar it needs (articles, role phrases, 'tone genre
 format' order). phrasebook_id.ID has the same keys; text.py picks one by the draft's language."""
 
 import re

@@ -1,5 +1,5 @@
 """The Indonesian phrasebook of the offline drafts (ID): every word a reader of a draft in Bahasa
-Indonesia sees, by genre, tone and section, and the grammar it needs (role names, the noun before
+Indonesia sees, by genre, tone and kind of field, and the grammar it needs (role names, the noun before
 its tone). Same keys as phrasebook_en.EN; text.py picks one by the draft's language."""
 
 ROLES_ID = {"protagonist": "protagonis", "antagonist": "antagonis", "deuteragonist": "deuteragonis",

@@ -10,6 +10,8 @@ or format read the creator's own text, so they know English and Indonesian keywo
 import re
 import textwrap
 
+from .phrasebook_en import EN
+from .phrasebook_id import ID
 from .wording import _cap, _clean, _items, _join, _lower_first, _sentence
 
 # (section, field) → the kind of text; a section without a known field gets its DEFAULT_KIND.
@@ -209,9 +211,6 @@ class FieldDraft:
 
     def _beat_note(self, title: str) -> str:
         """The Save the Cat note for a beat named like one, in either language."""
-        from .phrasebook_en import EN
-        from .phrasebook_id import ID
-
         for key in self.words["beats"]:
             if title and any(title.lower() == book["beats"][key][0].lower() for book in (EN, ID)):
                 return self.say(self.words["beats"][key][1]).rstrip(".") + "."
