@@ -8,11 +8,15 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from aiproviders.adapters.base import ImageRequest, ProviderConfig, ProviderError, TextRequest, Usage, VideoRequest
-from aiproviders.adapters.local import OFFLINE_LABEL, PHRASEBOOK, LocalAdapter, cover
+from aiproviders.adapters.local import OFFLINE_LABEL, PHRASEBOOK, LocalAdapter, cover, offline_label
 
 PROJECT = {
     "title": "Layang-Layang", "logline": "A kite-maker girl must fly the storm kite to save her drifting island.",
     "genre": "fantasy adventure", "tone": "whimsical", "format": "webtoon", "audience": "teens",
+    "premise": "A kite-maker girl chases a storm spirit across floating islands.",
+    "characters": [{"name": "Lintang", "role": "protagonist"}, {"name": "Bayu", "role": "antagonist"},
+                   {"name": "Sari", "role": "mentor"}],
+    "locations": ["Kite Market", "The Storm Cliffs"],
 }
 SUBJECTS = {
     "character": {"name": "Lintang", "role": "protagonist", "age": 14, "appearance": "small, sun-browned",
@@ -20,22 +24,31 @@ SUBJECTS = {
                   "backstory": "her father vanished flying the first storm kite", "motivation": "find her father"},
     "script": {"title": "The Storm Kite", "beat": "Catalyst", "location": "Lintang's workshop",
                "characters": ["Lintang", {"name": "Bayu"}], "mood": "tense"},
-    "scene": {"title": "The Storm Kite", "beat": "Catalyst", "location": "the cliff harbour", "characters": ["Lintang"]},
-    "world": {"name": "The Drifting Isles"},
-    "location": {"name": "Kite Market", "features": "rope bridges; paper lanterns"},
-    "beats": {}, "story": {}, "synopsis": {}, "free": {},
+    "scene": {"title": "The Storm Kite", "beat": "Catalyst", "location": "the cliff harbour",
+              "characters": ["Lintang", "Bayu"]},
+    "world": {}, "location": {"name": "Kite Market"}, "beats": {"title": "Catalyst"}, "story": {}, "synopsis": {},
+    "free": {},
 }
-STRUCTURE = {
-    "character": ["## Appearance", "## Personality", "## Backstory", "## Motivation", "## Story hooks", "Lintang"],
-    "script": ["```", "LINTANG", "BAYU", "INT. LINTANG'S WORKSHOP"],
-    "beats": ["Act One", "Catalyst", "Midpoint", "All Is Lost", "Final Image"],
-    "story": ["## Logline", "## Premise", "## Theme", "## Central conflict"],
-    "synopsis": ["## Beginning", "## Middle", "## End"],
-    "world": ["The Drifting Isles", "## Rules of the world", "## Peoples and factions"],
-    "location": ["Kite Market", "## Look and feel", "Rope bridges", "## Scene ideas"],
-    "scene": ["The Storm Kite", "## Beat by beat", "Lintang"],
-    "free": ["## Ideas to start from", "## Questions to decide"],
-}
+# Every kind of field the studio asks for: (section, field).
+FIELDS = [
+    ("story", "logline"), ("story", "premise"), ("story", "themes"), ("synopsis", "synopsis"), ("beats", "description"),
+    *[("character", f) for f in ("appearance", "clothing", "accessories", "personality", "backstory", "motivation",
+                                  "visual_style", "profile")],
+    *[("world", f) for f in ("setting", "history", "culture", "rules")],
+    ("location", "description"), ("location", "visual_notes"), ("scene", "description"), ("script", "script"),
+    ("free", "text"),
+]
+PROSE = [f for f in FIELDS if f[1] not in ("logline", "script", "text")]
+# The names each kind of field must carry from the bible into its text.
+NAMES = {"synopsis": ["Layang-Layang", "Lintang", "Bayu", "Kite Market"], "premise": ["Layang-Layang", "Lintang"],
+         "themes": ["Layang-Layang", "Lintang", "Bayu"], "logline": ["Lintang", "Bayu"], "character": ["Lintang"],
+         "world": ["Kite Market"], "location": ["Kite Market", "Lintang"], "scene": ["Lintang", "Bayu", "cliff harbour"],
+         "beats": ["Lintang", "Bayu"], "script": ["LINTANG", "BAYU"], "free": ["Kite Market"],
+         "visual_notes": ["Kite Market"]}
+# What an offline draft used to carry and must never carry again, whatever the language.
+NEVER = ["Offline draft", "Draf offline", "without an AI service", "tanpa layanan AI", "Assembled offline",
+         "Disusun", "Your direction", "Arahan Anda", "Canon:", "Creator's instructions", "PROMPT-MARKER", "```",
+         "---", "**", "{", "}", "None", "null", "Shortened", "Dipersingkat"]
 STYLES = ["cartoon", "anime", "sketch", "cinematic", "realistic", "", "chibi", "cute", "posterise"]
 
 
@@ -44,12 +57,17 @@ def adapter():
     return LocalAdapter(ProviderConfig(kind="local"))
 
 
-def draft(adapter, section, *, prompt="Make it vivid", project=PROJECT, subject=None, max_tokens=1024, language=None):
-    context = {"section": section, "project": project, "subject": SUBJECTS.get(section, {}) if subject is None else subject}
+def draft(adapter, section, *, field="", direction="", project=PROJECT, subject=None, max_tokens=1024,
+          language=None):
+    """The items the adapter streams for one field; the request's prompt is what the studio sends
+    (instruction, the creator's words, the canon), which the draft must never echo."""
+    context = {"section": section, "field": field, "direction": direction, "project": project,
+               "subject": SUBJECTS.get(section, {}) if subject is None else subject}
     if language is not None:
         context["language"] = language
-    items = list(adapter.generate_text("offline-writer", TextRequest(prompt=prompt, max_tokens=max_tokens, context=context)))
-    return items
+    prompt = f"Write it. Creator's instructions: {direction} PROMPT-MARKER\n\nCanon:\n- Title: Layang-Layang"
+    return list(adapter.generate_text("offline-writer", TextRequest(prompt=prompt, max_tokens=max_tokens,
+                                                                     context=context)))
 
 
 def text_of(items):
@@ -98,8 +116,16 @@ def video_frames(data):
 # -- text ------------------------------------------------------------------------------------
 
 
+def paragraphs(text):
+    return [p for p in text.strip().split("\n\n") if p.strip()]
+
+
+def sentences(text):
+    return re.findall(r"[^.!?]+[.!?]+(?=\s|$)", text.strip())
+
+
 def test_text_streams_small_chunks_then_exactly_one_usage(adapter):
-    items = draft(adapter, "character")
+    items = draft(adapter, "character", field="profile")
 
     assert isinstance(items[-1], Usage)
     assert not any(isinstance(item, Usage) for item in items[:-1])
@@ -111,48 +137,158 @@ def test_text_streams_small_chunks_then_exactly_one_usage(adapter):
     assert items[-1].input_tokens > 10 and items[-1].request_id.startswith("local-")
 
 
-def test_text_is_labelled_offline_and_uses_the_bible(adapter):
-    text = text_of(draft(adapter, "character"))
+@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize(("section", "field"), FIELDS)
+def test_a_draft_is_only_the_fields_text(adapter, section, field, language):
+    """No label, no prompt, no canon, no footer, no headings, no Markdown: what the field will hold."""
+    text = text_of(draft(adapter, section, field=field, direction="Make it vivid, 3 paragraphs", language=language))
 
-    assert text.startswith(OFFLINE_LABEL + "\n")
-    assert "# Lintang" in text and "Layang-Layang" in text
-    assert "patched indigo sarong" in text and "Her father vanished" in text
-    assert "Make it vivid" in text
+    assert text.strip()
+    for never in NEVER + ["Make it vivid"]:
+        assert never not in text, never
+    assert not re.search(r"^\s*(#|>|- )", text, re.M)
+    assert text == text_of(draft(adapter, section, field=field, direction="Make it vivid, 3 paragraphs",
+                                 language=language))
 
 
-@pytest.mark.parametrize("section", list(STRUCTURE))
-def test_each_section_has_its_own_structure(adapter, section):
-    text = text_of(draft(adapter, section))
+def test_the_offline_label_is_for_the_panel(adapter):
+    assert offline_label("en") == OFFLINE_LABEL == "Offline draft — written without an AI service"
+    assert offline_label("id") == offline_label("id-ID") == "Draf offline — ditulis tanpa layanan AI"
+    assert offline_label(None) == offline_label("fr") == OFFLINE_LABEL
 
-    assert text.startswith(OFFLINE_LABEL)
-    for marker in STRUCTURE[section]:
-        assert marker in text, marker
+
+@pytest.mark.parametrize(("direction", "language", "count"), [
+    ("3 paragraphs", "en", 3), ("Write it in 2 paragraphs please", "en", 2), ("five short paragraphs", "en", 5),
+    ("one paragraph", "en", 1), ("3 paragraf", "id", 3), ("tulis dalam dua paragraf", "id", 2),
+    ("empat paragraf pendek", "id", 4), ("satu paragraf saja", "id", 1),
+])
+@pytest.mark.parametrize(("section", "field"), [("synopsis", "synopsis"), ("character", "backstory"),
+                                                ("world", "setting"), ("location", "description"),
+                                                ("story", "premise"), ("scene", "description")])
+def test_the_paragraph_count_asked_for_is_obeyed(adapter, section, field, direction, language, count):
+    text = text_of(draft(adapter, section, field=field, direction=direction, language=language))
+
+    assert len(paragraphs(text)) == count
+    assert all(len(sentences(p)) >= 1 for p in paragraphs(text))
+
+
+@pytest.mark.parametrize(("direction", "language", "count"), [
+    ("2 sentences", "en", 2), ("just one sentence", "en", 1), ("in four sentences", "en", 4),
+    ("dua kalimat", "id", 2), ("5 kalimat", "id", 5),
+])
+@pytest.mark.parametrize(("section", "field"), [("synopsis", "synopsis"), ("character", "motivation"),
+                                                ("world", "history")])
+def test_the_sentence_count_asked_for_is_obeyed(adapter, section, field, direction, language, count):
+    text = text_of(draft(adapter, section, field=field, direction=direction, language=language))
+
+    assert len(paragraphs(text)) == 1
+    assert len(sentences(text)) == count
+
+
+@pytest.mark.parametrize(("direction", "language"), [("about 100 words", "en"), ("100 kata", "id")])
+@pytest.mark.parametrize(("section", "field"), [("synopsis", "synopsis"), ("location", "description"),
+                                                ("character", "backstory")])
+def test_a_word_count_is_met_closely_in_whole_sentences(adapter, section, field, direction, language):
+    text = text_of(draft(adapter, section, field=field, direction=direction, language=language))
+
+    assert 80 <= len(text.split()) <= 120
+    assert text.rstrip().endswith(".")
+
+
+def test_without_a_length_each_kind_has_its_own(adapter):
+    def count(section, field):
+        return len(paragraphs(text_of(draft(adapter, section, field=field))))
+
+    assert count("synopsis", "synopsis") == 4
+    assert count("story", "premise") == 2
+    assert count("character", "appearance") == 1
+    assert count("character", "profile") == 4
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize(("section", "field"), FIELDS)
+def test_the_bibles_names_are_in_the_draft(adapter, section, field, language):
+    text = text_of(draft(adapter, section, field=field, language=language))
+
+    key = field if field in NAMES else section
+    for name in NAMES[key]:
+        assert name in text, name
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_a_logline_is_one_sentence_whatever_was_asked(adapter, language):
+    for direction in ("", "3 paragraphs", "make it punchy"):
+        text = text_of(draft(adapter, "story", field="logline", direction=direction, language=language))
+        assert len(sentences(text)) == 1 and len(paragraphs(text)) == 1
+        assert len(text.strip()) <= 280  # the logline field holds 300 characters
+        assert "Lintang" in text and "Bayu" in text
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize(("section", "field"), PROSE)
+def test_each_prose_field_reads_as_sentences(adapter, section, field, language):
+    text = text_of(draft(adapter, section, field=field, language=language))
+
+    for paragraph in paragraphs(text):
+        assert paragraph[0].isupper() and paragraph.rstrip()[-1] in ".!?"
+        assert len(sentences(paragraph)) >= 1
+    assert len(sentences(text)) >= 3
+    assert " ." not in text and " ," not in text and ".." not in text
+
+
+def test_fields_read_as_what_they_are(adapter):
+    def text(section, field, **kwargs):
+        return text_of(draft(adapter, section, field=field, **kwargs))
+
+    assert "Lintang grew up" in text("character", "backstory")
+    assert "wears patched indigo sarong" in text("character", "appearance")
+    assert "The brave side of Lintang" in text("character", "personality")
+    assert text("story", "premise").startswith("Layang-Layang is ")
+    assert text("synopsis", "synopsis").startswith("Layang-Layang opens on Lintang at Kite Market")
+    assert "closing image" in text("synopsis", "synopsis")  # three paragraphs or four: the ending is kept
+    assert "closing image" in text("synopsis", "synopsis", direction="2 paragraphs")
+    assert text("location", "description").startswith("Kite Market is ")
+    assert text("world", "setting").startswith("The world of Layang-Layang is ")
+    assert text("beats", "description").startswith("A ") or "turns up" in text("beats", "description")
+    assert "This is the Catalyst of the story" in text("scene", "description")
 
 
 def test_script_is_in_screenplay_form(adapter):
-    text = text_of(draft(adapter, "script"))
+    text = text_of(draft(adapter, "script", field="script"))
 
     assert re.search(r"^(INT|EXT)\. .+ - (DAY|NIGHT|DUSK|MORNING)$", text, re.M)
+    assert text.startswith("INT. LINTANG'S WORKSHOP - NIGHT\n")  # the slugline first: no title above it
     assert re.search(r"^ {20,}LINTANG$", text, re.M)  # a character cue
     assert re.search(r"^ {10}\S", text, re.M)  # dialogue under it
     assert "(tense)" in text
 
 
+@pytest.mark.parametrize(("direction", "count"), [("Three ideas for a twist", 3), ("5 ideas", 5), ("", 3),
+                                                  ("dua ide untuk babak kedua", 2)])
+def test_the_free_prompt_answers_with_a_numbered_list_of_ideas(adapter, direction, count):
+    text = text_of(draft(adapter, "free", field="text", direction=direction))
+
+    assert re.findall(r"^(\d+)\. \S", text, re.M) == [str(i) for i in range(1, count + 1)]
+
+
 def test_same_input_gives_the_same_draft_and_other_input_another(adapter):
-    first, again = text_of(draft(adapter, "character")), text_of(draft(adapter, "character"))
-    other = text_of(draft(adapter, "character", subject={**SUBJECTS["character"], "name": "Bayu"}))
+    first, again = text_of(draft(adapter, "character", field="backstory")), text_of(draft(adapter, "character",
+                                                                                             field="backstory"))
+    other = text_of(draft(adapter, "character", field="backstory", subject={**SUBJECTS["character"], "name": "Bayu"}))
 
     assert first == again
     assert other != first and "Bayu" in other
 
 
-@pytest.mark.parametrize("section", list(STRUCTURE) + ["unknown-section"])
-def test_missing_fields_never_show_none(adapter, section):
+@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize(("section", "field"), FIELDS + [("unknown-section", "")])
+def test_missing_fields_never_show_none(adapter, section, field, language):
     empty_subject = {"name": None, "role": "", "age": None, "personality": [None, ""], "characters": [None],
                      "location": None, "mood": "None", "traits": None}
-    for project, subject in [({}, {}), ({"title": None, "genre": None, "logline": ""}, empty_subject)]:
-        text = text_of(draft(adapter, section, prompt="", project=project, subject=subject))
-        assert text.startswith(OFFLINE_LABEL)
+    for project, subject in [({}, {}), ({"title": None, "genre": None, "logline": "", "characters": [None]},
+                                        empty_subject)]:
+        text = text_of(draft(adapter, section, field=field, project=project, subject=subject, language=language))
+        assert text.strip()
         assert "None" not in text and "null" not in text and "{" not in text
         assert " ." not in text and " ," not in text
 
@@ -160,16 +296,16 @@ def test_missing_fields_never_show_none(adapter, section):
 def test_text_without_any_context_is_still_a_draft(adapter):
     items = list(adapter.generate_text("m", TextRequest(prompt="Ideas for a heist comic")))
 
-    assert text_of(items).startswith(OFFLINE_LABEL)
-    assert "Ideas for a heist comic" in text_of(items)
+    assert re.match(r"1\. \S", text_of(items))
+    assert "Ideas for a heist comic" not in text_of(items)
     assert isinstance(items[-1], Usage)
 
 
-def test_max_tokens_shortens_the_draft(adapter):
-    text = text_of(draft(adapter, "beats", max_tokens=80))
+def test_max_tokens_shortens_the_draft_at_a_sentence(adapter):
+    text = text_of(draft(adapter, "synopsis", field="synopsis", max_tokens=80))
 
-    assert len(text.split()) <= 80 * 0.75 + 8
-    assert text.startswith(OFFLINE_LABEL) and "length limit" in text
+    assert len(text.split()) <= 80 * 0.75
+    assert text.rstrip().endswith(".") and "Shortened" not in text
 
 
 # -- text in Bahasa Indonesia --------------------------------------------------------------------
@@ -179,6 +315,8 @@ ID = PHRASEBOOK["id"]
 PROJECT_ID = {
     "title": "Layang-Layang", "genre": "Fantasi", "tone": "ceria", "format": "Komik", "audience": "remaja",
     "logline": "Seorang gadis pembuat layang-layang harus menerbangkan layang-layang badai demi pulaunya yang hanyut.",
+    "characters": [{"name": "Lintang", "role": "protagonist"}, {"name": "Bayu", "role": "antagonist"}],
+    "locations": ["Pasar Layang-Layang", "Tebing Badai"],
 }
 SUBJECTS_ID = {
     "character": {"name": "Lintang", "role": "protagonist", "age": "14", "appearance": "mungil, kulitnya legam",
@@ -187,26 +325,16 @@ SUBJECTS_ID = {
                   "motivation": "menemukan ayahnya"},
     "script": {"title": "Layang-Layang Badai", "beat": "Katalis", "location": "bengkel Lintang",
                "characters": ["Lintang", {"name": "Bayu"}], "mood": "tegang"},
-    "scene": {"title": "Layang-Layang Badai", "beat": "Katalis", "location": "pelabuhan di tebing", "characters": ["Lintang"]},
-    "world": {"name": "Kepulauan Hanyut", "factions": "serikat pembuat layang-layang; bajak laut angin"},
-    "location": {"name": "Pasar Layang-Layang", "features": "jembatan tali; lentera kertas"},
-    "beats": {}, "story": {}, "synopsis": {}, "free": {},
+    "scene": {"title": "Layang-Layang Badai", "beat": "Katalis", "location": "pelabuhan di tebing",
+              "characters": ["Lintang"]},
+    "world": {}, "location": {"name": "Pasar Layang-Layang"}, "beats": {"title": "Katalis"}, "story": {},
+    "synopsis": {}, "free": {},
 }
-# The subject or project name each section must carry into the draft.
-NAMES_ID = {"character": "Lintang", "script": "LINTANG", "scene": "Layang-Layang Badai", "world": "Kepulauan Hanyut",
-            "location": "Pasar Layang-Layang", "beats": "Layang-Layang", "story": "Layang-Layang",
-            "synopsis": "Layang-Layang", "free": "Layang-Layang"}
 # Words of the English phrasebook that must not survive in an Indonesian draft (whole words, case as written).
 ENGLISH_LEFTOVERS = [
-    "Offline draft", "Assembled offline", "Your direction", "At a glance", "Appearance", "Personality", "Backstory",
-    "Motivation", "Story hooks", "Design notes", "Signature colour", "Silhouette", "Flaw", "Voice", "Wants", "Needs",
-    "Fears", "Stakes", "Premise", "Theme", "Tone and style", "Central conflict", "Story engine", "Open questions",
-    "Synopsis", "Beginning", "Middle", "To refine", "Beat sheet", "Act One", "Act Two", "Act Three", "Opening Image",
-    "Catalyst", "Debate", "Midpoint", "All Is Lost", "Dark Night of the Soul", "Finale", "Final Image", "Overview",
-    "Rules of the world", "Peoples and factions", "History", "Everyday life", "Look and feel", "Notable features",
-    "Story function", "Scene ideas", "Art direction", "Summary", "Purpose", "Setting", "Characters", "Beat by beat",
-    "Mood", "Camera", "Sound", "Ideas to start from", "From your bible", "Questions to decide", "script draft",
-    "DAY", "NIGHT", "DUSK", "MORNING", "a beat", "quietly", "Shortened", "the hero", "HERO",
+    "Offline draft", "Your direction", "grew up", "wears", "The world of", "opens on", "closing image", "Catalyst",
+    "the rival", "the ally", "the hero", "HERO", "DAY", "NIGHT", "DUSK", "MORNING", "a beat", "quietly",
+    "this story", "this character",
 ]
 # English function words: with Indonesian bible data, none of these may appear at all.
 ENGLISH_WORDS = re.compile(r"\b(the|and|with|of|to|is|in|at|for|or|a|an|who|what|when|your)\b")
@@ -219,91 +347,64 @@ def english_leftovers(text, creator_data=()):
             if re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text) and w not in own]
 
 
-def draft_id(adapter, section, **kwargs):
-    kwargs = {"project": PROJECT_ID, "subject": SUBJECTS_ID.get(section, {}), "prompt": "Buat lebih hidup", **kwargs}
-    return draft(adapter, section, language="id", **kwargs)
+def draft_id(adapter, section, field="", **kwargs):
+    kwargs = {"project": PROJECT_ID, "subject": SUBJECTS_ID.get(section, {}), "direction": "Buat lebih hidup",
+              **kwargs}
+    return draft(adapter, section, field=field, language="id", **kwargs)
 
 
-@pytest.mark.parametrize("section", list(STRUCTURE))
-def test_indonesian_draft_is_labelled_named_and_deterministic(adapter, section):
-    text = text_of(draft_id(adapter, section))
+@pytest.mark.parametrize(("section", "field"), FIELDS)
+def test_indonesian_draft_is_named_deterministic_and_indonesian(adapter, section, field):
+    text = text_of(draft_id(adapter, section, field))
 
-    assert text.startswith(ID["label"] + "\n") and text.startswith("[")
-    assert NAMES_ID[section] in text
-    assert "Buat lebih hidup" in text and ID["footer"] in text
+    assert "Lintang" in text.title() or "Pasar Layang-Layang" in text
     assert english_leftovers(text) == []
-    assert text == text_of(draft_id(adapter, section))
+    assert text == text_of(draft_id(adapter, section, field))
 
 
-@pytest.mark.parametrize("section", list(STRUCTURE))
-def test_indonesian_draft_from_an_english_bible_still_has_indonesian_phrasing(adapter, section):
+@pytest.mark.parametrize(("section", "field"), FIELDS)
+def test_indonesian_draft_from_an_english_bible_still_has_indonesian_phrasing(adapter, section, field):
     """The creator's data may be in English; only that data stays English."""
-    text = text_of(draft(adapter, section, language="id"))
+    text = text_of(draft(adapter, section, field=field, language="id"))
 
-    assert text.startswith(ID["label"])
     assert english_leftovers(text, [PROJECT, SUBJECTS[section]]) == []
-    for name in ("Lintang", "Layang-Layang", "The Drifting Isles", "Kite Market", "The Storm Kite"):
-        if name in text_of(draft(adapter, section)):
+    for name in ("Lintang", "Layang-Layang", "Kite Market", "Bayu"):
+        if name in text_of(draft(adapter, section, field=field)):
             assert name in text
 
 
-@pytest.mark.parametrize("section", list(STRUCTURE) + ["unknown-section"])
+@pytest.mark.parametrize(("section", "field"), FIELDS + [("unknown-section", "")])
 @pytest.mark.parametrize("data", ["full", "empty"])
-def test_indonesian_draft_has_no_english_phrasing_at_all(adapter, section, data):
+def test_indonesian_draft_has_no_english_phrasing_at_all(adapter, section, field, data):
     project, subject = (PROJECT_ID, SUBJECTS_ID.get(section, {})) if data == "full" else ({}, {})
-    text = text_of(draft(adapter, section, language="id", project=project, subject=subject, prompt=""))
+    text = text_of(draft(adapter, section, field=field, language="id", project=project, subject=subject))
 
-    assert ENGLISH_WORDS.findall(text.replace("Save the Cat", "")) == []
+    assert ENGLISH_WORDS.findall(text) == []
     assert english_leftovers(text) == []
 
 
-@pytest.mark.parametrize("section", list(STRUCTURE))
-def test_indonesian_draft_keeps_the_english_structure(adapter, section):
-    def headings(text):
-        return [line.split()[0] for line in text.splitlines() if line.startswith("#")]
-
-    english = text_of(draft(adapter, section, project=PROJECT_ID, subject=SUBJECTS_ID[section]))
-    indonesian = text_of(draft_id(adapter, section, prompt="Make it vivid"))
-
-    def cues(text):
-        return re.findall(r"^ {22}(\S.*)$", text, re.M)
-
-    assert headings(indonesian) == headings(english) and headings(english)
-    assert indonesian.count("\n- ") == english.count("\n- ")
-    assert re.findall(r"^\d\. ", indonesian, re.M) == re.findall(r"^\d\. ", english, re.M)
-    assert indonesian.count("```") == english.count("```")
-    assert cues(indonesian) == cues(english)
-
-
-@pytest.mark.parametrize("section", list(STRUCTURE) + ["unknown-section"])
-def test_indonesian_missing_fields_never_show_none(adapter, section):
-    empty_subject = {"name": None, "role": "", "age": None, "personality": [None, ""], "characters": [None],
-                     "location": None, "mood": "None", "traits": None}
-    for project, subject in [({}, {}), ({"title": None, "genre": None, "logline": ""}, empty_subject)]:
-        text = text_of(draft(adapter, section, prompt="", project=project, subject=subject, language="id"))
-        assert text.startswith(ID["label"])
-        assert "None" not in text and "null" not in text and "{" not in text
-        assert " ." not in text and " ," not in text
-
-
 def test_indonesian_character_reads_naturally(adapter):
-    text = text_of(draft_id(adapter, "character"))
+    def text(field):
+        return text_of(draft_id(adapter, "character", field))
 
-    for heading in ("## Sekilas", "## Penampilan", "## Kepribadian", "## Latar belakang", "## Motivasi",
-                    "## Pemantik cerita", "## Catatan desain untuk komik"):
-        assert heading in text, heading
-    assert "*Protagonis · usia 14 · Layang-Layang*" in text
-    assert "Lintang adalah protagonis dalam *Layang-Layang*, komik fantasi bernuansa ceria." in text
-    assert "berani, penasaran, dan keras kepala" in text  # "dan" splits the traits; the Indonesian list comma
-    assert "- **Pakaian:** sarung nila penuh tambalan" in text and "Ayahnya menghilang" in text
-    assert "- **Keinginan (tujuan lahiriah):** menemukan ayahnya" in text
+    assert text("personality").startswith("Lintang adalah protagonis dalam Layang-Layang, komik fantasi bernuansa ceria.")
+    assert "Sisi berani dalam diri Lintang" in text("personality")  # "dan" splits the traits
+    assert "Lintang biasanya mengenakan sarung nila penuh tambalan." in text("appearance")
+    assert text("backstory").startswith("Lintang tumbuh besar di dekat Pasar Layang-Layang")
+
+
+def test_indonesian_synopsis_follows_the_story_in_three_paragraphs(adapter):
+    text = text_of(draft_id(adapter, "synopsis", "synopsis", direction="Tulis tiga paragraf"))
+
+    assert len(paragraphs(text)) == 3
+    assert text.startswith("Layang-Layang dibuka dengan Lintang di Pasar Layang-Layang")
+    assert "Bayu" in text and "Gambar penutup" in text
 
 
 def test_indonesian_script_keeps_sluglines_and_writes_the_rest_in_indonesian(adapter):
-    text = text_of(draft_id(adapter, "script"))
+    text = text_of(draft_id(adapter, "script", "script"))
 
-    assert "# Layang-Layang Badai — draf naskah" in text
-    assert re.search(r"^INT\. BENGKEL LINTANG - MALAM$", text, re.M)  # "tegang" is a night mood; bengkel is inside
+    assert text.startswith("INT. BENGKEL LINTANG - MALAM\n")  # "tegang" is a night mood; bengkel is inside
     assert "Bengkel Lintang." in text  # the creator's capitals survive in the action line
     assert re.search(r"^ {20,}LINTANG$", text, re.M) and re.search(r"^ {20,}BAYU$", text, re.M)
     assert "(tegang)" in text and "(jeda)" in text and "(pelan)" in text
@@ -314,7 +415,7 @@ def test_indonesian_script_keeps_sluglines_and_writes_the_rest_in_indonesian(ada
 @pytest.mark.parametrize("location", ["pasar malam", "rumah Bayu", "EXT. alun-alun", "ruang terbuka di tepi sungai", None])
 def test_indonesian_script_slugline_times_are_indonesian(adapter, location):
     subject = {"title": "Pasar", "characters": ["Sari"], "location": location, "mood": "hangat"}
-    text = text_of(draft(adapter, "script", language="id", project={}, subject=subject))
+    text = text_of(draft(adapter, "script", field="script", language="id", project={}, subject=subject))
 
     slug = re.search(r"^(INT|EXT)\. (.+) - (SIANG|SENJA|MALAM|PAGI)$", text, re.M)
     assert slug
@@ -324,15 +425,10 @@ def test_indonesian_script_slugline_times_are_indonesian(adapter, location):
     assert re.search(r"^ {20,}SARI$", text, re.M)
 
 
-def test_indonesian_beat_sheet_uses_indonesian_beat_names(adapter):
-    text = text_of(draft_id(adapter, "beats"))
-
-    assert "# Lembar beat — Layang-Layang" in text and "*Struktur Save the Cat, tiga babak · fantasi*" in text
-    for name in ("## Babak satu — Pengenalan (0–20%)", "## Babak dua — Konfrontasi (20–80%)",
-                 "## Babak tiga — Resolusi (80–100%)", "**Gambar Pembuka** (1%)", "**Katalis** (10%)",
-                 "**Titik Tengah** (50%)", "**Segalanya Hilang** (75%)", "**Gambar Penutup** (99–100%)"):
-        assert name in text, name
-    assert "*Untuk komik, baca persentasenya" in text
+def test_indonesian_beat_uses_the_note_of_a_beat_named_in_either_language(adapter):
+    for title in ("Katalis", "Catalyst"):
+        text = text_of(draft_id(adapter, "beats", "description", subject={"title": title}))
+        assert "dunia sehari-hari tak bisa lagi berjalan seperti biasa" in text
 
 
 @pytest.mark.parametrize(("genre", "label"), [
@@ -341,49 +437,22 @@ def test_indonesian_beat_sheet_uses_indonesian_beat_names(adapter):
     ("Aksi", "petualangan"), ("Slice of life", "keseharian"), ("Drama", "cerita"),
 ])
 def test_indonesian_genre_labels_are_recognised(adapter, genre, label):
-    text = text_of(draft(adapter, "world", language="id", project={"genre": genre, "tone": "kelam"}, subject={}))
+    text = text_of(draft(adapter, "world", field="setting", language="id", project={"genre": genre, "tone": "kelam"},
+                         subject={}))
 
-    assert f"Dunia {label} yang kelam, tempat " in text
-
-
-def test_indonesian_text_streams_small_chunks_then_exactly_one_usage(adapter):
-    items = draft_id(adapter, "character")
-
-    assert isinstance(items[-1], Usage) and not any(isinstance(item, Usage) for item in items[:-1])
-    chunks = items[:-1]
-    assert len(chunks) > 10 and all(isinstance(c, str) and c for c in chunks) and max(len(c) for c in chunks) < 200
-    assert items[-1].output_tokens == pytest.approx(len(text_of(items).split()) * 4 / 3, abs=1)
-    assert items[-1].request_id.startswith("local-")
-
-
-@pytest.mark.parametrize("section", ["beats", "script"])
-def test_indonesian_max_tokens_shortens_with_an_indonesian_note(adapter, section):
-    text = text_of(draft_id(adapter, section, max_tokens=80))
-
-    assert len(text.split()) <= 80 * 0.75 + 8
-    assert text.startswith(ID["label"]) and text.rstrip().endswith("*(Dipersingkat sesuai batas panjang.)*")
-    assert "Shortened" not in text and text.count("```") % 2 == 0
+    assert f"dunia {label} yang kelam, tempat " in text
 
 
 @pytest.mark.parametrize("language", [None, "en", "fr", "", "EN", 7])
 def test_any_other_or_missing_language_stays_english(adapter, language):
-    for section in STRUCTURE:
-        text = text_of(draft(adapter, section, language=language))
-        assert text.startswith(OFFLINE_LABEL + "\n")
-        assert ID["label"] not in text and "Disusun" not in text
-        for marker in STRUCTURE[section]:
-            assert marker in text, (section, marker)
+    text = text_of(draft(adapter, "synopsis", field="synopsis", language=language))
+    assert text.startswith("Layang-Layang opens on Lintang")
 
 
 @pytest.mark.parametrize("language", ["id", "ID", "id-ID", "id_ID"])
 def test_indonesian_language_codes(adapter, language):
-    assert text_of(draft(adapter, "story", language=language)).startswith(ID["label"])
-
-
-def test_english_drafts_do_not_depend_on_the_indonesian_phrasebook(adapter):
-    """Same input, same English draft, whether or not "language": "en" is spelled out twice."""
-    assert text_of(draft(adapter, "beats", language="en")) == text_of(draft(adapter, "beats", language="en"))
-    assert text_of(draft(adapter, "beats")) == text_of(draft(adapter, "beats"))
+    assert text_of(draft(adapter, "synopsis", field="synopsis", language=language)).startswith(
+        "Layang-Layang dibuka dengan Lintang")
 
 
 def test_phrasebooks_have_the_same_shape():
@@ -396,21 +465,20 @@ def test_phrasebooks_have_the_same_shape():
             return {k: shape(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             assert value, "empty phrase list"
-            return type(value).__name__
+            return type(value).__name__ + str(len(value) if isinstance(value, list) and value
+                                              and isinstance(value[0], str) and "{" in value[0] else "")
         return "callable" if callable(value) else type(value).__name__
 
     assert shape(indonesian) == shape(en)
 
     def fields(template):
-        return {name for _, name, _, _ in Formatter().parse(template) if name}
+        return {name.lower() for _, name, _, _ in Formatter().parse(template) if name}
 
-    # Each Indonesian line needs only values the builders already pass for the English one ("Story": the
-    # capitalised story noun, which English writes with an article instead).
-    for key, template in en["text"].items():
-        assert fields(indonesian["text"][key]) - fields(template) <= {"Story"}, key
-    for beat, (_name, note) in en["beats"].items():
-        assert fields(indonesian["beats"][beat][1]) <= fields(note), beat
-
+    # Each Indonesian sentence names only values the English one can name (writers.FieldDraft fills both).
+    for key, value in en["prose"].items():
+        for en_line, id_line in zip(*[v if isinstance(v, list) else [v] for v in (value, indonesian["prose"][key])],
+                                    strict=True):
+            assert fields(id_line) <= fields(en_line) | {"story", "mood"}, (key, id_line)
 
 # -- images ----------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ def test_text_image_and_video_work_out_of_the_box():
         TextRequest(prompt="Describe her", context={"section": "character", "subject": {"name": "Lintang"}}),
     ))
     draft = "".join(i for i in items if isinstance(i, str))
-    assert draft.startswith("[Offline draft") and "Lintang" in draft
+    assert draft.startswith("Lintang ") and "Offline" not in draft and "Describe her" not in draft
     assert isinstance(items[-1], Usage)
 
     image, model, _ = router.generate_image(router.Call(type="image"), ImageRequest(prompt="Lintang", width=512, height=512))

@@ -542,6 +542,7 @@
       run: root.querySelector(".ai-run"),
       status: root.querySelector(".ai-run__status"),
       canon: root.querySelector(".ai-run__canon"),
+      offline: root.querySelector(".ai-run__offline"),
       draft: root.querySelector(".ai-draft"),
       actions: root.querySelector(".ai-run__actions"),
       compare: root.querySelector(".ai-compare"),
@@ -614,6 +615,14 @@
     box.hidden = !box.childNodes.length;
   }
 
+  /* The offline label sits next to the draft, never in it. */
+  function showOffline(root, label) {
+    var box = aiParts(root).offline;
+    if (!box) return;
+    box.querySelector(".ai-run__offline-text").textContent = label || "";
+    box.hidden = !label;
+  }
+
   function setBusy(root, busy) {
     root._busy = busy;
     var p = aiParts(root);
@@ -676,6 +685,7 @@
     var p = aiParts(root);
     var free = root.getAttribute("data-target-kind") === "free";
     setRunStatus(root, "done", free ? t("readyFree") : t("ready"));
+    p.draft.scrollTop = 0;  // the stream followed the end; the creator reads from the start
     updateCreditBadge(cost);
     p.actions.textContent = "";
     if (free) {
@@ -766,6 +776,7 @@
     p.run.hidden = false;
     p.draft.textContent = "";
     p.canon.hidden = true;
+    showOffline(root, "");
     p.actions.textContent = "";
     showCompare(root, false);
     setRunStatus(root, "busy", t("writing"));
@@ -794,6 +805,7 @@
         if (name === "start") {
           root.setAttribute("data-draft", data.draft || "");
           showCanon(root, data.canon, data.omitted);
+          showOffline(root, data.offline);
         } else if (name === "chunk") {
           var nearBottom = p.draft.scrollHeight - p.draft.scrollTop - p.draft.clientHeight < 40;
           p.draft.appendChild(doc.createTextNode(data.text || ""));

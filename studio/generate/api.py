@@ -67,6 +67,8 @@ class GenerateOut(Schema):
     cost: int
     canon: list[str] = Field(description="The bible facts the prompt included")
     model: str
+    offline: str = Field("", description="For a draft written offline (the local model), the label to show next "
+                                         "to it, in the creator's language; never part of `text`")
 
 
 class GenerateEnvelope(Schema):
@@ -84,7 +86,7 @@ class ProviderErrorEnvelope(Schema):
 
 SSE_DESCRIPTION = (
     "With `Accept: text/event-stream` the answer is a stream of server-sent events: `start` "
-    "(draft, cost, model, canon, omitted), `chunk` (text) …, then `done` (draft, cost) or `error` "
+    "(draft, cost, model, canon, omitted, offline: the label of an offline draft or \"\"), `chunk` (text) …, then `done` (draft, cost) or `error` "
     "(draft, message, partial; the credits are released). Otherwise the answer is JSON once the text is complete."
 )
 
@@ -142,7 +144,7 @@ def generate_text(request, payload: GenerateIn):
         message = end["message"] if end else _("The generation was interrupted.")
         return Status(502, error("PROVIDER_ERROR", message, draft=start.get("draft"), partial=bool(parts)))
     return ok({"draft": end["draft"], "text": "".join(parts), "cost": end["cost"], "canon": start["canon"],
-               "model": start["model"]})
+               "model": start["model"], "offline": start["offline"]})
 
 
 # --- images and animations -------------------------------------------------------------------------

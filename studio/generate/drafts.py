@@ -1,7 +1,8 @@
 """Bible-aware text generation: quote → guards → hold → stream → capture (or release).
 
 The stream is a series of events the views turn into SSE or JSON:
-    {"event": "start", "draft", "cost", "model", "canon", "omitted"}
+    {"event": "start", "draft", "cost", "model", "canon", "omitted", "offline"}
+                                                   — offline: the panel's label for an offline draft, else ""
     {"event": "chunk", "text"}
     {"event": "done", "draft", "cost"}           — hold captured, draft ready
     {"event": "error", "draft", "message", "partial"} — hold released, partial text kept
@@ -19,6 +20,7 @@ from django.utils import timezone
 from aiproviders import router
 from aiproviders.adapters import ProviderError
 from aiproviders.adapters.base import TextRequest, Usage
+from aiproviders.adapters.local import offline_label
 from aiproviders.models import AIModel, UsageLog
 from credits import guards, ledger
 from credits.selectors import credit_account_for
@@ -99,7 +101,8 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
             target_id=getattr(target, "public_id", None), field=field, prompt=prompt, canon=built["canon"],
             model_name=model.display_name,
         )
-    return _stream(user=user, draft=draft, hold=hold, cost=cost, model=model, built=built, reference=reference)
+    return _stream(user=user, draft=draft, hold=hold, cost=cost, model=model, built=built, reference=reference,
+                   language=language)
 
 
 def text_model(model_id) -> AIModel | None:
@@ -121,9 +124,11 @@ def sse_response(events: Iterator[dict]) -> StreamingHttpResponse:
     return response
 
 
-def _stream(*, user, draft, hold, cost, model, built, reference) -> Iterator[dict]:
+def _stream(*, user, draft, hold, cost, model, built, reference, language) -> Iterator[dict]:
+    # That a draft was written offline is said next to it, in the panel, never inside its text.
+    offline = offline_label(language) if model.provider.kind == "local" else ""
     yield {"event": "start", "draft": str(draft.public_id), "cost": cost, "model": model.display_name,
-           "canon": built["canon"], "omitted": built["omitted"]}
+           "canon": built["canon"], "omitted": built["omitted"], "offline": offline}
     parts: list[str] = []
     call = router.Call(type="text", model=model, max_credits=cost, user=user, reference=reference)
     request = TextRequest(prompt=built["prompt"], system=built["system"], context=built["context"], max_tokens=1500)

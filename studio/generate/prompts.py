@@ -13,6 +13,7 @@ from modo import catalog
 from ..models import Character, ImagePreset, Location, Moodboard, Project, Scene
 
 CANON_TOKEN_BUDGET = 1500
+OFFLINE_NAMES = 12  # characters and locations named in the offline provider's context
 WORLD_FIELDS = ("setting", "rules", "culture", "history")
 LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}
 QUALITY_TAGS = "highly detailed, consistent character design, clean composition, best quality"
@@ -31,8 +32,9 @@ SYSTEM = {
 SECTION_OF_KIND = {"project": "story", "story": "story", "beat": "story", "character": "character", "world": "world",
                    "location": "world", "scene": "story", "free": "free"}
 
-RULES = ("Respect the canon below: never contradict it, reuse names exactly. Write only the requested text, "
-         "without preamble, in {language}. Use Markdown only where it helps readability.")
+RULES = ("Respect the canon below: never contradict it, reuse names exactly. Write only the text that goes into the "
+         "field, in {language}: no preamble, no title, no headings and no notes about the draft; plain paragraphs "
+         "unless the field is a list or a screenplay. Follow the creator's instructions on length exactly.")
 
 
 def estimate_tokens(text: str) -> int:
@@ -187,6 +189,10 @@ def build(project: Project, *, target_kind: str, target=None, field: str, prompt
     if target is not None and hasattr(target, "_meta"):
         subject = {f.name: getattr(target, f.name) for f in target._meta.concrete_fields
                    if f.get_internal_type() in ("CharField", "TextField") and getattr(target, f.name)}
+    if isinstance(target, Scene):
+        subject["characters"] = [c.name for c in target.characters.all()]
+        subject.update({"location": target.location.name} if target.location_id else {})
+        subject.update({"beat": target.beat.title} if target.beat_id else {})
     offline_section = {"script": "script", "character": "character", "world": "world", "location": "location",
                        "scene": "scene", "beat": "beats", "story": "synopsis" if field == "synopsis" else "story",
                        "project": "story"}.get(target_kind if field != "script" else "script", "free")
@@ -194,9 +200,12 @@ def build(project: Project, *, target_kind: str, target=None, field: str, prompt
         "section": offline_section,
         "project": {"title": project.title, "logline": project.logline, "premise": project.premise,
                     "genre": project.get_genre_display() if project.genre else "", "tone": project.tone,
-                    "format": project.get_format_display(), "audience": project.target_audience},
+                    "format": project.get_format_display(), "audience": project.target_audience,
+                    "characters": [{"name": c.name, "role": c.role} for c in project.characters.all()[:OFFLINE_NAMES]],
+                    "locations": [loc.name for loc in project.locations.all()[:OFFLINE_NAMES]]},
         "subject": subject,
         "field": field,
+        "direction": prompt.strip(),  # the creator's own words, which the offline drafts follow where they can
         "language": language,
     }
     return {"system": system, "prompt": user_prompt, "canon": canon.labels, "omitted": canon.omitted, "context": context}

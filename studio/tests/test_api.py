@@ -7,6 +7,7 @@ import pytest
 
 from accounts.tests.factories import UserFactory, bearer
 from aiproviders import adapters
+from aiproviders.adapters.local import OFFLINE_LABEL
 from aiproviders.models import AIModel, Provider
 from aiproviders.tests import fakes
 from credits import ratelimit
@@ -400,7 +401,9 @@ def test_generate_text_answers_json_and_charges_the_hold(client, bible):
 
     assert response.status_code == 200
     data = response.json()["data"]
-    assert data["text"].startswith("[Offline draft")
+    assert data["text"].startswith(bible["character"].name) and "Offline" not in data["text"]
+    assert data["offline"] == OFFLINE_LABEL
+    assert "Make her brave" not in data["text"] and "Canon" not in data["text"]
     assert data["cost"] == 3 and data["model"]
     assert "Title" in data["canon"]
     draft = Draft.objects.get(public_id=data["draft"])
@@ -424,7 +427,8 @@ def test_generate_text_streams_server_sent_events(client, bible):
     assert names[0] == "start" and names[-1] == "done"
     assert names[1:-1] == ["chunk"] * (len(names) - 2) and len(names) - 2 >= 2
     text = "".join(data["text"] for name, data in events if name == "chunk")
-    assert text.startswith("[Offline draft")
+    assert text.startswith("The world of ") and "Offline" not in text
+    assert events[0][1]["offline"] == OFFLINE_LABEL
     draft = Draft.objects.get(public_id=events[0][1]["draft"])
     assert draft.text == text and draft.status == "ready"
     assert events[-1][1] == {"event": "done", "draft": str(draft.public_id), "cost": 3}

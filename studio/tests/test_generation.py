@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from aiproviders import services as ai_services
+from aiproviders.adapters.local import OFFLINE_LABEL, offline_label
 from aiproviders.models import AIModel, Provider, UsageLog
 from aiproviders.tests import stubs
 from credits import ratelimit
@@ -11,7 +12,7 @@ from credits.models import CreditAccount, Hold, LedgerEntry
 from credits.selectors import credit_account_for
 from studio import services
 from studio.generate import drafts
-from studio.models import Draft
+from studio.models import Draft, Story
 
 from .factories import give_plan, make_project
 
@@ -42,7 +43,9 @@ def test_local_provider_streams_a_draft_in_order_and_captures_the_hold(user, pro
     assert kinds[0] == "start" and kinds[-1] == "done" and kinds.count("chunk") >= 2
     text = "".join(e["text"] for e in events if e["event"] == "chunk")
     draft = Draft.objects.get()
-    assert draft.text == text and text.startswith("[Offline draft")
+    assert draft.text == text and text.startswith("Character 0 grew up")
+    assert events[0]["offline"] == OFFLINE_LABEL and OFFLINE_LABEL not in text
+    assert "She lost her mother" not in text and "Canon" not in text
     assert draft.status == "ready" and draft.credits_charged == 3
     assert "Character Character 0 (being written)" in events[0]["canon"]
     hold = Hold.objects.get(reference=f"draft:{draft.public_id}")
@@ -67,6 +70,51 @@ def test_accepting_a_draft_fills_the_field_and_can_be_undone(user, project):
     services.draft_undo(draft=draft)
     hero.refresh_from_db()
     assert hero.backstory == "Old backstory"
+
+
+@pytest.mark.django_db
+def test_accepting_an_offline_draft_writes_exactly_the_draft_and_the_showcase_shows_no_label(client, user, project):
+    events = run(drafts.text_stream(user=user, project=project, target_kind="story", target_id=None,
+                                    field="synopsis", prompt="3 paragraphs, and keep it hopeful"))
+    draft = Draft.objects.get()
+    text = "".join(e["text"] for e in events if e["event"] == "chunk")
+
+    services.draft_accept(draft=draft)
+
+    synopsis = Story.objects.get(project=project).synopsis
+    assert synopsis == text.strip() == draft.text.strip()
+    paragraphs = synopsis.split("\n\n")
+    assert len(paragraphs) == 3 and all(p.strip() and "\n" not in p for p in paragraphs)
+    assert synopsis.startswith("The Ember Kite opens on Character 0 at Place 0")
+    for never in (OFFLINE_LABEL, "Offline", "keep it hopeful", "Canon", "Title:", "#", "---", "*"):
+        assert never not in synopsis, never
+
+    services.project_publish(project=project, sections=["story"])
+    page = client.get(f"/showcase/{project.slug}/").content.decode()
+    assert paragraphs[0].replace("'", "&#x27;") in page
+    assert OFFLINE_LABEL not in page and "Offline draft" not in page and "keep it hopeful" not in page
+
+
+@pytest.mark.django_db
+def test_the_offline_label_is_in_the_creators_language(user, project):
+    events = run(drafts.text_stream(user=user, project=project, target_kind="story", target_id=None,
+                                    field="synopsis", prompt="dua paragraf", language="id"))
+
+    assert events[0]["offline"] == offline_label("id") == "Draf offline — ditulis tanpa layanan AI"
+    text = "".join(e["text"] for e in events if e["event"] == "chunk")
+    assert text.startswith("The Ember Kite dibuka dengan") and len(text.strip().split("\n\n")) == 2
+
+
+@pytest.mark.django_db
+def test_a_vendor_model_draft_has_no_offline_label(user, project, openai_model):
+    with stubs.mock_http() as mock:
+        mock.post(CHAT).mock(return_value=httpx.Response(
+            200, text=stubs.openai_chat_stream(["Once", " upon", " a storm."], usage=(120, 4)),
+            headers={"content-type": "text/event-stream"}))
+        events = run(drafts.text_stream(user=user, project=project, target_kind="story", target_id=None,
+                                        field="synopsis", prompt=""))
+
+    assert events[0]["offline"] == ""
 
 
 KEY = "sk-studio-test-SECRET"

@@ -52,3 +52,20 @@ def test_creator_sees_canon_labels_in_their_language_while_the_prompt_stays_engl
 
     assert "Karakter Character 0 (sedang ditulis)" in built["canon"]
     assert "Character Character 0 (being written):" in built["prompt"]
+
+
+@pytest.mark.django_db
+def test_offline_context_carries_the_creators_direction_and_the_bibles_names(user):
+    give_plan(user)
+    project = make_project(user, characters=2, locations=2, scenes=1)
+    scene = project.scenes.first()
+
+    built = prompts.build(project, target_kind="scene", target=scene, field="description", prompt="  2 paragraphs  ")
+
+    context = built["context"]
+    assert context["direction"] == "2 paragraphs" and context["field"] == "description"
+    assert [c["name"] for c in context["project"]["characters"]] == ["Character 0", "Character 1"]
+    assert context["project"]["locations"] == ["Place 0", "Place 1"]
+    assert context["subject"]["characters"] == ["Character 0", "Character 1"]
+    assert context["subject"]["location"] == "Place 0"
+    assert "no headings" in built["system"] and "no preamble" in built["system"]

@@ -1,7 +1,8 @@
 """The offline `local` provider, one job per module:
 
     adapter.py        LocalAdapter, the common adapter interface: checks the request, delegates
-    text.py           offline text drafts assembled from the bible
+    text.py           offline text drafts: the length asked for, paragraphs, streaming chunks
+    writers.py        the sentences of each kind of field, from the bible and the phrasebook
     phrasebook_en.py  the words of English drafts; phrasebook_id.py those of Indonesian ones
     wording.py        tidying and joining creator text (drafts, phrasebooks, title card)
     images.py         Pillow basics: decoding references, fitting, PNG, palette, the collage
@@ -14,6 +15,6 @@ Re-exported here: the names other modules and tests import from `aiproviders.ada
 
 from .adapter import LocalAdapter
 from .images import cover
-from .text import OFFLINE_LABEL, PHRASEBOOK
+from .text import OFFLINE_LABEL, PHRASEBOOK, offline_label
 
-__all__ = ["OFFLINE_LABEL", "PHRASEBOOK", "LocalAdapter", "cover"]
+__all__ = ["OFFLINE_LABEL", "PHRASEBOOK", "LocalAdapter", "cover", "offline_label"]

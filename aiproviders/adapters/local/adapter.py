@@ -1,8 +1,10 @@
 """LocalAdapter, the offline provider: no network, no key, the embedded default on a fresh install.
 
-    generate_text  drafts Markdown from the bible's own data (request.context), clearly labelled
-                   as an offline draft (first line "[..."); deterministic for the same input. In
-                   Bahasa Indonesia when context["language"] is "id", otherwise in English.
+    generate_text  writes one field's text from the bible's own data (request.context): only the
+                   text that goes into the field, no label, title or note (the panel says it is
+                   offline: text.offline_label); the length the creator asked for; deterministic
+                   for the same input. In Bahasa Indonesia when context["language"] is "id",
+                   otherwise in English.
     generate_image renders a title card from the prompt (t2i), stylises one reference (i2i) or
                    composites several (multi-reference) with Pillow; PNG of exactly width×height.
     start_video    animates an image with an eased pan/zoom into an H.264 MP4 (PyAV), at once:
@@ -11,7 +13,7 @@
                    bytes in process memory that another worker could never see anyway.
 
 This module checks the request (sizes, durations, strength, reference count) and delegates the
-work: text.py writes the draft, title_card.py, image_styles.py and images.py draw the pictures,
+work: text.py and writers.py write the draft, title_card.py, image_styles.py and images.py draw the pictures,
 video.py encodes the MP4. Bad inputs (unreadable or oversized references, sizes or durations out
 of range) raise ProviderError(permanent=True); nothing here is worth retrying."""
 

@@ -1,20 +1,33 @@
 """The English phrasebook of the offline drafts (EN): every word a reader of an English draft
-sees, by genre, tone and section, and the grammar it needs (articles, role phrases, 'tone genre
+sees, by genre, tone and kind of field, and the grammar it needs (articles, role phrases, 'tone genre
 format' order). phrasebook_id.ID has the same keys; text.py picks one by the draft's language."""
 
+import re
 
 MAIN_ROLES = {"protagonist", "antagonist", "deuteragonist", "main character", "hero", "heroine", "villain", "narrator",
-              "mentor", "lead"}
+              "mentor", "lead", "sidekick"}
 
 
 def _a(phrase: str) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
+def _the(phrase: str) -> str:
+    """'an unlikely ally' → 'the unlikely ally': a phrase mentioned again."""
+    return "the " + re.sub(r"^(an?|the) ", "", phrase)
+
+
+# The studio's role keys that are not yet words.
+ROLE_NAMES = {"love_interest": "love interest", "supporting": "supporting character", "minor": "minor character"}
+
+
 def _role_en(role: str) -> str:
-    if role.lower() in MAIN_ROLES:
-        return "the " + role.lower()
-    return _a(role.lower()) if role else "a key character"
+    """'the protagonist', 'a supporting character', 'the love interest'."""
+    key = role.lower()
+    name = ROLE_NAMES.get(key, key.replace("_", " "))
+    if key in MAIN_ROLES or key == "love_interest":
+        return "the " + name
+    return _a(name) if role else "a key character"
 
 
 def _kind_en(tone: str, genre: str, fmt: str) -> str:
@@ -23,12 +36,10 @@ def _kind_en(tone: str, genre: str, fmt: str) -> str:
 
 
 EN = {
-    "label": "[Offline draft — written without an AI service]",
-    "footer": "Assembled offline from your bible, without an AI service. Edit freely, or choose an AI model for a "
-              "fuller draft.",
-    "shortened": "*(Shortened to the length limit.)*",
+    # Shown by the AI panel next to an offline draft, never inside the draft.
+    "label": "Offline draft — written without an AI service",
     "and": "and", "serial_comma": False,
-    "article": _a, "role_phrase": _role_en, "role_title": str.capitalize, "kind": _kind_en,
+    "article": _a, "definite": _the, "role_phrase": _role_en, "kind": _kind_en,
     "hero": "the hero", "hero_cue": "HERO",
     "genres": {
         "fantasy": {
@@ -49,7 +60,7 @@ EN = {
             "label": "science fiction", "story": "science fiction",
             "motifs": ["a machine that starts asking questions", "a signal from a place that should be empty",
                        "memories that can be bought and sold", "a colony rule nobody remembers voting for"],
-            "stakes": "who gets to decide what the future is for",
+            "stakes": "the right to decide what the future is for",
             "themes": ["what makes us human", "progress and who pays for it", "truth in an age of perfect copies"],
             "rivals": ["a corporate fixer who is never technically lying", "an AI loyal to the letter of its orders"],
             "places": ["a maintenance deck humming with recyclers", "a neon night market under the arcology",
@@ -61,7 +72,7 @@ EN = {
             "label": "horror", "story": "horror",
             "motifs": ["a door that was not there yesterday", "a voice that knows a secret nobody told",
                        "a photograph with one person too many", "a house rule that must never be broken"],
-            "stakes": "whether anyone gets out with their mind intact",
+            "stakes": "the sanity of everyone in the house",
             "themes": ["guilt that will not stay buried", "the monster we make of fear", "family secrets"],
             "rivals": ["something patient living under the floorboards", "a neighbour who is far too helpful"],
             "places": ["a flooded basement", "a school corridor after the lights go out",
@@ -73,7 +84,7 @@ EN = {
             "label": "mystery", "story": "mystery",
             "motifs": ["a letter delivered ten years late", "a witness who lies about the weather",
                        "a locked room with the key still inside", "a debt nobody admits to owing"],
-            "stakes": "the truth, and who gets hurt when it comes out",
+            "stakes": "a truth that could hurt everyone involved",
             "themes": ["the price of the truth", "justice versus the law", "people are never only one thing"],
             "rivals": ["a respected patron with an alibi too perfect", "a rival investigator who always arrives first"],
             "places": ["a rain-slick alley behind the theatre", "a records office closing for the night",
@@ -84,7 +95,7 @@ EN = {
             "label": "romance", "story": "romance",
             "motifs": ["a misdelivered message", "a promise made as children", "a bet that stops being a game",
                        "a shared secret place"],
-            "stakes": "two people choosing each other over what is safe",
+            "stakes": "the one love worth the risk",
             "themes": ["vulnerability as courage", "love versus duty", "second chances"],
             "rivals": ["a charming ex who never really left", "a family who has already chosen someone else"],
             "places": ["a rooftop garden after the rain", "a tiny bookshop at closing time",
@@ -95,7 +106,7 @@ EN = {
             "label": "comedy", "story": "comedy",
             "motifs": ["a small lie that grows out of control", "a mix-up of identical bags",
                        "an inspection that arrives a day early", "a pet with a secret talent"],
-            "stakes": "pride, reputation and one very important party",
+            "stakes": "a reputation that took years to build",
             "themes": ["being yourself is funnier than pretending", "friendship survives chaos", "failing upwards"],
             "rivals": ["an overachieving neighbour with a perfect lawn",
                        "a bureaucrat who loves the rules a little too much"],
@@ -107,7 +118,7 @@ EN = {
             "label": "superhero", "story": "superhero",
             "motifs": ["a power that works only when no one is watching", "a mask that belonged to someone else",
                        "a city that has stopped believing in heroes", "an accident that was no accident"],
-            "stakes": "a city and the people who hold it together",
+            "stakes": "a city that no longer believes in heroes",
             "themes": ["responsibility without recognition", "identity behind the mask", "power and restraint"],
             "rivals": ["a former ally who thinks heroes made things worse", "a billionaire selling safety"],
             "places": ["a rooftop above the night traffic", "an abandoned subway station",
@@ -118,7 +129,7 @@ EN = {
             "label": "thriller", "story": "thriller",
             "motifs": ["a file that should have been destroyed", "a phone that keeps ringing",
                        "a countdown nobody else can see", "an ally who changed sides last night"],
-            "stakes": "lives measured in hours",
+            "stakes": "a life that may have only hours left",
             "themes": ["trust as a weapon", "the cost of knowing", "loyalty under pressure"],
             "rivals": ["a handler whose orders keep changing", "a professional who never misses"],
             "places": ["a parking garage at 3 a.m.", "a crowded station at rush hour", "a server room with one exit"],
@@ -129,7 +140,7 @@ EN = {
             "label": "adventure", "story": "adventure",
             "motifs": ["a half-torn map", "a rival crew racing for the same prize",
                        "a legend that turns out to be a warning", "a vehicle held together by hope"],
-            "stakes": "the prize, the crew and the way home",
+            "stakes": "the crew's only way home",
             "themes": ["courage is a choice", "the journey changes the traveller", "found family"],
             "rivals": ["a rival captain who plays fair until it matters",
                        "a collector who buys people as easily as relics"],
@@ -140,7 +151,7 @@ EN = {
             "label": "slice-of-life", "story": "slice-of-life",
             "motifs": ["a summer job nobody wanted", "a shop about to close", "a festival everyone is preparing for",
                        "a letter from a friend who moved away"],
-            "stakes": "a friendship, a dream and a place that feels like home",
+            "stakes": "a place that feels like home",
             "themes": ["growing up without growing apart", "small kindnesses", "finding your own pace"],
             "rivals": ["a well-meaning parent with other plans",
                        "a classmate who seems to have it all figured out"],
@@ -152,7 +163,7 @@ EN = {
             "label": "story", "story": "story",
             "motifs": ["a secret kept for too long", "a promise that is hard to keep", "a stranger who knows too much",
                        "an object that should not exist"],
-            "stakes": "what the hero loves most",
+            "stakes": "everything that matters most",
             "themes": ["courage in ordinary people", "the price of a choice", "belonging"],
             "rivals": ["a rival who wants the same thing for different reasons",
                        "someone trusted who has their own plan"],
@@ -166,7 +177,6 @@ EN = {
         "tense": ["taut", "watchful", "restless"], "absurd": ["absurd", "lively", "mischievous"],
         "": ["vivid", "grounded", "honest"],
     },
-    "format_names": {"comic": "comic", "animation": "animation", "game": "game", "series": "series", "film": "film"},
     "format_notes": {
         "comic": ["Keep the silhouette readable at thumbnail size in a small panel.",
                   "Give {name} one signature colour so the eye finds {them} on a busy page.",
@@ -197,9 +207,9 @@ EN = {
     "fears": ["being forgotten", "turning into the person {they} swore never to become",
               "losing the last person who believes in {them}", "finding out the mission was pointless",
               "being seen as ordinary"],
-    "trait_notes": ["shows most clearly under pressure", "the first thing others notice, and the easiest to exploit",
-                    "opens doors in the first act and causes trouble in the second", "rooted in the past (see Backstory)",
-                    "softened only around people {name} trusts", "what friends love and rivals mock"],
+    "trait_notes": ["shows most clearly under pressure", "is the first thing others notice, and the easiest to exploit",
+                    "opens doors early on and causes trouble later", "is rooted in the past",
+                    "softens only around people {name} trusts", "is what friends love and rivals mock"],
     "builds": ["lean", "sturdy", "small", "tall", "wiry"],
     "eyes": ["watchful", "bright", "tired", "restless", "kind"],
     "silhouettes": ["a strong triangle (broad on top)", "a soft round shape", "a tall narrow line",
@@ -226,8 +236,6 @@ EN = {
         "exit": "{a} steps past {b} and out of frame. Hold on the empty space.",
         "transitions": ["CUT TO:", "SMASH CUT TO:", "FADE OUT."],
     },
-    "acts": {"act_one": "Act One — Setup (0–20%)", "act_two": "Act Two — Confrontation (20–80%)",
-             "act_three": "Act Three — Resolution (80–100%)"},
     "beats": {
         "opening_image": ("Opening Image", "{hero} at {place}: one image that shows the world before anything changes."),
         "theme_stated": ("Theme Stated", "Someone says out loud what the story is about — {theme} — and {hero} shrugs "
@@ -246,154 +254,168 @@ EN = {
         "finale": ("Finale", "{hero} storms the problem, changed; the rival's plan turns against itself."),
         "final_image": ("Final Image", "The mirror of the opening image, showing how much has changed."),
     },
-    "text": {
-        # shared
-        "direction": "> **Your direction:** {prompt}",
-        "direction_note": "> *Offline drafts follow the bible rather than free-form instructions; use this as a scaffold.*",
-        "work_titled": "*{title}*, {a_kind}", "work_untitled": "this {kind}", "work_plain": "this story",
-        "untitled": "untitled",
-        # character
-        "unnamed_character": "Unnamed character", "this_character": "this character", "age": "age {age}",
-        "at_a_glance": "At a glance",
-        "glance_traits": "{Who} is {role} in {work}. Defined by being {traits}, {who} carries the story's question of "
-                         "{theme}.",
-        "glance": "{Who} is {role} in {work}. A figure through whom the story asks about {theme}.",
-        "appearance": "Appearance",
-        "appearance_seed": "Not described yet. A starting point: a {build} build, {eyes} eyes and one detail that hints "
-                           "at {motif}.",
-        "clothing": "- **Clothing:** {clothing}", "accessories": "- **Accessories:** {accessories}",
-        "signature_colour": "- **Signature colour:** {colour} — keep it in every outfit so {who} is recognisable at a "
-                            "glance.",
-        "silhouette": "- **Silhouette:** {shape}.",
-        "personality": "Personality",
-        "personality_missing": "- Not defined yet. Try three words: one virtue, one flaw, one contradiction.",
-        "flaw": "- **Flaw:** {flaw}.", "voice": "- **Voice:** {voice}.",
-        "backstory": "Backstory", "deepen": "Questions to deepen it:",
-        "deepen_loss": "- What did {who} lose, and who is to blame for it?",
-        "deepen_return": "- Who from this past could walk back in at the worst possible moment?",
-        "backstory_seed": "A seed to develop: {who} grew up near {place}, where {motif} was only a bedtime story — "
-                          "until the day it proved true, and nothing at home was the same again.",
-        "motivation": "Motivation",
-        "wants": "- **Wants (outer goal):** {goal}",
-        "wants_missing": "to be decided — make it concrete enough to picture on the page",
-        "needs": "- **Needs (inner lesson):** {need}", "fears": "- **Fears:** {fear}",
-        "stakes_if": "- **Stakes:** if {who} fails, the story puts {stakes} at risk.",
-        "story_hooks": "Story hooks",
-        "hook_discovery": "1. {Who} discovers {motif} at {place} — and it points straight at {their} past.",
-        "hook_offer": "2. {Rival} offers {who} a shortcut to the goal, for a price nobody says aloud.",
-        "hook_quiet": "3. A quiet moment: {who} alone with {sense}, remembering why any of this matters.",
-        "hook_plot": "4. Where {who} fits the main plot: *{logline}*",
-        "design_notes": "Design notes", "design_notes_for": "Design notes for the {medium}",
-        # story
-        "untitled_story": "Untitled story", "for_audience": "for {audience}",
-        "logline": "Logline",
-        "logline_seed": "When {motif} surfaces at {place}, {hero} must stand against {rival} before {stakes} is lost "
-                        "for good.",
-        "premise": "Premise",
-        "premise_seed": "A {mood} {story} about {theme}. {Hero} starts with a small, safe life; the story takes it "
-                        "apart piece by piece and asks what is worth rebuilding.",
-        "theme": "Theme",
-        "theme_body": "**{Theme}.** Every major choice should test it: let {hero} argue one side early and live the "
-                      "other side by the end.",
-        "tone_and_style": "Tone and style", "textures": "{moods}. Recurring textures: {sense}; {sense2}.",
-        "central_conflict": "Central conflict", "outer": "- **Outer:** {hero} against {rival}.",
-        "inner": "- **Inner:** {hero} against {flaw}.", "stakes": "- **Stakes:** {stakes}.",
-        "story_engine": "Story engine",
-        "engine": "What keeps generating new stories: {motif}, and the people who want to use it. Each {unit} should "
-                  "open a question about it and close an older one.",
-        "episode": "episode", "chapter": "chapter",
-        "open_questions": "Open questions",
-        "ask_want": "- What does {hero} want on page one, and what do they need by the end?",
-        "ask_poster": "- Which scene is the poster? Describe the single image that sells this story.",
-        "ask_feel": "- What does the audience {audience}feel in the last minute?", "audience_aside": "({audience}) ",
-        # synopsis
-        "synopsis_title": "Synopsis — {title}",
-        "in_one_sentence": "In one sentence", "one_sentence": "{Hero} must face {rival} when {motif} threatens {stakes}.",
-        "beginning": "Beginning",
-        "beginning_body": "We meet {hero} at {place}, living a life that seems settled but is quietly missing something. "
-                          "Then {motif} appears, and the old routine cannot hold. After resisting, {hero} commits to the "
-                          "journey.",
-        "middle": "Middle",
-        "middle_body": "New allies, new rules and early wins. {Rival} moves from the shadows into the open. At the "
-                       "midpoint {hero} learns the real shape of the problem: it was never only about {motif}, but about "
-                       "{theme}. The cost rises until everything seems lost.",
-        "end": "End",
-        "end_body": "With {flaw} finally faced, {hero} returns to the fight with a new plan and wins — or loses in a way "
-                    "that means more. The closing image mirrors the opening one and shows how far {hero} has come.",
-        "to_refine": "To refine", "refine_names": "- Name the ally, the mentor and the rival.",
-        "refine_events": "- Replace each general sentence above with the concrete event from your bible.",
-        # beats
-        "beat_sheet": "Beat sheet — {title}", "beat_structure": "Save the Cat structure, three acts",
-        "logline_line": "**Logline:** {logline}",
-        "beats_run": "*For a {format}, read the percentages across the whole run: the midpoint lands halfway through "
-                     "the pages or episodes.*",
-        # world
-        "the_world": "The world", "overview": "Overview",
-        "world_seed": "A {mood} {label} world where {motif} shapes daily life.",
-        "rules_of_the_world": "Rules of the world", "as_written": "- **As written:** {rules}",
-        "possible": "- **What is possible:** {motif} — known to few, feared by many.",
-        "costs": "- **What it costs:** every use takes something back; decide what, and who pays.",
-        "forbidden": "- **What is forbidden:** one line nobody crosses — and the character who will.",
-        "peoples_and_factions": "Peoples and factions",
-        "faction": "- **{faction}** — what they want, what they fear, who they trade with.",
-        "old_ways": "- Those who keep the old ways, and those who profit from breaking them.",
-        "followers": "- {Rival}, and the people who follow them.",
-        "history": "History",
-        "history_seed": "Three ages to define: the founding (a promise), the breaking (a betrayal), and now (the "
-                        "consequences).",
-        "everyday_life": "Everyday life", "sounds": "- Sounds and smells: {sense}.",
-        "daily": "- Work, food and festivals: what does a normal day look like, and what is celebrated?",
-        "visit": "- Places to visit: {places}.",
-        "world_conflicts": "Conflicts that drive stories", "stakes_item": "- {Stakes}.",
-        "control": "- {Motif}, and who gets to control it.", "neighbours": "- {Theme}, played out between neighbours.",
-        # location
-        "unnamed_location": "Unnamed location",
-        "location_seed": "{Place} — or somewhere very like it. Decide its history in one sentence and its secret in "
-                         "another.",
-        "look_and_feel": "Look and feel",
-        "sights": "- **Sights:** {shape} shapes, {colour} and {colour2} accents, light that changes the mood by the hour.",
-        "sounds_smells": "- **Sounds and smells:** {sense}.", "mood_line": "- **Mood:** {moods}{mood}.",
-        "notable_features": "Notable features", "landmark": "- One landmark people give directions by.",
-        "hidden": "- One hidden place only locals know.", "trace": "- One trace of {motif}.",
-        "story_function": "Story function",
-        "function": "Use {name} where the story needs {use}. Return to it late in the story, changed, to show what the "
-                    "events cost.",
-        "scene_ideas": "Scene ideas",
-        "idea_arrival": "1. {Hero} arrives for the first time and breaks an unwritten local rule.",
-        "idea_waiting": "2. {Rival} is found here, waiting.",
-        "idea_upheaval": "3. A storm, a festival or a power cut turns the place upside down.",
-        "art_direction": "Art direction", "palette": "- Palette: {colour}, {colour2}, deep shadow.",
-        "framing": "- Establishing shot wide and low; then one detail close-up that the audience will remember.",
-        # scene
-        "untitled_scene": "Untitled scene", "summary": "Summary",
-        "summary_seed": "{Lead} reaches {location} expecting one thing and finds another.",
-        "purpose": "Purpose", "beat": "- **Beat:** {beat}.", "beat_missing": "decide where this sits in the beat sheet",
-        "changes": "- **What changes:** {lead} leaves this scene knowing, wanting or losing something new.",
-        "theme_touch": "- **Theme touch:** {theme}.",
-        "setting": "Setting", "characters": "Characters",
-        "character_want": "- **{name}** — wants something different from everyone else here.",
-        "beat_by_beat": "Beat by beat",
-        "step_open": "1. **Open:** a strong image — {lead} {opening}.",
-        "step_push": "2. **Push:** pressure arrives ({rival}, or news of it).",
-        "step_turn": "3. **Turn:** a reveal about {motif} flips the goal.",
-        "step_out": "4. **Out:** {lead} makes a choice that launches the next scene.",
-        "mood_camera_sound": "Mood, camera and sound", "mood": "- Mood: {moods}{mood}.", "camera": "- Camera: {camera}.",
-        "sound": "- Sound: {sense}.",
-        # script
-        "script_title": "{title} — script draft", "scene": "Scene",
-        "script_note": "*Screenplay layout: sluglines, action, character cues, parentheticals, dialogue. Rewrite the "
-                       "dialogue in each character's own voice.*",
-        # free
-        "notes_title": "{title} — notes", "draft_notes": "Draft notes",
-        "no_instruction": "*No instruction was given, so here are starting points drawn from the bible.*",
-        "ideas_to_start_from": "Ideas to start from", "open_on": "- Open on {place}, with {sense}.",
-        "hands": "- Put {motif} in {hero}'s hands early.",
-        "same_thing": "- Let {rival} want the same thing for a better-sounding reason.",
-        "test_theme": "- Test the theme — {theme} — with one hard choice.", "keep_tone": "- Keep the tone {moods}.",
-        "from_your_bible": "From your bible", "premise_line": "- **Premise:** {premise}",
-        "logline_item": "- **Logline:** {logline}",
-        "questions_to_decide": "Questions to decide",
-        "want_most": "- What does {hero} want most, and what stands in the way?",
-        "cover": "- Which image would you put on the cover?", "feel_end": "- What should the audience feel at the end?",
+    # The sentences of each kind of field, in reading order (writers.py fills them in).
+    "prose": {
+        "this_story": "this story", "this_character": "this character", "the_rival": "the rival",
+        "work": "{title}, {a_kind}",
+        "logline": "When {motif} surfaces at {place}, {hero} must stand against {rival} before {stakes} is lost for good.",
+        "logline_short": "{Hero} must stand against {rival} before {stakes} is lost for good.",
+        "premise": [
+            "{Title} is {a_mood} {story} about {theme}.",
+            "{Hero} begins with a small, safe life at {place}.",
+            "When {motif} surfaces, that life comes apart piece by piece.",
+            "Standing in the way is {rival}, and what is at stake is {stakes}.",
+            "{Ally} offers help, but help has a price of its own.",
+            "The story keeps asking what {theme} really means once the choice is real.",
+        ],
+        "synopsis": [
+            "{Title} opens on {hero} at {place}, in a life that looks settled but is quietly missing something.",
+            "Then {motif} surfaces, and the old routine cannot hold.",
+            "{Hero} resists at first, but staying out of it would put {stakes} at risk.",
+            "With {ally} alongside, {hero} sets out for {place2}, where the rules are different.",
+            "The early wins come fast, and for a while the journey feels like the adventure {hero} always wanted.",
+            "Then {rival} steps out of the shadows and into the open.",
+            "At the midpoint {hero} learns from {rival2} that it was never only about {motif}: it is about {theme}.",
+            "The price keeps rising, and the trust between {hero} and {ally2} is tested to breaking point.",
+            "When everything seems lost, {hero} finally has to face {flaw}.",
+            "With a new plan, {hero} returns to confront {rival2} where it all began.",
+            "The victory over {rival2} costs something real, and it is a choice, not strength, that decides it.",
+            "The closing image mirrors the opening one and shows how far {hero} has come.",
+        ],
+        "themes": [
+            "At its heart, {title} is about {theme}.",
+            "{Hero} argues one side of it early on and lives the other side by the end.",
+            "{Rival} stands for the opposite answer, so every confrontation is also a test of the theme.",
+            "A second thread runs underneath: {theme2}, carried by {ally2}.",
+            "{Motif} gives the theme a shape the audience can see.",
+            "By the final image, the question has been answered in action rather than in words.",
+        ],
+        "beat": [
+            "{Hero} is at {place} when this beat begins, with {sense} all around.",
+            "{Motif} pushes the story forward and leaves {hero} no easy way back.",
+            "{Rival} is never far away, and the pressure shows.",
+            "The beat ends on a choice that changes what {hero} wants next.",
+        ],
+        "appearance": [
+            "{Name} has a {build} build and {eyes} eyes that miss very little.",
+            "One detail always draws a second look: a small sign of {motif}.",
+            "{Colour} is {their} signature colour, and it turns up in everything {name} wears.",
+            "The silhouette is {shape}, easy to read at a glance.",
+        ],
+        "wears": "{Name} usually wears {clothing}.",
+        "carries": "{Name} rarely goes anywhere without {accessories}.",
+        "clothing": [
+            "{Name} dresses for a life at {place}: practical layers that can take a beating.",
+            "Everything is cut to move, with {colour} tying the outfit together.",
+            "One piece is older than the rest, a keepsake tied to {motif}.",
+            "When the stakes rise, the outfit gets simpler, as if {name} were shedding everything not needed.",
+        ],
+        "accessories": [
+            "{Name} carries little, but every object has a story.",
+            "A worn keepsake linked to {motif} never leaves {their} side.",
+            "A small, practical tool hangs within reach, marked in {colour}.",
+            "Losing the keepsake would hurt {name} more than any wound.",
+        ],
+        "visual_style": [
+            "Draw {name} on {shape} and keep the lines clean.",
+            "{Colour} and {colour2} carry the palette, with {mood} lighting to match the tone of {title}.",
+            "The design should read clearly at a glance, in a small panel as well as in a close-up.",
+        ],
+        "personality": [
+            "{Name} is {role} in {work}.",
+            "{Name}'s greatest flaw is {flaw}.",
+            "In conversation, people remember one thing about {name}: {voice}.",
+            "What {name} still has to learn is {need}.",
+            "Deep down, what {name} fears most is {fear}.",
+        ],
+        "trait": "The {trait} side of {name} {note}.",
+        "backstory": [
+            "{Name} grew up near {place}, where {motif} was only a bedtime story.",
+            "Home was small, loud and safe, and {name} never imagined leaving it.",
+            "Then came the day the story proved true, and nothing at home was the same again.",
+            "{Name} lost something that year that has never been replaced.",
+            "{Flaw} took root in those years.",
+            "{Rival} knows more about what happened than anyone admits.",
+            "By the time the story begins, {name} rarely talks about that past, but it shapes every choice.",
+        ],
+        "motivation": [
+            "On the surface, {name} wants to protect {stakes}.",
+            "What {name} truly needs is {need}.",
+            "What {name} fears most is {fear}.",
+            "{Rival} stands directly in the way.",
+            "If {name} fails, {stakes} will pay the price.",
+        ],
+        "setting": [
+            "The world of {title} is {a_mood} {genre} world where {motif} shapes daily life.",
+            "Its heart is {place}, and beyond it lies {place2}.",
+            "The air carries {sense}.",
+            "Most people live ordinary lives, working, trading and celebrating, and try not to think about {motif}.",
+            "Those who do think about it are the ones who shape what happens next.",
+            "Beneath the everyday runs one tension: {stakes}.",
+        ],
+        "history": [
+            "Long ago, the founders of this world made a promise about {motif}.",
+            "For generations the promise held, and it is still kept at {place}.",
+            "Then came the breaking: a betrayal that split families and turned neighbours into rivals.",
+            "The consequences still shape the present, and the old quarrel is now about {stakes}.",
+            "Every child grows up with a different version of that story.",
+        ],
+        "culture": [
+            "Daily life moves to the rhythm of {place}.",
+            "People work hard, eat together and mark the year with festivals that hide older meanings.",
+            "The air is full of {sense}.",
+            "Hospitality matters, and a broken promise is remembered for generations.",
+            "Not everyone agrees about {motif}: some keep the old ways, others profit from breaking them.",
+        ],
+        "rules": [
+            "In the world of {title}, {motif} is real, known to few and feared by many.",
+            "Every use of it takes something back, and someone always pays.",
+            "At {place} there is one line nobody crosses, and one character who will.",
+            "Those who understand the rules best are rarely the ones who follow them.",
+            "When the rules break, the first thing at risk is {stakes}.",
+        ],
+        "location": [
+            "{Name} is a {texture} place, full of {sense}.",
+            "Accents of {colour} and {colour2} catch the light, and the mood shifts by the hour.",
+            "Locals give directions by one landmark and keep one hidden corner to themselves.",
+            "Look closely and there is a trace of {motif}.",
+            "The story comes here for {use}.",
+            "Late in the story, {hero} returns to find it changed, and the change shows what the events have cost.",
+        ],
+        "visual_notes": [
+            "{Name} calls for a palette of {colour} and {colour2} against deep shadow.",
+            "Light should feel {mood}, and the shapes {texture}.",
+            "Open wide and low, then cut to one detail the audience will remember: a trace of {motif}.",
+            "For the camera: {camera}.",
+            "Let the textures recall {sense}.",
+        ],
+        "scene": [
+            "{Lead} reaches {location} expecting one thing and finds another.",
+            "The scene opens on {lead}, {opening}.",
+            "{Sense} sets the mood before a word is spoken.",
+            "Pressure arrives: {rival} is closer than anyone thought.",
+            "A discovery about {motif} turns the scene around.",
+            "{Lead} leaves with a choice made, and the next scene starts from it.",
+        ],
+        "scene_beat": "This is the {beat} of the story, and it has to feel like one.",
+        "scene_cast": "{Cast} each want something different here, and it shows.",
+        "ideas": [
+            "Open on {place}, with {sense}.",
+            "Put {motif} in {hero}'s hands early.",
+            "Let {rival} want the same thing for a better-sounding reason.",
+            "Test the theme, {theme}, with one hard choice.",
+            "Keep the tone {moods}.",
+            "Bring {ally} in at the worst possible moment.",
+        ],
+        "more": [
+            "Nothing in {title} happens far from {theme}.",
+            "{Sense2} lingers at the edges of every scene.",
+            "{Hero} notices the small things first, and that habit matters later.",
+            "{Ally} sees the danger sooner than anyone else.",
+            "Each step raises the stakes: {stakes}.",
+            "The tone stays {moods} throughout.",
+            "Small details keep pointing back to {motif}.",
+            "{Rival2} is never as far away as it seems.",
+        ],
     },
 }

@@ -1,12 +1,10 @@
 """The Indonesian phrasebook of the offline drafts (ID): every word a reader of a draft in Bahasa
-Indonesia sees, by genre, tone and section, and the grammar it needs (role names, the noun before
+Indonesia sees, by genre, tone and kind of field, and the grammar it needs (role names, the noun before
 its tone). Same keys as phrasebook_en.EN; text.py picks one by the draft's language."""
-
-from .wording import _cap
 
 ROLES_ID = {"protagonist": "protagonis", "antagonist": "antagonis", "deuteragonist": "deuteragonis",
             "supporting": "tokoh pendukung", "mentor": "mentor", "love interest": "tambatan hati",
-            "sidekick": "pendamping setia", "minor": "tokoh figuran", "main character": "tokoh utama",
+            "sidekick": "tokoh pendamping", "minor": "tokoh minor", "main character": "tokoh utama",
             "lead": "tokoh utama", "hero": "pahlawan", "heroine": "pahlawan", "villain": "penjahat",
             "narrator": "narator"}
 
@@ -22,12 +20,11 @@ def _kind_id(tone: str, genre: str, fmt: str) -> str:
 
 
 ID = {
-    "label": "[Draf offline — ditulis tanpa layanan AI]",
-    "footer": "Disusun secara offline dari bible Anda, tanpa layanan AI. Silakan sunting sesuka Anda, atau pilih model "
-              "AI untuk draf yang lebih lengkap.",
-    "shortened": "*(Dipersingkat sesuai batas panjang.)*",
+    # Shown by the AI panel next to an offline draft, never inside the draft.
+    "label": "Draf offline — ditulis tanpa layanan AI",
     "and": "dan", "serial_comma": True,
-    "article": str, "role_phrase": _role_id, "role_title": lambda role: _cap(_role_id(role)), "kind": _kind_id,
+    "article": str, "definite": lambda phrase: "sang " + phrase.removeprefix("seorang "), "role_phrase": _role_id,
+    "kind": _kind_id,
     "hero": "sang tokoh utama", "hero_cue": "TOKOH UTAMA",
     "genres": {
         "fantasy": {
@@ -50,7 +47,7 @@ ID = {
             "motifs": ["mesin yang mulai mengajukan pertanyaan", "sinyal dari tempat yang seharusnya kosong",
                        "kenangan yang bisa diperjualbelikan",
                        "aturan koloni yang tak seorang pun ingat pernah disetujui"],
-            "stakes": "siapa yang berhak menentukan untuk apa masa depan itu ada",
+            "stakes": "hak untuk menentukan arah masa depan",
             "themes": ["apa yang membuat kita manusia", "kemajuan dan siapa yang menanggung harganya",
                        "kebenaran di zaman salinan yang sempurna"],
             "rivals": ["makelar korporat yang secara teknis tak pernah berbohong",
@@ -64,7 +61,7 @@ ID = {
             "label": "horor", "story": "kisah horor",
             "motifs": ["pintu yang kemarin belum ada", "suara yang tahu rahasia yang tak pernah diceritakan siapa pun",
                        "foto dengan satu orang yang seharusnya tidak ada", "pantangan rumah yang tak boleh dilanggar"],
-            "stakes": "apakah ada yang bisa keluar dengan kewarasan yang utuh",
+            "stakes": "kewarasan semua orang di rumah itu",
             "themes": ["rasa bersalah yang tak mau terkubur", "monster yang kita ciptakan dari rasa takut",
                        "rahasia keluarga"],
             "rivals": ["sesuatu yang sabar menunggu di bawah lantai papan", "tetangga yang terlalu suka menolong"],
@@ -77,7 +74,7 @@ ID = {
             "label": "misteri", "story": "kisah misteri",
             "motifs": ["surat yang terlambat datang sepuluh tahun", "saksi yang berbohong soal cuaca",
                        "kamar terkunci dengan kuncinya masih di dalam", "utang yang tak diakui siapa pun"],
-            "stakes": "kebenaran, dan siapa yang terluka saat kebenaran itu terungkap",
+            "stakes": "kebenaran yang bisa melukai semua orang yang terlibat",
             "themes": ["harga sebuah kebenaran", "keadilan berhadapan dengan hukum",
                        "manusia tak pernah hanya punya satu sisi"],
             "rivals": ["dermawan terpandang dengan alibi yang terlalu sempurna",
@@ -91,7 +88,7 @@ ID = {
             "label": "romansa", "story": "kisah romansa",
             "motifs": ["pesan yang salah alamat", "janji yang diucapkan semasa kecil",
                        "taruhan yang tak lagi sekadar permainan", "tempat rahasia milik berdua"],
-            "stakes": "dua orang yang memilih satu sama lain alih-alih memilih yang aman",
+            "stakes": "satu cinta yang layak dipertaruhkan",
             "themes": ["keberanian untuk menunjukkan kerapuhan", "cinta atau kewajiban", "kesempatan kedua"],
             "rivals": ["mantan memikat yang tak pernah benar-benar pergi",
                        "keluarga yang sudah memilihkan orang lain"],
@@ -103,7 +100,7 @@ ID = {
             "label": "komedi", "story": "kisah komedi",
             "motifs": ["kebohongan kecil yang membesar tak terkendali", "dua tas kembar yang tertukar",
                        "inspeksi yang datang sehari lebih awal", "hewan peliharaan dengan bakat rahasia"],
-            "stakes": "harga diri, reputasi, dan satu pesta yang sangat penting",
+            "stakes": "reputasi yang dibangun bertahun-tahun",
             "themes": ["menjadi diri sendiri lebih lucu daripada berpura-pura", "persahabatan yang selamat dari kekacauan",
                        "gagal tapi malah naik pangkat"],
             "rivals": ["tetangga serba berprestasi dengan halaman yang sempurna",
@@ -117,7 +114,7 @@ ID = {
             "label": "pahlawan super", "story": "kisah pahlawan super",
             "motifs": ["kekuatan yang hanya bekerja saat tak ada yang melihat", "topeng yang dulu milik orang lain",
                        "kota yang sudah berhenti percaya pada pahlawan", "kecelakaan yang ternyata bukan kecelakaan"],
-            "stakes": "sebuah kota dan orang-orang yang menjaganya tetap utuh",
+            "stakes": "kota yang tak lagi percaya pada pahlawan",
             "themes": ["tanggung jawab tanpa pengakuan", "jati diri di balik topeng", "kekuatan dan pengendalian diri"],
             "rivals": ["mantan sekutu yang yakin para pahlawan justru memperburuk keadaan",
                        "miliarder yang menjual rasa aman"],
@@ -129,7 +126,7 @@ ID = {
             "label": "thriller", "story": "kisah thriller",
             "motifs": ["berkas yang seharusnya sudah dimusnahkan", "telepon yang terus berdering",
                        "hitungan mundur yang tak bisa dilihat orang lain", "sekutu yang berpindah pihak semalam"],
-            "stakes": "nyawa yang tinggal dihitung dalam hitungan jam",
+            "stakes": "nyawa yang mungkin tinggal hitungan jam",
             "themes": ["kepercayaan sebagai senjata", "harga dari mengetahui", "kesetiaan di bawah tekanan"],
             "rivals": ["atasan rahasia yang perintahnya terus berubah", "pembunuh bayaran yang tak pernah meleset"],
             "places": ["gedung parkir pukul tiga pagi", "stasiun yang padat di jam sibuk",
@@ -141,7 +138,7 @@ ID = {
             "label": "petualangan", "story": "kisah petualangan",
             "motifs": ["peta yang sobek separuh", "kru saingan yang berlomba memburu hadiah yang sama",
                        "legenda yang ternyata sebuah peringatan", "kendaraan yang hanya bertahan berkat harapan"],
-            "stakes": "hadiahnya, para awaknya, dan jalan pulang",
+            "stakes": "satu-satunya jalan pulang para awak",
             "themes": ["keberanian adalah pilihan", "perjalanan mengubah sang pengelana",
                        "keluarga yang ditemukan di perjalanan"],
             "rivals": ["kapten saingan yang bermain jujur sampai saat yang menentukan",
@@ -156,7 +153,7 @@ ID = {
             "motifs": ["kerja sambilan liburan yang tak diinginkan siapa pun", "toko yang sebentar lagi tutup",
                        "lomba tujuhbelasan yang sedang disiapkan seisi kampung",
                        "surat dari sahabat yang sudah pindah jauh"],
-            "stakes": "sebuah persahabatan, sebuah mimpi, dan tempat yang terasa seperti rumah",
+            "stakes": "tempat yang terasa seperti rumah",
             "themes": ["tumbuh dewasa tanpa tumbuh menjauh", "kebaikan-kebaikan kecil", "menemukan irama hidup sendiri"],
             "rivals": ["orang tua yang bermaksud baik tapi punya rencana lain",
                        "teman sekelas yang tampaknya sudah tahu jawaban atas segalanya"],
@@ -169,7 +166,7 @@ ID = {
             "label": "cerita", "story": "kisah",
             "motifs": ["rahasia yang disimpan terlalu lama", "janji yang sulit ditepati", "orang asing yang tahu terlalu banyak",
                        "benda yang seharusnya tidak ada"],
-            "stakes": "segala yang paling ia cintai",
+            "stakes": "segala yang paling berarti",
             "themes": ["keberanian orang-orang biasa", "harga sebuah pilihan", "rasa memiliki"],
             "rivals": ["saingan yang menginginkan hal yang sama dengan alasan yang berbeda",
                        "orang kepercayaan yang punya rencana sendiri"],
@@ -185,7 +182,6 @@ ID = {
         "tense": ["tegang", "waspada", "resah"], "absurd": ["absurd", "riang", "usil"],
         "": ["hidup", "membumi", "jujur"],
     },
-    "format_names": {"comic": "komik", "animation": "animasi", "game": "gim", "series": "serial", "film": "film"},
     "format_notes": {
         "comic": ["Jaga agar siluetnya tetap terbaca meski hanya seukuran gambar mini di panel kecil.",
                   "Beri {name} satu warna khas agar mata pembaca langsung menemukannya di halaman yang ramai.",
@@ -221,10 +217,9 @@ ID = {
               "kehilangan satu-satunya orang yang masih percaya padanya", "mendapati bahwa misinya sia-sia",
               "dianggap biasa-biasa saja"],
     "trait_notes": ["paling terlihat saat berada di bawah tekanan",
-                    "hal pertama yang diperhatikan orang, sekaligus yang paling mudah dimanfaatkan",
-                    "membuka jalan di babak pertama dan menimbulkan masalah di babak kedua",
-                    "berakar di masa lalu (lihat Latar belakang)", "baru melunak di dekat orang-orang yang dipercaya {name}",
-                    "yang disukai kawan dan diejek lawan"],
+                    "adalah hal pertama yang diperhatikan orang, sekaligus yang paling mudah dimanfaatkan",
+                    "membuka jalan di awal cerita dan menimbulkan masalah di kemudian hari", "berakar di masa lalu",
+                    "baru melunak di dekat orang-orang yang dipercaya {name}", "adalah hal yang disukai kawan dan diejek lawan"],
     "builds": ["ramping", "kekar", "mungil", "jangkung", "kurus liat"],
     "eyes": ["awas", "berbinar", "lelah", "gelisah", "teduh"],
     "silhouettes": ["segitiga yang tegas (lebar di bagian atas)", "bentuk bulat yang lembut", "garis tinggi yang ramping",
@@ -257,8 +252,6 @@ ID = {
         # Indonesian scripts keep the English sluglines and transitions.
         "transitions": ["CUT TO:", "SMASH CUT TO:", "FADE OUT."],
     },
-    "acts": {"act_one": "Babak satu — Pengenalan (0–20%)", "act_two": "Babak dua — Konfrontasi (20–80%)",
-             "act_three": "Babak tiga — Resolusi (80–100%)"},
     "beats": {
         "opening_image": ("Gambar Pembuka", "{hero} di {place}: satu gambar yang memperlihatkan dunianya sebelum apa "
                                             "pun berubah."),
@@ -282,163 +275,180 @@ ID = {
         "final_image": ("Gambar Penutup", "cermin dari gambar pembuka, memperlihatkan betapa banyak yang telah "
                                           "berubah."),
     },
-    "text": {
-        # shared
-        "direction": "> **Arahan Anda:** {prompt}",
-        "direction_note": "> *Draf offline mengikuti bible, bukan instruksi bebas; gunakan ini sebagai kerangka.*",
-        "work_titled": "*{title}*, {a_kind}", "work_untitled": "{kind} ini", "work_plain": "cerita ini",
-        "untitled": "tanpa judul",
-        # character
-        "unnamed_character": "Karakter tanpa nama", "this_character": "karakter ini", "age": "usia {age}",
-        "at_a_glance": "Sekilas",
-        "glance_traits": "{Who} adalah {role} dalam {work}. Dengan sifat {traits}, {who} membawa pertanyaan besar "
-                         "cerita ini tentang {theme}.",
-        "glance": "{Who} adalah {role} dalam {work}. Melalui sosok inilah cerita mempertanyakan {theme}.",
-        "appearance": "Penampilan",
-        "appearance_seed": "Belum dideskripsikan. Sebagai titik awal: tubuh {build}, sorot mata yang {eyes}, dan satu "
-                           "detail yang mengisyaratkan {motif}.",
-        "clothing": "- **Pakaian:** {clothing}", "accessories": "- **Aksesori:** {accessories}",
-        "signature_colour": "- **Warna khas:** {colour} — pertahankan di setiap busananya agar {who} langsung dikenali "
-                            "sekilas pandang.",
-        "silhouette": "- **Siluet:** {shape}.",
-        "personality": "Kepribadian",
-        "personality_missing": "- Belum ditentukan. Coba tiga kata: satu kebajikan, satu kelemahan, satu kontradiksi.",
-        "flaw": "- **Kelemahan:** {flaw}.", "voice": "- **Cara bicara:** {voice}.",
-        "backstory": "Latar belakang", "deepen": "Pertanyaan untuk memperdalamnya:",
-        "deepen_loss": "- Apa yang hilang dari {who}, dan siapa yang patut disalahkan?",
-        "deepen_return": "- Siapa dari masa lalu itu yang bisa muncul kembali di saat yang paling buruk?",
-        "backstory_seed": "Benih untuk dikembangkan: {who} tumbuh besar di dekat {place}, tempat {motif} hanyalah "
-                          "dongeng pengantar tidur — sampai suatu hari semuanya terbukti nyata, dan rumah tak pernah "
-                          "sama lagi.",
-        "motivation": "Motivasi",
-        "wants": "- **Keinginan (tujuan lahiriah):** {goal}",
-        "wants_missing": "belum ditentukan — buat cukup konkret agar bisa dibayangkan di atas halaman",
-        "needs": "- **Kebutuhan (pelajaran batin):** {need}", "fears": "- **Ketakutan:** {fear}",
-        "stakes_if": "- **Taruhan:** jika {who} gagal, {stakes} ikut dipertaruhkan.",
-        "story_hooks": "Pemantik cerita",
-        "hook_discovery": "1. {Who} menemukan {motif} di {place} — dan semuanya mengarah langsung ke masa lalunya.",
-        "hook_offer": "2. {Rival} menawari {who} jalan pintas menuju tujuannya, dengan harga yang tak pernah diucapkan "
-                      "siapa pun.",
-        "hook_quiet": "3. Momen hening: {who} sendirian bersama {sense}, mengingat kembali mengapa semua ini penting.",
-        "hook_plot": "4. Tempat {who} dalam alur utama: *{logline}*",
-        "design_notes": "Catatan desain", "design_notes_for": "Catatan desain untuk {medium}",
-        # story
-        "untitled_story": "Cerita tanpa judul", "for_audience": "untuk {audience}",
-        "logline": "Logline",
-        "logline_seed": "Ketika {motif} muncul di {place}, {hero} harus melawan {rival} sebelum {stakes} hilang untuk "
-                        "selamanya.",
-        "premise": "Premis",
-        "premise_seed": "{Story} yang {mood} tentang {theme}. {Hero} memulai dengan hidup yang kecil dan aman; cerita "
-                        "ini membongkarnya sedikit demi sedikit lalu bertanya apa yang layak dibangun kembali.",
-        "theme": "Tema",
-        "theme_body": "**{Theme}.** Setiap pilihan besar harus mengujinya: biarkan {hero} membela satu sisi di awal, "
-                      "lalu menjalani sisi sebaliknya di akhir.",
-        "tone_and_style": "Nuansa dan gaya", "textures": "{moods}. Tekstur yang terus berulang: {sense}; {sense2}.",
-        "central_conflict": "Konflik utama", "outer": "- **Lahiriah:** {hero} melawan {rival}.",
-        "inner": "- **Batin:** {hero} melawan {flaw}.", "stakes": "- **Taruhan:** {stakes}.",
-        "story_engine": "Penggerak cerita",
-        "engine": "Yang terus melahirkan cerita baru: {motif}, dan orang-orang yang ingin memanfaatkannya. Setiap {unit} "
-                  "sebaiknya membuka satu pertanyaan tentangnya dan menjawab satu pertanyaan yang lebih lama.",
-        "episode": "episode", "chapter": "bab",
-        "open_questions": "Pertanyaan terbuka",
-        "ask_want": "- Apa yang diinginkan {hero} di halaman pertama, dan apa yang dibutuhkannya di akhir?",
-        "ask_poster": "- Adegan mana yang layak jadi poster? Gambarkan satu gambar yang paling menjual cerita ini.",
-        "ask_feel": "- Apa yang dirasakan penonton {audience}di menit terakhir?", "audience_aside": "({audience}) ",
-        # synopsis
-        "synopsis_title": "Sinopsis — {title}",
-        "in_one_sentence": "Dalam satu kalimat",
-        "one_sentence": "{Hero} harus menghadapi {rival} ketika {motif} mengancam {stakes}.",
-        "beginning": "Awal",
-        "beginning_body": "Kita bertemu {hero} di {place}, menjalani hidup yang tampak mapan tetapi diam-diam kehilangan "
-                          "sesuatu. Lalu {motif} muncul, dan rutinitas lama tak lagi bisa bertahan. Setelah sempat "
-                          "menolak, {hero} akhirnya bertekad menempuh perjalanan itu.",
-        "middle": "Tengah",
-        "middle_body": "Sekutu baru, aturan baru, dan kemenangan-kemenangan awal. {Rival} keluar dari bayang-bayang dan "
-                       "bergerak terang-terangan. Di titik tengah, {hero} memahami wujud asli masalahnya: ini tak pernah "
-                       "hanya soal {motif}, melainkan soal {theme}. Harganya terus naik sampai segalanya tampak hilang.",
-        "end": "Akhir",
-        "end_body": "Setelah akhirnya menghadapi {flaw}, {hero} kembali berjuang dengan rencana baru dan menang — atau "
-                    "kalah dengan cara yang lebih bermakna. Gambar penutup mencerminkan gambar pembuka dan "
-                    "memperlihatkan sejauh mana {hero} telah berubah.",
-        "to_refine": "Untuk dipertajam", "refine_names": "- Beri nama sang sekutu, sang mentor, dan sang saingan.",
-        "refine_events": "- Ganti setiap kalimat umum di atas dengan peristiwa konkret dari bible Anda.",
-        # beats
-        "beat_sheet": "Lembar beat — {title}", "beat_structure": "struktur Save the Cat, tiga babak",
-        "logline_line": "**Logline:** {logline}",
-        "beats_run": "*Untuk {format}, baca persentasenya di sepanjang keseluruhan karya: titik tengah jatuh di "
-                     "pertengahan jumlah halaman atau episode.*",
-        # world
-        "the_world": "Dunia ini", "overview": "Gambaran umum",
-        "world_seed": "Dunia {label} yang {mood}, tempat {motif} mewarnai kehidupan sehari-hari.",
-        "rules_of_the_world": "Aturan dunia", "as_written": "- **Sebagaimana tertulis:** {rules}",
-        "possible": "- **Apa yang mungkin:** {motif} — diketahui segelintir orang, ditakuti banyak orang.",
-        "costs": "- **Harganya:** setiap penggunaan merenggut sesuatu; tentukan apa, dan siapa yang membayarnya.",
-        "forbidden": "- **Yang terlarang:** satu batas yang tak pernah dilanggar siapa pun — dan tokoh yang akan "
-                     "melanggarnya.",
-        "peoples_and_factions": "Bangsa dan faksi",
-        "faction": "- **{faction}** — apa yang mereka inginkan, apa yang mereka takuti, dengan siapa mereka berdagang.",
-        "old_ways": "- Mereka yang menjaga adat lama, dan mereka yang meraup untung dengan melanggarnya.",
-        "followers": "- {Rival}, beserta orang-orang yang mengikutinya.",
-        "history": "Sejarah",
-        "history_seed": "Tiga zaman untuk dirumuskan: masa pendirian (sebuah janji), masa keretakan (sebuah "
-                        "pengkhianatan), dan masa kini (akibat-akibatnya).",
-        "everyday_life": "Kehidupan sehari-hari", "sounds": "- Kesan indrawi: {sense}.",
-        "daily": "- Pekerjaan, makanan, dan perayaan: seperti apa hari yang biasa, dan apa yang dirayakan?",
-        "visit": "- Tempat untuk dikunjungi: {places}.",
-        "world_conflicts": "Konflik penggerak cerita", "stakes_item": "- {Stakes}.",
-        "control": "- {Motif}, dan siapa yang berhak mengendalikannya.",
-        "neighbours": "- {Theme}, yang diuji di antara sesama tetangga.",
-        # location
-        "unnamed_location": "Lokasi tanpa nama",
-        "location_seed": "{Place} — atau tempat yang sangat mirip dengannya. Tentukan sejarahnya dalam satu kalimat "
-                         "dan rahasianya dalam kalimat lain.",
-        "look_and_feel": "Tampilan dan suasana",
-        "sights": "- **Pemandangan:** bentuk-bentuk yang {shape}, aksen {colour} dan {colour2}, cahaya yang mengubah "
-                  "suasana dari jam ke jam.",
-        "sounds_smells": "- **Kesan indrawi:** {sense}.", "mood_line": "- **Suasana:** {moods}{mood}.",
-        "notable_features": "Ciri khas", "landmark": "- Satu penanda yang dipakai orang untuk menunjukkan arah.",
-        "hidden": "- Satu tempat tersembunyi yang hanya diketahui warga setempat.", "trace": "- Satu jejak {motif}.",
-        "story_function": "Fungsi dalam cerita",
-        "function": "Gunakan {name} saat cerita membutuhkan {use}. Kembalilah ke sini menjelang akhir cerita, dalam "
-                    "keadaan yang telah berubah, untuk menunjukkan harga dari semua peristiwa itu.",
-        "scene_ideas": "Ide adegan",
-        "idea_arrival": "1. {Hero} datang untuk pertama kalinya dan melanggar aturan tak tertulis setempat.",
-        "idea_waiting": "2. {Rival} ditemukan di sini, sedang menunggu.",
-        "idea_upheaval": "3. Badai, festival, atau pemadaman listrik menjungkirbalikkan tempat ini.",
-        "art_direction": "Arahan artistik", "palette": "- Palet: {colour}, {colour2}, bayangan pekat.",
-        "framing": "- Bidikan pembuka yang lebar dan rendah; lalu satu bidikan dekat pada detail yang akan diingat "
-                   "penonton.",
-        # scene
-        "untitled_scene": "Adegan tanpa judul", "summary": "Ringkasan",
-        "summary_seed": "{Lead} tiba di {location} dengan harapan akan satu hal, tetapi menemukan hal lain.",
-        "purpose": "Tujuan", "beat": "- **Beat:** {beat}.", "beat_missing": "tentukan posisinya di lembar beat",
-        "changes": "- **Yang berubah:** {lead} meninggalkan adegan ini dengan mengetahui, menginginkan, atau kehilangan "
-                   "sesuatu yang baru.",
-        "theme_touch": "- **Sentuhan tema:** {theme}.",
-        "setting": "Latar", "characters": "Tokoh",
-        "character_want": "- **{name}** — menginginkan sesuatu yang berbeda dari semua orang di sini.",
-        "beat_by_beat": "Beat demi beat",
-        "step_open": "1. **Buka:** gambar yang kuat — {lead} {opening}.",
-        "step_push": "2. **Tekanan:** desakan datang ({rival}, atau kabar tentangnya).",
-        "step_turn": "3. **Titik balik:** sebuah pengungkapan tentang {motif} membalikkan tujuan.",
-        "step_out": "4. **Tutup:** {lead} mengambil keputusan yang membuka adegan berikutnya.",
-        "mood_camera_sound": "Suasana, kamera, dan suara", "mood": "- Suasana: {moods}{mood}.",
-        "camera": "- Kamera: {camera}.", "sound": "- Suara: {sense}.",
-        # script
-        "script_title": "{title} — draf naskah", "scene": "Adegan",
-        "script_note": "*Format skenario: slugline, aksi, nama tokoh, keterangan laku (parenthetical), dialog. Tulis "
-                       "ulang dialognya dengan suara khas setiap tokoh.*",
-        # free
-        "notes_title": "{title} — catatan", "draft_notes": "Catatan draf",
-        "no_instruction": "*Tidak ada instruksi, jadi berikut beberapa titik awal yang diambil dari bible.*",
-        "ideas_to_start_from": "Ide untuk memulai", "open_on": "- Buka cerita di {place}, diiringi {sense}.",
-        "hands": "- Serahkan {motif} ke tangan {hero} sejak awal.",
-        "same_thing": "- Biarkan {rival} menginginkan hal yang sama dengan alasan yang terdengar lebih mulia.",
-        "test_theme": "- Uji temanya — {theme} — dengan satu pilihan sulit.", "keep_tone": "- Jaga nuansanya tetap {moods}.",
-        "from_your_bible": "Dari bible Anda", "premise_line": "- **Premis:** {premise}",
-        "logline_item": "- **Logline:** {logline}",
-        "questions_to_decide": "Pertanyaan untuk diputuskan",
-        "want_most": "- Apa yang paling diinginkan {hero}, dan apa yang menghalanginya?",
-        "cover": "- Gambar apa yang akan Anda pasang di sampul?", "feel_end": "- Apa yang seharusnya dirasakan penonton di akhir?",
+    # The sentences of each kind of field, in reading order (writers.py fills them in).
+    "prose": {
+        "this_story": "cerita ini", "this_character": "tokoh ini", "the_rival": "sang saingan",
+        "work": "{title}, {a_kind}",
+        "logline": "Ketika {motif} muncul di {place}, {hero} harus melawan {rival} sebelum {stakes} hilang untuk "
+                   "selamanya.",
+        "logline_short": "{Hero} harus melawan {rival} sebelum {stakes} hilang untuk selamanya.",
+        "premise": [
+            "{Title} adalah {story} yang {mood} tentang {theme}.",
+            "{Hero} memulai dengan hidup yang kecil dan aman di {place}.",
+            "Ketika {motif} muncul, hidup itu runtuh sedikit demi sedikit.",
+            "Yang menghadang adalah {rival}, dan yang dipertaruhkan adalah {stakes}.",
+            "{Ally} menawarkan bantuan, tetapi bantuan itu pun ada harganya.",
+            "Cerita ini terus bertanya apa arti {theme} yang sesungguhnya ketika pilihannya nyata.",
+        ],
+        "synopsis": [
+            "{Title} dibuka dengan {hero} di {place}, menjalani hidup yang tampak mapan tetapi diam-diam kehilangan "
+            "sesuatu.",
+            "Lalu {motif} muncul, dan rutinitas lama tak lagi bisa bertahan.",
+            "Awalnya {hero} menolak, tetapi berdiam diri berarti mempertaruhkan {stakes}.",
+            "Bersama {ally}, {hero} berangkat menuju {place2}, tempat aturannya berbeda.",
+            "Kemenangan-kemenangan awal datang dengan cepat, dan untuk sesaat perjalanan itu terasa seperti "
+            "petualangan yang selalu didambakan {hero}.",
+            "Lalu {rival} keluar dari bayang-bayang dan bergerak terang-terangan.",
+            "Di titik tengah, {hero} belajar dari {rival2} bahwa ini tak pernah hanya soal {motif}, melainkan soal {theme}.",
+            "Harganya terus naik, dan kepercayaan antara {hero} dan {ally2} diuji sampai hampir putus.",
+            "Ketika segalanya tampak hilang, {hero} akhirnya harus menghadapi {flaw}.",
+            "Dengan rencana baru, {hero} kembali untuk menghadapi {rival2} di tempat semuanya bermula.",
+            "Kemenangan atas {rival2} menuntut harga yang nyata, dan yang menentukannya adalah sebuah pilihan, bukan kekuatan.",
+            "Gambar penutup mencerminkan gambar pembuka dan memperlihatkan sejauh mana {hero} telah berubah.",
+        ],
+        "themes": [
+            "Pada intinya, {title} bercerita tentang {theme}.",
+            "{Hero} membela satu sisi di awal cerita, lalu menjalani sisi sebaliknya di akhir.",
+            "{Rival} mewakili jawaban yang berlawanan, sehingga setiap konfrontasi sekaligus menguji tema itu.",
+            "Di bawahnya mengalir benang kedua: {theme2}, yang dibawa oleh {ally2}.",
+            "{Motif} memberi tema itu wujud yang bisa dilihat penonton.",
+            "Di gambar penutup, pertanyaan itu terjawab lewat tindakan, bukan kata-kata.",
+        ],
+        "beat": [
+            "{Hero} berada di {place} saat beat ini dimulai, dikelilingi {sense}.",
+            "{Motif} mendorong cerita maju dan tak menyisakan jalan mudah untuk kembali bagi {hero}.",
+            "{Rival} tak pernah jauh, dan tekanannya terasa.",
+            "Beat ini berakhir dengan sebuah pilihan yang mengubah apa yang diinginkan {hero} selanjutnya.",
+        ],
+        "appearance": [
+            "{Name} bertubuh {build} dengan sorot mata yang {eyes} dan jarang melewatkan apa pun.",
+            "Ada satu detail yang selalu membuat orang menoleh dua kali: tanda kecil dari {motif}.",
+            "{Colour} adalah warna khasnya, dan warna itu muncul di semua yang dikenakan {name}.",
+            "Siluetnya berupa {shape}, mudah dikenali sekilas pandang.",
+        ],
+        "wears": "{Name} biasanya mengenakan {clothing}.",
+        "carries": "{Name} jarang bepergian tanpa {accessories}.",
+        "clothing": [
+            "{Name} berpakaian untuk hidup di {place}: lapisan-lapisan praktis yang tahan banting.",
+            "Semuanya dipotong agar leluasa bergerak, dengan {colour} sebagai pengikat seluruh busananya.",
+            "Ada satu potong yang lebih tua dari yang lain, kenang-kenangan yang terkait dengan {motif}.",
+            "Ketika taruhannya naik, busananya makin sederhana, seolah {name} melepaskan semua yang tak diperlukan.",
+        ],
+        "accessories": [
+            "{Name} tak banyak membawa barang, tetapi setiap benda punya ceritanya.",
+            "Sebuah kenang-kenangan usang yang terkait dengan {motif} tak pernah lepas dari sisinya.",
+            "Sebuah alat kecil yang praktis selalu tergantung dalam jangkauan, bertanda warna {colour}.",
+            "Kehilangan kenang-kenangan itu akan lebih menyakiti {name} daripada luka apa pun.",
+        ],
+        "visual_style": [
+            "Gambarlah {name} dengan dasar {shape} dan jaga garisnya tetap bersih.",
+            "{Colour} dan {colour2} menjadi tulang punggung palet, dengan pencahayaan yang {mood} agar selaras dengan "
+            "nuansa {title}.",
+            "Desainnya harus terbaca jelas sekilas pandang, baik di panel kecil maupun di bidikan dekat.",
+        ],
+        "personality": [
+            "{Name} adalah {role} dalam {work}.",
+            "Kelemahan terbesar {name} adalah {flaw}.",
+            "Dalam percakapan, orang selalu mengingat satu hal tentang {name}: {voice}.",
+            "Yang masih harus dipelajari {name} adalah {need}.",
+            "Jauh di lubuk hatinya, yang paling ditakuti {name} adalah {fear}.",
+        ],
+        "trait": "Sisi {trait} dalam diri {name} {note}.",
+        "backstory": [
+            "{Name} tumbuh besar di dekat {place}, tempat {motif} hanyalah dongeng pengantar tidur.",
+            "Rumahnya kecil, riuh, dan aman, dan {name} tak pernah membayangkan akan meninggalkannya.",
+            "Lalu tibalah hari ketika dongeng itu terbukti nyata, dan rumah tak pernah sama lagi.",
+            "Tahun itu {name} kehilangan sesuatu yang tak pernah tergantikan.",
+            "{Flaw} tumbuh di tahun-tahun itu.",
+            "{Rival} tahu lebih banyak tentang kejadian itu daripada yang mau diakui siapa pun.",
+            "Ketika cerita dimulai, {name} jarang membicarakan masa lalu itu, tetapi masa lalu itulah yang membentuk "
+            "setiap pilihannya.",
+        ],
+        "motivation": [
+            "Di permukaan, {name} ingin melindungi {stakes}.",
+            "Yang sebenarnya dibutuhkan {name} adalah {need}.",
+            "Yang paling ditakuti {name} adalah {fear}.",
+            "{Rival} berdiri tepat di jalannya.",
+            "Jika {name} gagal, {stakes} yang akan menanggung akibatnya.",
+        ],
+        "setting": [
+            "Dunia {title} adalah dunia {genre} yang {mood}, tempat {motif} mewarnai kehidupan sehari-hari.",
+            "Jantungnya adalah {place}, dan di baliknya terbentang {place2}.",
+            "Udaranya membawa {sense}.",
+            "Kebanyakan orang menjalani hidup biasa, bekerja, berdagang, dan merayakan, sambil berusaha tak memikirkan "
+            "{motif}.",
+            "Mereka yang memikirkannya adalah orang-orang yang menentukan apa yang terjadi selanjutnya.",
+            "Di balik keseharian itu ada satu ketegangan: {stakes}.",
+        ],
+        "history": [
+            "Dahulu kala, para pendiri dunia ini membuat janji tentang {motif}.",
+            "Selama beberapa generasi janji itu bertahan, dan sampai kini masih dijaga di {place}.",
+            "Lalu datanglah masa keretakan: sebuah pengkhianatan yang memecah keluarga dan menjadikan tetangga saling "
+            "bermusuhan.",
+            "Akibatnya masih membentuk masa kini, dan perselisihan lama itu kini menyangkut {stakes}.",
+            "Setiap anak tumbuh dengan versi cerita yang berbeda.",
+        ],
+        "culture": [
+            "Kehidupan sehari-hari bergerak mengikuti irama {place}.",
+            "Orang-orang bekerja keras, makan bersama, dan menandai tahun dengan perayaan yang menyimpan makna yang "
+            "lebih tua.",
+            "Udaranya penuh dengan {sense}.",
+            "Keramahan dijunjung tinggi, dan janji yang diingkari diingat turun-temurun.",
+            "Tak semua orang sepakat soal {motif}: sebagian menjaga adat lama, sebagian lagi meraup untung dengan "
+            "melanggarnya.",
+        ],
+        "rules": [
+            "Di dunia {title}, {motif} itu nyata, diketahui segelintir orang dan ditakuti banyak orang.",
+            "Setiap penggunaannya merenggut sesuatu, dan selalu ada yang harus membayar.",
+            "Di {place} ada satu batas yang tak pernah dilanggar siapa pun, dan satu tokoh yang akan melanggarnya.",
+            "Mereka yang paling memahami aturan jarang menjadi orang yang mematuhinya.",
+            "Ketika aturan dilanggar, yang pertama terancam adalah {stakes}.",
+        ],
+        "location": [
+            "{Name} adalah tempat yang {texture}, penuh {sense}.",
+            "Aksen {colour} dan {colour2} menangkap cahaya, dan suasananya berganti dari jam ke jam.",
+            "Warga setempat menunjukkan arah dengan satu penanda, dan menyimpan satu sudut tersembunyi untuk diri "
+            "mereka sendiri.",
+            "Jika diperhatikan baik-baik, ada jejak {motif} di sana.",
+            "Cerita datang ke sini untuk {use}.",
+            "Menjelang akhir cerita, {hero} kembali dan mendapati tempat ini telah berubah, dan perubahan itu "
+            "menunjukkan harga dari semua peristiwa.",
+        ],
+        "visual_notes": [
+            "{Name} membutuhkan palet {colour} dan {colour2} di atas bayangan pekat.",
+            "Cahayanya harus terasa {mood}, dan bentuk-bentuknya {texture}.",
+            "Buka dengan bidikan lebar dan rendah, lalu potong ke satu detail yang akan diingat penonton: jejak "
+            "{motif}.",
+            "Untuk kamera: {camera}.",
+            "Biarkan teksturnya mengingatkan pada {sense}.",
+        ],
+        "scene": [
+            "{Lead} tiba di {location} dengan harapan akan satu hal, tetapi menemukan hal lain.",
+            "Adegan dibuka dengan {lead} {opening}.",
+            "{Sense} membangun suasana sebelum sepatah kata pun terucap.",
+            "Tekanan datang: {rival} ternyata lebih dekat dari yang disangka siapa pun.",
+            "Sebuah penemuan tentang {motif} membalikkan arah adegan.",
+            "{Lead} pergi dengan keputusan yang sudah diambil, dan adegan berikutnya bermula dari sana.",
+        ],
+        "scene_beat": "Inilah {beat} dalam cerita, dan adegan ini harus terasa demikian.",
+        "scene_cast": "{Cast} masing-masing menginginkan hal yang berbeda di sini, dan itu terlihat.",
+        "ideas": [
+            "Buka cerita di {place}, diiringi {sense}.",
+            "Serahkan {motif} ke tangan {hero} sejak awal.",
+            "Biarkan {rival} menginginkan hal yang sama dengan alasan yang terdengar lebih mulia.",
+            "Uji temanya, {theme}, dengan satu pilihan sulit.",
+            "Jaga nuansanya tetap {moods}.",
+            "Hadirkan {ally} di saat yang paling tidak tepat.",
+        ],
+        "more": [
+            "Tak ada yang terjadi di {title} yang jauh dari {theme}.",
+            "{Sense2} terasa di tepi setiap adegan.",
+            "{Hero} selalu lebih dulu memperhatikan hal-hal kecil, dan kebiasaan itu kelak berarti.",
+            "{Ally} melihat bahayanya lebih cepat daripada siapa pun.",
+            "Setiap langkah menaikkan taruhannya: {stakes}.",
+            "Nuansanya tetap {moods} dari awal sampai akhir.",
+            "Detail-detail kecil terus mengarah kembali ke {motif}.",
+            "{Rival2} tak pernah sejauh kelihatannya.",
+        ],
     },
 }
