@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from modo.models import TimeStamped
@@ -57,6 +58,8 @@ class Project(TimeStamped):
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
     published_sections = models.JSONField(_("published sections"), default=list, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The name a published bible is signed with, asked for on the publish page (blank: the display name).
+    pen_name = models.CharField(_("pen name"), max_length=80, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     # The primary image of the project's own gallery (studio.gallery.services.asset_set_primary keeps it).
     cover = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
@@ -79,6 +82,12 @@ class Project(TimeStamped):
     @property
     def is_published(self) -> bool:
         return self.visibility == self.Visibility.PUBLISHED and self.deleted_at is None
+
+    @property
+    def byline(self) -> str:
+        """Who a published bible is by: the pen name, else the creator's display name, else a
+        neutral name — never the email address nor any part of it."""
+        return self.pen_name.strip() or self.owner.display_name.strip() or gettext("a MODO creator")
 
 
 class Story(TimeStamped):

@@ -98,13 +98,16 @@ def projects_purge_trash(*, now=None) -> int:
     return count
 
 
-def project_publish(*, project: Project, sections: list[str]) -> Project:
-    """Publishes these sections; none makes the bible private again (the publish page's "Unpublish")."""
+def project_publish(*, project: Project, sections: list[str], pen_name: str | None = None) -> Project:
+    """Publishes these sections; none makes the bible private again (the publish page's "Unpublish").
+    A pen name (blank: the creator's display name) signs the bible; None leaves it as it was."""
     sections = [s for s in Project.SECTIONS if s in sections]
     project.published_sections = sections
     project.visibility = Project.Visibility.PUBLISHED if sections else Project.Visibility.PRIVATE
     project.published_at = project.published_at or timezone.now() if sections else None
-    project.save(update_fields=["published_sections", "visibility", "published_at", "updated_at"])
+    if pen_name is not None:
+        project.pen_name = pen_name.strip()[:80]
+    project.save(update_fields=["published_sections", "visibility", "published_at", "pen_name", "updated_at"])
     return project
 
 

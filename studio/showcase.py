@@ -1,10 +1,11 @@
 """The public showcase: the bibles their creators published, and each one's page (the sections
-its creator chose to publish)."""
+its creator chose to publish, with the moodboards and animations of those sections)."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from . import selectors
+from .gallery import selectors as gallery_selectors
 
 PAGE_SIZE = 24
 
@@ -17,6 +18,14 @@ def showcase(request):
 def showcase_detail(request, slug):
     project = selectors.showcase_get(slug=slug)
     sections = set(project.published_sections)
+    moodboards = []
+    if gallery_selectors.is_published_kind(project, "moodboard"):
+        moodboards = list(selectors.moodboards_of(project))
+        pictures = gallery_selectors.moodboard_pictures(project=project, public_ids=[m.public_id for m in moodboards])
+        for moodboard in moodboards:
+            moodboard.picture = pictures.get(moodboard.public_id)
+    animations = [a for a in gallery_selectors.animations_of(project)
+                  if gallery_selectors.is_published_kind(project, a.target_kind)]
     return render(request, "site/showcase_detail.html", {
         "project": project, "sections": sections,
         "story": project.story if "story" in sections else None,
@@ -25,4 +34,5 @@ def showcase_detail(request, slug):
         "world": project.world if "world" in sections else None,
         "locations": project.locations.all() if "world" in sections else [],
         "scenes": selectors.scenes_of(project) if sections & {"scenes", "script"} else [],
+        "moodboards": moodboards, "animations": animations,
     })

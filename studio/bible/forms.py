@@ -103,6 +103,10 @@ class PublishForm(forms.Form):
         choices=[("story", _("Story")), ("characters", _("Characters")), ("world", _("World")),
                  ("scenes", _("Scenes")), ("script", _("Script"))],
     )
+    pen_name = forms.CharField(
+        label=_("Pen name"), required=False, max_length=80,
+        help_text=_("The name your bible is signed with. Leave it empty to use your display name."),
+    )
 
 
 class ProjectFilterForm(forms.Form):

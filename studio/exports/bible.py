@@ -1,6 +1,6 @@
 """One project read for an export: `Bible` loads every section of a bible in a fixed number of
-queries, with the pictures that go with the text (the cover and each character's primary image)
-as `Image`s. The JSON dump, the Markdown zip and the pitch bible all read a project through it;
+queries, with the pictures that go with the text (the cover, each character's primary image, each
+moodboard's picture and each animation's poster) as `Image`s, and the animations as `Animation`s. The JSON dump, the Markdown zip and the pitch bible all read a project through it;
 `unique_slugs` gives the file names that the zip's Markdown files and images share.
 """
 
@@ -10,9 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.text import slugify
 
 from .. import selectors
+from ..gallery import selectors as gallery_selectors
 from ..models import Project, Relationship, Story, World
 
 logger = logging.getLogger(__name__)
@@ -33,19 +36,31 @@ class Bible:
         )
         self.scenes = list(selectors.scenes_of(project))
         self.moodboards = list(selectors.moodboards_of(project))
+        self.moodboard_pictures = gallery_selectors.moodboard_pictures(
+            project=project, public_ids=[m.public_id for m in self.moodboards])
+        self.animations = [Animation(asset, (asset.target_info or {}).get("label", ""), _link(project, asset))
+                           for asset in gallery_selectors.animations_of(project)]
 
     @cached_property
     def images(self) -> dict:
-        """The pictures that go with the text: {"cover": Image, <character pk>: Image} for the
-        project cover and each character's primary image that can be read now."""
+        """The pictures that go with the text, that can be read now: {"cover": Image,
+        <character pk>: Image, ("moodboard", pk): Image, ("animation", asset pk): its poster}."""
         slugs = unique_slugs([c.name for c in self.characters], "character")
         wanted = [("cover", "cover", self.project.cover)] + [
             (c.pk, f"characters/{slug}", c.primary_image) for c, slug in zip(self.characters, slugs, strict=True)]
+        board_slugs = unique_slugs([m.title for m in self.moodboards], "moodboard")
+        wanted += [(("moodboard", m.pk), f"moodboards/{slug}", self.moodboard_pictures.get(m.public_id))
+                   for m, slug in zip(self.moodboards, board_slugs, strict=True)]
         out = {}
         for key, stem, asset in wanted:
             data = _asset_bytes(asset)
             if data is not None:
-                out[key] = Image(f"{stem}.{asset.mime.rsplit('/', 1)[-1].replace('jpeg', 'jpg')}", asset.mime, data)
+                out[key] = Image(f"{stem}.{_extension(asset.mime)}", asset.mime, data)
+        animation_slugs = unique_slugs([a.label for a in self.animations], "animation")
+        for animation, slug in zip(self.animations, animation_slugs, strict=True):
+            data = _poster_bytes(animation.asset)
+            if data is not None:
+                out[("animation", animation.asset.pk)] = Image(f"animations/{slug}.webp", "image/webp", data)
         return out
 
     def relationships_by_character(self) -> dict[int, list[dict]]:
@@ -67,6 +82,38 @@ class Image:
     @property
     def data_uri(self) -> str:
         return f"data:{self.mime};base64,{base64.b64encode(self.data).decode()}"
+
+
+@dataclass(frozen=True)
+class Animation:
+    asset: object  # the video's MediaAsset
+    label: str  # what it animates (a moodboard's title, a character's name...)
+    url: str  # where to watch it: its public file while the showcase shows it, else its studio page
+
+
+def _link(project: Project, asset) -> str:
+    if project.is_published and gallery_selectors.is_published_kind(project, asset.target_kind):
+        path = reverse("studio:showcase_file", args=[project.slug, asset.public_id])
+    else:
+        path = reverse("studio:asset", args=[asset.public_id])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _extension(mime: str) -> str:
+    return mime.rsplit("/", 1)[-1].replace("jpeg", "jpg")
+
+
+def _poster_bytes(asset) -> bytes | None:
+    """A video's poster: its thumbnail (a WebP picture in platform storage), or None."""
+    from media import storage
+
+    if not asset.thumbnail:
+        return None
+    try:
+        return storage.read(asset.thumbnail)
+    except Exception:  # a missing thumbnail must not fail the whole export
+        logger.warning("export: could not read a poster, left out", exc_info=True)
+        return None
 
 
 def _asset_bytes(asset) -> bytes | None:

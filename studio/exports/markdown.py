@@ -1,5 +1,6 @@
 """The Markdown export: a zip of README.md (the project and a table of contents), story.md,
-characters/<slug>.md, world.md, scenes/<NN>-<slug>.md and the pictures under images/, linked to
+characters/<slug>.md, world.md, scenes/<NN>-<slug>.md, moodboards.md (the moodboards and the
+animations: each one's poster and a link to watch it) and the pictures under images/, linked to
 each other so the bible reads in any Markdown viewer (GitHub, Obsidian, a text editor).
 """
 
@@ -9,7 +10,7 @@ import zipfile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Character, Location, Project, Scene, Story, World
+from ..models import Character, Location, Moodboard, Project, Scene, Story, World
 from .bible import Bible, unique_slugs
 
 
@@ -72,6 +73,8 @@ def _markdown_files(bible: Bible) -> list[tuple[str, str]]:
     readme += "".join(f"  - [{c.name}](characters/{char_paths[c.pk]})\n" for c in bible.characters)
     readme += f"- [{_('World')}](world.md)\n- {_('Scenes')}\n"
     readme += "".join(f"  - [{s.title}](scenes/{scene_paths[s.pk]})\n" for s in bible.scenes)
+    if bible.moodboards or bible.animations:
+        readme += f"- [{_('Moodboards')}](moodboards.md)\n"
     readme += "\n---\n\n" + _("Exported from MODO Creator Verse on %(date)s.") % {
         "date": timezone.localdate().isoformat()} + "\n"
     files.append(("README.md", readme))
@@ -137,7 +140,37 @@ def _markdown_files(bible: Bible) -> list[tuple[str, str]]:
             fence = _fence(script)
             md += f"## {_label(Scene, 'script')}\n\n{fence}\n{script}\n{fence}\n"
         files.append((f"scenes/{scene_paths[scene.pk]}", md))
+
+    if bible.moodboards or bible.animations:
+        files.append(("moodboards.md", _moodboards_md(bible, char_paths)))
     return files
+
+
+def _moodboards_md(bible: Bible, char_paths: dict) -> str:
+    md = f"# {_('Moodboards')}: {bible.project.title}\n\n"
+    for board in bible.moodboards:
+        md += f"## {board.title}\n\n"
+        image = bible.images.get(("moodboard", board.pk))
+        if image:
+            md += f"![{board.title}](images/{image.name})\n\n"
+        md += _meta_list([
+            (_("Scene"), board.scene.title if board.scene else ""),
+            (_("Location"), board.location.name if board.location else ""),
+            (_("Characters"), ", ".join(f"[{c.name}](characters/{char_paths[c.pk]})" for c in board.characters.all())),
+            (_label(Moodboard, "pose"), board.pose),
+            (_label(Moodboard, "action"), board.action),
+        ])
+        md += _section(_label(Moodboard, "notes"), board.notes, level=3)
+    if bible.animations:
+        md += f"## {_('Animations')}\n\n"
+        for animation in bible.animations:
+            title = animation.label or _("Animation")
+            poster = bible.images.get(("animation", animation.asset.pk))
+            md += f"### {title}\n\n"
+            if poster:
+                md += f"[![{title}](images/{poster.name})]({animation.url})\n\n"
+            md += f"[{_('Open')}]({animation.url})\n\n"
+    return md
 
 
 def bible_markdown_zip(project: Project) -> bytes:

@@ -22,7 +22,7 @@ from .. import selectors
 from . import background
 from .formats import FILE_FORMATS, export_bytes, export_filename
 from .importer import IMPORT_MAX_BYTES, BundleInvalid, bible_import, bundle_parse
-from .pitch import pitch_bible_html
+from .pitch import pitch_bible_html, pitch_bible_pdf
 
 
 def _private(response):
@@ -38,9 +38,12 @@ def _attachment(response, filename: str):
 
 @login_required
 def export(request, public_id, fmt):
-    """html: the pitch bible as a page (?download=1: as a file). json / zip (POST): the file at
-    once, or, for a large project, a background job and its status page."""
+    """html: the pitch bible as a page (?download=1: as a file); pdf: the pitch bible as a PDF file.
+    json / zip (POST): the file at once, or, for a large project, a background job and its status page."""
     project = selectors.project_get(user=request.user, public_id=public_id)
+    if fmt == "pdf":
+        response = HttpResponse(pitch_bible_pdf(project, request=request), content_type="application/pdf")
+        return _attachment(response, f"{project.slug or 'bible'}-pitch-bible.pdf")
     if fmt == "html":
         download = bool(request.GET.get("download"))
         response = HttpResponse(pitch_bible_html(project, request=request, for_download=download))

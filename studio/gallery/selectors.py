@@ -15,20 +15,54 @@ from ..models import Character
 
 
 def showcase_asset_get(*, slug: str, public_id) -> MediaAsset:
-    """A primary image of a published project, in a section its creator published; 404 otherwise."""
+    """A file the showcase shows of a published project, in a section its creator published; 404
+    otherwise. The showcase shows primary images (the cover, each character's sheet, ...), each
+    moodboard's picture and the animations: nothing else of the creator's gallery is public."""
     project = selectors.showcase_get(slug=slug)
     try:
         asset = get_object_or_404(MediaAsset, project=project, public_id=public_id, deleted_at__isnull=True)
     except (ValueError, TypeError) as exc:
         raise Http404 from exc
-    # The showcase shows primary images only (the cover, each character's sheet, ...): nothing else
-    # of the creator's gallery is public.
-    if not asset.is_primary:
+    if not is_published_kind(project, asset.target_kind):
         raise Http404
-    section = targets.showcase_section(asset.target_kind)
-    if section is None or (section and section not in project.published_sections):
+    if targets.in_project(project, asset.target_kind, asset.target_id) is None:
+        raise Http404  # what it belonged to is gone
+    if asset.is_video:
+        return asset
+    if asset.target_kind == MediaAsset.Target.MOODBOARD:
+        shown = moodboard_pictures(project=project, public_ids=[asset.target_id]).get(asset.target_id)
+        if shown != asset:
+            raise Http404
+    elif not asset.is_primary:
         raise Http404
     return asset
+
+
+def is_published_kind(project, kind: str) -> bool:
+    """Whether the showcase shows this project's files of this kind (the section that holds them
+    is published; the project's own files, its cover, always are)."""
+    section = targets.showcase_section(kind)
+    return section is not None and (not section or section in project.published_sections)
+
+
+def moodboard_pictures(*, project, public_ids) -> dict:
+    """{moodboard public id: its picture} — its primary image, else its newest — in one query."""
+    pictures = {}
+    for asset in (MediaAsset.objects.filter(project=project, target_kind=MediaAsset.Target.MOODBOARD,
+                                            target_id__in=list(public_ids), deleted_at__isnull=True,
+                                            media_type=MediaAsset.MediaType.IMAGE)
+                  .order_by("-is_primary", "-created_at", "-id")):
+        pictures.setdefault(asset.target_id, asset)
+    return pictures
+
+
+def animations_of(project) -> list[MediaAsset]:
+    """The project's animations (its videos that can still be opened, of an object that still
+    exists), oldest first, each with `target_info` (the label of what it animates)."""
+    videos = (MediaAsset.objects.filter(project=project, media_type=MediaAsset.MediaType.VIDEO,
+                                        deleted_at__isnull=True, is_accessible=True)
+              .select_related("project").order_by("created_at", "id"))
+    return [video for video in targets.with_targets(project.owner, videos) if video.target_info]
 
 
 def latest_images(*, kind: str, public_ids) -> dict:

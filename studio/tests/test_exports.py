@@ -299,7 +299,7 @@ def test_markdown_zip_has_one_file_per_section_character_and_scene(client, creat
     assert sorted(archive.namelist()) == sorted([
         "README.md", "story.md", "world.md",
         "characters/sari.md", "characters/pak-budi.md", "characters/raka.md",
-        "scenes/01-the-rumble.md", "scenes/02-into-the-crater.md", "scenes/03-quiet-morning.md",
+        "scenes/01-the-rumble.md", "scenes/02-into-the-crater.md", "scenes/03-quiet-morning.md", "moodboards.md",
     ])
     read = lambda name: archive.read(name).decode()  # noqa: E731
     readme = read("README.md")
@@ -363,7 +363,7 @@ def test_file_exports_are_posted(client, creator, bible):
     client.force_login(creator)
 
     assert client.get(reverse("studio:export", args=[bible.public_id, "json"])).status_code == 405
-    assert _export(client, bible, "pdf").status_code == 404
+    assert _export(client, bible, "docx").status_code == 404
 
 
 def test_the_overview_actions_offer_every_export(rf, creator, bible):
@@ -373,7 +373,7 @@ def test_the_overview_actions_offer_every_export(rf, creator, bible):
     request.user = creator
     html = render_to_string("studio/export/_actions.html", {"project": bible}, request=request)
 
-    for fmt in ("html", "zip", "json"):
+    for fmt in ("html", "pdf", "zip", "json"):
         assert reverse("studio:export", args=[bible.public_id, fmt]) in html
     assert html.count('method="post"') == 2 and "csrfmiddlewaretoken" in html
     assert reverse("studio:import") in html

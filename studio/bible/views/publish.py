@@ -17,9 +17,11 @@ def publish(request, public_id):
     project = selectors.project_get(user=request.user, public_id=public_id)
     # Bound on every POST, even one with no field at all: no section ticked is a choice too.
     form = PublishForm(request.POST if request.method == "POST" else None,
-                       initial={"sections": project.published_sections})
+                       initial={"sections": project.published_sections, "pen_name": project.pen_name})
     if request.method == "POST" and form.is_valid():
-        services.project_publish(project=project, sections=form.cleaned_data["sections"])
+        # The "Unpublish" button posts no pen name: the one chosen before is kept for next time.
+        pen_name = form.cleaned_data["pen_name"] if "pen_name" in request.POST else None
+        services.project_publish(project=project, sections=form.cleaned_data["sections"], pen_name=pen_name)
         if project.is_published:
             messages.success(request, _("Published. Anyone can now read the sections you chose."))
         else:
