@@ -19,7 +19,6 @@ import google.auth.exceptions
 import google.auth.transport
 import httplib2
 import httpx
-from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +28,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseUpload
 
 from media.models import DriveConnection
-from modo import crypto
+from modo import catalog, crypto
 from modo.errors import AppError
 
 logger = logging.getLogger(__name__)
@@ -156,11 +155,18 @@ class _AuthorizedHttp:
 
 
 def oauth_client() -> tuple[str, str] | None:
-    """Google login's OAuth client (id, secret): from settings, else allauth's SocialApp; None if neither."""
+    """Google login's OAuth client (id, secret): from settings, else allauth's SocialApp (read
+    with the configuration catalog); None if neither."""
     if settings.GOOGLE_CLIENT_ID and settings.GOOGLE_CLIENT_SECRET:
         return settings.GOOGLE_CLIENT_ID, settings.GOOGLE_CLIENT_SECRET
-    app = SocialApp.objects.filter(provider="google").exclude(client_id="").exclude(secret="").order_by("pk").first()
+    app = next(iter(catalog.snapshot().google_apps), None)
     return (app.client_id, app.secret) if app else None
+
+
+def configured() -> bool:
+    """Whether creators can connect Google Drive on this site. Where they cannot, no page links
+    to Drive or to the storage settings."""
+    return oauth_client() is not None
 
 
 def _required_client() -> tuple[str, str]:

@@ -10,6 +10,7 @@ ledger's own settle is idempotent too)."""
 
 import hashlib
 import json
+import math
 import uuid
 from dataclasses import dataclass
 
@@ -35,6 +36,9 @@ from .prompts import character_prompt, character_sheet_hash, chosen_presets, moo
 Kind, Status = Generation.Kind, Generation.Status
 
 DURATIONS = (3, 5, 8)
+# The frames an animation can have (what video models commonly offer): the one nearest the source
+# image's shape is used, and the image is fitted inside it, never stretched.
+VIDEO_SIZES = ((1280, 720), (960, 720), (720, 720), (720, 960), (720, 1280))
 MOTIONS = {"zoom_in": gettext_lazy("Slow zoom in"), "zoom_out": gettext_lazy("Slow zoom out"),
            "pan_left": gettext_lazy("Pan left"), "pan_right": gettext_lazy("Pan right")}
 
@@ -183,6 +187,13 @@ def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character]
                     idempotency_key=idempotency_key, input_hash=_hash(built, refs), quote_params={"references": refs})
 
 
+def video_size(width: int | None, height: int | None) -> tuple[int, int]:
+    """The allowed video frame nearest in shape to an image of width × height (16:9 when unknown)."""
+    if not width or not height:
+        return VIDEO_SIZES[0]
+    return min(VIDEO_SIZES, key=lambda size: abs(math.log((size[0] / size[1]) / (width / height))))
+
+
 def animation_request(*, user, source: MediaAsset, duration: int, motion: str = "zoom_in", prompt: str = "",
                       model: AIModel | None = None, idempotency_key: str = "") -> Generation:
     """A short video from an image asset (a moodboard image, a character sheet, an upload...),
@@ -192,9 +203,9 @@ def animation_request(*, user, source: MediaAsset, duration: int, motion: str = 
     if duration not in DURATIONS:
         raise InvalidJob(_("Choose 3, 5 or 8 seconds."))
     motion = motion if motion in MOTIONS else "zoom_in"
-    portrait = (source.height or 0) > (source.width or 0)
+    width, height = video_size(source.width, source.height)
     params = {"source": str(source.public_id), "duration": duration, "motion": motion,
-              "width": 720 if portrait else 1280, "height": 1280 if portrait else 720, "extra_prompt": prompt.strip()}
+              "width": width, "height": height, "extra_prompt": prompt.strip()}
     return _request(user=user, project=source.project, kind=Kind.ANIMATION, target_kind=source.target_kind,
                     target_id=source.target_id, params=params, prompt=prompt.strip(), model=model,
                     idempotency_key=idempotency_key, input_hash=_hash(str(source.public_id), duration, motion, prompt),
