@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from aiproviders import router
 from aiproviders.models import AIModel
 from credits import guards, ledger
+from credits.exceptions import InsufficientCredits
 from credits.selectors import credit_account_for
 from media import services as media_services
 from media.models import MediaAsset
@@ -152,6 +153,50 @@ def character_image_request(*, user, character: Character, prompt: str = "", sty
                     target_id=character.public_id, params=params, prompt=built, model=model,
                     idempotency_key=idempotency_key, input_hash=_hash(params["sheet_hash"], built, refs),
                     quote_params={"references": refs})
+
+
+def sheets_pending(*, user, characters) -> set:
+    """The public ids of these characters that have a character image job under way (its image
+    will become their sheet)."""
+    return set(Generation.objects.filter(owner=user, kind=Kind.CHARACTER_IMAGE, status__in=Generation.ACTIVE,
+                                         target_kind="character", target_id__in=[c.public_id for c in characters])
+               .values_list("target_id", flat=True))
+
+
+def sheets_wanted(*, user, characters) -> list[Character]:
+    """Of these characters, the ones with no reference sheet and no image on its way."""
+    pending = sheets_pending(user=user, characters=characters)
+    return [c for c in characters if c.primary_image_id is None and c.public_id not in pending]
+
+
+def sheets_request(*, user, characters, idempotency_key: str = "") -> tuple[list[Generation], AppError | None]:
+    """One character image job for each of these characters that has no reference sheet yet (and
+    none on its way); the first image that lands becomes its sheet (worker.py). The whole batch
+    is checked first against the balance and the cap on running jobs, so none starts when not all
+    can; then each job is an ordinary request with its own guards and hold. Returns the jobs made
+    and, when one was refused after others had started, that refusal (a refusal before any job
+    is raised: InsufficientCredits, TooManyJobs and the like)."""
+    wanted = sheets_wanted(user=user, characters=characters)
+    if not wanted:
+        return [], None
+    quote = job_quote(user=user, kind=Kind.CHARACTER_IMAGE)
+    if quote["cost"] * len(wanted) > quote["available"]:
+        raise InsufficientCredits(required=quote["cost"] * len(wanted), available=quote["available"])
+    room = settings.GENERATION_MAX_ACTIVE - selectors.active_job_count(user=user)
+    if len(wanted) > room:
+        raise TooManyJobs(_("That makes %(n)s images and you can run %(room)s more jobs at once now. "
+                            "Wait for a job to finish, or give some characters a sheet on their page.")
+                          % {"n": len(wanted), "room": max(0, room)})
+    made = []
+    for character in wanted:
+        key = f"{idempotency_key}:{character.public_id}" if idempotency_key else ""
+        try:
+            made.append(character_image_request(user=user, character=character, idempotency_key=key))
+        except AppError as exc:
+            if not made:
+                raise
+            return made, exc
+    return made, None
 
 
 def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character] | None = None, scene=None,
