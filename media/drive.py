@@ -19,6 +19,7 @@ import google.auth.exceptions
 import google.auth.transport
 import httplib2
 import httpx
+from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseUpload
 
 from media.models import DriveConnection
-from modo import catalog, crypto
+from modo import crypto
 from modo.errors import AppError
 
 logger = logging.getLogger(__name__)
@@ -155,18 +156,19 @@ class _AuthorizedHttp:
 
 
 def oauth_client() -> tuple[str, str] | None:
-    """Google login's OAuth client (id, secret): from settings, else allauth's SocialApp (read
-    with the configuration catalog); None if neither."""
+    """Google login's OAuth client (id, secret): from settings, else allauth's SocialApp; None if neither."""
     if settings.GOOGLE_CLIENT_ID and settings.GOOGLE_CLIENT_SECRET:
         return settings.GOOGLE_CLIENT_ID, settings.GOOGLE_CLIENT_SECRET
-    app = next(iter(catalog.snapshot().google_apps), None)
+    app = SocialApp.objects.filter(provider="google").exclude(client_id="").exclude(secret="").order_by("pk").first()
     return (app.client_id, app.secret) if app else None
 
 
 def configured() -> bool:
-    """Whether creators can connect Google Drive on this site. Where they cannot, no page links
-    to Drive or to the storage settings."""
-    return oauth_client() is not None
+    """Whether this site offers Google Drive: its OAuth client is set (GOOGLE_CLIENT_ID and
+    GOOGLE_CLIENT_SECRET). Where it is not, no page links to Drive or to the storage settings.
+    Every page asks, so this reads settings only — never the admin's Social applications, which
+    would cost a query per page (they still serve oauth_client() where one is asked for)."""
+    return bool(settings.GOOGLE_CLIENT_ID and settings.GOOGLE_CLIENT_SECRET)
 
 
 def _required_client() -> tuple[str, str]:
