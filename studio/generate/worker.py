@@ -85,8 +85,10 @@ def _progress(job: Generation, percent: int, message: str) -> None:
 
 def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_request_id: str = "",
              duration: float | None = None) -> None:
-    """Stores the output (in the creator's storage) and captures the cost of the model used —
-    never more than was quoted. If the job ended meanwhile, the stored file is removed again."""
+    """Stores the output (in the creator's storage, under a readable name) and captures the cost
+    of the model used — never more than was quoted; a character's first image becomes its
+    reference sheet in the same transaction. If the job ended meanwhile, the stored file is
+    removed again."""
     charged = min(job.credits_quoted, _model_cost(job, model))
     target = TargetRef(job.target_kind, job.target_id, job.project, None)
     asset = media_services.asset_store(
