@@ -95,7 +95,7 @@ def test_a_video_or_a_moodboards_image_is_never_a_characters_sheet(creator, hero
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.requires_postgres
-def test_of_two_images_finishing_at_once_only_the_first_becomes_the_sheet(user, settings, tmp_path):
+def test_of_two_images_finishing_at_once_only_the_first_becomes_the_sheet(seeded_defaults, user, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     project = make_project(user, characters=1, scenes=0, locations=0)
     hero = project.characters.get()
