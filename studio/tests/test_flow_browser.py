@@ -139,3 +139,30 @@ def test_gallery_filters_live_in_the_url_and_downloads_have_readable_names(page,
         page.click(f"#pg-{sheet.public_id}-menu summary")
         page.click(f"#pg-{sheet.public_id}-menu >> text=Download")
     assert caught.value.suggested_filename == "laras-wening-sheet-2026-12-01.png"
+
+
+def test_the_offer_shows_the_sheets_on_their_way_and_reloads_when_they_land(page, live_server, creator):
+    from studio.gallery import services as gallery_services
+
+    project = make_project(creator, characters=2, scenes=0)
+    first, second = project.characters.order_by("id")
+    board = Moodboard.objects.create(project=project, title="Night market")
+    board.characters.set([first, second])
+    log_in(page, "laras@example.com")
+
+    page.goto(f"/studio/moodboards/{board.public_id}/")
+    offer = f"#sheets-{board.public_id}"
+    page.click(f"{offer}-button")  # no worker here: the jobs stay queued
+    page.wait_for_selector(f"#gen-{board.public_id}-jobs .job--queued >> nth=1")
+    assert "Drawing the reference sheets of" in page.inner_text(offer)
+    assert page.locator(f"{offer}-button").count() == 0  # nothing left to ask for twice
+    shoot(page, "moodboard-pending")
+
+    for job in Generation.objects.filter(kind="character_image"):
+        character = project.characters.get(public_id=job.target_id)
+        asset = media_services.asset_store(data=png(), mime="image/png", owner=creator, target=target_of(character))
+        gallery_services.sheet_set_if_missing(asset=asset)
+        Generation.objects.filter(pk=job.pk).update(status="succeeded", output_asset=asset)
+    # The offer polls; once every sheet is there the page reloads and the cast is complete.
+    page.wait_for_selector(f"{offer}[hidden]", state="attached", timeout=15_000)
+    assert page.locator(f"#gen-{board.public_id} .gen-cast__item--missing").count() == 0
