@@ -115,8 +115,9 @@ def download_name(job: Generation, mime: str) -> str:
     """A readable file name for the output, e.g. laras-wening-sheet-2026-12-03.png or
     night-market-animation-5s.mp4: what it shows, what it is, and its date (or length). Media
     stores it as the asset's file name and sends it with downloads."""
-    obj = targets.in_project(job.project, job.target_kind, job.target_id)
-    name = getattr(obj, targets.KINDS[job.target_kind].label, "") if obj is not None else ""
+    kind = targets.KINDS.get(job.target_kind)
+    obj = targets.in_project(job.project, job.target_kind, job.target_id) if kind else None
+    name = getattr(obj, kind.label, "") if obj is not None else ""
     stem = slugify(name, allow_unicode=True)[:80].strip("-") or job.target_kind
     when = f"{job.params.get('duration')}s" if job.kind == Kind.ANIMATION else f"{timezone.localdate():%Y-%m-%d}"
     return f"{stem}-{KIND_WORDS.get(job.kind, 'image')}-{when}.{media_services.extension(mime)}"
