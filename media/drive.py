@@ -163,6 +163,14 @@ def oauth_client() -> tuple[str, str] | None:
     return (app.client_id, app.secret) if app else None
 
 
+def configured() -> bool:
+    """Whether this site offers Google Drive: its OAuth client is set (GOOGLE_CLIENT_ID and
+    GOOGLE_CLIENT_SECRET). Where it is not, no page links to Drive or to the storage settings.
+    Every page asks, so this reads settings only — never the admin's Social applications, which
+    would cost a query per page (they still serve oauth_client() where one is asked for)."""
+    return bool(settings.GOOGLE_CLIENT_ID and settings.GOOGLE_CLIENT_SECRET)
+
+
 def _required_client() -> tuple[str, str]:
     client = oauth_client()
     if client is None:

@@ -50,7 +50,8 @@ def media_type_of(mime: str) -> str:
     return kind if kind in MediaAsset.MediaType.values else MediaAsset.MediaType.IMAGE
 
 
-def _extension(mime: str) -> str:
+def extension(mime: str) -> str:
+    """The file extension for a MIME type, without the dot (png, mp4)."""
     return EXTENSIONS.get(mime) or (mimetypes.guess_extension(mime) or ".bin").lstrip(".")
 
 
@@ -93,7 +94,7 @@ def asset_store(*, data: bytes, mime: str, owner, target: TargetRef, storage_to:
     storage — or `storage_to` — and records the asset. Raises DriveNotConnected when Drive is
     wanted but not connected; never leaves a file behind without its row."""
     storage_to = storage_to or owner.storage_preference
-    ext = _extension(mime)
+    ext = extension(mime)
     media_type = media_type_of(mime)
     if media_type == MediaAsset.MediaType.IMAGE and width is None:
         width, height = images.image_size(data)

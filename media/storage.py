@@ -8,6 +8,7 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 
 def new_key(*, owner, ext: str, suffix: str = "") -> str:
@@ -42,8 +43,7 @@ def signed_url(key: str, *, filename: str = "", attachment: bool = False) -> str
     """A short-lived URL for one private object (S3 storage only; S3_SIGNED_URL_SECONDS)."""
     params = {"Bucket": default_storage.bucket_name, "Key": default_storage._normalize_name(key)}
     if attachment:
-        safe = "".join(c for c in filename if c.isalnum() or c in "._- ") or "download"
-        params["ResponseContentDisposition"] = f'attachment; filename="{safe}"'
+        params["ResponseContentDisposition"] = content_disposition_header(True, filename or "download")
     # The client, not storage.url(): a custom (public CDN) domain must never serve private files.
     return default_storage.connection.meta.client.generate_presigned_url(
         "get_object", Params=params, ExpiresIn=default_storage.querystring_expire

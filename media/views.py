@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequ
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,8 @@ def file_response(asset: MediaAsset, *, thumbnail: bool, download: bool, public:
                   placeholder: bool = True):
     """The file (or thumbnail): streamed from local storage, a short-lived signed URL on S3, or
     fetched from Drive with the owner's connection. Files never run as a page (CSP sandbox).
+    A download is named by the asset's file name (a generated one's is readable, set by whoever
+    stored it), with an RFC 6266 filename* for names beyond ASCII.
     A file that cannot be reached is a placeholder picture for pages, a 404 for the API."""
 
     def missing():
@@ -49,7 +52,7 @@ def file_response(asset: MediaAsset, *, thumbnail: bool, download: bool, public:
         except AppError:
             return missing()
         if download:
-            response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}"'
+            response["Content-Disposition"] = content_disposition_header(True, name or "download")
     elif storage.is_remote():
         return redirect(storage.public_url(key) if public else storage.signed_url(key, filename=name,
                                                                                   attachment=download))
@@ -61,10 +64,6 @@ def file_response(asset: MediaAsset, *, thumbnail: bool, download: bool, public:
     response["Content-Security-Policy"] = FILE_CSP
     response["Cache-Control"] = "public, max-age=300" if public else "private, max-age=3600"
     return response
-
-
-def _ascii(name: str) -> str:
-    return "".join(c for c in name if c.isascii() and (c.isalnum() or c in "._- ")) or "download"
 
 
 @login_required

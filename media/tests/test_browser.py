@@ -35,8 +35,7 @@ def test_upload_to_a_character_and_use_it_as_the_reference_sheet(page, live_serv
     page.locator(f"{gallery} .asset img").scroll_into_view_if_needed()
     page.wait_for_function(f"() => document.querySelector('{gallery} .asset img').naturalWidth > 0")
 
-    page.click(f"#asset-{asset.public_id}-menu summary")
-    page.click(f"#asset-{asset.public_id}-menu >> text=Use as reference sheet")
+    page.click(f"#asset-{asset.public_id}-primary")  # a visible button on the card
     page.wait_for_selector(f"{gallery} .asset--primary")
     character.refresh_from_db()
     assert character.primary_image == asset

@@ -206,7 +206,7 @@ def test_preferring_drive_without_a_connection_refuses_with_connect_drive(client
         services.storage_ready(user=user)
 
 
-def test_gallery_upload_without_drive_offers_to_connect(client, user, character, local_storage):
+def test_gallery_upload_without_drive_offers_to_connect(client, user, character, local_storage, google_client):
     user.storage_preference = "drive"
     user.save()
     client.force_login(user)

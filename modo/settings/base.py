@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "modo.context_processors.site",
                 "credits.context_processors.credits",
+                "media.context_processors.drive_settings",
             ],
             "builtins": ["modo.templatetags.icons"],
         },

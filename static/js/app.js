@@ -469,6 +469,11 @@
     if (!form || (event.target.tagName !== "SELECT" && event.target.type !== "checkbox")) return;
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
+  /* Filters live in the URL: after Back, show the ones the page was made with (the server's),
+     not what the browser restored from the page as it was left (the change that navigated away). */
+  window.addEventListener("pageshow", function () {
+    $all("form[data-auto-submit]").forEach(function (form) { form.reset(); });
+  });
 
   /* ---------------------------------------------------------------- print */
   doc.addEventListener("click", function (event) {

@@ -10,6 +10,7 @@ ledger's own settle is idempotent too)."""
 
 import hashlib
 import json
+import math
 import uuid
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from aiproviders import router
 from aiproviders.models import AIModel
 from credits import guards, ledger
+from credits.exceptions import InsufficientCredits
 from credits.selectors import credit_account_for
 from media import services as media_services
 from media.models import MediaAsset
@@ -35,6 +37,9 @@ from .prompts import character_prompt, character_sheet_hash, chosen_presets, moo
 Kind, Status = Generation.Kind, Generation.Status
 
 DURATIONS = (3, 5, 8)
+# The frames an animation can have (what video models commonly offer): the one nearest the source
+# image's shape is used, and the image is fitted inside it, never stretched.
+VIDEO_SIZES = ((1280, 720), (960, 720), (720, 720), (720, 960), (720, 1280))
 MOTIONS = {"zoom_in": gettext_lazy("Slow zoom in"), "zoom_out": gettext_lazy("Slow zoom out"),
            "pan_left": gettext_lazy("Pan left"), "pan_right": gettext_lazy("Pan right")}
 
@@ -150,6 +155,50 @@ def character_image_request(*, user, character: Character, prompt: str = "", sty
                     quote_params={"references": refs})
 
 
+def sheets_pending(*, user, characters) -> set:
+    """The public ids of these characters that have a character image job under way (its image
+    will become their sheet)."""
+    return set(Generation.objects.filter(owner=user, kind=Kind.CHARACTER_IMAGE, status__in=Generation.ACTIVE,
+                                         target_kind="character", target_id__in=[c.public_id for c in characters])
+               .values_list("target_id", flat=True))
+
+
+def sheets_wanted(*, user, characters) -> list[Character]:
+    """Of these characters, the ones with no reference sheet and no image on its way."""
+    pending = sheets_pending(user=user, characters=characters)
+    return [c for c in characters if c.primary_image_id is None and c.public_id not in pending]
+
+
+def sheets_request(*, user, characters, idempotency_key: str = "") -> tuple[list[Generation], AppError | None]:
+    """One character image job for each of these characters that has no reference sheet yet (and
+    none on its way); the first image that lands becomes its sheet (worker.py). The whole batch
+    is checked first against the balance and the cap on running jobs, so none starts when not all
+    can; then each job is an ordinary request with its own guards and hold. Returns the jobs made
+    and, when one was refused after others had started, that refusal (a refusal before any job
+    is raised: InsufficientCredits, TooManyJobs and the like)."""
+    wanted = sheets_wanted(user=user, characters=characters)
+    if not wanted:
+        return [], None
+    quote = job_quote(user=user, kind=Kind.CHARACTER_IMAGE)
+    if quote["cost"] * len(wanted) > quote["available"]:
+        raise InsufficientCredits(required=quote["cost"] * len(wanted), available=quote["available"])
+    room = settings.GENERATION_MAX_ACTIVE - selectors.active_job_count(user=user)
+    if len(wanted) > room:
+        raise TooManyJobs(_("That makes %(n)s images and you can run %(room)s more jobs at once now. "
+                            "Wait for a job to finish, or give some characters a sheet on their page.")
+                          % {"n": len(wanted), "room": max(0, room)})
+    made = []
+    for character in wanted:
+        key = f"{idempotency_key}:{character.public_id}" if idempotency_key else ""
+        try:
+            made.append(character_image_request(user=user, character=character, idempotency_key=key))
+        except AppError as exc:
+            if not made:
+                raise
+            return made, exc
+    return made, None
+
+
 def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character] | None = None, scene=None,
                       location=None, pose: str | None = None, action: str | None = None, prompt: str = "",
                       style: str = "", size: str = "", model: AIModel | None = None,
@@ -183,6 +232,13 @@ def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character]
                     idempotency_key=idempotency_key, input_hash=_hash(built, refs), quote_params={"references": refs})
 
 
+def video_size(width: int | None, height: int | None) -> tuple[int, int]:
+    """The allowed video frame nearest in shape to an image of width × height (16:9 when unknown)."""
+    if not width or not height:
+        return VIDEO_SIZES[0]
+    return min(VIDEO_SIZES, key=lambda size: abs(math.log((size[0] / size[1]) / (width / height))))
+
+
 def animation_request(*, user, source: MediaAsset, duration: int, motion: str = "zoom_in", prompt: str = "",
                       model: AIModel | None = None, idempotency_key: str = "") -> Generation:
     """A short video from an image asset (a moodboard image, a character sheet, an upload...),
@@ -192,9 +248,9 @@ def animation_request(*, user, source: MediaAsset, duration: int, motion: str = 
     if duration not in DURATIONS:
         raise InvalidJob(_("Choose 3, 5 or 8 seconds."))
     motion = motion if motion in MOTIONS else "zoom_in"
-    portrait = (source.height or 0) > (source.width or 0)
+    width, height = video_size(source.width, source.height)
     params = {"source": str(source.public_id), "duration": duration, "motion": motion,
-              "width": 720 if portrait else 1280, "height": 1280 if portrait else 720, "extra_prompt": prompt.strip()}
+              "width": width, "height": height, "extra_prompt": prompt.strip()}
     return _request(user=user, project=source.project, kind=Kind.ANIMATION, target_kind=source.target_kind,
                     target_id=source.target_id, params=params, prompt=prompt.strip(), model=model,
                     idempotency_key=idempotency_key, input_hash=_hash(str(source.public_id), duration, motion, prompt),

@@ -60,8 +60,23 @@ def image_panel(request, *, kind: str, obj, form=None, error: AppError | None = 
             "action": reverse("studio:moodboard_image", args=[obj.public_id]), "cast": cast,
             "without_sheet": [c for c in cast if c.primary_image_id is None],
             "quote": jobs.job_quote(user=user, kind=Kind.MOODBOARD, references=len(cast)),
+            "sheets": sheets_offer(user, obj, cast),
         })
     return context
+
+
+def sheets_offer(user, moodboard, cast) -> dict:
+    """The moodboard panel's offer to draw, in one click, the reference sheets its characters lack
+    (templates/studio/visual/_sheets_offer.html): who, the total cost, and whose are on their way."""
+    without = [c for c in cast if c.primary_image_id is None]
+    pending = jobs.sheets_pending(user=user, characters=without) if without else set()
+    wanted = [c for c in without if c.public_id not in pending]
+    quote = jobs.job_quote(user=user, kind=Kind.CHARACTER_IMAGE)
+    return {
+        "id": f"sheets-{moodboard.public_id}", "wanted": wanted, "pending": [c for c in without if c.public_id in pending],
+        "cost": quote["cost"] * len(wanted), "each": quote["cost"], "available": quote["available"],
+        "action": reverse("studio:moodboard_sheets", args=[moodboard.public_id]), "key": fresh_key(),
+    }
 
 
 def missing_characters(exc: AppError, characters) -> list:

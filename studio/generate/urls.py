@@ -11,6 +11,7 @@ urlpatterns = [
     path("drafts/<uuid:draft_id>/<str:action>/", views.draft_action, name="draft_action"),
     path("characters/<uuid:character_id>/image/", views.character_image, name="character_image"),
     path("moodboards/<uuid:moodboard_id>/image/", views.moodboard_image, name="moodboard_image"),
+    path("moodboards/<uuid:moodboard_id>/sheets/", views.moodboard_sheets, name="moodboard_sheets"),
     path("jobs/", views.jobs_list, name="jobs"),
     path("jobs/quote/", views.job_quote, name="job_quote"),
     path("jobs/<uuid:job_id>/", views.job, name="job"),

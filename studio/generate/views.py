@@ -31,7 +31,7 @@ from ..models import Generation
 from . import drafts as text_drafts
 from . import jobs
 from .forms import AnimateForm, CharacterImageForm, GenerateForm, JobFilterForm, MoodboardImageForm, fresh_key
-from .panels import image_panel, missing_characters
+from .panels import image_panel, missing_characters, sheets_offer
 
 Kind = Generation.Kind
 JOBS_PER_PAGE = 20
@@ -196,6 +196,36 @@ def moodboard_image(request, moodboard_id):
         return _refusal(request, error, slot=slot, context={
             "missing": missing, "next_url": reverse("studio:moodboard", args=[moodboard.public_id])})
     return moodboard_page(request, moodboard, panel_form=form, error=error, status=error.status)
+
+
+@login_required
+def moodboard_sheets(request, moodboard_id):
+    """POST: a job for each character of the moodboard without a reference sheet (one click, its
+    total quoted beforehand). GET (htmx, while they are drawn): the offer again, or a page reload
+    once every sheet is there."""
+    moodboard = selectors.moodboard_get(user=request.user, public_id=moodboard_id)
+    cast = list(moodboard.characters.select_related("primary_image"))
+    made, error = [], None
+    if request.method == "POST":
+        try:
+            made, error = jobs.sheets_request(user=request.user, characters=cast,
+                                              idempotency_key=request.POST.get("idempotency_key", "")[:60])
+        except AppError as exc:
+            error = exc
+    offer = sheets_offer(request.user, moodboard, cast)
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error.message)
+        if made:
+            messages.success(request, _("Drawing the reference sheets. Each character's first image becomes its sheet."))
+        return redirect(reverse("studio:moodboard", args=[moodboard.public_id]) + "#generate")
+    if request.method == "GET" and not offer["pending"]:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # every sheet is there: the cast and the quote change
+        return response
+    return render(request, "studio/visual/_sheets_offer.html", {
+        "offer": offer, "error": error, "jobs": targets.with_targets(request.user, made),
+        "panel_id": f"gen-{moodboard.public_id}"})
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -26,6 +27,8 @@ from media.models import MediaAsset
 from media.selectors import TargetRef
 from modo.errors import AppError
 
+from .. import targets
+from ..gallery import services as gallery_services
 from ..models import Generation
 from .jobs import SPECS, InvalidJob, _enqueue, _release, job_fail
 
@@ -82,13 +85,15 @@ def _progress(job: Generation, percent: int, message: str) -> None:
 
 def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_request_id: str = "",
              duration: float | None = None) -> None:
-    """Stores the output (in the creator's storage) and captures the cost of the model used —
-    never more than was quoted. If the job ended meanwhile, the stored file is removed again."""
+    """Stores the output (in the creator's storage, under a readable name) and captures the cost
+    of the model used — never more than was quoted; a character's first image becomes its
+    reference sheet in the same transaction. If the job ended meanwhile, the stored file is
+    removed again."""
     charged = min(job.credits_quoted, _model_cost(job, model))
     target = TargetRef(job.target_kind, job.target_id, job.project, None)
     asset = media_services.asset_store(
         data=data, mime=mime, owner=job.owner, target=target, source_type=MediaAsset.Source.GENERATED,
-        duration=duration or None, generation={
+        duration=duration or None, file_name=download_name(job, mime), generation={
             "model": model.display_name, "prompt": job.prompt, "credits": charged, "vendor_request_id": vendor_request_id,
             "input_hash": job.input_hash, "params": {**job.params, "kind": job.kind, "job": str(job.public_id)}})
     with transaction.atomic():
@@ -97,9 +102,25 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
             progress_message="", finished_at=timezone.now(), error_code="", error_message="")
         if done:
             ledger.credits_capture(hold=job.hold, amount=charged)
+            gallery_services.sheet_set_if_missing(asset=asset)  # a character's first image is its sheet
     if not done:
         media_services.asset_delete(asset=asset)
         raise _Stop()
+
+
+KIND_WORDS = {Kind.CHARACTER_IMAGE: "sheet", Kind.MOODBOARD: "moodboard", Kind.ANIMATION: "animation"}
+
+
+def download_name(job: Generation, mime: str) -> str:
+    """A readable file name for the output, e.g. laras-wening-sheet-2026-12-03.png or
+    night-market-animation-5s.mp4: what it shows, what it is, and its date (or length). Media
+    stores it as the asset's file name and sends it with downloads."""
+    kind = targets.KINDS.get(job.target_kind)
+    obj = targets.in_project(job.project, job.target_kind, job.target_id) if kind else None
+    name = getattr(obj, kind.label, "") if obj is not None else ""
+    stem = slugify(name, allow_unicode=True)[:80].strip("-") or job.target_kind
+    when = f"{job.params.get('duration')}s" if job.kind == Kind.ANIMATION else f"{timezone.localdate():%Y-%m-%d}"
+    return f"{stem}-{KIND_WORDS.get(job.kind, 'image')}-{when}.{media_services.extension(mime)}"
 
 
 def _model_cost(job: Generation, model: AIModel) -> int:

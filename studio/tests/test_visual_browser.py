@@ -32,9 +32,8 @@ def generate_character_image(page, character):
     gallery = f"#gallery-character-{character.public_id}"
     page.wait_for_selector(f"{gallery} .asset")
     asset = MediaAsset.objects.get(target_id=character.public_id, source_type="generated")
-    page.click(f"#asset-{asset.public_id}-menu summary")
-    page.click(f"#asset-{asset.public_id}-menu >> text=Use as reference sheet")
-    page.wait_for_selector(f"{gallery} .asset--primary")
+    # A character's first image becomes its reference sheet by itself.
+    page.wait_for_selector(f"{gallery} #asset-{asset.public_id}.asset--primary")
     return asset
 
 

@@ -10,6 +10,11 @@ from PIL import Image
 from ..base import ProviderError
 from .images import cover
 
+# Shapes closer than this are filled edge to edge (a sliver is cropped); any further apart, the
+# image is fitted inside the frame with dark bars (letterbox or pillarbox), never stretched.
+CROP_TOLERANCE = 0.03
+BAR_COLOUR = (12, 12, 14)
+
 FPS = 24
 MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right")
 
@@ -18,15 +23,29 @@ def _ease(t: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * t)
 
 
+def fit(source: Image.Image, width: int, height: int) -> Image.Image:
+    """The source at width × height keeping its shape: cover-fitted when the shapes nearly match,
+    else contained and centred on dark bars."""
+    if abs(math.log((source.width / source.height) / (width / height))) <= CROP_TOLERANCE:
+        return cover(source, width, height)
+    scale = min(width / source.width, height / source.height)
+    inner = source.convert("RGB").resize((max(1, round(source.width * scale)), max(1, round(source.height * scale))),
+                                         Image.Resampling.LANCZOS)
+    canvas = Image.new("RGB", (width, height), BAR_COLOUR)
+    canvas.paste(inner, ((width - inner.width) // 2, (height - inner.height) // 2))
+    return canvas
+
+
 def render_video(source: Image.Image, *, width: int, height: int, seconds: int, motion: str) -> tuple[bytes, int]:
     """An H.264 MP4 of `seconds`×24 frames: an eased Ken Burns move over `source`. The source is
-    cover-fitted once at 1.25× the output size, so every crop window stays inside it and the
-    deepest zoom is still 1:1; each frame is one box-resize of that source."""
+    fitted once (fit(): its shape kept) at 1.25× the output size, so every crop window stays
+    inside it and the deepest zoom is still 1:1; each frame is one box-resize of that source,
+    with the frame's own shape, so nothing is stretched."""
     import av  # imported here: only the video path needs FFmpeg loaded
 
     margin = 1.25
     sw, sh = round(width * margin), round(height * margin)
-    big = cover(source, sw, sh)
+    big = fit(source, sw, sh)
     frames = seconds * FPS
     buf = io.BytesIO()
     try:
