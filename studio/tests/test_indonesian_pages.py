@@ -40,11 +40,13 @@ ENGLISH = {
     "Available", "Reserved", "Activity", "Order", "orders", "Showcase", "Publish", "Overview", "Cover", "Free",
     "Drawing", "Starting", "Setup", "Inciting", "Midpoint", "Climax", "Resolution", "Offline drafts",
     "studio (local)", "pan & zoom", "Details", "Generations", "generation", "generations", "interrupted",
-    "Location", "Welcome", "Trial", "for", "this", "to", "changed", "cycle",
+    "Location", "Welcome", "Trial", "for", "this", "to", "changed", "cycle", "cinematic", "square", "zoom_in",
 }
 # Proper nouns and data that are English by nature: a book's title, time zone names, file names.
-NOT_PRODUCT_TEXT = re.compile(r"Save the Cat|Hero's Journey|\S+\.(?:png|jpe?g|webp|mp4)\b")
+NOT_PRODUCT_TEXT = re.compile(r"Save the Cat|Hero's Journey|\S+\.(?:png|jpe?g|webp|mp4)\b|\b(?:image|video|audio)/[\w.+-]+")
 TIME_ZONE_OPTION = re.compile(r"<option[^>]*>[^<]*/[^<]*</option>")
+# A file's raw parameters (keys and values as the API has them), for the curious.
+ALL_PARAMETERS = re.compile(r"<summary>[^<]*</summary>\s*<dl class=\"fact-list\">.*?</dl>", re.S)
 
 
 # Attributes a reader sees or hears (a title may hold a style's prompt words, which go to the model).
@@ -57,6 +59,7 @@ def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style|template)\b.*?</\1>", " ", page, flags=re.S | re.I)
     page = re.sub(r"<!--.*?-->", " ", page, flags=re.S)
     page = TIME_ZONE_OPTION.sub(" ", page)
+    page = ALL_PARAMETERS.sub(" ", page)
     labels = READ_ATTRIBUTES.findall(page)
     page = re.sub(r"<[^>]+>", " ", page)
     return re.sub(r"\s+", " ", html.unescape(" ".join([page, *labels]))).strip()
@@ -118,7 +121,12 @@ def bible(creator):
     picture = media_services.asset_store(
         data=png(), mime="image/png", owner=creator, target=target_of(sari), source_type=MediaAsset.Source.GENERATED,
         generation={"model": AIModel.objects.get(model_id="local-image").display_name, "prompt": "layang-layang",
-                    "credits": 1})
+                    "credits": 1, "params": {"kind": "character_image", "style": "cinematic", "size": "square-m",
+                                             "width": 768, "height": 768}})
+    clip = media_services.asset_store(
+        data=png(), mime="image/png", owner=creator, target=target_of(sari), source_type=MediaAsset.Source.GENERATED,
+        generation={"model": AIModel.objects.get(model_id="local-video").display_name, "prompt": "",
+                    "credits": 1, "params": {"kind": "animation", "motion": "zoom_in", "duration": 3}})
     queued = jobs.character_image_request(user=creator, character=sari, style="cinematic", idempotency_key="a")
     running = jobs.character_image_request(user=creator, character=bayu, idempotency_key="b")
     Generation.objects.filter(pk=running.pk).update(status=Generation.Status.RUNNING, progress=20,
@@ -130,7 +138,7 @@ def bible(creator):
     jobs.job_fail(job=too_many, code="unsupported", message="This model accepts at most %(n)s reference images.",
                   params={"n": 2})
     return {"project": project, "character": sari, "location": pasar, "scene": scene, "moodboard": board,
-            "picture": picture, "queued": queued, "running": running, "failed": failed, "too_many": too_many}
+            "picture": picture, "clip": clip, "queued": queued, "running": running, "failed": failed, "too_many": too_many}
 
 
 def app_pages(b) -> list[str]:
@@ -145,6 +153,8 @@ def app_pages(b) -> list[str]:
         reverse("studio:moodboard", args=[b["moodboard"].public_id]), reverse("studio:gallery", args=[p]),
         reverse("studio:character_image", args=[b["character"].public_id]),
         reverse("studio:animate", args=[b["picture"].public_id]), reverse("studio:jobs"),
+        reverse("studio:asset", args=[b["picture"].public_id]), reverse("studio:asset", args=[b["clip"].public_id]),
+        reverse("studio:project_new"), reverse("studio:trash"), reverse("studio:import"),
         reverse("studio:job", args=[b["queued"].public_id]), reverse("studio:job", args=[b["running"].public_id]),
         reverse("studio:job", args=[b["failed"].public_id]), reverse("studio:job", args=[b["too_many"].public_id]),
         reverse("credits:subscription"), reverse("accounts:profile"),
@@ -208,6 +218,14 @@ def test_a_stored_english_sentence_from_before_is_still_shown():
     with translation.override("id"):
         assert job.error_text == "Some vendor said no."
         assert Generation(progress_message="Drawing…").progress_text == "Menggambar…"
+
+
+def test_a_files_style_size_and_motion_are_named_in_the_readers_language(client, creator, bible):
+    client.force_login(creator)
+    picture = visible_text(client.get(reverse("studio:asset", args=[bible["picture"].public_id])).content.decode())
+    clip = visible_text(client.get(reverse("studio:asset", args=[bible["clip"].public_id])).content.decode())
+    assert "Sinematik" in picture and "Persegi · sedang" in picture and "Studio gambar offline" in picture
+    assert "Zoom in perlahan" in clip
 
 
 def test_beat_templates_are_written_in_the_creators_language(bible):
