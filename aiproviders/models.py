@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from modo import crypto
+from modo.i18n import stored_message
 from modo.models import TimeStamped
 
 
@@ -38,6 +39,11 @@ class Provider(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the seeded offline provider's name is translated)."""
+        return stored_message(self.name)
 
     @property
     def has_key(self) -> bool:
@@ -114,6 +120,12 @@ class AIModel(TimeStamped):
 
     def __str__(self):
         return f"{self.display_name} ({self.provider.name})" if self.provider_id else self.display_name
+
+    @property
+    def label(self) -> str:
+        """display_name in the reader's language (the seeded offline models' names are translated;
+        a name the superadmin wrote is shown as it is)."""
+        return stored_message(self.display_name)
 
     def in_cooldown(self, now=None) -> bool:
         return bool(self.cooldown_until and self.cooldown_until > (now or timezone.now()))

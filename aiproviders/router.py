@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from credits.pricing import quote as credits_quote
 from modo import catalog
@@ -125,7 +126,7 @@ class _Attempts:
         self.models = candidates(call)
         if not self.models:
             raise ProviderError(
-                "No AI model is available for this right now. Please try again in a minute.", permanent=False,
+                gettext_noop("No AI model is available for this right now. Please try again in a minute."), permanent=False,
                 code="no_model", detail=f"no enabled {call.type} model with capability {call.capability or '-'}",
             )
         self.last_error: ProviderError | None = None
@@ -200,7 +201,8 @@ def generate_image(call: Call, request: ImageRequest) -> tuple[ImageResult, AIMo
     def work(adapter, model):
         if len(request.references) > max(model.max_references, 1):
             raise ProviderError(
-                f"This model accepts at most {model.max_references} reference image(s).", permanent=True, code="unsupported"
+                gettext_noop("This model accepts at most %(n)s reference images."), permanent=True, code="unsupported",
+                params={"n": model.max_references},
             )
         result = adapter.generate_image(model.model_id, request)
         return result, {"request_id": result.request_id[:160], "est_cost_usd": _est_cost(model)}
@@ -211,7 +213,7 @@ def generate_image(call: Call, request: ImageRequest) -> tuple[ImageResult, AIMo
 def start_video(call: Call, request: VideoRequest) -> tuple[VideoJob, AIModel, UsageLog]:
     def work(adapter, model):
         if model.durations and request.duration not in model.durations:
-            raise ProviderError("This model cannot make a video of that length.", permanent=True, code="unsupported")
+            raise ProviderError(gettext_noop("This model cannot make a video of that length."), permanent=True, code="unsupported")
         job = adapter.start_video(model.model_id, request)
         return job, {"request_id": job.job_id[:160], "seconds": request.duration,
                      "est_cost_usd": _est_cost(model, seconds=request.duration)}
@@ -264,7 +266,7 @@ def stream_text(call: Call, request: TextRequest) -> Iterator[str | Usage]:
             continue
         except GeneratorExit:
             # The client went away mid-stream: what was produced is still recorded.
-            gone = ProviderError("The stream was closed.", permanent=False, code="disconnected", detail="client disconnected")
+            gone = ProviderError(gettext_noop("The stream was closed."), permanent=False, code="disconnected", detail="client disconnected")
             _log(call, model, attempt=attempt, status=UsageLog.Status.PARTIAL, started=started, error=gone,
                  first_token_ms=first_token_ms, tokens_out=_estimate_tokens(parts))
             raise

@@ -4,8 +4,14 @@ to enable after adding a key. Seeded by migration 0002 and `manage.py seed_ai`."
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
+# The offline provider's and models' names are stored in English and shown translated
+# (Provider.label, AIModel.label); the vendors' names are proper nouns.
+OFFLINE = gettext_noop("Offline (local)")
+
 PROVIDERS = [
-    dict(name="Offline (local)", kind="local", enabled=True, timeout_seconds=120),
+    dict(name=OFFLINE, kind="local", enabled=True, timeout_seconds=120),
     dict(name="OpenAI", kind="openai", enabled=False, env_key="OPENAI_API_KEY"),
     dict(name="Anthropic", kind="anthropic", enabled=False, env_key="ANTHROPIC_API_KEY"),
     dict(name="Google", kind="google", enabled=False, env_key="GOOGLE_API_KEY"),
@@ -15,11 +21,11 @@ PROVIDERS = [
 D = Decimal
 MODELS = [
     # provider name, vendor id, display name, type, tier, fields
-    ("Offline (local)", "local-text", "Offline drafts", "text", "fast",
+    (OFFLINE, "local-text", gettext_noop("Offline drafts"), "text", "fast",
      dict(cap_streaming=True, is_default=True, priority=1000)),
-    ("Offline (local)", "local-image", "Offline image studio", "image", "fast",
+    (OFFLINE, "local-image", gettext_noop("Offline image studio"), "image", "fast",
      dict(cap_t2i=True, cap_i2i=True, cap_multi_reference=True, max_references=4, is_default=True, priority=1000)),
-    ("Offline (local)", "local-video", "Offline pan & zoom", "video", "fast",
+    (OFFLINE, "local-video", gettext_noop("Offline pan & zoom"), "video", "fast",
      dict(cap_i2v=True, durations=[3, 5, 8], is_default=True, priority=1000)),
     ("OpenAI", "gpt-4o-mini", "GPT-4o mini", "text", "fast",
      dict(cap_streaming=True, priority=10, est_cost_usd=D("0.0006"), cost_unit="1k_tokens")),

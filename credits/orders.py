@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import ledger, midtrans
 from .exceptions import CreditsError, InvalidInput
@@ -23,7 +25,7 @@ ORDER_TTL = timezone.timedelta(days=3)
 
 class PaymentUnavailable(CreditsError):
     code, status = "PROVIDER_ERROR", 502
-    default_message = "The payment provider is not answering. Please try again in a few minutes."
+    default_message = gettext_lazy("The payment provider is not answering. Please try again in a few minutes.")
 
 
 def _order_number() -> str:
@@ -34,18 +36,18 @@ def order_create(*, user, package: CreditPackage | None = None, plan: Plan | Non
     """A pending order for a package or a paid plan. With Midtrans configured, the Snap
     transaction is created after the order row is committed (no transaction around the call)."""
     if (package is None) == (plan is None):
-        raise InvalidInput("Choose either a credit package or a plan.")
+        raise InvalidInput(_("Choose either a credit package or a plan."))
     account = ledger.credit_account_open(user=user)
     if package is not None:
         if not package.is_active:
-            raise InvalidInput("This package is no longer offered.")
+            raise InvalidInput(_("This package is no longer offered."))
         amount, currency, credits, cycle = package.price, package.currency, package.credits, ""
     else:
         if billing_cycle not in CreditAccount.Cycle.values:
-            raise InvalidInput("Choose monthly or yearly billing.")
+            raise InvalidInput(_("Choose monthly or yearly billing."))
         amount = plan.price_yearly if billing_cycle == "yearly" else plan.price_monthly
         if plan.is_trial or not plan.is_public or not amount:
-            raise InvalidInput("This plan cannot be bought online; contact us.")
+            raise InvalidInput(_("This plan cannot be bought online; contact us."))
         currency, credits, cycle = plan.currency, plan.credits_per_cycle, billing_cycle
     order = Order.objects.create(
         number=_order_number(), account=account, user=user, package=package, plan=plan, billing_cycle=cycle,

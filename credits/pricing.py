@@ -2,6 +2,8 @@
 
 import math
 
+from django.utils.translation import gettext as _
+
 from modo import catalog
 
 from .exceptions import InvalidInput
@@ -23,19 +25,19 @@ def quote(kind: str, model=None, params: dict | None = None) -> int:
     exact = [r for r in rules if r.variant == variant]
     rules = exact or rules
     if not rules:
-        raise InvalidInput(f"No credit cost is configured for {kind} {variant}".strip() + ".")
+        raise InvalidInput(_("No credit cost is configured for %(what)s.") % {"what": f"{kind} {variant}".strip()})
     duration = params.get("duration")
     if any(r.max_seconds or r.per_seconds for r in rules):
         if duration is None:
-            raise InvalidInput("A duration is needed to price this.")
+            raise InvalidInput(_("A duration is needed to price this."))
         duration = float(duration)
         if duration <= 0:
-            raise InvalidInput("The duration must be positive.")
+            raise InvalidInput(_("The duration must be positive."))
     brackets = sorted((r for r in rules if r.max_seconds), key=lambda r: r.max_seconds)
     if brackets:
         fitting = [r for r in brackets if duration <= r.max_seconds]
         if not fitting:
-            raise InvalidInput(f"At most {brackets[-1].max_seconds} seconds.")
+            raise InvalidInput(_("At most %(n)s seconds.") % {"n": brackets[-1].max_seconds})
         rule = fitting[0]
     else:
         rule = rules[0]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from modo import crypto
+from modo.i18n import stored_message
 from modo.models import TimeStamped
 
 
@@ -96,6 +97,11 @@ class MediaAsset(TimeStamped):
 
     def __str__(self):
         return self.file_name or str(self.public_id)
+
+    @property
+    def gen_model_label(self) -> str:
+        """The model's name in the reader's language (the offline models' names are translated)."""
+        return stored_message(self.gen_model)
 
     @property
     def is_image(self) -> bool:

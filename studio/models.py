@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from modo.i18n import stored_message
 from modo.models import TimeStamped
 
 
@@ -278,6 +279,15 @@ class Draft(TimeStamped):
     def __str__(self):
         return f"Draft of {self.target_kind}.{self.field} ({self.status})"
 
+    @property
+    def error_text(self) -> str:
+        """error_message (an English msgid, as the provider gave it) in the reader's language."""
+        return stored_message(self.error_message)
+
+    @property
+    def model_label(self) -> str:
+        return stored_message(self.model_name)
+
 
 class Moodboard(TimeStamped):
     """A picture of a moment: characters (by their reference sheets) in a scene and a setting,
@@ -324,7 +334,12 @@ class ImagePreset(TimeStamped):
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="imagepreset_unique_key")]
 
     def __str__(self):
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language when it is one of the seeded (translated) labels."""
+        return stored_message(self.label)
 
 
 class Generation(TimeStamped):
@@ -370,7 +385,10 @@ class Generation(TimeStamped):
     output_asset = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     error_code = models.CharField(max_length=40, blank=True)
+    # progress_message and error_message hold an English msgid, error_params its parameters: they
+    # are written by a worker that has no reader, and shown in the reader's language (*_text).
     error_message = models.CharField(max_length=500, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
     input_hash = models.CharField(max_length=64, blank=True)
     cancel_requested = models.BooleanField(default=False)
@@ -407,3 +425,11 @@ class Generation(TimeStamped):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def progress_text(self) -> str:
+        return stored_message(self.progress_message)
+
+    @property
+    def error_text(self) -> str:
+        return stored_message(self.error_message, self.error_params)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 
 from credits import guards, ledger
 from credits.selectors import credit_account_for
@@ -13,26 +14,48 @@ from credits.selectors import credit_account_for
 from . import selectors, targets
 from .models import Beat, Character, Draft, Location, Project, Relationship, Scene, Story, World
 
+# Written into the creator's story once, in their language at that moment (beats_apply_template):
+# the beats are theirs to rewrite from then on.
 BEAT_TEMPLATES = {
     Story.Structure.THREE_ACT: [
-        ("Setup", "Introduce the world, the protagonist and what they want."),
-        ("Inciting incident", "Something upsets the status quo."),
-        ("Rising action", "The protagonist commits and the stakes climb."),
-        ("Midpoint", "A revelation or reversal changes the goal."),
-        ("Crisis", "Everything seems lost."),
-        ("Climax", "The final confrontation."),
-        ("Resolution", "The new normal."),
+        (gettext_noop("Setup"), gettext_noop("Introduce the world, the protagonist and what they want.")),
+        (gettext_noop("Inciting incident"), gettext_noop("Something upsets the status quo.")),
+        (gettext_noop("Rising action"), gettext_noop("The protagonist commits and the stakes climb.")),
+        (gettext_noop("Midpoint"), gettext_noop("A revelation or reversal changes the goal.")),
+        (gettext_noop("Crisis"), gettext_noop("Everything seems lost.")),
+        (gettext_noop("Climax"), gettext_noop("The final confrontation.")),
+        (gettext_noop("Resolution"), gettext_noop("The new normal.")),
     ],
     Story.Structure.SAVE_THE_CAT: [
-        ("Opening image", ""), ("Theme stated", ""), ("Set-up", ""), ("Catalyst", ""), ("Debate", ""),
-        ("Break into Two", ""), ("B story", ""), ("Fun and games", ""), ("Midpoint", ""),
-        ("Bad guys close in", ""), ("All is lost", ""), ("Dark night of the soul", ""), ("Break into Three", ""),
-        ("Finale", ""), ("Final image", ""),
+        (gettext_noop("Opening image"), ""),
+        (gettext_noop("Theme stated"), ""),
+        (gettext_noop("Set-up"), ""),
+        (gettext_noop("Catalyst"), ""),
+        (gettext_noop("Debate"), ""),
+        (gettext_noop("Break into Two"), ""),
+        (gettext_noop("B story"), ""),
+        (gettext_noop("Fun and games"), ""),
+        (gettext_noop("Midpoint"), ""),
+        (gettext_noop("Bad guys close in"), ""),
+        (gettext_noop("All is lost"), ""),
+        (gettext_noop("Dark night of the soul"), ""),
+        (gettext_noop("Break into Three"), ""),
+        (gettext_noop("Finale"), ""),
+        (gettext_noop("Final image"), ""),
     ],
     Story.Structure.HEROS_JOURNEY: [
-        ("Ordinary world", ""), ("Call to adventure", ""), ("Refusal of the call", ""), ("Meeting the mentor", ""),
-        ("Crossing the threshold", ""), ("Tests, allies, enemies", ""), ("Approach to the inmost cave", ""),
-        ("The ordeal", ""), ("Reward", ""), ("The road back", ""), ("Resurrection", ""), ("Return with the elixir", ""),
+        (gettext_noop("Ordinary world"), ""),
+        (gettext_noop("Call to adventure"), ""),
+        (gettext_noop("Refusal of the call"), ""),
+        (gettext_noop("Meeting the mentor"), ""),
+        (gettext_noop("Crossing the threshold"), ""),
+        (gettext_noop("Tests, allies, enemies"), ""),
+        (gettext_noop("Approach to the inmost cave"), ""),
+        (gettext_noop("The ordeal"), ""),
+        (gettext_noop("Reward"), ""),
+        (gettext_noop("The road back"), ""),
+        (gettext_noop("Resurrection"), ""),
+        (gettext_noop("Return with the elixir"), ""),
     ],
 }
 
@@ -137,7 +160,7 @@ def beats_apply_template(*, project: Project, structure: str) -> list[Beat]:
         project.beats.all().delete()
         Story.objects.filter(project=project).update(structure=structure)
         beats = Beat.objects.bulk_create(
-            Beat(project=project, order=i, title=title, description=desc)
+            Beat(project=project, order=i, title=gettext(title), description=gettext(desc) if desc else "")
             for i, (title, desc) in enumerate(BEAT_TEMPLATES[structure])
         )
     _touch(project)

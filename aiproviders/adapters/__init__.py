@@ -2,6 +2,7 @@
 its SDK) is imported the first time a provider of that kind is used."""
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from .base import Adapter, ProviderConfig, ProviderError  # noqa: F401
 
@@ -18,7 +19,7 @@ REGISTRY = {
 def adapter_for(config: ProviderConfig) -> Adapter:
     target = REGISTRY.get(config.kind)
     if target is None:
-        raise ProviderError("This AI provider is not supported.", permanent=True, code="unsupported",
+        raise ProviderError(gettext_noop("This AI provider is not supported."), permanent=True, code="unsupported",
                             detail=f"no adapter for kind {config.kind!r}")
     cls = import_string(target) if isinstance(target, str) else target
     return cls(config)

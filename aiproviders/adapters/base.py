@@ -19,20 +19,39 @@ error is mapped to ProviderError; messages never contain the key."""
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
+from modo.i18n import stored_message
+
 
 class ProviderError(Exception):
     """`permanent` errors (auth, bad request, content policy, unsupported) are not retried and
     do not fall back; transient ones (timeouts, 5xx, 429, connection) are. `user_message` is
-    safe to show a creator; `detail` is for logs (still without secrets)."""
+    safe to show a creator: an English msgid (marked with gettext_noop) and its `params`, kept
+    untranslated so that it can be stored and shown later in the reader's language (`user_text`
+    now, or modo.i18n.stored_message at display time); `detail` is for logs (still without secrets)."""
 
     def __init__(self, user_message: str, *, permanent: bool, retry_after: float | None = None, detail: str = "",
-                 code: str = ""):
+                 code: str = "", params: dict | None = None):
         super().__init__(detail or user_message)
         self.user_message = user_message
+        self.params = dict(params or {})
         self.permanent = permanent
         self.retry_after = retry_after
         self.detail = detail or user_message
         self.code = code or ("permanent" if permanent else "transient")
+
+    @property
+    def user_text(self) -> str:
+        """`user_message` in the active language, its parameters filled in."""
+        return stored_message(self.user_message, self.params)
+
+
+_UNSUPPORTED = {
+    "write text": gettext_noop("This AI provider cannot write text."),
+    "make images": gettext_noop("This AI provider cannot make images."),
+    "make videos": gettext_noop("This AI provider cannot make videos."),
+}
 
 
 @dataclass(frozen=True)
@@ -119,7 +138,7 @@ class Adapter:
         self.config = config
 
     def _unsupported(self, what: str):
-        raise ProviderError(f"This AI provider cannot {what}.", permanent=True, code="unsupported")
+        raise ProviderError(_UNSUPPORTED[what], permanent=True, code="unsupported", detail=f"{self.kind}: cannot {what}")
 
     def generate_text(self, model_id: str, request: TextRequest) -> Iterator[str | Usage]:
         self._unsupported("write text")

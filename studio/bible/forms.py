@@ -80,6 +80,7 @@ class SceneForm(forms.ModelForm):
     class Meta:
         model = Scene
         fields = ["title", "beat", "location", "characters", "mood", "description", "script"]
+        labels = {"characters": _("Characters"), "location": _("Location"), "beat": _("Beat")}
         widgets = {"description": forms.Textarea(attrs={"rows": 5}), "script": forms.Textarea(attrs={"rows": 16}),
                    "characters": forms.CheckboxSelectMultiple}
 

@@ -20,11 +20,13 @@ from media import services as media_services
 from media.models import MediaAsset
 from media.selectors import TargetRef
 from media.views import file_response
+from modo import catalog
 from modo.errors import AppError
 from modo.http import is_htmx, safe_next
 
 from .. import selectors as studio_selectors
 from .. import targets
+from ..generate import jobs
 from . import selectors, services
 from .forms import GalleryFilterForm
 from .panels import gallery_context
@@ -127,12 +129,25 @@ def asset_action(request, asset_id, action):
 
 # --- the asset page --------------------------------------------------------------------------------
 
+def _preset_names() -> dict:
+    return {(p.kind, p.key): p.display_label for p in catalog.snapshot().presets}
+
+
+def _made_with(params: dict, presets: dict | None = None) -> dict:
+    """The style, size and camera motion a file was made with, named in the reader's language
+    (the params keep their keys; a preset removed since is shown by its key)."""
+    presets = _preset_names() if presets is None else presets
+    return {"style": presets.get(("style", params.get("style")), params.get("style")),
+            "size": presets.get(("size", params.get("size")), params.get("size")),
+            "motion": jobs.MOTIONS.get(params.get("motion"), params.get("motion"))}
+
+
 @login_required
 def asset_detail(request, asset_id):
     asset = media_selectors.asset_get(user=request.user, public_id=asset_id)
     target = _target_of(request, asset)
     return render(request, "media/asset_detail.html", {
-        "asset": asset, "target": target, "project": asset.project,
+        "asset": asset, "target": target, "project": asset.project, "made_with": _made_with(asset.params or {}),
         "target_url": targets.page_url(target.kind, target.id),
         "drive_connected": bool((c := media_selectors.drive_connection_for(request.user)) and c.is_active),
     })
@@ -152,8 +167,10 @@ def project_gallery(request, public_id):
     items = targets.with_targets(request.user, page.object_list)
     stale = selectors.stale_ids(items, characters if characters is not None
                                 else selectors.sheet_characters(project, items))
+    presets = _preset_names()
     for asset in items:
         asset.is_stale = asset.pk in stale
+        asset.made_with = _made_with(asset.params or {}, presets)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"project": project, "form": form, "page": page, "assets": items, "query": query.urlencode(),

@@ -126,7 +126,7 @@ def generate_text(request, payload: GenerateIn):
     except drafts.TargetNotFound:
         raise Http404 from None
     except ProviderError as exc:
-        return Status(502, error("PROVIDER_ERROR", exc.user_message))
+        return Status(502, error("PROVIDER_ERROR", exc.user_text))
 
     if "text/event-stream" in request.headers.get("Accept", ""):
         return drafts.sse_response(events)
@@ -184,10 +184,10 @@ def job_out(job: Generation) -> dict:
     return {
         "id": job.public_id, "project": job.project.public_id, "kind": job.kind, "status": job.status,
         "target": f"{job.target_kind}:{job.target_id}", "progress": job.progress,
-        "progress_message": job.progress_message, "credits_quoted": job.credits_quoted,
+        "progress_message": job.progress_text, "credits_quoted": job.credits_quoted,
         "cost_charged": job.cost_charged, "model": job.model_used.display_name if job.model_used else None,
         "output_asset": job.output_asset.public_id if job.output_asset else None, "error_code": job.error_code,
-        "error_message": job.error_message, "params": job.params, "created_at": job.created_at,
+        "error_message": job.error_text, "params": job.params, "created_at": job.created_at,
         "started_at": job.started_at, "finished_at": job.finished_at,
     }
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aiproviders import router
 from aiproviders.adapters import ProviderError
@@ -84,7 +85,7 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
     target = resolve_target(project, target_kind, target_id, field)
     model = model or router.default_model(type="text")
     if model is None:
-        raise ProviderError("No text model is available right now.", permanent=False, code="no_model")
+        raise ProviderError(gettext_noop("No text model is available right now."), permanent=False, code="no_model")
     cost = router.quote(type="text", model=model)
     built = prompts.build(project, target_kind=target_kind, target=target, field=field, prompt=prompt, language=language)
 
@@ -127,7 +128,7 @@ def sse_response(events: Iterator[dict]) -> StreamingHttpResponse:
 def _stream(*, user, draft, hold, cost, model, built, reference, language) -> Iterator[dict]:
     # That a draft was written offline is said next to it, in the panel, never inside its text.
     offline = offline_label(language) if model.provider.kind == "local" else ""
-    yield {"event": "start", "draft": str(draft.public_id), "cost": cost, "model": model.display_name,
+    yield {"event": "start", "draft": str(draft.public_id), "cost": cost, "model": model.label,
            "canon": built["canon"], "omitted": built["omitted"], "offline": offline}
     parts: list[str] = []
     call = router.Call(type="text", model=model, max_credits=cost, user=user, reference=reference)
@@ -147,12 +148,14 @@ def _stream(*, user, draft, hold, cost, model, built, reference, language) -> It
     except ProviderError as exc:
         ledger.credits_release(hold=hold)
         settled = True
-        _finish(draft, parts, Draft.Status.INCOMPLETE, error=exc.user_message)
-        yield {"event": "error", "draft": str(draft.public_id), "message": exc.user_message, "partial": bool(parts)}
+        # Stored as the msgid (shown later in the reader's language); one with parameters is kept filled in.
+        _finish(draft, parts, Draft.Status.INCOMPLETE,
+                error=exc.user_message % exc.params if exc.params else exc.user_message)
+        yield {"event": "error", "draft": str(draft.public_id), "message": exc.user_text, "partial": bool(parts)}
     finally:
         if not settled:  # the client went away (GeneratorExit) or something unexpected broke
             ledger.credits_release(hold=hold)
-            _finish(draft, parts, Draft.Status.INCOMPLETE, error="The generation was interrupted.")
+            _finish(draft, parts, Draft.Status.INCOMPLETE, error=gettext_noop("The generation was interrupted."))
 
 
 def _finish(draft: Draft, parts: list[str], status: str, *, credits: int = 0, error: str = "") -> None:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from aiproviders import router
 from aiproviders.models import AIModel
@@ -104,7 +104,7 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
     job = Generation(
         public_id=uuid.uuid4(), owner=user, project=project, kind=kind, target_kind=target_kind, target_id=target_id,
         params=params, prompt=prompt, model_requested=model, credits_quoted=cost, idempotency_key=idempotency_key,
-        input_hash=input_hash, queued_at=timezone.now(), progress_message=_("Waiting for a worker…"),
+        input_hash=input_hash, queued_at=timezone.now(), progress_message=gettext_noop("Waiting for a worker…"),
     )
     reference = f"generation:{job.public_id}"
     try:
@@ -276,12 +276,13 @@ def _release(job: Generation) -> None:
         ledger.credits_release(hold=job.hold)
 
 
-def job_fail(*, job: Generation, code: str, message: str) -> bool:
-    """Ends an active job as failed and releases its hold. False when it had already ended."""
+def job_fail(*, job: Generation, code: str, message: str, params: dict | None = None) -> bool:
+    """Ends an active job as failed and releases its hold. False when it had already ended.
+    `message` is an English msgid and `params` its parameters: the page translates them for its reader."""
     with transaction.atomic():
         ended = Generation.objects.filter(pk=job.pk, status__in=Generation.ACTIVE).update(
-            status=Status.FAILED, error_code=code[:40], error_message=str(message)[:500], finished_at=timezone.now(),
-            progress_message="")
+            status=Status.FAILED, error_code=code[:40], error_message=str(message)[:500], error_params=params or {},
+            finished_at=timezone.now(), progress_message="")
         if ended:
             _release(job)
     return bool(ended)
@@ -296,7 +297,7 @@ def job_cancel(*, job: Generation) -> Generation:
             _release(job)
         else:
             Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
-                cancel_requested=True, progress_message=_("Stopping…"))
+                cancel_requested=True, progress_message=gettext_noop("Stopping…"))
     job.refresh_from_db()
     return job
 

@@ -71,7 +71,7 @@ def generate(request, public_id):
     except CreditsError as exc:
         return JsonResponse(envelope.refusal(exc), status=exc.status)
     except ProviderError as exc:
-        return JsonResponse(envelope.error("PROVIDER_ERROR", exc.user_message), status=502)
+        return JsonResponse(envelope.error("PROVIDER_ERROR", exc.user_text), status=502)
     return text_drafts.sse_response(events)
 
 

@@ -4,6 +4,7 @@ every other ending. Transient provider errors put the job back in the queue with
 exponential backoff (MAX_ATTEMPTS in all); the sweeper re-enqueues lost messages and fails
 jobs past their time. No transaction is held while a provider or a storage is called."""
 
+import functools
 import io
 import logging
 import math
@@ -12,9 +13,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 from aiproviders import router
@@ -42,6 +43,18 @@ MAX_REQUEUES = 2
 RUNNING_TIMEOUT = {Kind.CHARACTER_IMAGE: timedelta(minutes=10), Kind.MOODBOARD: timedelta(minutes=10),
                    Kind.ANIMATION: timedelta(minutes=30)}
 POLL_SECONDS = 5
+
+
+# The worker has no reader: what it stores (progress and failure messages) is the English msgid
+# with its parameters, translated when a page shows it (Generation.progress_text / error_text).
+# Its entry points run with no language at all, so that refusals built from lazy translations
+# (AppError) are stored as their msgid too, whatever language the process was left in.
+def without_language(func):
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with translation.override(None):
+            return func(*args, **kwargs)
+    return run
 
 
 class _Stop(Exception):
@@ -99,7 +112,7 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
     with transaction.atomic():
         done = Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
             status=Status.SUCCEEDED, output_asset=asset, model_used=model, cost_charged=charged, progress=100,
-            progress_message="", finished_at=timezone.now(), error_code="", error_message="")
+            progress_message="", finished_at=timezone.now(), error_code="", error_message="", error_params={})
         if done:
             ledger.credits_capture(hold=job.hold, amount=charged)
             gallery_services.sheet_set_if_missing(asset=asset)  # a character's first image is its sheet
@@ -136,12 +149,13 @@ def job_claim(job_id: int) -> Generation | None:
     """Takes a queued job for this worker (None if another delivery or a cancel got there first)."""
     claimed = Generation.objects.filter(pk=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, progress=5,
-        progress_message=_("Starting…"), updated_at=timezone.now())
+        progress_message=gettext_noop("Starting…"), updated_at=timezone.now())
     if not claimed:
         return None
     return Generation.objects.select_related("owner", "project", "hold__account", "model_requested").get(pk=job_id)
 
 
+@without_language
 def job_execute(job_id: int) -> None:
     """The task body: claim, run, settle (or back to the queue, with a backoff, after a
     transient provider error)."""
@@ -162,19 +176,19 @@ def job_execute(job_id: int) -> None:
         job_fail(job=job, code=exc.code, message=exc.message)
     except Exception:
         log.exception("generation %s failed", job.public_id)
-        job_fail(job=job, code="internal", message=_("Something went wrong on our side. Your credits were not charged."))
+        job_fail(job=job, code="internal", message=gettext_noop("Something went wrong on our side. Your credits were not charged."))
 
 
 def _provider_failed(job: Generation, exc: ProviderError) -> None:
     if exc.permanent or job.attempts >= MAX_ATTEMPTS:
-        job_fail(job=job, code=exc.code or "provider_error", message=exc.user_message)
+        job_fail(job=job, code=exc.code or "provider_error", message=exc.user_message, params=exc.params)
         return
     # Exponential, but never sooner than the failing model's cooldown (the router would skip it)
     # and never more than five minutes. queued_at is when it is due, so the sweeper waits too.
     countdown = int(min(300, max(settings.AI_MODEL_COOLDOWN_SECONDS, 5 * 2 ** (job.attempts - 1))))
     requeued = Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
         status=Status.QUEUED, queued_at=timezone.now() + timedelta(seconds=countdown), progress=0,
-        progress_message=_("The AI service is busy; trying again shortly…"), updated_at=timezone.now())
+        progress_message=gettext_noop("The AI service is busy; trying again shortly…"), updated_at=timezone.now())
     if requeued:
         _enqueue(job, countdown=countdown)
 
@@ -183,7 +197,7 @@ def _open(public_id: str, job: Generation) -> bytes:
     asset = MediaAsset.objects.select_related("owner").filter(public_id=public_id, owner=job.owner,
                                                               deleted_at__isnull=True).first()
     if asset is None:
-        raise InvalidJob(_("A reference image was deleted. Pick another one and try again."))
+        raise InvalidJob(gettext_noop("A reference image was deleted. Pick another one and try again."))
     return media_services.asset_open(asset=asset)
 
 
@@ -193,14 +207,14 @@ def _make_image(job: Generation) -> None:
     model = job.model_requested or router.default_model(type="image")
     if len(references) > 1 and (model is None or not model.cap_multi_reference or model.max_references < len(references)):
         references = [reference_grid(references)]  # one picture of them all for a one-reference model
-    _progress(job, 20, _("Drawing…"))
+    _progress(job, 20, gettext_noop("Drawing…"))
     call = router.Call(type="image", model=job.model_requested, max_credits=job.credits_quoted, user=job.owner,
                        reference=f"generation:{job.public_id}", params={"references": references})
     request = ImageRequest(prompt=job.prompt, references=references, width=params.get("width", 1024),
                            height=params.get("height", 1024), style=params.get("style", ""),
                            strength=params.get("strength", 0.6), subject=params.get("subject") or {})
     result, used, _usage = router.generate_image(call, request)
-    _progress(job, 90, _("Saving…"))
+    _progress(job, 90, gettext_noop("Saving…"))
     _stop_if_cancelled(job)
     _succeed(job, data=result.data, mime=result.mime, model=used, vendor_request_id=result.request_id)
 
@@ -208,7 +222,7 @@ def _make_image(job: Generation) -> None:
 def _start_animation(job: Generation) -> None:
     params = job.params
     image = _open(params["source"], job)
-    _progress(job, 15, _("Sending to the animator…"))
+    _progress(job, 15, gettext_noop("Sending to the animator…"))
     call = router.Call(type="video", model=job.model_requested, max_credits=job.credits_quoted, user=job.owner,
                        reference=f"generation:{job.public_id}", params={"duration": params["duration"]})
     request = VideoRequest(image=image, prompt=job.prompt, duration=params["duration"], motion=params["motion"],
@@ -229,10 +243,10 @@ def _video_state(job: Generation, video) -> None:
         _succeed(job, data=video.data, mime=video.mime, model=job.model_used, vendor_request_id=video.request_id,
                  duration=video.duration or job.params.get("duration"))
     elif video.status == "failed":
-        error = video.error or ProviderError(_("The animation could not be made."), permanent=True)
-        job_fail(job=job, code=error.code or "provider_error", message=error.user_message)
+        error = video.error or ProviderError(gettext_noop("The animation could not be made."), permanent=True)
+        job_fail(job=job, code=error.code or "provider_error", message=error.user_message, params=error.params)
     else:
-        _progress(job, max(20, min(95, video.progress or 20)), _("Animating…"))
+        _progress(job, max(20, min(95, video.progress or 20)), gettext_noop("Animating…"))
         _schedule_poll(job)
 
 
@@ -242,6 +256,7 @@ def _schedule_poll(job: Generation, countdown: int = POLL_SECONDS) -> None:
     poll_generation.apply_async(args=[job.pk], queue="video", countdown=countdown)
 
 
+@without_language
 def job_poll(job_id: int) -> None:
     """One check of a running vendor video (scheduled by the worker, or at once by the webhook)."""
     job = Generation.objects.select_related("owner", "project", "hold__account", "model_used").filter(
@@ -256,7 +271,7 @@ def job_poll(job_id: int) -> None:
         return
     except ProviderError as exc:
         if exc.permanent:
-            job_fail(job=job, code=exc.code or "provider_error", message=exc.user_message)
+            job_fail(job=job, code=exc.code or "provider_error", message=exc.user_message, params=exc.params)
         else:
             _schedule_poll(job, countdown=POLL_SECONDS * 2)  # the sweeper's timeout bounds this
     except AppError as exc:
@@ -277,6 +292,7 @@ def job_vendor_event(*, vendor_job_id: str) -> bool:
 
 # --- the sweeper -----------------------------------------------------------------------------------
 
+@without_language
 def jobs_sweep(*, now=None, dry_run: bool = False) -> dict:
     """Re-enqueues queued jobs whose message seems lost (twice at most), then fails — and releases
     — jobs queued or running past their time. Returns counts (with dry_run: what it would do)."""
@@ -289,7 +305,7 @@ def jobs_sweep(*, now=None, dry_run: bool = False) -> dict:
             counts["failed" if requeues >= MAX_REQUEUES else "requeued"] += 1
         elif requeues >= MAX_REQUEUES:
             counts["failed"] += job_fail(job=job, code="timeout",
-                                         message=_("The job could not be started. Your credits were not charged."))
+                                         message=gettext_noop("The job could not be started. Your credits were not charged."))
         elif Generation.objects.filter(pk=job.pk, status=Status.QUEUED, queued_at=job.queued_at).update(
                 queued_at=now, params={**job.params, "requeues": requeues + 1}):
             _enqueue(job)
@@ -298,7 +314,7 @@ def jobs_sweep(*, now=None, dry_run: bool = False) -> dict:
         for job in Generation.objects.filter(status=Status.RUNNING, kind=kind, started_at__lt=now - limit
                                              ).select_related("hold__account"):
             counts["failed"] += 1 if dry_run else job_fail(
-                job=job, code="timeout", message=_("This took too long and was stopped. Your credits were not charged."))
+                job=job, code="timeout", message=gettext_noop("This took too long and was stopped. Your credits were not charged."))
     return counts
 
 

@@ -21,6 +21,7 @@ import hashlib
 import math
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 from ..base import Adapter, ImageRequest, ImageResult, ProviderError, TextRequest, Usage, VideoJob, VideoRequest
@@ -55,7 +56,8 @@ class LocalAdapter(Adapter):
     def generate_image(self, model_id: str, request: ImageRequest) -> ImageResult:
         width, height = _checked_size(request.width, request.height, MAX_IMAGE_SIDE, MAX_IMAGE_SIDE**2)
         if len(request.references) > MAX_REFERENCES:
-            raise ProviderError(f"Use at most {MAX_REFERENCES} reference images.", permanent=True, code="bad_request")
+            raise ProviderError(gettext_noop("Use at most %(n)s reference images."), permanent=True, code="bad_request",
+                                params={"n": MAX_REFERENCES})
         strength = _strength(request.strength)
         if not request.references:
             image = render_card(request.prompt, request.subject or {}, width, height)
@@ -81,7 +83,7 @@ class LocalAdapter(Adapter):
 
     def poll_video(self, model_id: str, job_id: str) -> VideoJob:
         return VideoJob(job_id=job_id, status="failed", error=ProviderError(
-            "This offline video is no longer available. Please make it again.", permanent=True, code="not_found",
+            gettext_noop("This offline video is no longer available. Please make it again."), permanent=True, code="not_found",
             detail="the local provider returns videos from start_video and keeps no jobs to poll",
         ))
 
@@ -98,7 +100,7 @@ def _checked_size(width, height, max_side: int, max_pixels: int, *, even: bool =
     if even and (width % 2 or height % 2):
         ok = False
     if not ok:
-        raise ProviderError("That size is not supported.", permanent=True, code="bad_request",
+        raise ProviderError(gettext_noop("That size is not supported."), permanent=True, code="bad_request",
                             detail=f"size {width}x{height} outside {MIN_SIDE}..{max_side} (max {max_pixels} px, even={even})")
     return width, height
 
@@ -106,7 +108,7 @@ def _checked_size(width, height, max_side: int, max_pixels: int, *, even: bool =
 def _checked_duration(duration) -> int:
     if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not 1 <= duration <= 10 \
             or duration != int(duration):
-        raise ProviderError("Videos can be 1 to 10 seconds long.", permanent=True, code="bad_request",
+        raise ProviderError(gettext_noop("Videos can be 1 to 10 seconds long."), permanent=True, code="bad_request",
                             detail=f"duration {duration!r}")
     return int(duration)
 

@@ -8,6 +8,7 @@ import io
 import math
 import random
 
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageDraw, ImageOps
 
 from ..base import ProviderError
@@ -19,13 +20,13 @@ MAX_REFERENCE_PIXELS = 40_000_000
 def decode_image(data: bytes, fit: tuple[int, int] | None = None) -> Image.Image:
     """An RGB image from untrusted bytes; unreadable or oversized input is a permanent error.
     `fit` lets JPEG decode at a reduced scale that still covers that size (much faster for photos)."""
-    unreadable = ProviderError("The reference image could not be read.", permanent=True, code="bad_image")
+    unreadable = ProviderError(gettext_noop("The reference image could not be read."), permanent=True, code="bad_image")
     if not isinstance(data, (bytes, bytearray, memoryview)) or not data:
         raise unreadable
     try:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_REFERENCE_PIXELS:
-            raise ProviderError("The reference image is too large (40 megapixels at most).", permanent=True,
+            raise ProviderError(gettext_noop("The reference image is too large (40 megapixels at most)."), permanent=True,
                                 code="bad_image", detail=f"reference {image.width}x{image.height}")
         if fit and image.format == "JPEG":
             image.draft("RGB", (max(fit), max(fit)))  # rotation-safe: either side may end up the long one
@@ -144,7 +145,7 @@ def composite(references: list[bytes], width: int, height: int, pal: dict) -> Im
     cell_w = (width - gutter * (cols + 1)) / cols
     cell_h = (height - gutter * (rows + 1)) / rows
     if cell_w < 4 or cell_h < 4:
-        raise ProviderError("Too many reference images for that size.", permanent=True, code="bad_request")
+        raise ProviderError(gettext_noop("Too many reference images for that size."), permanent=True, code="bad_request")
     for index, data in enumerate(references):
         row, col = divmod(index, cols)
         in_row = min(cols, count - row * cols)

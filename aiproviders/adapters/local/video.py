@@ -5,6 +5,7 @@ import io
 import math
 from fractions import Fraction
 
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 from ..base import ProviderError
@@ -64,7 +65,7 @@ def render_video(source: Image.Image, *, width: int, height: int, seconds: int, 
             container.mux(packet)
         container.close()
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise ProviderError("The video could not be rendered.", permanent=True, code="render_failed",
+        raise ProviderError(gettext_noop("The video could not be rendered."), permanent=True, code="render_failed",
                             detail=f"local video encode failed: {type(exc).__name__}: {exc}") from None
     return buf.getvalue(), frames
 
