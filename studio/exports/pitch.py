@@ -44,7 +44,13 @@ def pitch_bible_html(project: Project, *, request=None, for_download: bool = Fal
 
 def pitch_bible_pdf(project: Project, *, request=None) -> bytes:
     """The pitch bible as a PDF file (A4), its pictures read from our storage."""
+    from PIL import ImageFile
     from weasyprint import HTML  # loads Pango: only when a PDF is asked for
+
+    # Importing WeasyPrint tells Pillow, for the whole process, to accept truncated images; the
+    # upload decoder (modo/imaging.py) must keep refusing them. The PDF only embeds our own
+    # stored pictures, re-encoded when they were stored, so it needs no such leniency.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     bible = Bible(project)
     context = _context(bible, src=lambda image: f"{IMAGE_SCHEME}:{image.name}")

@@ -14,6 +14,7 @@ from PIL import Image
 
 from accounts.tests.factories import UserFactory
 from media import services as media_services
+from media.images import UploadRejected, clean_image
 from media.tests import test_images
 from modo.markdown import markdown_html
 from studio import moodboards, services, targets
@@ -355,3 +356,12 @@ def test_no_part_of_the_email_is_ever_shown(client, creator, project, visuals):
     for html in pages:
         assert "ratna.sari.k" not in html and creator.email not in html
     assert "a MODO creator" in pages[0] and "a MODO creator" in pages[1] and "a MODO creator" in pages[2]
+
+
+def test_a_truncated_upload_stays_refused_after_a_pdf_was_made(creator, project):
+    """Importing WeasyPrint switches Pillow, process-wide, to accepting truncated images: making a
+    pitch PDF must not weaken the upload decoder."""
+    assert pitch_bible_pdf(project).startswith(b"%PDF")
+
+    with pytest.raises(UploadRejected):
+        clean_image(test_images.png_with_short_pixel_data())
