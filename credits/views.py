@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_POST
 from . import orders, selectors
 from .exceptions import CreditsError
 from .forms import LedgerFilterForm, OrderForm
-from .models import CreditPackage, Plan
+from .models import CreditPackage, PaymentSettings, Plan
 
 LEDGER_PAGE_SIZE = 25
 
@@ -66,9 +65,10 @@ def order_create(request):
 @login_required
 def order_detail(request, public_id):
     order = selectors.order_get(user=request.user, public_id=public_id)
+    payment = PaymentSettings.load()
     return render(request, "credits/order.html", {
-        "order": order, "whatsapp_url": orders.whatsapp_link(order),
-        "instructions": settings.PAYMENT_INSTRUCTIONS, "settings_tab": "subscription",
+        "order": order, "payment": payment, "whatsapp_url": orders.whatsapp_link(order, payment),
+        "settings_tab": "subscription",
     })
 
 
