@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from . import ledger, midtrans
 from .exceptions import CreditsError, InvalidInput
 from .models import CreditAccount, CreditPackage, Order, PaymentEvent, PaymentSettings, Plan
+from .reasons import Reason
 
 log = logging.getLogger(__name__)
 
@@ -116,18 +117,21 @@ def credits_purchase_apply(*, order: Order) -> bool:
         elif order.plan_id:
             ledger.account_plan_change(
                 account=account, plan=order.plan, billing_cycle=order.billing_cycle, key=f"order:{order.public_id}",
-                reason=f"{order.plan.name} ({order.billing_cycle}) — order {order.number}",
+                reason=Reason("order_plan", plan=order.plan.name, number=order.number),
             )
         else:
             if account.plan.is_trial:
                 # Buying credits ends the trial: the creator becomes a Free-plan customer.
+                free = Plan.objects.get(code="free")
                 ledger.account_plan_change(
-                    account=account, plan=Plan.objects.get(code="free"), key=f"order-trial-end:{order.public_id}",
-                    reason=f"Trial ended by order {order.number}",
+                    account=account, plan=free, key=f"order-trial-end:{order.public_id}",
+                    reason=Reason("trial_ended_by_order", number=order.number, plan=free.name),
                 )
             ledger.credits_grant(
                 account=account, amount=order.credits, bucket=ledger.Bucket.PURCHASED, kind=ledger.Kind.PURCHASE,
-                idempotency_key=f"order:{order.public_id}", reference=order, reason=f"Order {order.number}",
+                idempotency_key=f"order:{order.public_id}", reference=order,
+                reason=Reason("order", number=order.number),
+                metadata={"url": reverse("credits:order", args=[order.public_id])},
             )
     return True
 

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import orders, selectors
+from . import orders, selectors, statement
 from .exceptions import CreditsError
 from .forms import LedgerFilterForm, OrderForm
 from .models import CreditPackage, PaymentSettings, Plan
@@ -26,20 +27,36 @@ def subscription(request):
     })
 
 
-@login_required
-def credits_history(request):
+def _statement(request):
     account = selectors.credit_account_for_request(request)
     form = LedgerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.ledger_for(
-        account=account, kind=filters.get("kind", ""), since=filters.get("since"), until=filters.get("until")
-    )
+    entries = statement.statement_entries(account=account, kind=filters.get("kind", ""), month=filters.get("month", ""))
+    return account, form, entries
+
+
+@login_required
+def credits_history(request):
+    account, form, entries = _statement(request)
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "credits/history.html", {
-        "account": account, "form": form, "page": page, "query": query.urlencode(), "settings_tab": "credits",
+        "account": account, "form": form, "page": page, "lines": statement.lines(page.object_list),
+        "query": query.urlencode(), "filtered": bool(form.is_valid() and any(form.cleaned_data.values())),
+        "settings_tab": "credits",
     })
+
+
+@login_required
+def credits_history_csv(request):
+    """The same lines as the page (with its filters), every page of them, as a CSV file."""
+    _account, form, entries = _statement(request)
+    suffix = "-".join(v for v in (form.cleaned_data.get("kind"), form.cleaned_data.get("month")) if v) \
+        if form.is_valid() else ""
+    response = StreamingHttpResponse(statement.csv_rows(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="modo-credits{"-" + suffix if suffix else ""}.csv"'
+    return response
 
 
 @login_required

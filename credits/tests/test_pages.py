@@ -83,14 +83,6 @@ def test_history_lists_filters_and_paginates(signed_in, user):
 
 
 @pytest.mark.django_db
-def test_history_rejects_an_inverted_date_range(signed_in):
-    response = signed_in.get(reverse("credits:history"), {"since": "2026-11-10", "until": "2026-11-01"})
-
-    assert response.context["form"].errors
-    assert response.status_code == 200
-
-
-@pytest.mark.django_db
 def test_app_shell_shows_the_credit_badge_and_trial_banner(signed_in):
     html = signed_in.get(reverse("dashboard")).content.decode()
 
