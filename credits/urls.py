@@ -7,6 +7,7 @@ app_name = "credits"
 urlpatterns = [
     path("settings/subscription/", views.subscription, name="subscription"),
     path("settings/credits/", views.credits_history, name="history"),
+    path("settings/credits/live/", views.live, name="live"),
     path("settings/credits/statement.csv", views.credits_history_csv, name="history_csv"),
     path("settings/orders/new/", views.order_create, name="order_create"),
     path("settings/orders/<uuid:public_id>/", views.order_detail, name="order"),

@@ -14,17 +14,36 @@ from .models import CreditPackage, PaymentSettings, Plan
 LEDGER_PAGE_SIZE = 25
 
 
+LOCK_REASONS = ("trial_generations", "trial_days", "plan")
+
+
 @login_required
 def subscription(request):
+    """The plan, the credits and the orders; with ?locked=1&reason=… also the upgrade page: why
+    the creator cannot generate now (the trial's generations or days are used up, the plan lacks
+    a feature), the plans and whom to ask."""
     account = selectors.credit_account_for_request(request)
+    trial = selectors.trial_status(account)
+    reason = request.GET.get("reason", "") if request.GET.get("locked") == "1" else ""
+    if reason not in LOCK_REASONS or (reason.startswith("trial_") and not trial):
+        reason = ""  # nothing is locked (any more: a plan was bought): the page as usual
     return render(request, "credits/subscription.html", {
         "account": account,
-        "trial": selectors.trial_status(account),
+        "trial": trial,
+        "lock_reason": reason,
+        "payment": PaymentSettings.load() if reason else None,
         "plans": selectors.public_plans(),
         "packages": selectors.active_packages(),
         "orders": selectors.orders_for(user=request.user)[:20],
         "settings_tab": "subscription",
     })
+
+
+@login_required
+def live(request):
+    """The header's credit badge and the trial banner, fetched again when credits moved."""
+    account = selectors.credit_account_for_request(request)
+    return render(request, "credits/_live.html", {"account": account, "trial": selectors.trial_status(account)})
 
 
 def _statement(request):
@@ -102,13 +121,11 @@ def order_cancel(request, public_id):
 
 @login_required
 def trial_ended(request):
-    account = selectors.credit_account_for_request(request)
-    trial = selectors.trial_status(account)
+    """Where older links said the trial had ended: the upgrade page, with the reason."""
+    trial = selectors.trial_status(selectors.credit_account_for_request(request))
     if not trial or not trial["ended"]:
         return redirect("dashboard")
-    return render(request, "credits/trial_ended.html", {
-        "account": account, "trial": trial, "plans": selectors.public_plans(), "packages": selectors.active_packages(),
-    })
+    return redirect(trial["upgrade_url"])
 
 
 def pricing(request):

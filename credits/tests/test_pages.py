@@ -1,9 +1,8 @@
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from credits import ledger, orders
-from credits.models import CreditAccount, CreditPackage, Order, Plan
+from credits.models import CreditPackage, Order, Plan
 
 
 @pytest.fixture
@@ -88,18 +87,6 @@ def test_app_shell_shows_the_credit_badge_and_trial_banner(signed_in):
 
     assert 'id="credit-badge"' in html
     assert 'id="trial-banner"' in html
-
-
-@pytest.mark.django_db
-def test_trial_ended_page_is_shown_only_when_the_trial_has_ended(signed_in, user):
-    assert signed_in.get(reverse("credits:trial_ended")).status_code == 302
-
-    account = ledger.credit_account_open(user=user)
-    CreditAccount.objects.filter(pk=account.pk).update(trial_ends_at=timezone.now())
-
-    response = signed_in.get(reverse("credits:trial_ended"))
-    assert response.status_code == 200
-    assert reverse("credits:trial_ended") in signed_in.get(reverse("dashboard")).content.decode()
 
 
 @pytest.mark.django_db

@@ -642,12 +642,10 @@
     }
   }
 
-  function updateCreditBadge(cost) {
-    var value = doc.querySelector("#credit-badge .credit-badge__value");
-    if (!value || !cost) return;
-    var current = parseInt(value.textContent.replace(/\D/g, ""), 10);
-    if (isNaN(current)) return;
-    value.textContent = Math.max(0, current - cost).toLocaleString(doc.documentElement.lang || undefined);
+  /* Credits moved (a draft was charged, or its hold returned): the header's badge, the trial
+     banner and every panel's cost line fetch themselves again (they listen for this event). */
+  function creditsChanged() {
+    doc.body.dispatchEvent(new CustomEvent("credits-changed"));
   }
 
   /* After a run the cost line (balance, trial count) is out of date: ask for it again, keeping
@@ -676,7 +674,6 @@
     var p = aiParts(root);
     var free = root.getAttribute("data-target-kind") === "free";
     setRunStatus(root, "done", free ? t("readyFree") : t("ready"));
-    updateCreditBadge(cost);
     p.actions.textContent = "";
     if (free) {
       var copy = button(t("copy"), "btn-primary", "copy");
@@ -703,6 +700,10 @@
   }
 
   function refusal(root, data) {
+    if (data.upgrade_url) {  // the trial is used up: the upgrade page says why and what next
+      window.location.assign(data.upgrade_url);
+      return;
+    }
     var url = t("subscriptionUrl");
     var link = null;
     if (data.action === "buy") link = { href: url + "#packages", label: t("buy") };
@@ -823,6 +824,7 @@
       setBusy(root, false);
       focusFirstAction(root);
       refreshQuote(root);
+      creditsChanged();
     });
   }
 

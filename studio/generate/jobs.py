@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from aiproviders import router
 from aiproviders.models import AIModel
 from credits import guards, ledger
-from credits.selectors import credit_account_for
+from credits.selectors import credit_account_for, trial_status
 from media import services as media_services
 from media.models import MediaAsset
 from modo.after_response import after_response
@@ -78,10 +78,10 @@ def job_quote(*, user, kind: str, model: AIModel | None = None, references: int 
     account = credit_account_for(user=user)
     params = {"duration": duration} if spec.type == "video" else {"references": [None] * references}
     cost = router.quote(type=spec.type, model=model, params=params)
-    plan = account.plan
-    trial_left = max(0, (plan.trial_generation_cap or 0) - account.trial_generations_used) if plan.is_trial else None
-    return {"cost": cost, "available": account.available, "trial_left": trial_left,
-            "video_allowed": plan.has_feature("video")}
+    trial = trial_status(account)
+    return {"cost": cost, "available": account.available, "trial": trial,
+            "trial_left": trial["generations_left"] if trial else None,
+            "video_allowed": account.plan.has_feature("video")}
 
 
 def _request(*, user, project, kind: str, target_kind: str, target_id, params: dict, prompt: str,

@@ -60,6 +60,7 @@ def image_panel(request, *, kind: str, obj, form=None, error: AppError | None = 
             "action": reverse("studio:moodboard_image", args=[obj.public_id]), "cast": cast,
             "without_sheet": [c for c in cast if c.primary_image_id is None],
             "quote": jobs.job_quote(user=user, kind=Kind.MOODBOARD, references=len(cast)),
+            "quote_url": reverse("studio:job_quote") + f"?kind={Kind.MOODBOARD}&references={len(cast)}",
         })
     return context
 
