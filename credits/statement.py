@@ -78,7 +78,7 @@ class Line:
 
     @property
     def kind_label(self) -> str:
-        return str(KINDS[0][1]) if self.entry.kind == Kind.HOLD else self.entry.get_kind_display()
+        return _("AI generation") if self.entry.kind == Kind.HOLD else self.entry.get_kind_display()
 
 
 def describe(entry: LedgerEntry) -> str:
