@@ -141,7 +141,9 @@ class OrderAdmin(QuickActionCheckbox, admin.ModelAdmin):
 
 @admin.register(PaymentSettings)
 class PaymentSettingsAdmin(admin.ModelAdmin):
-    """One row: the list opens it, nobody adds a second or deletes it."""
+    """One row (id 1): added only when missing, never deleted."""
+
+    list_display = ["__str__", "bank_name", "ewallet_name", "whatsapp_number", "contact_name", "updated_at"]
 
     fieldsets = [
         ("Bank transfer", {"fields": ["bank_name", "bank_account_number", "bank_account_holder"]}),
@@ -151,14 +153,10 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return False
+        return not PaymentSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        settings_row = PaymentSettings.load()
-        return redirect(reverse("admin:credits_paymentsettings_change", args=[settings_row.pk]))
 
 
 @admin.register(LedgerEntry)

@@ -377,6 +377,7 @@ class PaymentSettings(TimeStamped):
     """How creators pay a manual order: the transfer details and the contact, edited by the
     superadmin in the admin. One row (id 1); `load()` makes it on first use."""
 
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     bank_name = models.CharField(_("bank name"), max_length=80, blank=True)
     bank_account_number = models.CharField(_("account number"), max_length=40, blank=True)
     bank_account_holder = models.CharField(_("account holder"), max_length=120, blank=True)

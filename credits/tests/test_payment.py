@@ -96,8 +96,8 @@ def test_superadmin_edits_the_one_payment_settings_row(client):
 
     listing = client.get(reverse("admin:credits_paymentsettings_changelist"))
     url = reverse("admin:credits_paymentsettings_change", args=[1])
-    assert listing.status_code == 302 and listing.url == url
-    assert client.get(reverse("admin:credits_paymentsettings_add")).status_code == 403
+    assert listing.status_code == 200 and url in listing.content.decode()
+    assert client.get(reverse("admin:credits_paymentsettings_add")).status_code == 403  # one row only
     form = client.get(url)
     assert form.status_code == 200 and "Galih Praz" in form.content.decode()
 
@@ -110,3 +110,17 @@ def test_superadmin_edits_the_one_payment_settings_row(client):
     payment = PaymentSettings.load()
     assert (payment.bank_name, payment.whatsapp_international) == ("Mandiri", "6281211112222")
     assert PaymentSettings.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_missing_row_can_be_added_again_in_the_admin(client):
+    PaymentSettings.objects.all().delete()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.post(reverse("admin:credits_paymentsettings_add"), {
+        "bank_name": "BRI", "bank_account_number": "1", "bank_account_holder": "", "ewallet_name": "",
+        "ewallet_number": "", "ewallet_holder": "", "whatsapp_number": "081319504441", "contact_name": "Galih Praz",
+        "instructions": ""})
+
+    assert response.status_code == 302
+    assert PaymentSettings.objects.get().pk == 1
