@@ -104,3 +104,21 @@ def test_a_used_up_trial_takes_the_creator_to_the_upgrade_page(page, trial_chara
     page.wait_for_url(re.compile(r"/settings/subscription/\?locked=1&reason=trial_generations$"))
     assert "You have used your 2 trial generations" in page.inner_text("#locked-title")
     assert not Generation.objects.exists()
+
+
+def test_the_header_balance_follows_a_streamed_draft(page, trial_character):
+    user = trial_character.project.owner
+    start = credit_account_for(user=user).available
+    log_in(page, "laras@example.com")
+    page.goto(f"/studio/characters/{trial_character.public_id}/")
+    page.evaluate("window.__sameDocument = true")
+
+    page.click(".js-generate[data-field=backstory]")
+    page.click("[data-ai-panel][data-field=backstory] .js-run-generate")
+    page.wait_for_selector("#ai-draft-backstory .js-draft-accept", timeout=20_000)
+
+    charged = start - credit_account_for(user=user).available
+    assert charged > 0
+    wait_for_badge(page, start - charged)
+    page.wait_for_function("() => document.querySelector('#trial-banner').innerText.includes('1 generation left')")
+    assert page.evaluate("window.__sameDocument") is True
