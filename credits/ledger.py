@@ -426,10 +426,13 @@ def credits_refund(*, account: CreditAccount, reference: str, reason: str | Reas
         if amount <= 0:
             return None
         bonus, cycle = -(charged["bonus"] or 0), -(charged["cycle"] or 0)
+        # What the charge was for (the hold's description), so the statement names it here too.
+        described = LedgerEntry.objects.filter(account=account, kind=Kind.HOLD, reference=reference).values_list(
+            "metadata", flat=True).first() or {}
         return _append(
             account, kind=Kind.REFUND, key=key, amount=amount,
             split=Split(bonus=bonus, cycle=cycle, purchased=amount - bonus - cycle),
-            reference=reference, actor=actor, reason=reason or Reason("refund"),
+            reference=reference, actor=actor, reason=reason or Reason("refund"), metadata=described,
         )
 
 

@@ -81,18 +81,26 @@ class Line:
         return _("AI generation") if self.entry.kind == Kind.HOLD else self.entry.get_kind_display()
 
 
+def _charge(data: dict) -> str:
+    """"Character image · Laras Wening", from the description the caller gave the hold."""
+    parts = [_(data["label"]) if data.get("label") else _("AI generation")]
+    if data.get("subject"):
+        parts.append(str(data["subject"]))
+    if data.get("detail"):
+        detail = _(data["detail"])
+        parts.append(detail[:1].upper() + detail[1:])
+    return " · ".join(parts)
+
+
 def describe(entry: LedgerEntry) -> str:
     """What the entry was for, in the active language."""
     data = entry.metadata or {}
     if entry.kind == Kind.HOLD:
-        parts = [_(data["label"]) if data.get("label") else _("AI generation")]
-        if data.get("subject"):
-            parts.append(str(data["subject"]))
-        if data.get("detail"):
-            detail = _(data["detail"])
-            parts.append(detail[:1].upper() + detail[1:])
-        return " · ".join(parts)
-    return reason_text(data) or entry.reason or entry.get_kind_display()
+        return _charge(data)
+    reason = reason_text(data) or entry.reason or entry.get_kind_display()
+    if entry.kind == Kind.REFUND and data.get("label"):
+        return f"{reason} · {_charge(data)}"  # the charge it gives back
+    return reason
 
 
 def line(entry: LedgerEntry) -> Line:

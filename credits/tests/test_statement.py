@@ -140,3 +140,13 @@ def test_history_page_queries_stay_the_same_for_3_or_25_lines(signed_in, account
     few = queries()
     charges(24)
     assert queries() == few
+
+
+@pytest.mark.django_db
+def test_a_refund_names_the_charge_it_gives_back(account):
+    charged = ledger.credits_capture(hold=hold(account, 6, LARAS), amount=6)
+
+    entry = ledger.credits_refund(account=account, reference=charged.reference)
+
+    line = statement.line(entry)
+    assert (line.description, line.amount, line.url) == ("Refund · Character image · Laras Wening", 6, LARAS["url"])

@@ -273,4 +273,4 @@ def job_refund(*, job: Generation, actor, reason: str = ""):
     if job.status != Status.SUCCEEDED or not job.hold_id:
         raise InvalidJob(_("Only a finished job can be refunded."))
     return ledger.credits_refund(account=job.hold.account, reference=job.hold.reference, actor=actor,
-                                 reason=reason or f"Refund of job {job.public_id}")
+                                 reason=reason)
