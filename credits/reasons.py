@@ -2,8 +2,6 @@
 `reason` (the admin and support search it) and the code + parameters in `metadata`, so the
 statement shows each entry in its reader's language (credits/statement.py)."""
 
-from dataclasses import dataclass, field
-
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -26,18 +24,14 @@ TEXTS = {
 PLAN_PARAMS = ("plan", "free")
 
 
-@dataclass(frozen=True)
 class Reason:
     """`Reason("welcome", plan="Trial")`: what a ledger writer records for an entry."""
-
-    code: str
-    params: dict = field(default_factory=dict)
 
     def __init__(self, code: str, **params):
         if code not in TEXTS:
             raise ValueError(f"unknown ledger reason {code!r}")
-        object.__setattr__(self, "code", code)
-        object.__setattr__(self, "params", {k: str(v) for k, v in params.items()})
+        self.code = code
+        self.params = {name: str(value) for name, value in params.items()}
 
     @property
     def english(self) -> str:
