@@ -141,7 +141,7 @@ class OrderAdmin(QuickActionCheckbox, admin.ModelAdmin):
 
 @admin.register(PaymentSettings)
 class PaymentSettingsAdmin(admin.ModelAdmin):
-    """One row (id 1): added only when missing, never deleted."""
+    """One row (id 1), made when missing as its list opens: never added by hand or deleted."""
 
     list_display = ["__str__", "bank_name", "ewallet_name", "whatsapp_number", "contact_name", "updated_at"]
 
@@ -153,10 +153,14 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return not PaymentSettings.objects.exists()
+        return False  # (no query here: every admin page asks, for its menu)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        PaymentSettings.load()
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(LedgerEntry)

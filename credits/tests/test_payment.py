@@ -113,14 +113,11 @@ def test_superadmin_edits_the_one_payment_settings_row(client):
 
 
 @pytest.mark.django_db
-def test_a_missing_row_can_be_added_again_in_the_admin(client):
+def test_a_missing_row_is_back_with_the_defaults_when_the_admin_list_opens(client):
     PaymentSettings.objects.all().delete()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
-    response = client.post(reverse("admin:credits_paymentsettings_add"), {
-        "bank_name": "BRI", "bank_account_number": "1", "bank_account_holder": "", "ewallet_name": "",
-        "ewallet_number": "", "ewallet_holder": "", "whatsapp_number": "081319504441", "contact_name": "Galih Praz",
-        "instructions": ""})
+    listing = client.get(reverse("admin:credits_paymentsettings_changelist"))
 
-    assert response.status_code == 302
-    assert PaymentSettings.objects.get().pk == 1
+    assert reverse("admin:credits_paymentsettings_change", args=[1]) in listing.content.decode()
+    assert PaymentSettings.objects.get().contact_name == "Galih Praz"
