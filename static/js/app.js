@@ -663,6 +663,11 @@
     window.htmx.ajax("GET", quote.getAttribute("hx-get").split("?")[0] + "?" + params.toString(), { target: quote, swap: "innerHTML" });
   }
 
+  // Every AI panel already open shows its cost line again with the new balance and trial count.
+  doc.body.addEventListener("credits-changed", function () {
+    $all("[data-ai-panel][data-quoted]").forEach(function (root) { if (!root._controller) refreshQuote(root); });
+  });
+
   function focusFirstAction(root) {
     var active = doc.activeElement;
     if (active && active !== doc.body && !root.contains(active)) return;
@@ -823,7 +828,6 @@
       root._controller = null;
       setBusy(root, false);
       focusFirstAction(root);
-      refreshQuote(root);
       creditsChanged();
     });
   }

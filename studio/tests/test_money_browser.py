@@ -121,4 +121,6 @@ def test_the_header_balance_follows_a_streamed_draft(page, trial_character):
     assert charged > 0
     wait_for_badge(page, start - charged)
     page.wait_for_function("() => document.querySelector('#trial-banner').innerText.includes('1 generation left')")
+    page.wait_for_function("() => document.querySelector('[data-ai-panel][data-field=backstory] .ai-panel__quote')"
+                           ".innerText.includes('1 of 2 trial generations left')")
     assert page.evaluate("window.__sameDocument") is True
