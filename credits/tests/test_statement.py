@@ -150,3 +150,8 @@ def test_a_refund_names_the_charge_it_gives_back(account):
 
     line = statement.line(entry)
     assert (line.description, line.amount, line.url) == ("Refund · Character image · Laras Wening", 6, LARAS["url"])
+
+
+def test_csv_text_cells_never_start_a_formula():
+    assert statement._cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert statement._cell("@SUM(A1)") == "'@SUM(A1)" and statement._cell("Laras Wening") == "Laras Wening"
