@@ -12,7 +12,17 @@ from modo.admin import QuickActionCheckbox, ReadOnlyAdmin
 
 from . import ledger, orders
 from .exceptions import CreditsError
-from .models import CreditAccount, CreditCost, CreditPackage, Hold, LedgerEntry, Order, PaymentEvent, Plan
+from .models import (
+    CreditAccount,
+    CreditCost,
+    CreditPackage,
+    Hold,
+    LedgerEntry,
+    Order,
+    PaymentEvent,
+    PaymentSettings,
+    Plan,
+)
 from .selectors import credit_account_for
 
 
@@ -127,6 +137,30 @@ class OrderAdmin(QuickActionCheckbox, admin.ModelAdmin):
     def cancel(self, request, queryset):
         cancelled = sum(1 for order in queryset if orders.order_cancel(order=order))
         self.message_user(request, f"{cancelled} order(s) cancelled; paid orders are never cancelled.")
+
+
+@admin.register(PaymentSettings)
+class PaymentSettingsAdmin(admin.ModelAdmin):
+    """One row (id 1), made when missing as its list opens: never added by hand or deleted."""
+
+    list_display = ["__str__", "bank_name", "ewallet_name", "whatsapp_number", "contact_name", "updated_at"]
+
+    fieldsets = [
+        ("Bank transfer", {"fields": ["bank_name", "bank_account_number", "bank_account_holder"]}),
+        ("E-wallet", {"fields": ["ewallet_name", "ewallet_number", "ewallet_holder"]}),
+        ("Contact", {"fields": ["whatsapp_number", "contact_name", "instructions"],
+                     "description": "Creators see these on every order awaiting a manual payment."}),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # (no query here: every admin page asks, for its menu)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        PaymentSettings.load()
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(LedgerEntry)

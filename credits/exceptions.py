@@ -1,5 +1,8 @@
 """Typed refusals. The API maps `code`/`status` to DESIGN.md §6; pages show `message` and `action`."""
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from modo.errors import AppError
@@ -21,9 +24,21 @@ class InsufficientCredits(CreditsError):
         )
 
 
+def upgrade_url(reason: str) -> str:
+    """The upgrade page, saying why the creator was sent there ("trial_generations", "trial_days", "plan")."""
+    return reverse("credits:subscription") + "?" + urlencode({"locked": 1, "reason": reason})
+
+
 class TrialLimit(CreditsError):
+    """The trial is over. With a `reason` ("trial_days" or "trial_generations") it carries the
+    upgrade page's address (`upgrade_url`), where pages take the creator."""
+
     code, status, action = "TRIAL_LIMIT", 402, "upgrade"
     default_message = _("Your free trial has ended. Choose a plan to keep creating.")
+
+    def __init__(self, message=None, *, reason: str = ""):
+        extra = {"reason": reason, "upgrade_url": upgrade_url(reason)} if reason else {}
+        super().__init__(message, **extra)
 
 
 class PlanRequired(CreditsError):

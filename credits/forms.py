@@ -1,19 +1,16 @@
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import LedgerEntry
+from . import statement
 
 
 class LedgerFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *LedgerEntry.Kind.choices])
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    """The statement's filters, in the URL: ?kind=charge&month=2026-11."""
 
-    def clean(self):
-        data = super().clean()
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise forms.ValidationError(_("“From” must be on or before “To”."))
-        return data
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *statement.KINDS])
+    month = forms.CharField(label=_("Month"), required=False, widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+                            validators=[RegexValidator(r"^(19|20)\d\d-(0[1-9]|1[0-2])$", _("Choose a month."))])
 
 
 class OrderForm(forms.Form):

@@ -16,7 +16,7 @@ def trial_check(*, account: CreditAccount) -> None:
     if not plan.is_trial:
         return
     if account.trial_ends_at and account.trial_ends_at <= timezone.now():
-        raise TrialLimit()
+        raise TrialLimit(reason="trial_days")
     running = Hold.objects.filter(account=account, status=Hold.Status.HELD).count()
     if account.trial_generations_used + running >= (plan.trial_generation_cap or 0):
         cap = plan.trial_generation_cap or 0
@@ -26,7 +26,8 @@ def trial_check(*, account: CreditAccount) -> None:
                 "You have used your %(cap)s trial generations. Choose a plan to keep creating.",
                 cap,
             )
-            % {"cap": cap}
+            % {"cap": cap},
+            reason="trial_generations",
         )
 
 

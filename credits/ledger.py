@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from .exceptions import InsufficientCredits, InvalidInput
 from .models import CreditAccount, Hold, LedgerEntry, Plan
+from .reasons import Reason
 
 Kind = LedgerEntry.Kind
 
@@ -77,11 +78,14 @@ def _spend_split(account: CreditAccount, amount: int) -> Split:
 
 def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, held_delta: int = 0,
             split: Split = Split(), trial_use: bool = False, hold: Hold | None = None, reference=None,
-            actor=None, reason: str = "", metadata: dict | None = None) -> LedgerEntry:
+            actor=None, reason: str | Reason = "", metadata: dict | None = None) -> LedgerEntry:
     """Applies one effect to the locked account (in memory) and returns its ledger entry, not yet
     written. `amount` and `split` are signed the same way (the parts sum to `amount` for entries
     that move credits); `held_delta` moves the reserved credits. The row lock makes the new values
-    exact, so they are written as values, not recomputed by the database."""
+    exact, so they are written as values, not recomputed by the database. A `Reason` is stored
+    as its English sentence with its code and parameters in the metadata (read translated)."""
+    if isinstance(reason, Reason):
+        metadata, reason = {**(metadata or {}), **reason.metadata}, reason.english
     now = timezone.now()
     account.balance += amount
     account.bonus_balance += split.bonus
@@ -252,7 +256,7 @@ def credit_account_open(*, user, plan: Plan | None = None) -> CreditAccount:
                     key=f"signup:{account.public_id}",
                     amount=plan.signup_credits,
                     split=Split(**{bucket.value: plan.signup_credits}),
-                    reason=f"Welcome credits ({plan.name})",
+                    reason=Reason("welcome", plan=plan.name),
                 )
             if plan.credits_per_cycle and not plan.is_trial:
                 _append(
@@ -261,7 +265,7 @@ def credit_account_open(*, user, plan: Plan | None = None) -> CreditAccount:
                     key=f"cycle:{account.public_id}:{now:%Y-%m-%d}",
                     amount=plan.credits_per_cycle,
                     split=Split(cycle=plan.credits_per_cycle),
-                    reason=f"{plan.name} credits for this cycle",
+                    reason=Reason("cycle_credits", plan=plan.name),
                 )
     except IntegrityError:  # another request opened it first
         return CreditAccount.objects.select_related("plan").get(user=user)
@@ -286,11 +290,13 @@ def credits_grant(
     idempotency_key: str,
     bucket: str = Bucket.PURCHASED,
     kind: str = Kind.GRANT,
-    reason: str = "",
+    reason: str | Reason = "",
     reference=None,
     actor=None,
+    metadata: dict | None = None,
 ) -> LedgerEntry:
-    """Adds credits to one bucket. Idempotent per key."""
+    """Adds credits to one bucket. Idempotent per key. `metadata` may carry a `url` for the
+    statement to link (an order's page)."""
     _positive(amount)
     split = Split(**{Bucket(bucket).value: amount})
     with transaction.atomic():
@@ -299,7 +305,7 @@ def credits_grant(
             return entry
         return _append(
             account, kind=kind, key=idempotency_key, amount=amount, split=split,
-            reference=reference, actor=actor, reason=reason,
+            reference=reference, actor=actor, reason=reason, metadata=metadata,
         )
 
 
@@ -328,10 +334,16 @@ def credits_admin_adjust(*, account: CreditAccount, delta: int, reason: str, act
 # --- holds -----------------------------------------------------------------------------------
 
 
-def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempotency_key: str) -> Hold:
+def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempotency_key: str,
+                 description: dict | None = None) -> Hold:
     """Reserves `amount` of the account's available credits (balance − held). Raises
     InsufficientCredits, and reserves nothing, when too little is available. The same key
     returns the same hold, whatever the account's state is now.
+
+    `description` is what the statement says the credits are for, in the caller's words (the
+    ledger does not know what a job is): `label` (English, shown translated, "Character image"),
+    `subject` (shown as it is, "Laras Wening"), `detail` (English, translated, "backstory") and
+    `url` (a link to the object). Kept in the hold's entry's metadata.
 
     Called inside the caller's transaction (after its own checks under `account_lock`), the hold
     joins it without a savepoint, and a refusal leaves that transaction usable: nothing has been
@@ -343,7 +355,7 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
             raise InsufficientCredits(required=amount, available=locked.available)
         hold = Hold(account=locked, amount=amount, reference=reference[:120], idempotency_key=idempotency_key)
         return _Booking(hold, _effect(locked, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount,
-                                      hold=hold, reference=reference))
+                                      hold=hold, reference=reference, metadata=description))
 
     refusal = None
     with transaction.atomic(savepoint=False):
@@ -399,7 +411,7 @@ def credits_release(*, hold: Hold) -> Hold:
     return _settle(hold, Hold.Status.RELEASED, 0, kind=Kind.RELEASE) or Hold.objects.get(pk=hold.pk)
 
 
-def credits_refund(*, account: CreditAccount, reference: str, reason: str = "", actor=None) -> LedgerEntry | None:
+def credits_refund(*, account: CreditAccount, reference: str, reason: str | Reason = "", actor=None) -> LedgerEntry | None:
     """Gives back what was charged for `reference` (what the caller held for), into the buckets it came from.
     Once per reference, whoever calls and however often; None if nothing was charged."""
     key = f"refund:{account.pk}:{reference}"
@@ -414,17 +426,20 @@ def credits_refund(*, account: CreditAccount, reference: str, reason: str = "", 
         if amount <= 0:
             return None
         bonus, cycle = -(charged["bonus"] or 0), -(charged["cycle"] or 0)
+        # What the charge was for (the hold's description), so the statement names it here too.
+        described = LedgerEntry.objects.filter(account=account, kind=Kind.HOLD, reference=reference).values_list(
+            "metadata", flat=True).first() or {}
         return _append(
             account, kind=Kind.REFUND, key=key, amount=amount,
             split=Split(bonus=bonus, cycle=cycle, purchased=amount - bonus - cycle),
-            reference=reference, actor=actor, reason=reason or "Refund",
+            reference=reference, actor=actor, reason=reason or Reason("refund"), metadata=described,
         )
 
 
 # --- cycles ----------------------------------------------------------------------------------
 
 
-def credits_expire_cycle(*, account: CreditAccount, cycle_key: str, reason: str = "") -> LedgerEntry | None:
+def credits_expire_cycle(*, account: CreditAccount, cycle_key: str, reason: str | Reason = "") -> LedgerEntry | None:
     """Expires this cycle's unspent plan credits (those not reserved by an open hold).
     Once per `cycle_key`; None when there was nothing to expire."""
     key = f"expiry:{account.pk}:{cycle_key}"
@@ -438,12 +453,13 @@ def credits_expire_cycle(*, account: CreditAccount, cycle_key: str, reason: str 
             return None
         return _append(
             account, kind=Kind.EXPIRY, key=key, amount=-amount, split=Split(cycle=-amount),
-            reason=reason or "Unused plan credits expired at the end of the cycle",
+            reason=reason or Reason("cycle_expired"),
         )
 
 
 def account_plan_change(
-    *, account: CreditAccount, plan: Plan, billing_cycle: str = "monthly", key: str, actor=None, reason: str = "", now=None
+    *, account: CreditAccount, plan: Plan, billing_cycle: str = "monthly", key: str, actor=None,
+    reason: str | Reason = "", now=None
 ) -> CreditAccount:
     """Moves the account to `plan` from now: this cycle's unspent plan credits expire, the new
     plan's first cycle of credits is granted, a paid plan runs one month or one year. Once per
@@ -453,7 +469,8 @@ def account_plan_change(
         account = _lock(account)
         if _existing_entry(f"planchange:{key}"):
             return account
-        credits_expire_cycle(account=account, cycle_key=f"planchange:{key}", reason=f"Plan changed to {plan.name}")
+        credits_expire_cycle(account=account, cycle_key=f"planchange:{key}",
+                             reason=Reason("plan_change_expired", plan=plan.name))
         account.refresh_from_db()
         account.plan = plan
         account.billing_cycle = billing_cycle
@@ -469,11 +486,11 @@ def account_plan_change(
             _append(
                 account, kind=Kind.GRANT, key=f"planchange:{key}", amount=plan.credits_per_cycle,
                 split=Split(cycle=plan.credits_per_cycle), actor=actor,
-                reason=reason or f"{plan.name} credits for this cycle", metadata={"plan_change": key, "plan": plan.code},
+                reason=reason or Reason("cycle_credits", plan=plan.name), metadata={"plan_change": key, "plan": plan.code},
             )
         else:
             _append(account, kind=Kind.GRANT, key=f"planchange:{key}", actor=actor,
-                    reason=reason or f"Moved to {plan.name}", metadata={"plan_change": key, "plan": plan.code})
+                    reason=reason or Reason("moved_to", plan=plan.name), metadata={"plan_change": key, "plan": plan.code})
     return account
 
 
@@ -490,7 +507,7 @@ def account_plan_renew(*, account: CreditAccount, billing_cycle: str, key: str, 
         account.billing_cycle = billing_cycle
         account.save(update_fields=["plan_expires_at", "billing_cycle", "updated_at"])
         _append(account, kind=Kind.GRANT, key=f"planrenew:{key}", metadata={"plan_renewal": key},
-                reason=f"{account.plan.name} renewed until {account.plan_expires_at:%Y-%m-%d}")
+                reason=Reason("renewed", plan=account.plan.name, date=f"{account.plan_expires_at:%Y-%m-%d}"))
     return account
 
 
@@ -507,7 +524,7 @@ def credits_run_cycle(*, account: CreditAccount, now=None) -> str:
         if account.plan.is_paid and account.plan_expires_at and account.plan_expires_at <= now:
             free = Plan.objects.get(code="free")
             account_plan_change(account=account, plan=free, key=f"lapse:{account.pk}:{due:%Y-%m-%d}",
-                                reason=f"{account.plan.name} ended; moved to {free.name}", now=now)
+                                reason=Reason("plan_ended", plan=account.plan.name, free=free.name), now=now)
             return "lapsed"
         cycle_key = f"{due:%Y-%m-%d}"
         credits_expire_cycle(account=account, cycle_key=cycle_key)
@@ -515,7 +532,7 @@ def credits_run_cycle(*, account: CreditAccount, now=None) -> str:
             credits_grant(
                 account=account, amount=account.plan.credits_per_cycle, bucket=Bucket.CYCLE,
                 idempotency_key=f"cycle:{account.public_id}:{cycle_key}",
-                reason=f"{account.plan.name} credits for the cycle starting {cycle_key}",
+                reason=Reason("cycle_credits", plan=account.plan.name),
             )
         CreditAccount.objects.filter(pk=account.pk).update(cycle_started_at=due, next_cycle_at=add_months(due, 1))
         return "granted"
@@ -541,7 +558,7 @@ def credits_expire_trial(*, account: CreditAccount, now=None) -> LedgerEntry | N
     now = now or timezone.now()
     if not account.plan.is_trial or not account.trial_ends_at or account.trial_ends_at > now:
         return None
-    return credits_expire_cycle(account=account, cycle_key="trial", reason="The free trial ended")
+    return credits_expire_cycle(account=account, cycle_key="trial", reason=Reason("trial_expired"))
 
 
 def credits_run_due_cycles(*, now=None, dry_run: bool = False) -> dict[str, int]:

@@ -364,3 +364,56 @@ class PaymentEvent(models.Model):
 
     def __str__(self):
         return f"{self.gateway} {self.event_type} → {self.outcome}"
+
+
+def _international(number: str) -> str:
+    """A phone number as wa.me wants it: digits only, with the country code (Indonesian numbers
+    are often written from 0: 0813… → 62813…)."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return "62" + digits[1:] if digits.startswith("0") else digits
+
+
+class PaymentSettings(TimeStamped):
+    """How creators pay a manual order: the transfer details and the contact, edited by the
+    superadmin in the admin. One row (id 1); `load()` makes it on first use."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    bank_name = models.CharField(_("bank name"), max_length=80, blank=True)
+    bank_account_number = models.CharField(_("account number"), max_length=40, blank=True)
+    bank_account_holder = models.CharField(_("account holder"), max_length=120, blank=True)
+    ewallet_name = models.CharField(_("e-wallet"), max_length=80, blank=True, help_text=_("e.g. GoPay, OVO, DANA"))
+    ewallet_number = models.CharField(_("e-wallet number"), max_length=40, blank=True)
+    ewallet_holder = models.CharField(_("e-wallet holder"), max_length=120, blank=True)
+    instructions = models.TextField(_("other instructions"), blank=True,
+                                    help_text=_("Shown under the transfer details, e.g. what to write in the note."))
+    whatsapp_number = models.CharField(_("WhatsApp number"), max_length=32, blank=True, default="081319504441",
+                                       help_text=_("As people write it (0813…) or with the country code (62813…)."))
+    contact_name = models.CharField(_("contact name"), max_length=80, blank=True, default="Galih Praz")
+
+    class Meta:
+        verbose_name = _("payment settings")
+        verbose_name_plural = _("payment settings")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="paymentsettings_singleton")]
+
+    def __str__(self):
+        return str(_("Payment settings"))
+
+    @classmethod
+    def load(cls) -> "PaymentSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @property
+    def whatsapp_international(self) -> str:
+        return _international(self.whatsapp_number or settings.PAYMENT_WHATSAPP_NUMBER)
+
+    @property
+    def has_bank(self) -> bool:
+        return bool(self.bank_name and self.bank_account_number)
+
+    @property
+    def has_ewallet(self) -> bool:
+        return bool(self.ewallet_name and self.ewallet_number)
+
+    @property
+    def other_instructions(self) -> str:
+        return self.instructions or settings.PAYMENT_INSTRUCTIONS

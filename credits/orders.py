@@ -9,6 +9,7 @@ from urllib.parse import quote as urlquote
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from . import ledger, midtrans
 from .exceptions import CreditsError, InvalidInput
-from .models import CreditAccount, CreditPackage, Order, PaymentEvent, Plan
+from .models import CreditAccount, CreditPackage, Order, PaymentEvent, PaymentSettings, Plan
+from .reasons import Reason
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +74,30 @@ def order_create(*, user, package: CreditPackage | None = None, plan: Plan | Non
     return order
 
 
-def whatsapp_link(order: Order) -> str:
-    number = "".join(ch for ch in settings.PAYMENT_WHATSAPP_NUMBER if ch.isdigit())
+def whatsapp_link(order: Order, payment: PaymentSettings | None = None) -> str:
+    """wa.me with the order number, what it buys and the amount already typed (in the reader's
+    language); "" when no WhatsApp number is set."""
+    payment = payment or PaymentSettings.load()
+    number = payment.whatsapp_international
     if not number:
         return ""
-    text = f"Hi MODO team, I would like to pay order {order.number}: {order.item_name}, {order.amount} {order.currency}."
+    text = _("Hi %(name)s, I would like to pay order %(number)s: %(item)s, %(amount)s.") % {
+        "name": payment.contact_name or "MODO", "number": order.number, "item": order_item_label(order),
+        "amount": price_label(order.amount, order.currency)}
     return f"https://wa.me/{number}?text={urlquote(text)}"
+
+
+def order_item_label(order: Order) -> str:
+    """What the order buys, as templates/credits/_order_item.html says it."""
+    if order.package_id:
+        return _(order.package.name)
+    return _("%(plan)s plan, %(cycle)s") % {"plan": order.plan.name, "cycle": order.get_billing_cycle_display().lower()}
+
+
+def price_label(amount, currency: str) -> str:
+    """As templates/credits/_price.html writes a price: "$15", "$4.99", "150000 IDR"."""
+    shown = floatformat(amount, "-2g")
+    return f"${shown}" if currency == "USD" else f"{shown} {currency}"
 
 
 def credits_purchase_apply(*, order: Order) -> bool:
@@ -98,18 +118,21 @@ def credits_purchase_apply(*, order: Order) -> bool:
         elif order.plan_id:
             ledger.account_plan_change(
                 account=account, plan=order.plan, billing_cycle=order.billing_cycle, key=f"order:{order.public_id}",
-                reason=f"{order.plan.name} ({order.billing_cycle}) — order {order.number}",
+                reason=Reason("order_plan", plan=order.plan.name, number=order.number),
             )
         else:
             if account.plan.is_trial:
                 # Buying credits ends the trial: the creator becomes a Free-plan customer.
+                free = Plan.objects.get(code="free")
                 ledger.account_plan_change(
-                    account=account, plan=Plan.objects.get(code="free"), key=f"order-trial-end:{order.public_id}",
-                    reason=f"Trial ended by order {order.number}",
+                    account=account, plan=free, key=f"order-trial-end:{order.public_id}",
+                    reason=Reason("trial_ended_by_order", number=order.number, plan=free.name),
                 )
             ledger.credits_grant(
                 account=account, amount=order.credits, bucket=ledger.Bucket.PURCHASED, kind=ledger.Kind.PURCHASE,
-                idempotency_key=f"order:{order.public_id}", reference=order, reason=f"Order {order.number}",
+                idempotency_key=f"order:{order.public_id}", reference=order,
+                reason=Reason("order", number=order.number),
+                metadata={"url": reverse("credits:order", args=[order.public_id])},
             )
     return True
 

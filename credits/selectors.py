@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from . import ledger
+from .exceptions import upgrade_url
 from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, Plan
 
 
@@ -66,10 +67,15 @@ def trial_status(account: CreditAccount) -> dict | None:
     ends = account.trial_ends_at
     seconds_left = max(0, (ends - now).total_seconds()) if ends else 0
     generations_left = max(0, (plan.trial_generation_cap or 0) - account.trial_generations_used)
+    # What ended it first: the generations, or the days.
+    reason = "trial_generations" if generations_left <= 0 else "trial_days" if seconds_left <= 0 else ""
     return {
         "ends_at": ends,
         "days_left": int(-(-seconds_left // 86400)),
+        "days": plan.trial_days or 0,
         "generations_left": generations_left,
         "generation_cap": plan.trial_generation_cap or 0,
-        "ended": seconds_left <= 0 or generations_left <= 0,
+        "ended": bool(reason),
+        "reason": reason,
+        "upgrade_url": upgrade_url(reason) if reason else "",
     }

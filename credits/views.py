@@ -1,25 +1,37 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import orders, selectors
+from . import orders, selectors, statement
 from .exceptions import CreditsError
 from .forms import LedgerFilterForm, OrderForm
-from .models import CreditPackage, Plan
+from .models import CreditPackage, PaymentSettings, Plan
 
 LEDGER_PAGE_SIZE = 25
 
 
+LOCK_REASONS = ("trial_generations", "trial_days", "plan")
+
+
 @login_required
 def subscription(request):
+    """The plan, the credits and the orders; with ?locked=1&reason=… also the upgrade page: why
+    the creator cannot generate now (the trial's generations or days are used up, the plan lacks
+    a feature), the plans and whom to ask."""
     account = selectors.credit_account_for_request(request)
+    trial = selectors.trial_status(account)
+    reason = request.GET.get("reason", "") if request.GET.get("locked") == "1" else ""
+    if reason not in LOCK_REASONS or (reason.startswith("trial_") and not trial):
+        reason = ""  # nothing is locked (any more: a plan was bought): the page as usual
     return render(request, "credits/subscription.html", {
         "account": account,
-        "trial": selectors.trial_status(account),
+        "trial": trial,
+        "lock_reason": reason,
+        "payment": PaymentSettings.load() if reason else None,
         "plans": selectors.public_plans(),
         "packages": selectors.active_packages(),
         "orders": selectors.orders_for(user=request.user)[:20],
@@ -28,19 +40,42 @@ def subscription(request):
 
 
 @login_required
-def credits_history(request):
+def live(request):
+    """The header's credit badge and the trial banner, fetched again when credits moved."""
+    account = selectors.credit_account_for_request(request)
+    return render(request, "credits/_live.html", {"account": account, "trial": selectors.trial_status(account)})
+
+
+def _statement(request):
     account = selectors.credit_account_for_request(request)
     form = LedgerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.ledger_for(
-        account=account, kind=filters.get("kind", ""), since=filters.get("since"), until=filters.get("until")
-    )
+    entries = statement.statement_entries(account=account, kind=filters.get("kind", ""), month=filters.get("month", ""))
+    return account, form, entries
+
+
+@login_required
+def credits_history(request):
+    account, form, entries = _statement(request)
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "credits/history.html", {
-        "account": account, "form": form, "page": page, "query": query.urlencode(), "settings_tab": "credits",
+        "account": account, "form": form, "page": page, "lines": statement.lines(page.object_list),
+        "query": query.urlencode(), "filtered": bool(form.is_valid() and any(form.cleaned_data.values())),
+        "settings_tab": "credits",
     })
+
+
+@login_required
+def credits_history_csv(request):
+    """The same lines as the page (with its filters), every page of them, as a CSV file."""
+    _account, form, entries = _statement(request)
+    suffix = "-".join(v for v in (form.cleaned_data.get("kind"), form.cleaned_data.get("month")) if v) \
+        if form.is_valid() else ""
+    response = StreamingHttpResponse(statement.csv_rows(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="modo-credits{"-" + suffix if suffix else ""}.csv"'
+    return response
 
 
 @login_required
@@ -66,9 +101,10 @@ def order_create(request):
 @login_required
 def order_detail(request, public_id):
     order = selectors.order_get(user=request.user, public_id=public_id)
+    payment = PaymentSettings.load()
     return render(request, "credits/order.html", {
-        "order": order, "whatsapp_url": orders.whatsapp_link(order),
-        "instructions": settings.PAYMENT_INSTRUCTIONS, "settings_tab": "subscription",
+        "order": order, "payment": payment, "whatsapp_url": orders.whatsapp_link(order, payment),
+        "settings_tab": "subscription",
     })
 
 
@@ -85,13 +121,11 @@ def order_cancel(request, public_id):
 
 @login_required
 def trial_ended(request):
-    account = selectors.credit_account_for_request(request)
-    trial = selectors.trial_status(account)
+    """Where older links said the trial had ended: the upgrade page, with the reason."""
+    trial = selectors.trial_status(selectors.credit_account_for_request(request))
     if not trial or not trial["ended"]:
         return redirect("dashboard")
-    return render(request, "credits/trial_ended.html", {
-        "account": account, "trial": trial, "plans": selectors.public_plans(), "packages": selectors.active_packages(),
-    })
+    return redirect(trial["upgrade_url"])
 
 
 def pricing(request):

@@ -28,7 +28,7 @@ def test_monthly_cycle_run_twice_grants_once_and_expires_the_last_cycle(user):
     account.refresh_from_db()
     assert account.cycle_balance == 500
     assert LedgerEntry.objects.filter(account=account, kind="expiry").latest("id").amount == -400
-    assert LedgerEntry.objects.filter(account=account, kind="grant", reason__contains="cycle starting").count() == 1
+    assert LedgerEntry.objects.filter(account=account, kind="grant", metadata__reason="cycle_credits").count() == 1
     assert_consistent(account)
 
 

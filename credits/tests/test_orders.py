@@ -7,7 +7,7 @@ import respx
 from django.utils import timezone
 
 from credits import ledger, orders
-from credits.models import CreditPackage, LedgerEntry, Order, PaymentEvent
+from credits.models import CreditPackage, LedgerEntry, Order, PaymentEvent, PaymentSettings
 
 from .factories import assert_consistent, plan
 
@@ -21,8 +21,8 @@ def package(db):
 
 
 @pytest.mark.django_db
-def test_manual_order_paid_twice_grants_once(user, package, settings):
-    settings.PAYMENT_WHATSAPP_NUMBER = "+62 812-0000-1111"
+def test_manual_order_paid_twice_grants_once(user, package):
+    PaymentSettings.objects.filter(pk=1).update(whatsapp_number="+62 812-0000-1111")
     order = orders.order_create(user=user, package=package)
     assert order.gateway == "manual" and order.status == "pending"
     assert orders.whatsapp_link(order).startswith("https://wa.me/6281200001111?text=")

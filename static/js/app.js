@@ -656,12 +656,10 @@
     }
   }
 
-  function updateCreditBadge(cost) {
-    var value = doc.querySelector("#credit-badge .credit-badge__value");
-    if (!value || !cost) return;
-    var current = parseInt(value.textContent.replace(/\D/g, ""), 10);
-    if (isNaN(current)) return;
-    value.textContent = Math.max(0, current - cost).toLocaleString(doc.documentElement.lang || undefined);
+  /* Credits moved (a draft was charged, or its hold returned): the header's badge, the trial
+     banner and every panel's cost line fetch themselves again (they listen for this event). */
+  function creditsChanged() {
+    doc.body.dispatchEvent(new CustomEvent("credits-changed"));
   }
 
   /* After a run the cost line (balance, trial count) is out of date: ask for it again, keeping
@@ -679,6 +677,11 @@
     window.htmx.ajax("GET", quote.getAttribute("hx-get").split("?")[0] + "?" + params.toString(), { target: quote, swap: "innerHTML" });
   }
 
+  // Every AI panel already open shows its cost line again with the new balance and trial count.
+  doc.body.addEventListener("credits-changed", function () {
+    $all("[data-ai-panel][data-quoted]").forEach(function (root) { if (!root._controller) refreshQuote(root); });
+  });
+
   function focusFirstAction(root) {
     var active = doc.activeElement;
     if (active && active !== doc.body && !root.contains(active)) return;
@@ -691,7 +694,6 @@
     var free = root.getAttribute("data-target-kind") === "free";
     setRunStatus(root, "done", free ? t("readyFree") : t("ready"));
     p.draft.scrollTop = 0;  // the stream followed the end; the creator reads from the start
-    updateCreditBadge(cost);
     p.actions.textContent = "";
     if (free) {
       var copy = button(t("copy"), "btn-primary", "copy");
@@ -718,6 +720,10 @@
   }
 
   function refusal(root, data) {
+    if (data.upgrade_url) {  // the trial is used up: the upgrade page says why and what next
+      window.location.assign(data.upgrade_url);
+      return;
+    }
     var url = t("subscriptionUrl");
     var link = null;
     if (data.action === "buy") link = { href: url + "#packages", label: t("buy") };
@@ -839,7 +845,7 @@
       root._controller = null;
       setBusy(root, false);
       focusFirstAction(root);
-      refreshQuote(root);
+      creditsChanged();
     });
   }
 

@@ -13,9 +13,11 @@ import logging
 import uuid
 from collections.abc import Iterator
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from aiproviders import router
@@ -93,10 +95,12 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
     # account's row lock: the plan, the trial, the balance and the daily limit.
     draft_id = uuid.uuid4()
     reference = f"draft:{draft_id}"
+    description = draft_description(project, target_kind, target, field)
     with transaction.atomic():
         account = ledger.account_lock(user=user)
         guards.generation_check(account=account, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
-        hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference)
+        hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
+                                   description=description)
         draft = Draft.objects.create(
             public_id=draft_id, project=project, owner=user, target_kind=target_kind,
             target_id=getattr(target, "public_id", None), field=field, prompt=prompt, canon=built["canon"],
@@ -104,6 +108,29 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
         )
     return _stream(user=user, draft=draft, hold=hold, cost=cost, model=model, built=built, reference=reference,
                    language=language)
+
+
+SECTION_PAGES = {"story": "studio:story", "world": "studio:world", "free": "studio:project", "project": "studio:project"}
+
+
+def draft_description(project: Project, target_kind: str, target, field: str) -> dict:
+    """What the credit statement says a draft's credits were for: "Text draft", the object's name
+    (the bible's for its own sections), the field (stored in English, shown translated) and a
+    link to the page it was written for."""
+    name_field = targets.KINDS[target_kind].label if target_kind in targets.KINDS else None
+    subject = getattr(target, name_field, "") if name_field and target_kind != "project" else project.title
+    detail = ""
+    if target is not None:
+        try:
+            with translation.override("en"):
+                detail = str(type(target)._meta.get_field(field).verbose_name)
+        except FieldDoesNotExist:
+            detail = field.replace("_", " ")
+    if target_kind in SECTION_PAGES:
+        url = reverse(SECTION_PAGES[target_kind], args=[project.public_id])
+    else:
+        url = targets.page_url(target_kind, target.public_id)
+    return {"label": gettext_noop("Text draft"), "subject": subject, "detail": detail, "url": url}
 
 
 def text_model(model_id) -> AIModel | None:

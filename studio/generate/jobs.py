@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -24,13 +24,13 @@ from aiproviders import router
 from aiproviders.models import AIModel
 from credits import guards, ledger
 from credits.exceptions import InsufficientCredits
-from credits.selectors import credit_account_for
+from credits.selectors import credit_account_for, trial_status
 from media import services as media_services
 from media.models import MediaAsset
 from modo.after_response import after_response
 from modo.errors import AppError
 
-from .. import selectors
+from .. import selectors, targets
 from ..models import Character, Generation, Moodboard
 from .prompts import character_prompt, character_sheet_hash, chosen_presets, moodboard_prompt, moodboard_setting
 
@@ -83,14 +83,15 @@ def job_quote(*, user, kind: str, model: AIModel | None = None, references: int 
     account = credit_account_for(user=user)
     params = {"duration": duration} if spec.type == "video" else {"references": [None] * references}
     cost = router.quote(type=spec.type, model=model, params=params)
-    plan = account.plan
-    trial_left = max(0, (plan.trial_generation_cap or 0) - account.trial_generations_used) if plan.is_trial else None
-    return {"cost": cost, "available": account.available, "trial_left": trial_left,
-            "video_allowed": plan.has_feature("video")}
+    trial = trial_status(account)
+    return {"cost": cost, "available": account.available, "trial": trial,
+            "trial_left": trial["generations_left"] if trial else None,
+            "video_allowed": account.plan.has_feature("video")}
 
 
 def _request(*, user, project, kind: str, target_kind: str, target_id, params: dict, prompt: str,
-             model: AIModel | None, idempotency_key: str, input_hash: str, quote_params: dict) -> Generation:
+             model: AIModel | None, idempotency_key: str, input_hash: str, quote_params: dict,
+             subject: str = "") -> Generation:
     idempotency_key = (idempotency_key or "").strip()[:100]
     if idempotency_key:
         existing = Generation.objects.filter(owner=user, idempotency_key=idempotency_key).select_related(
@@ -107,6 +108,7 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
         input_hash=input_hash, queued_at=timezone.now(), progress_message=gettext_noop("Waiting for a worker…"),
     )
     reference = f"generation:{job.public_id}"
+    description = charge_description(project, kind, target_kind, target_id, subject)
     try:
         with transaction.atomic():
             # Under the account's row lock a creator's concurrent requests are checked one after
@@ -116,7 +118,8 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
                 raise TooManyJobs()
             guards.generation_check(account=account, kind=spec.type, cost=cost,
                                     premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
-            job.hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference)
+            job.hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
+                                           description=description)
             job.save(force_insert=True)
             # Sent once committed, after the 202 has gone out (a message lost on the way is sent
             # again by the sweeper: the row is what counts).
@@ -126,6 +129,20 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
         return Generation.objects.select_related("project", "output_asset", "model_used").get(
             owner=user, idempotency_key=idempotency_key)
     return job
+
+
+def charge_description(project, kind: str, target_kind: str, target_id, subject: str = "") -> dict:
+    """What the credit statement says a job's credits were for: its kind (stored in English,
+    shown translated), the target's name (looked up when the caller has not named it) and a link
+    to the target's page."""
+    with translation.override("en"):
+        label = str(Kind(kind).label)
+    if target_kind not in targets.KINDS or not target_id:
+        return {"label": label, "subject": subject or project.title, "url": targets.page_url("project", project.public_id)}
+    if not subject:
+        target = targets.in_project(project, target_kind, target_id)
+        subject = getattr(target, targets.KINDS[target_kind].label, "") if target else ""
+    return {"label": label, "subject": subject, "url": targets.page_url(target_kind, target_id)}
 
 
 def _enqueue(job: Generation, countdown: int = 0) -> None:
@@ -152,7 +169,7 @@ def character_image_request(*, user, character: Character, prompt: str = "", sty
     return _request(user=user, project=character.project, kind=Kind.CHARACTER_IMAGE, target_kind="character",
                     target_id=character.public_id, params=params, prompt=built, model=model,
                     idempotency_key=idempotency_key, input_hash=_hash(params["sheet_hash"], built, refs),
-                    quote_params={"references": refs})
+                    quote_params={"references": refs}, subject=character.name)
 
 
 def sheets_pending(*, user, characters) -> set:
@@ -229,7 +246,8 @@ def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character]
               "subject": {"name": moodboard.title, "traits": [c.name for c in characters]}}
     return _request(user=user, project=moodboard.project, kind=Kind.MOODBOARD, target_kind="moodboard",
                     target_id=moodboard.public_id, params=params, prompt=built, model=model,
-                    idempotency_key=idempotency_key, input_hash=_hash(built, refs), quote_params={"references": refs})
+                    idempotency_key=idempotency_key, input_hash=_hash(built, refs), quote_params={"references": refs},
+                    subject=moodboard.title)
 
 
 def video_size(width: int | None, height: int | None) -> tuple[int, int]:
@@ -266,7 +284,8 @@ def job_retry(*, job: Generation) -> Generation:
     params = {k: v for k, v in job.params.items() if k != "requeues"}  # the sweeper's count starts anew
     return _request(user=job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,
                     target_id=job.target_id, params=params, prompt=job.prompt, model=job.model_requested,
-                    idempotency_key="", input_hash=job.input_hash, quote_params=quote_params)
+                    idempotency_key="", input_hash=job.input_hash, quote_params=quote_params,
+                    subject=(job.params.get("subject") or {}).get("name", ""))
 
 
 # --- settling ---------------------------------------------------------------------------------------
@@ -311,4 +330,4 @@ def job_refund(*, job: Generation, actor, reason: str = ""):
     if job.status != Status.SUCCEEDED or not job.hold_id:
         raise InvalidJob(_("Only a finished job can be refunded."))
     return ledger.credits_refund(account=job.hold.account, reference=job.hold.reference, actor=actor,
-                                 reason=reason or f"Refund of job {job.public_id}")
+                                 reason=reason)

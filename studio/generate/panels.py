@@ -61,6 +61,7 @@ def image_panel(request, *, kind: str, obj, form=None, error: AppError | None = 
             "without_sheet": [c for c in cast if c.primary_image_id is None],
             "quote": jobs.job_quote(user=user, kind=Kind.MOODBOARD, references=len(cast)),
             "sheets": sheets_offer(user, obj, cast),
+            "quote_url": reverse("studio:job_quote") + f"?kind={Kind.MOODBOARD}&references={len(cast)}",
         })
     return context
 

@@ -111,6 +111,19 @@ def draft_action(request, draft_id, action):
 
 # --- job cards and answers to requests -------------------------------------------------------------
 
+def _upgrade(request, exc: AppError):
+    """A used-up trial takes the creator to the upgrade page, which says why (None for any other
+    refusal, which is shown in place)."""
+    url = exc.extra.get("upgrade_url")
+    if not url:
+        return None
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 def _refusal(request, exc: AppError, *, slot: str, context: dict | None = None):
     """An htmx refusal goes into the panel's message slot (200: htmx swaps only 2xx)."""
     response = render(request, "studio/visual/_refusal.html", {"error": exc, **(context or {})})
@@ -123,9 +136,14 @@ def _job_card(request, job: Generation, *, just_finished=False, error: AppError 
               extra: dict | None = None):
     row = (request.GET.get("view") or request.POST.get("view")) == "row"
     job = targets.with_targets(request.user, [job])[0]
-    return render(request, "studio/visual/_job_row.html" if row else "studio/visual/_job.html", {
+    response = render(request, "studio/visual/_job_row.html" if row else "studio/visual/_job.html", {
         "job": job, "just_finished": just_finished and not job.is_active, "error": error, **(extra or {}),
     })
+    if not (request.GET.get("poll") == "1" and job.is_active):
+        # Credits moved (held, charged or returned): the badge, the trial banner and the panels'
+        # cost lines on the page fetch themselves again (templates/credits/_credit_badge.html).
+        response["HX-Trigger"] = "credits-changed"
+    return response
 
 
 def _requested(request, job: Generation, *, panel_id: str):
@@ -162,6 +180,8 @@ def character_image(request, character_id):
                 return _requested(request, job, panel_id=f"gen-{character.public_id}")
         else:
             error = jobs.InvalidJob(_("Check the extra direction (up to 1,000 characters) and the reference strength."))
+        if (upgrade := _upgrade(request, error)) is not None:
+            return upgrade
         if is_htmx(request):
             return _refusal(request, error, slot=f"gen-{character.public_id}-message",
                             context={"next_url": reverse("studio:character", args=[character.public_id])})
@@ -191,6 +211,8 @@ def moodboard_image(request, moodboard_id):
             return _requested(request, job, panel_id=f"gen-{moodboard.public_id}")
     else:
         error = jobs.InvalidJob(_("Keep the extra direction under 1,000 characters."))
+    if (upgrade := _upgrade(request, error)) is not None:
+        return upgrade
     if is_htmx(request):
         missing = missing_characters(error, moodboard.characters.all()) if error.code == "MISSING_REFERENCES" else []
         return _refusal(request, error, slot=slot, context={
@@ -235,7 +257,9 @@ def job_quote(request):
     if kind not in jobs.SPECS:
         raise Http404
     duration = request.GET.get("duration")
-    quote = jobs.job_quote(user=request.user, kind=kind, references=1 if request.GET.get("reference") else 0,
+    references = request.GET.get("references", "")
+    references = min(int(references), 10) if references.isdigit() else 1 if request.GET.get("reference") else 0
+    quote = jobs.job_quote(user=request.user, kind=kind, references=references,
                            duration=int(duration) if duration in {str(d) for d in jobs.DURATIONS} else None)
     return render(request, "studio/visual/_quote.html", {"quote": quote})
 
@@ -269,6 +293,8 @@ def job_retry(request, job_id):
     try:
         again = jobs.job_retry(job=job)
     except AppError as exc:
+        if (upgrade := _upgrade(request, exc)) is not None:
+            return upgrade
         if is_htmx(request):
             return _job_card(request, job, error=exc)
         messages.error(request, exc.message)
@@ -309,6 +335,8 @@ def animate(request, asset_id):
                                          motion=data["motion"], prompt=data["prompt"],
                                          idempotency_key=data["idempotency_key"])
         except AppError as exc:
+            if (upgrade := _upgrade(request, exc)) is not None:
+                return upgrade
             error = exc
         else:
             messages.success(request, _("Animating… The video appears next to the image when it is done."))

@@ -183,13 +183,13 @@ def test_a_refusal_is_shown_in_place_with_its_action(client, outsider):
     for n in range(2):
         client.post(url, {"idempotency_key": f"t{n}"}, **HX)
     assert Generation.objects.count() == 2
+    # A used-up trial takes the creator to the upgrade page, which says why.
+    upgrade = reverse("credits:subscription") + "?locked=1&reason=trial_generations"
     response = client.post(url, {"idempotency_key": "t3"}, **HX)
-    body = response.content.decode()
-    assert response.status_code == 200 and response["HX-Retarget"] == f"#gen-{character.public_id}-message"
-    assert 'data-error-code="TRIAL_LIMIT"' in body and reverse("credits:subscription") + "#plans" in body
+    assert response["HX-Redirect"] == upgrade
     assert Generation.objects.count() == 2
     plain = client.post(url, {"idempotency_key": "t4"})
-    assert plain.status_code == 402 and "Choose a plan" in plain.content.decode()
+    assert plain.status_code == 302 and plain.url == upgrade
 
 
 def test_too_few_credits_offers_to_buy_some(client, user, character):
@@ -209,7 +209,8 @@ def test_cancel_and_retry_from_the_card(client, user, job):
     response = client.post(reverse("studio:job_cancel", args=[job.public_id]), **HX)
     job.refresh_from_db()
     assert job.status == Generation.Status.CANCELLED
-    assert "Your credits were not charged." in response.content.decode()
+    assert f"Cancelled — your {job.credits_quoted} credits were returned." in response.content.decode()
+    assert response["HX-Trigger"] == "credits-changed"  # the header's balance fetches itself again
     response = client.post(reverse("studio:job_retry", args=[job.public_id]), {"view": "row"}, **HX)
     again = Generation.objects.exclude(pk=job.pk).get()
     assert again.status == Generation.Status.QUEUED and f'id="job-{again.public_id}"' in response.content.decode()
