@@ -12,6 +12,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from modo.http import absolute_url
+
 from . import ledger, midtrans
 from .exceptions import CreditsError, InvalidInput
 from .models import CreditAccount, CreditPackage, Order, PaymentEvent, Plan
@@ -57,7 +59,7 @@ def order_create(*, user, package: CreditPackage | None = None, plan: Plan | Non
         try:
             snap = midtrans.create_transaction(
                 order_id=order.number, gross_amount=gross, item_name=order.item_name, email=user.email,
-                name=user.get_short_name(), finish_url=settings.SITE_URL + reverse("credits:subscription"),
+                name=user.get_short_name(), finish_url=absolute_url(reverse("credits:subscription")),
             )
         except midtrans.MidtransError as exc:
             log.warning("midtrans create failed for %s: %s", order.number, exc)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from modo.errors import AppError
-from modo.http import safe_next
+from modo.http import absolute_url, safe_next
 
 from . import drive, selectors, services, storage
 from .models import MediaAsset
@@ -111,7 +111,7 @@ def drive_connect(request):
         return redirect("media:storage_settings")
     state = secrets.token_urlsafe(32)
     request.session["drive_oauth"] = {"state": state, "next": safe_next(request, reverse("media:storage_settings"))}
-    return redirect(drive.auth_url(state=state, redirect_uri=request.build_absolute_uri(reverse("media:drive_callback")),
+    return redirect(drive.auth_url(state=state, redirect_uri=absolute_url(reverse("media:drive_callback"), request),
                                    login_hint=request.user.email))
 
 
@@ -127,7 +127,7 @@ def drive_callback(request):
         return redirect(destination)
     try:
         tokens = drive.exchange_code(code=request.GET["code"],
-                                     redirect_uri=request.build_absolute_uri(reverse("media:drive_callback")))
+                                     redirect_uri=absolute_url(reverse("media:drive_callback"), request))
         drive.connection_save(user=request.user, **tokens)
     except AppError as exc:
         messages.error(request, exc.message)
