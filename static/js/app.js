@@ -949,7 +949,7 @@
   $all("pre[data-screenplay]").forEach(formatScreenplay);
 
   /* The section and settings tabs scroll sideways on phones: keep the current one in view. */
-  $all(".project-nav, .settings-nav").forEach(function (nav) {
+  $all(".project-nav, .settings-nav, .filter-tabs").forEach(function (nav) {
     var current = nav.querySelector("[aria-current=page]");
     if (current && nav.scrollWidth > nav.clientWidth) {
       nav.scrollLeft += current.getBoundingClientRect().left - nav.getBoundingClientRect().left - (nav.clientWidth - current.offsetWidth) / 2;
