@@ -31,7 +31,7 @@ def _tour(page, live_server, width, language):
     page.context.add_cookies([{"name": "modo_language", "value": language, "url": live_server.url}])
     email, project = tour.demo_creator()
     found = []
-    for path in tour.PUBLIC:
+    for path in tour.public_pages(project):
         found += _violations(page, path)
     tour.log_in(page, email)
     for path in tour.app_pages(project):

@@ -36,7 +36,7 @@ def test_main_pages_have_no_console_errors(page, browser, live_server):
     email, project = tour.demo_creator()
     tour.admin_user()
     problems = _watch(page)
-    _visit(page, tour.PUBLIC, problems)
+    _visit(page, tour.public_pages(project), problems)
     tour.log_in(page, email)
     _visit(page, tour.app_pages(project), problems)
     page.context.clear_cookies()
@@ -56,7 +56,7 @@ def test_screenshots(browser, live_server, transactional_db, seeded_defaults):
             context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
             context.add_cookies([{"name": "modo_language", "value": lang, "url": live_server.url}])
             pg = context.new_page()
-            public = [p for p in tour.PUBLIC if not only or re.search(only, p)]
+            public = [p for p in tour.public_pages(project) if not only or re.search(only, p)]
             _visit(pg, public, [], shots, f"{width}-{lang}")
             tour.log_in(pg, email)
             app = [p for p in tour.app_pages(project) if not only or re.search(only, p)]

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from accounts.tests.factories import PASSWORD, UserFactory
 from media.models import MediaAsset
 from studio.models import Project
+from studio.services import project_publish
 
 PUBLIC = ["/", "/features/", "/pricing/", "/showcase/", "/about/", "/contact/", "/auth/", "/auth/?tab=register"]
 SECTIONS = ["", "story/", "characters/", "world/", "scenes/", "script/", "moodboards/", "gallery/", "publish/"]
@@ -24,10 +25,16 @@ def log_in(page, email):
 
 
 def demo_creator():
-    """The demo creator with the filled demo bible `make run` seeds; returns (email, project)."""
+    """The demo creator with the filled demo bible `make run` seeds, published on the showcase;
+    returns (email, project)."""
     call_command("seed_demo", email="demo@example.com", password=PASSWORD, stdout=open("/dev/null", "w"))
     project = Project.objects.get(owner__email="demo@example.com")
+    project_publish(project=project, sections=list(Project.SECTIONS))
     return "demo@example.com", project
+
+
+def public_pages(project) -> list[str]:
+    return PUBLIC + [f"/showcase/{project.slug}/"]
 
 
 def app_pages(project) -> list[str]:
