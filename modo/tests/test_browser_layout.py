@@ -62,3 +62,24 @@ def test_every_section_tab_can_be_seen(page, live_server, width):
         tabs.last.scroll_into_view_if_needed()
         last = tabs.last.bounding_box()
         assert last["x"] + last["width"] <= box["x"] + box["width"] + 0.5
+
+
+def test_the_overview_keeps_room_for_the_ai_quote_while_it_loads(page, live_server):
+    email, project = tour.demo_creator()
+    tour.log_in(page, email)
+    # The quote answers only when the test lets it: the page is measured before and after.
+    held = []
+    page.route("**/generate/quote/**", lambda route: held.append(route))
+    page.goto(f"/studio/{project.public_id}/")
+    page.wait_for_function("() => document.querySelector('.ai-panel__quote--onload .ai-panel__loading')")
+    quote, below = page.locator(".ai-panel__quote--onload"), page.locator("#ask-ai + *")
+    before = (quote.bounding_box()["height"], below.bounding_box()["y"])
+
+    page.wait_for_timeout(200)
+    for route in held:
+        route.continue_()
+    page.wait_for_selector(".ai-panel__quote--onload .ai-quote")
+    after = (quote.bounding_box()["height"], below.bounding_box()["y"])
+
+    assert before[0] >= 280, "the loading quote keeps its room"
+    assert abs(after[1] - before[1]) <= 1, f"what follows the AI card moved from {before[1]} to {after[1]}"
