@@ -41,6 +41,9 @@ seed: migrate
 	$(PY) manage.py createsuperadmin
 	$(PY) manage.py seed_demo
 
+# Links in emails and callbacks point at the server being started (SITE_URL in .env wins).
+SITE_ENV = set -a; source .env; set +a; export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"
+
 # Web (Django's server) and a Celery worker with its beat, on SQLite, local files and an
 # embedded broker: nothing else needs to run. Ctrl-C stops both.
 run: migrate messages seed
@@ -51,16 +54,16 @@ run: migrate messages seed
 	echo "  Demo creator:  $$DEMO_EMAIL / $$DEMO_PASSWORD   (http://$(HOST):$(PORT)/auth/)"; \
 	echo "  Emails (verification, password reset) are printed in this terminal."; \
 	echo
-	@trap 'kill 0' EXIT INT TERM; \
+	@$(SITE_ENV); trap 'kill 0' EXIT INT TERM; \
 	$(VENV)/bin/celery -A modo worker -B -Q default,image,video --concurrency 2 --loglevel INFO \
 		--schedule var/celerybeat-schedule & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 web: migrate messages
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(SITE_ENV); $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: env
-	$(VENV)/bin/celery -A modo worker -B -Q default,image,video --concurrency 2 --loglevel INFO --schedule var/celerybeat-schedule
+	@$(SITE_ENV); $(VENV)/bin/celery -A modo worker -B -Q default,image,video --concurrency 2 --loglevel INFO --schedule var/celerybeat-schedule
 
 # PostgreSQL and Redis are used when they answer (required with CI=true); see conftest.py.
 test: install-dev messages

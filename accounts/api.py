@@ -5,6 +5,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from modo import envelope
+from modo.http import absolute_url
 
 from . import selectors, services
 
@@ -62,7 +63,7 @@ def me(request):
         "display_name": user.get_full_name(),
         "locale": user.locale or "en",
         "timezone": user.timezone,
-        "avatar_url": request.build_absolute_uri(reverse("accounts:avatar", args=[user.public_id]))
+        "avatar_url": absolute_url(reverse("accounts:avatar", args=[user.public_id]), request)
         if user.avatar
         else None,
         "date_joined": user.date_joined.isoformat(),

@@ -12,7 +12,8 @@ def _sync_roles(sender, **kwargs):
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = _("Accounts")
+    # allauth's email addresses already sit under "Accounts" in the admin: one heading per app.
+    verbose_name = _("Users")
 
     def ready(self):
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")

@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone, translation
 
 
@@ -24,4 +25,8 @@ class UserPreferencesMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        # `?lang=id` pins a language for this page view (the hreflang links of public pages use it).
+        if request.GET.get("lang") in dict(settings.LANGUAGES):
+            translation.activate(request.GET["lang"])
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

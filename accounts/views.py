@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from allauth.account.forms import LoginForm, SignupForm
 from allauth.account.views import LoginView, SignupView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
@@ -146,7 +148,10 @@ def set_language(request):
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
-    next_url = safe_next(request, "/", referer=True)
+    # A page pinned to a language by `?lang=` would undo the switch: back to it without the pin.
+    parts = urlsplit(safe_next(request, "/", referer=True))
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"])
+    next_url = urlunsplit(parts._replace(query=query))
     if request.user.is_authenticated:
         services.user_locale_set(user=request.user, locale=language)
     response = HttpResponseRedirect(next_url)

@@ -188,6 +188,8 @@ class CostAlert(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("cost alert")
+        verbose_name_plural = _("cost alerts")
         constraints = [
             models.UniqueConstraint(fields=["day", "provider", "threshold_usd"], name="costalert_once_per_day"),
         ]

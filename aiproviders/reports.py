@@ -7,9 +7,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from modo.http import absolute_url
 
 from .models import CostAlert, UsageLog
 
@@ -67,7 +69,7 @@ def cost_alerts_send(*, day: date | None = None) -> list[CostAlert]:
                 subject=f"[MODO] AI cost alert: {row['provider__name']} at ${total:.2f} today",
                 message=(f"Estimated vendor cost for {row['provider__name']} on {day} is ${total:.4f} over "
                          f"{row['calls']} calls, above the alert threshold of ${threshold}.\n\n"
-                         f"Usage log: {settings.SITE_URL}/admin/aiproviders/usagelog/"),
+                         f"Usage log: {absolute_url(reverse('admin:aiproviders_usagelog_changelist'))}"),
                 from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients or [settings.SERVER_EMAIL],
             )
         except Exception:

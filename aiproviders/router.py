@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from credits.pricing import quote as credits_quote
 from modo import catalog
+from modo.http import absolute_url
 
 from .adapters import ProviderConfig, ProviderError, adapter_for
 from .adapters.base import ImageRequest, ImageResult, TextRequest, Usage, VideoJob, VideoRequest
@@ -58,7 +59,7 @@ def config_for(provider: Provider) -> ProviderConfig:
     # signature and it can reach us; a webhook_url set on the provider wins.
     if (provider.kind == Provider.Kind.REPLICATE and not config.get("webhook_url")
             and settings.REPLICATE_WEBHOOK_SECRET and settings.SITE_URL.startswith("https://")):
-        config["webhook_url"] = settings.SITE_URL.rstrip("/") + REPLICATE_WEBHOOK_PATH
+        config["webhook_url"] = absolute_url(REPLICATE_WEBHOOK_PATH)
     return ProviderConfig(
         kind=provider.kind, api_key=provider.api_key(), base_url=provider.base_url,
         timeout=float(provider.timeout_seconds), config=config,

@@ -255,8 +255,9 @@ class UserCreditsAdmin:
     @admin.display(description="Recent ledger entries")
     def recent_ledger(self, obj):
         entries = LedgerEntry.objects.filter(account__user=obj).order_by("-created_at")[:10]
-        return format_html_join("", "<div>{} · {} · {:+d} → {} · {}</div>",
-                                ((e.created_at.strftime("%Y-%m-%d %H:%M"), e.get_kind_display(), e.amount,
+        # format_html escapes every argument to a string first: the sign is formatted here.
+        return format_html_join("", "<div>{} · {} · {} → {} · {}</div>",
+                                ((e.created_at.strftime("%Y-%m-%d %H:%M"), e.get_kind_display(), f"{e.amount:+d}",
                                   e.balance_after, e.reason or e.reference) for e in entries)) or "—"
 
     # --- actions (each asks for its details on a second page, then calls the services) ------------

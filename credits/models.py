@@ -199,6 +199,8 @@ class Hold(TimeStamped):
     settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
         constraints = [
             models.CheckConstraint(condition=Q(captured_amount__lte=F("amount")), name="hold_capture_lte_amount"),
             # A constraint rather than `unique=True`: no second (pattern) index to keep up on every hold.
@@ -359,6 +361,8 @@ class PaymentEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["gateway", "-created_at"], name="paymentevent_recent_idx")]
 

@@ -7,13 +7,14 @@ import secrets
 from decimal import Decimal
 from urllib.parse import quote as urlquote
 
-from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from modo.http import absolute_url
 
 from . import ledger, midtrans
 from .exceptions import CreditsError, InvalidInput
@@ -61,7 +62,7 @@ def order_create(*, user, package: CreditPackage | None = None, plan: Plan | Non
         try:
             snap = midtrans.create_transaction(
                 order_id=order.number, gross_amount=gross, item_name=order.item_name, email=user.email,
-                name=user.get_short_name(), finish_url=settings.SITE_URL + reverse("credits:subscription"),
+                name=user.get_short_name(), finish_url=absolute_url(reverse("credits:subscription")),
             )
         except midtrans.MidtransError as exc:
             log.warning("midtrans create failed for %s: %s", order.number, exc)

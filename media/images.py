@@ -115,6 +115,16 @@ def thumbnail(data: bytes, mime: str) -> bytes:
     return out.getvalue()
 
 
+def shrink(data: bytes, size: int) -> bytes:
+    """A stored thumbnail (our own WebP) scaled down so its longest side is at most `size`."""
+    with Image.open(io.BytesIO(data)) as source:
+        source.thumbnail((size, size), Image.Resampling.LANCZOS)
+        image = source.convert("RGBA" if source.has_transparency_data else "RGB")
+    out = io.BytesIO()
+    image.save(out, format="WEBP", quality=80)
+    return out.getvalue()
+
+
 def image_size(data: bytes) -> tuple[int, int]:
     """(width, height) of a trusted image (generated output) read from its header, without decoding
     pixels. Raises UploadRejected if it is not an image Pillow can identify."""

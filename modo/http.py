@@ -1,6 +1,17 @@
-"""Request helpers every page uses: where to go after a form, and whether htmx asked."""
+"""Request helpers every page uses: where to go after a form, whether htmx asked, and the one way
+to write an absolute link."""
 
+from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def absolute_url(path: str, request=None) -> str:
+    """`path` as an absolute URL: on the host the request came to when there is one (the browser's
+    own address), else on SITE_URL (emails and callbacks sent from a worker). Every absolute link
+    the product writes is made here."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def safe_next(request, default: str, *, referer: bool = False) -> str:

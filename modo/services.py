@@ -3,8 +3,10 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from .http import absolute_url
 from .models import ContactMessage
 
 
@@ -39,7 +41,7 @@ def contact_message_notify(*, message_id: int) -> None:
     try:
         EmailMessage(
             subject=f"[MODO contact] {msg.get_topic_display()} — {msg.name}",
-            body=render_to_string("emails/contact_notify.txt", {"msg": msg, "site_url": settings.SITE_URL}),
+            body=render_to_string("emails/contact_notify.txt", {"msg": msg, "admin_url": absolute_url(reverse("admin:modo_contactmessage_change", args=[msg.pk]))}),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=recipients,
             reply_to=[msg.email],

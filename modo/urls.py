@@ -25,6 +25,7 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("showcase/", showcase.showcase, name="showcase"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("dashboard/", studio_projects.dashboard, name="dashboard"),
     path("", include("studio.urls")),
     path("showcase/<slug:slug>/", showcase.showcase_detail, name="showcase_detail"),

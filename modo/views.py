@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 CONTACT_LIMIT_PER_HOUR = 5
 
 
+def robots_txt(request):
+    """Public pages are open to crawlers; the app, the admin and the API are not."""
+    return render(request, "robots.txt", content_type="text/plain")
+
+
 def home(request):
     return render(request, "site/home.html")
 

@@ -102,6 +102,10 @@ class Story(TimeStamped):
     themes = models.TextField(_("themes"), blank=True)
     structure = models.CharField(_("structure"), max_length=16, choices=Structure.choices, default=Structure.THREE_ACT)
 
+    class Meta:
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+
     def __str__(self):
         return f"Story of {self.project}"
 
@@ -114,6 +118,8 @@ class Beat(TimeStamped):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
+        verbose_name = _("beat")
+        verbose_name_plural = _("beats")
         ordering = ["order", "id"]
 
     def __str__(self):
@@ -151,6 +157,8 @@ class Character(TimeStamped):
     TEXT_FIELDS = ("appearance", "clothing", "accessories", "personality", "backstory", "motivation", "visual_style")
 
     class Meta:
+        verbose_name = _("character")
+        verbose_name_plural = _("characters")
         ordering = ["order", "id"]
         indexes = [models.Index(fields=["project", "order"], name="character_project_order_idx")]
 
@@ -178,6 +186,8 @@ class Relationship(TimeStamped):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
         constraints = [
             models.CheckConstraint(condition=~Q(source=models.F("target")), name="relationship_not_self"),
             models.UniqueConstraint(fields=["source", "target", "kind"], name="relationship_unique"),
@@ -196,6 +206,10 @@ class World(TimeStamped):
 
     TEXT_FIELDS = ("setting", "history", "culture", "rules")
 
+    class Meta:
+        verbose_name = _("world")
+        verbose_name_plural = _("worlds")
+
     def __str__(self):
         return f"World of {self.project}"
 
@@ -211,6 +225,8 @@ class Location(TimeStamped):
     TEXT_FIELDS = ("description", "visual_notes")
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ["order", "id"]
 
     def __str__(self):
@@ -232,6 +248,8 @@ class Scene(TimeStamped):
     TEXT_FIELDS = ("description", "script")
 
     class Meta:
+        verbose_name = _("scene")
+        verbose_name_plural = _("scenes")
         ordering = ["order", "id"]
         indexes = [models.Index(fields=["project", "order"], name="scene_project_order_idx")]
 
@@ -268,6 +286,8 @@ class Draft(TimeStamped):
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
         ordering = ["-created_at"]
         indexes = [
             # A field's draft history, newest first.
@@ -305,6 +325,8 @@ class Moodboard(TimeStamped):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("moodboard")
+        verbose_name_plural = _("moodboards")
         ordering = ["order", "id"]
         indexes = [models.Index(fields=["project", "order"], name="moodboard_project_order_idx")]
 
@@ -330,6 +352,8 @@ class ImagePreset(TimeStamped):
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("image preset")
+        verbose_name_plural = _("image presets")
         ordering = ["kind", "sort_order", "id"]
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="imagepreset_unique_key")]
 
@@ -399,6 +423,8 @@ class Generation(TimeStamped):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("generation")
+        verbose_name_plural = _("generations")
         ordering = ["-created_at", "-id"]
         indexes = [
             # The creator's recent jobs (jobs panel, API list, concurrency cap).

@@ -19,3 +19,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# DEBUG stays on (templates reload, static files from the finders), but people see the product's
+# own 404 and 500 pages, never Django's technical pages with the URL list and the settings; the
+# traceback of a 500 still goes to this terminal (modo/middleware.py).
+MIDDLEWARE = [*MIDDLEWARE, "modo.middleware.ProductErrorPagesMiddleware"]  # noqa: F405

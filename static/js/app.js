@@ -226,6 +226,20 @@
     toast.addEventListener("mouseleave", start);
     start();
   });
+
+  /* The trial banner's button sits just under the top bar, where the toasts appear: while the
+     banner is in sight the toasts start below it (--toasts-top, read by .toasts). */
+  var banner = doc.getElementById("trial-banner");
+  var topbar = doc.querySelector(".topbar");
+  if (banner && topbar) {
+    var placeToasts = function () {
+      var below = Math.max(banner.getBoundingClientRect().bottom, topbar.getBoundingClientRect().bottom);
+      doc.documentElement.style.setProperty("--toasts-top", Math.round(below + 10) + "px");
+    };
+    placeToasts();
+    window.addEventListener("scroll", placeToasts, { passive: true });
+    window.addEventListener("resize", placeToasts);
+  }
 })();
 
 /* studio */
@@ -958,7 +972,7 @@
   $all("pre[data-screenplay]").forEach(formatScreenplay);
 
   /* The section and settings tabs scroll sideways on phones: keep the current one in view. */
-  $all(".project-nav, .settings-nav").forEach(function (nav) {
+  $all(".project-nav, .settings-nav, .filter-tabs").forEach(function (nav) {
     var current = nav.querySelector("[aria-current=page]");
     if (current && nav.scrollWidth > nav.clientWidth) {
       nav.scrollLeft += current.getBoundingClientRect().left - nav.getBoundingClientRect().left - (nav.clientWidth - current.offsetWidth) / 2;

@@ -23,6 +23,7 @@ from media.models import MediaAsset
 from media.selectors import TargetRef
 from media.views import file_response
 from modo.envelope import ERRORS, DeletedEnvelope, ErrorEnvelope, invalid, ok
+from modo.http import absolute_url
 from modo.inputs import Input, PageNumber
 
 from .. import selectors, targets
@@ -100,7 +101,7 @@ def asset_out(asset: MediaAsset, request) -> dict:
             "original_url", "linked_at", "created_at", "updated_at")},
         "generation": {"model": asset.gen_model, "prompt": asset.prompt, "params": asset.params,
                        "credits": asset.credits} if generated else None,
-        "download_url": request.build_absolute_uri(reverse("api:asset_download", args=[asset.public_id])),
+        "download_url": absolute_url(reverse("api:asset_download", args=[asset.public_id]), request),
     }
 
 
