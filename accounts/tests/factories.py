@@ -1,3 +1,5 @@
+import re
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -27,3 +29,12 @@ def bearer(user) -> dict:
     from accounts import services
 
     return {"HTTP_AUTHORIZATION": f"Bearer {services.api_token_create(user=user, name='test').raw}"}
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """Signs in through the login form in a browser (Playwright's page) and waits for the landing page."""
+    page.goto("/auth/")
+    page.fill("#login-form input[name=login]", email)
+    page.fill("#login-form input[name=password]", password)
+    page.click("#login-form [type=submit]")
+    page.wait_for_url(re.compile(r"/(dashboard|admin)/$"))

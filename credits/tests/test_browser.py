@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory, log_in
 from credits import ledger
 from credits.models import CreditAccount, Order, PaymentSettings
 
@@ -35,13 +35,6 @@ def shoot(page, name: str, focus: str = "") -> None:
         page.screenshot(path=f"{folder}/{name}-{lang}-{width}.png", full_page=not focus)
     page.set_viewport_size({"width": 1280, "height": 800})
 
-
-def log_in(page, email):
-    page.goto("/auth/")
-    page.fill("#login-form input[name=login]", email)
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/$"))
 
 
 def switch_language(page, code: str) -> None:

@@ -5,10 +5,9 @@ import re
 
 import pytest
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, log_in
 from media.models import MediaAsset
 from studio.tests.factories import make_project
-from studio.tests.test_browser import log_in
 
 from .conftest import png
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from accounts.tests.factories import log_in
 from modo.tests import tour
 
 pytestmark = pytest.mark.browser
@@ -33,7 +34,7 @@ def _tour(page, live_server, width, language):
     found = []
     for path in tour.public_pages(project):
         found += _violations(page, path)
-    tour.log_in(page, email)
+    log_in(page, email)
     for path in tour.app_pages(project):
         found += _violations(page, path)
     return found
@@ -51,6 +52,6 @@ def test_main_pages_have_no_axe_violations_on_a_phone_in_indonesian(page, live_s
 
 def test_admin_index_has_no_axe_violations(page, live_server):
     tour.admin_user()
-    tour.log_in(page, "root@example.com")
+    log_in(page, "root@example.com")
     found = _violations(page, "/admin/")
     assert not found, "\n".join(found)

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core import mail
 
-from accounts.tests.factories import PASSWORD
+from accounts.tests.factories import PASSWORD, log_in
 from modo.tests import tour
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def test_signup_toasts_do_not_cover_the_trial_banner_button(page, live_server, w
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_section_tab_can_be_seen(page, live_server, width):
     email, project = tour.demo_creator()
-    tour.log_in(page, email)
+    log_in(page, email)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"/studio/{project.public_id}/scenes/")
 
@@ -66,7 +66,7 @@ def test_every_section_tab_can_be_seen(page, live_server, width):
 
 def test_the_overview_keeps_room_for_the_ai_quote_while_it_loads(page, live_server):
     email, project = tour.demo_creator()
-    tour.log_in(page, email)
+    log_in(page, email)
     # The quote answers only when the test lets it: the page is measured before and after.
     held = []
     page.route("**/generate/quote/**", lambda route: held.append(route))

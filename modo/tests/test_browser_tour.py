@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from accounts.tests.factories import log_in
 from modo.tests import tour
 
 pytestmark = pytest.mark.browser
@@ -37,10 +38,10 @@ def test_main_pages_have_no_console_errors(page, browser, live_server):
     tour.admin_user()
     problems = _watch(page)
     _visit(page, tour.public_pages(project), problems)
-    tour.log_in(page, email)
+    log_in(page, email)
     _visit(page, tour.app_pages(project), problems)
     page.context.clear_cookies()
-    tour.log_in(page, "root@example.com")
+    log_in(page, "root@example.com")
     _visit(page, ["/admin/", "/admin/accounts/user/"], problems)
     assert not problems, "\n".join(problems)
 
@@ -58,7 +59,7 @@ def test_screenshots(browser, live_server, transactional_db, seeded_defaults):
             pg = context.new_page()
             public = [p for p in tour.public_pages(project) if not only or re.search(only, p)]
             _visit(pg, public, [], shots, f"{width}-{lang}")
-            tour.log_in(pg, email)
+            log_in(pg, email)
             app = [p for p in tour.app_pages(project) if not only or re.search(only, p)]
             _visit(pg, app, [], shots, f"{width}-{lang}")
             context.close()

@@ -1,7 +1,6 @@
 """The main pages of the product, for the browser tours (console errors, accessibility, screenshots):
 the public pages, a creator's pages over the filled demo bible, and the admin index."""
 
-import re
 
 from django.core.management import call_command
 
@@ -15,13 +14,6 @@ SECTIONS = ["", "story/", "characters/", "world/", "scenes/", "script/", "moodbo
 APP = ["/dashboard/", "/studio/", "/studio/jobs/", "/settings/credits/", "/settings/subscription/",
        "/settings/profile/", "/settings/storage/", "/settings/api-keys/"]
 
-
-def log_in(page, email):
-    page.goto("/auth/")
-    page.fill("#login-form input[name=login]", email)
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_url(re.compile(r"/(dashboard|admin)/$"))
 
 
 def demo_creator():

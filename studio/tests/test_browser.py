@@ -4,18 +4,11 @@ import re
 
 import pytest
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory, log_in
 from studio.models import Character
 
 pytestmark = pytest.mark.browser
 
-
-def log_in(page, email):
-    page.goto("/auth/")
-    page.fill("#login-form input[name=login]", email)
-    page.fill("#login-form input[name=password]", PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/$"))
 
 
 def test_create_project_add_characters_generate_and_accept_a_profile(page, live_server):

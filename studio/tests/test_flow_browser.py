@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, log_in
 from media import services as media_services
 from media.models import MediaAsset
 from media.tests.conftest import png
@@ -19,7 +19,6 @@ from studio.models import Generation, Moodboard
 from studio.targets import target_of
 
 from .factories import give_plan, make_project
-from .test_browser import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, log_in
 from credits.selectors import credit_account_for
-from credits.tests.test_browser import log_in, shoot, switch_language
+from credits.tests.test_browser import shoot, switch_language
 from studio.generate import jobs, worker
 from studio.models import Generation
 

@@ -3,10 +3,9 @@ the overview, the public showcase or the pitch bible, and its Markdown shows as 
 
 import pytest
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, log_in
 from studio import services
 from studio.tests.factories import give_plan, make_project
-from studio.tests.test_browser import log_in
 
 pytestmark = pytest.mark.browser
 

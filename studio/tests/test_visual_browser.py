@@ -6,12 +6,11 @@ import re
 
 import pytest
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, log_in
 from media.models import MediaAsset
 from studio.models import Generation, Moodboard
 
 from .factories import give_plan, make_project
-from .test_browser import log_in
 
 pytestmark = pytest.mark.browser
 
