@@ -250,6 +250,8 @@ DRIVE_RESUMABLE_ABOVE = 5 * 1024 * 1024  # bytes: bigger uploads use a resumable
 
 # --- visual generation (studio/generate/) -----------------------------------------------------------
 GENERATION_MAX_ACTIVE = env.int("GENERATION_MAX_ACTIVE", default=3)  # queued + running jobs per creator
+# How long a running job stays its worker's without a renewal (the worker renews it every third of it).
+GENERATION_LEASE_SECONDS = env.int("GENERATION_LEASE_SECONDS", default=90)
 # Replicate's signing secret ("whsec_…") for POST /api/v1/webhooks/replicate.
 REPLICATE_WEBHOOK_SECRET = env("REPLICATE_WEBHOOK_SECRET", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

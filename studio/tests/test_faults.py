@@ -1,0 +1,165 @@
+"""Fault rehearsals: something real is killed or cut off (a worker process, the broker, a
+storage write, Redis, the database) and afterwards the money and the jobs must still add up.
+Each case's docstring says what it killed and what it checked afterwards. Every wait is bounded.
+
+What "add up" means, checked after every fault (settled_cleanly): the account's ledger sums equal
+its balances (credits.tests.factories.assert_consistent), no hold is left held, and the creator's
+request made exactly one job and at most one output."""
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from credits.models import Hold
+from credits.selectors import credit_account_for
+from credits.tests.factories import assert_consistent
+from media import services as media_services
+from media.models import MediaAsset
+from media.tests.conftest import png
+from studio import selectors
+from studio.generate import jobs
+from studio.generate import worker as job_worker
+from studio.models import Generation
+from studio.targets import target_of
+
+from . import test_worker
+from .factories import give_plan, make_project
+from .test_worker import Worker, settlements, wait_for, wait_until_running
+
+broker = test_worker.broker  # the fixture: this run's own prefix on the Redis broker
+
+LEASE = 3  # seconds: a worker started here renews every second; a dead one is noticed in three
+
+
+def settled_cleanly(user, *jobs_made):
+    """The ledger agrees with the balances, no hold is left held, one output at most per job."""
+    assert_consistent(credit_account_for(user=user))
+    assert not Hold.objects.filter(account__user=user, status=Hold.Status.HELD).exists()
+    assert Generation.objects.filter(owner=user).count() == len(jobs_made)
+    for job in jobs_made:
+        assert MediaAsset.objects.filter(params__job=str(job.public_id), deleted_at__isnull=True).count() <= 1
+
+
+@pytest.fixture
+def creator(transactional_db, seeded_defaults, user, settings):
+    settings.GENERATION_LEASE_SECONDS = LEASE
+    give_plan(user, "pro")
+    return user
+
+
+@pytest.fixture
+def start_worker(broker, settings, tmp_path):
+    """Real Celery workers (test_worker.py's harness) whose leases last LEASE seconds."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    started = []
+
+    def start():
+        w = Worker(broker, str(tmp_path))
+        w.env["GENERATION_LEASE_SECONDS"] = str(LEASE)
+        started.append(w.start())
+        return w
+
+    yield start
+    for w in started:
+        w.stop()
+
+
+def wait_lease_expired(job, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.lease_expires_at and job.lease_expires_at < timezone.now():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the lease of a dead worker's job was still live after {seconds}s")
+
+
+def animation_source(creator):
+    character = make_project(creator, characters=1, scenes=0).characters.get()
+    return media_services.asset_store(data=png(1280, 720), mime="image/png", owner=creator, target=target_of(character))
+
+
+# --- 1. a worker SIGKILLed mid-job ---------------------------------------------------------------
+
+@pytest.mark.requires_postgres
+@pytest.mark.requires_redis
+def test_a_job_whose_worker_was_killed_is_taken_over_within_its_lease(creator, start_worker):
+    """Killed: the worker process group (SIGKILL) while it renders an 8-second animation.
+    Checked: the job stays `running` with its hold, counts against the cap only while its lease
+    lasts, then the sweeper puts it back as "Retrying…"; a second worker finishes it — one job,
+    one output, one capture, the ledger consistent, no hold left."""
+    source = animation_source(creator)
+    first = start_worker()
+    job = jobs.animation_request(user=creator, source=source, duration=8, idempotency_key="kill-me")
+    wait_until_running(job)
+    first.kill()
+    job.refresh_from_db()
+    assert job.status == "running" and settlements(job) == [], "the job finished before the kill landed"
+
+    wait_lease_expired(job)
+    assert selectors.active_job_count(user=creator) == 0  # an orphan does not block new work
+    assert job_worker.jobs_sweep() == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert (job.status, job.progress_text) == ("queued", "Retrying…")
+
+    start_worker()
+    job = wait_for(job, {"succeeded", "failed"}, seconds=90)
+    assert job.status == "succeeded", job.error_message
+    assert job.attempts == 2 and settlements(job) == ["capture"]
+    settled_cleanly(creator, job)
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.requires_redis
+def test_a_live_worker_keeps_its_lease_while_it_works(creator, start_worker):
+    """Killed: nothing — the control case. A worker renders an 8-second animation for longer
+    than one lease. Checked: the sweeper, run after each lease has lapsed, never takes the job
+    from its living worker; it succeeds on its first attempt with one capture."""
+    source = animation_source(creator)
+    start_worker()
+    job = jobs.animation_request(user=creator, source=source, duration=8)
+    wait_until_running(job)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status != "running":
+            break
+        assert job_worker.jobs_sweep()["requeued"] == 0
+        assert selectors.active_job_count(user=creator) == 1
+        time.sleep(1)
+    job = wait_for(job, {"succeeded", "failed"}, seconds=60)
+    assert job.status == "succeeded" and job.attempts == 1, job.error_message
+    assert (job.finished_at - job.started_at).total_seconds() > LEASE, "it ran within one lease: this proved nothing"
+    assert settlements(job) == ["capture"]
+    settled_cleanly(creator, job)
+
+
+@pytest.mark.django_db
+def test_an_orphan_is_claimed_again_by_a_redelivered_message_but_not_forever(user, seeded_defaults, settings, tmp_path):
+    """Killed: a worker, simulated by a lease left to expire (no process needed for this one).
+    Checked: a redelivered message claims the orphan (attempt 2, "Retrying…"), a live lease is
+    refused, a worker that lost the job cannot settle it; past MAX_ATTEMPTS the sweeper fails it
+    and releases the hold — the ledger consistent, no hold left."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    give_plan(user, "pro")
+    character = make_project(user, characters=1, scenes=0).characters.get()
+    job = jobs.character_image_request(user=user, character=character)
+    old = job_worker.job_claim(job.pk)
+    assert job_worker.job_claim(job.pk) is None  # its lease is live
+
+    Generation.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    new = job_worker.job_claim(job.pk)
+    assert new is not None and new.attempts == 2 and new.progress_text == "Retrying…"
+    job_worker._progress(old, 50, "Drawing…")
+    assert Generation.objects.get(pk=job.pk).progress == 5  # the old attempt's writes are refused
+    with pytest.raises(job_worker._Stop):
+        job_worker._stop_if_cancelled(old)  # the worker presumed dead wakes up and stops
+
+    Generation.objects.filter(pk=job.pk).update(attempts=job_worker.MAX_ATTEMPTS,
+                                                lease_expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    assert job_worker.job_claim(job.pk) is None
+    assert job_worker.jobs_sweep() == {"requeued": 0, "failed": 1}
+    job.refresh_from_db()
+    assert (job.status, job.error_code, settlements(job)) == ("failed", "worker_lost", ["release"])
+    settled_cleanly(user, job)
