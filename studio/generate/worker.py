@@ -50,6 +50,7 @@ MAX_REQUEUES = 2
 RUNNING_TIMEOUT = {Kind.CHARACTER_IMAGE: timedelta(minutes=10), Kind.MOODBOARD: timedelta(minutes=10),
                    Kind.ANIMATION: timedelta(minutes=30)}
 POLL_SECONDS = 5
+THUMBNAIL_GRACE = timedelta(minutes=2)  # a thumbnail not made by then had its message lost
 
 
 # The worker has no reader: what it stores (progress and failure messages) is the English msgid
@@ -401,6 +402,8 @@ def jobs_sweep(*, now=None, dry_run: bool = False) -> dict:
                 progress_message=gettext_noop("Retrying…"), updated_at=now):
             _enqueue(job)  # the claim takes it as any queued job, and counts the attempt
             counts["requeued"] += 1
+    if not dry_run:  # side effects after a result was stored are retried here, never failed on
+        media_services.thumbnails_queue_missing(before=now - THUMBNAIL_GRACE)
     return counts
 
 

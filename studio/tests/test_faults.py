@@ -163,3 +163,38 @@ def test_an_orphan_is_claimed_again_by_a_redelivered_message_but_not_forever(use
     job.refresh_from_db()
     assert (job.status, job.error_code, settlements(job)) == ("failed", "worker_lost", ["release"])
     settled_cleanly(user, job)
+
+
+# --- 2. a broker blip after the result is stored --------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)  # on_commit runs as in production: at once, inside the worker
+def test_a_broker_blip_after_the_image_is_stored_does_not_fail_the_job(user, seeded_defaults, settings, tmp_path,
+                                                                      request):
+    """Killed: the broker, at the moment the worker has stored the image and sends its thumbnail
+    task (kombu's publish raises, as it does when Redis drops the connection). Checked: the job
+    still succeeds and is charged once — the creator never keeps an output that was released —
+    and the sweeper, with the broker back, sends the thumbnail again; the ledger consistent, no
+    hold left."""
+    from kombu.exceptions import OperationalError
+    from kombu.messaging import Producer
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    give_plan(user, "pro")
+    character = make_project(user, characters=1, scenes=0).characters.get()
+    job = jobs.character_image_request(user=user, character=character)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Producer, "publish", broker_down)
+        job_worker.job_execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error_message
+    assert settlements(job) == ["capture"] and job.output_asset.thumbnail == ""
+
+    request.getfixturevalue("celery_eager")  # the broker is back: the thumbnail is made in-process
+    job_worker.jobs_sweep(now=timezone.now() + job_worker.THUMBNAIL_GRACE + timezone.timedelta(seconds=1))
+    job.output_asset.refresh_from_db()
+    assert job.output_asset.thumbnail, "the sweeper did not send the thumbnail again"
+    settled_cleanly(user, job)
