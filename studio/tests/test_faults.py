@@ -198,3 +198,48 @@ def test_a_broker_blip_after_the_image_is_stored_does_not_fail_the_job(user, see
     job.output_asset.refresh_from_db()
     assert job.output_asset.thumbnail, "the sweeper did not send the thumbnail again"
     settled_cleanly(user, job)
+
+
+# --- 3. a write that fails part-way ----------------------------------------------------------------
+
+def noise_png(side: int) -> bytes:
+    """A PNG that does not compress: `side`² × 3 bytes of random pixels."""
+    import io
+    import os
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+def files_under(root) -> list:
+    import os
+
+    return [os.path.join(folder, name) for folder, _dirs, names in os.walk(root) for name in names]
+
+
+@pytest.mark.django_db
+def test_a_write_cut_off_by_file_too_large_leaves_no_file_and_no_row(user, settings, tmp_path):
+    """Killed: the file write, for real — the process's file size limit (RLIMIT_FSIZE) is set
+    below the image's size, so the kernel refuses the write part-way with EFBIG "File too large"
+    after the first bytes landed on disk. Checked: the error reaches the caller, and nothing is
+    left under MEDIA_ROOT and no MediaAsset row."""
+    import resource
+    import signal
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    character = make_project(user, characters=1, scenes=0).characters.get()
+    data = noise_png(300)  # ~270 kB, written in 64 kB chunks
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an error from write(), not a killed process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, hard))
+    try:
+        with pytest.raises(OSError, match="File too large"):
+            media_services.asset_store(data=data, mime="image/png", owner=user, target=target_of(character))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old_handler)
+    assert files_under(tmp_path) == []
+    assert not MediaAsset.objects.exists()
