@@ -243,3 +243,51 @@ def test_a_write_cut_off_by_file_too_large_leaves_no_file_and_no_row(user, setti
         signal.signal(signal.SIGXFSZ, old_handler)
     assert files_under(tmp_path) == []
     assert not MediaAsset.objects.exists()
+
+
+# --- 4. typed refusals when a service is down --------------------------------------------------------
+
+@pytest.mark.django_db
+def test_redis_down_refuses_a_generation_with_a_typed_503(client, user, seeded_defaults, settings, tmp_path):
+    """Killed: Redis for the rate limits — RATE_LIMIT_REDIS_URL points at a closed port, so the
+    real client's connection is refused. Checked: the API answers 503 SERVICE_UNAVAILABLE in the
+    envelope with Retry-After (not a 500), no job was made and no hold taken; the ledger consistent."""
+    import json
+
+    from accounts.tests.factories import bearer
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.RATE_LIMIT_REDIS_URL = "redis://127.0.0.1:1/0"
+    give_plan(user, "pro")
+    character = make_project(user, characters=1, scenes=0).characters.get()
+    response = client.post("/api/v1/generate/character", json.dumps({"character": str(character.public_id)}),
+                           content_type="application/json", **bearer(user))
+    assert response.status_code == 503, response.content
+    assert response.json()["error"] == "SERVICE_UNAVAILABLE" and int(response["Retry-After"]) > 0
+    settled_cleanly(user)
+    assert not Hold.objects.exists()
+
+
+@pytest.mark.requires_postgres
+def test_healthz_answers_its_json_503_with_the_database_down_even_with_a_session_cookie(db):
+    """Killed: the database, for real — a separate process runs the app against a database that
+    does not exist, so every connection attempt fails with OperationalError. Checked: /healthz
+    with a session cookie still answers its JSON 503 naming the database (before, the user
+    lookup raised first and an HTML 500 came back)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    script = ("import django, json; django.setup(); from django.test import Client; "
+              "r = Client(raise_request_exception=False).get('/healthz', HTTP_COOKIE='sessionid=abcdefghijklmnopqrstuvwxyz012345'); "
+              "print(json.dumps({'status': r.status_code, 'type': r['Content-Type'], 'body': r.content.decode()}))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modo.settings.test", "WORKER_BROKER_URL": "memory://",
+           "WORKER_DATABASE_NAME": f"{connection.settings_dict['NAME']}_missing"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
+                          cwd=test_worker.ROOT)
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (answer["status"], answer["type"]) == (503, "application/json"), done.stderr[-2000:]
+    assert json.loads(answer["body"])["checks"]["database"] == "error"
