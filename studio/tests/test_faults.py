@@ -6,6 +6,7 @@ What "add up" means, checked after every fault (settled_cleanly): the account's 
 its balances (credits.tests.factories.assert_consistent), no hold is left held, and the creator's
 request made exactly one job and at most one output."""
 
+import contextlib
 import time
 
 import pytest
@@ -291,3 +292,49 @@ def test_healthz_answers_its_json_503_with_the_database_down_even_with_a_session
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert (answer["status"], answer["type"]) == (503, "application/json"), done.stderr[-2000:]
     assert json.loads(answer["body"])["checks"]["database"] == "error"
+
+
+# --- 5. a task delivered while PostgreSQL is down ---------------------------------------------------
+
+@contextlib.contextmanager
+def connections_to_test_database(*, allowed: bool):
+    """Sets whether the test database accepts new connections, for the block (said from the
+    server's maintenance database: a database cannot refuse the session that asks)."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    params = {k: v for k, v in params.items() if k in ("host", "port", "user", "password")}
+    name = connection.ops.quote_name(connection.settings_dict["NAME"])
+
+    def allow(value: bool):
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS {'true' if value else 'false'}")
+
+    allow(allowed)
+    try:
+        yield
+    finally:
+        allow(True)
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.requires_redis
+def test_a_job_delivered_while_the_database_refuses_connections_retries_itself(creator, start_worker):
+    """Killed: PostgreSQL for the worker, for real — the test database stops accepting new
+    connections (ALTER DATABASE … ALLOW_CONNECTIONS false; this process keeps the one it has)
+    while a worker starts and receives the job's task. Checked: the task was not lost — once
+    connections are allowed again the job succeeds by itself, well before the sweeper's two
+    minutes, with one capture; the ledger consistent, no hold left."""
+    character = make_project(creator, characters=1, scenes=0).characters.get()
+    with connections_to_test_database(allowed=False):
+        start_worker()
+        job = jobs.character_image_request(user=creator, character=character)
+        time.sleep(6)  # the worker starts, takes the task and fails to reach the database
+        job.refresh_from_db()
+        assert job.status == "queued" and job.attempts == 0
+    job = wait_for(job, {"succeeded", "failed"}, seconds=60)
+    assert job.status == "succeeded", job.error_message
+    assert (job.finished_at - job.queued_at).total_seconds() < job_worker.REQUEUE_AFTER.total_seconds()
+    assert settlements(job) == ["capture"]
+    settled_cleanly(creator, job)
