@@ -15,4 +15,6 @@ class HealthzMiddleware:
     def __call__(self, request):
         if request.path == "/healthz":
             return views.healthz(request)
+        if request.path == "/healthz/workers":
+            return views.healthz_workers(request)
         return self.get_response(request)

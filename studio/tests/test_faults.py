@@ -51,13 +51,14 @@ def creator(transactional_db, seeded_defaults, user, settings):
 
 @pytest.fixture
 def start_worker(broker, settings, tmp_path):
-    """Real Celery workers (test_worker.py's harness) whose leases last LEASE seconds."""
+    """Real Celery workers (test_worker.py's harness) whose leases last LEASE seconds and whose
+    heartbeat beats every second (so it is gone three seconds after its worker)."""
     settings.MEDIA_ROOT = str(tmp_path)
     started = []
 
     def start():
         w = Worker(broker, str(tmp_path))
-        w.env["GENERATION_LEASE_SECONDS"] = str(LEASE)
+        w.env.update(GENERATION_LEASE_SECONDS=str(LEASE), WORKER_HEARTBEAT_SECONDS="1")
         started.append(w.start())
         return w
 
@@ -336,5 +337,64 @@ def test_a_job_delivered_while_the_database_refuses_connections_retries_itself(c
     job = wait_for(job, {"succeeded", "failed"}, seconds=60)
     assert job.status == "succeeded", job.error_message
     assert (job.finished_at - job.queued_at).total_seconds() < job_worker.REQUEUE_AFTER.total_seconds()
+    assert settlements(job) == ["capture"]
+    settled_cleanly(creator, job)
+
+
+# --- 6. a dead worker is impossible to miss ---------------------------------------------------------
+
+def wait_alive(queue: str, expected: bool, seconds=30):
+    from modo import workers
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if workers.alive(queue) == expected:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"queue {queue}: alive is not {expected} after {seconds}s")
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.requires_redis
+def test_with_no_live_worker_jobs_are_refused_and_healthz_says_so(client, creator, start_worker, settings):
+    """Killed: the only worker (SIGKILL), with GENERATION_REQUIRE_WORKERS on as in production.
+    Checked: before any worker and after the kill (its heartbeat gone within three beats),
+    /healthz/workers answers 503 naming the queue and a generation request is refused with a
+    typed 503 SERVICE_UNAVAILABLE — nothing held; with the worker alive the job runs. Afterwards
+    one job, one capture, the ledger consistent, no hold left."""
+    import json
+
+    from accounts.tests.factories import bearer
+
+    settings.GENERATION_REQUIRE_WORKERS = True
+    character = make_project(creator, characters=1, scenes=0).characters.get()
+
+    def generate():
+        return client.post("/api/v1/generate/character", json.dumps({"character": str(character.public_id)}),
+                           content_type="application/json", **bearer(creator))
+
+    from django.core.cache import cache
+
+    from modo import workers
+
+    cache.delete_many([workers._key(q) for q in ("default", "image", "video")])  # earlier tests' stopped workers
+    assert client.get("/healthz/workers").json()["queues"]["image"] == "missing"
+    refused = generate()
+    assert refused.status_code == 503 and refused.json()["error"] == "SERVICE_UNAVAILABLE", refused.content
+    assert refused["Retry-After"] and not Generation.objects.exists()
+
+    w = start_worker()
+    wait_alive("image", True)
+    health = client.get("/healthz/workers")
+    assert health.status_code == 200 and health.json()["queues"] == {"default": "ok", "image": "ok", "video": "ok"}
+    accepted = generate()
+    assert accepted.status_code == 202, accepted.content
+    job = wait_for(Generation.objects.get(), {"succeeded", "failed"})
+    assert job.status == "succeeded", job.error_message
+
+    w.kill()
+    wait_alive("image", False, seconds=10)
+    assert client.get("/healthz/workers").status_code == 503
+    assert generate().status_code == 503
     assert settlements(job) == ["capture"]
     settled_cleanly(creator, job)
