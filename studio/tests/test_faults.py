@@ -10,6 +10,7 @@ import contextlib
 import time
 
 import pytest
+from cryptography.fernet import Fernet, MultiFernet
 from django.utils import timezone
 
 from credits.models import Hold
@@ -398,3 +399,58 @@ def test_with_no_live_worker_jobs_are_refused_and_healthz_says_so(client, creato
     assert generate().status_code == 503
     assert settlements(job) == ["capture"]
     settled_cleanly(creator, job)
+
+
+# --- 7. the backup and restore drill ----------------------------------------------------------------
+
+def seed_secrets(user):
+    from aiproviders.models import Provider
+    from media.models import DriveConnection
+    from modo import crypto
+
+    Provider.objects.create(name="Drill OpenAI", kind=Provider.Kind.OPENAI, api_key_encrypted=crypto.encrypt("sk-drill"))
+    drive = DriveConnection(user=user, drive_email="drill@example.com")
+    drive.access_token, drive.refresh_token = "ya29.drill", "1//drill"
+    drive.save()
+    return drive
+
+
+@pytest.mark.requires_postgres
+def test_the_backup_drill_restores_a_seeded_database_and_opens_every_secret(transactional_db, seeded_defaults, user):
+    """Killed: nothing live — the database is dumped (pg_dump -Fc), restored into a new database
+    and the copy is checked (`check`, row counts, every balance equals its ledger, every
+    encrypted secret opens with the keys and none with a wrong key), then dropped. Checked: the
+    drill passes on a seeded database with a job's hold, a provider key and Drive tokens; then a
+    secret sealed with another key makes it fail, naming the row; no drill database is left."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from modo import crypto
+
+    def drill():  # as ops run it: its own process, on this test database
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modo.settings.test", "WORKER_BROKER_URL": "memory://",
+               "WORKER_DATABASE_NAME": connection.settings_dict["NAME"]}
+        return subprocess.run([sys.executable, "manage.py", "backup_drill"], env=env, capture_output=True, text=True,
+                              timeout=300, cwd=test_worker.ROOT)
+
+    give_plan(user, "pro")
+    drive = seed_secrets(user)
+    jobs.character_image_request(user=user, character=make_project(user, characters=1, scenes=0).characters.get())
+
+    passed = drill()
+    assert passed.returncode == 0, passed.stderr[-3000:]
+    assert "Backup drill passed." in passed.stdout
+    assert "3 secret(s) open with the configured keys and not with a wrong one." in passed.stdout
+
+    foreign = MultiFernet([Fernet(Fernet.generate_key())]).encrypt(b"stolen").decode()
+    type(drive).objects.filter(pk=drive.pk).update(refresh_token_encrypted=foreign)
+    failed = drill()
+    assert failed.returncode != 0 and f"refresh_token_encrypted #{drive.pk} does not open" in failed.stderr, failed.stderr
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_database WHERE datname LIKE %s", [f"{connection.settings_dict['NAME']}_drill_%"])
+        assert cursor.fetchone()[0] == 0
+    assert crypto.decrypt(Generation.objects.get().owner.drive.access_token_encrypted) == "ya29.drill"
