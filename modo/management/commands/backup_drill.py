@@ -97,9 +97,8 @@ class Command(BaseCommand):
     def _check_ledger(self) -> None:
         from django.db.models import Sum
 
-        from credits.models import CreditAccount
-
-        for account in CreditAccount.objects.using(ALIAS).annotate(total=Sum("entries__amount")):
+        accounts = apps.get_model("credits", "CreditAccount")  # by name: modo imports no app
+        for account in accounts.objects.using(ALIAS).annotate(total=Sum("entries__amount")):
             if account.balance != (account.total or 0):
                 raise CommandError(f"Credit account #{account.pk}: balance {account.balance}, ledger {account.total}.")
         self.stdout.write("Every balance in the copy equals its ledger.")
