@@ -203,8 +203,8 @@ def job_claim(job_id: int) -> Generation | None:
     """Takes a queued job — or an orphaned one with attempts left — for this worker (None if
     another delivery, a cancel or a live worker has it)."""
     now = timezone.now()
-    claimed = Generation.objects.filter(Q(status=Status.QUEUED) | _orphaned(now) & Q(attempts__lt=MAX_ATTEMPTS),
-                                        pk=job_id, cancel_requested=False).update(
+    orphan = _orphaned(now) & Q(attempts__lt=MAX_ATTEMPTS, cancel_requested=False)  # else the sweeper ends it
+    claimed = Generation.objects.filter(Q(status=Status.QUEUED) | orphan, pk=job_id).update(
         status=Status.RUNNING, started_at=now, attempts=F("attempts") + 1, lease_expires_at=now + _lease(),
         progress=5, progress_message=Case(When(attempts__gt=0, then=Value(gettext_noop("Retrying…"))),
                                            default=Value(gettext_noop("Starting…"))),
