@@ -322,7 +322,27 @@ def connections_to_test_database(*, allowed: bool):
 
 @pytest.mark.requires_postgres
 @pytest.mark.requires_redis
-def test_a_job_delivered_while_the_database_refuses_connections_retries_itself(creator, start_worker):
+def wait_retried(broker, seconds=30):
+    """Polls (bounded) the broker until the worker holds a retry of a task (its message carries
+    `retries` ≥ 1): the task met the database down and was sent again, not acknowledged and lost."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(broker["url"])
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            for raw in client.hvals(f"{broker['prefix']}unacked"):
+                if json.loads(raw)[0]["headers"].get("retries", 0) >= 1:
+                    return
+            time.sleep(0.2)
+    finally:
+        client.close()
+    raise AssertionError(f"no retried task in the broker after {seconds}s")
+
+
+def test_a_job_delivered_while_the_database_refuses_connections_retries_itself(creator, start_worker, broker):
     """Killed: PostgreSQL for the worker, for real — the test database stops accepting new
     connections (ALTER DATABASE … ALLOW_CONNECTIONS false; this process keeps the one it has)
     while a worker starts and receives the job's task. Checked: the task was not lost — once
@@ -332,7 +352,7 @@ def test_a_job_delivered_while_the_database_refuses_connections_retries_itself(c
     with connections_to_test_database(allowed=False):
         start_worker()
         job = jobs.character_image_request(user=creator, character=character)
-        time.sleep(6)  # the worker starts, takes the task and fails to reach the database
+        wait_retried(broker)  # the worker took the task, failed to reach the database, and sent it again
         job.refresh_from_db()
         assert job.status == "queued" and job.attempts == 0
     job = wait_for(job, {"succeeded", "failed"}, seconds=60)
