@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install install-dev env migrate messages makemessages seed web worker check-deploy clean
+.PHONY: run test bench install install-dev env migrate messages makemessages seed web worker check-deploy backup-drill clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ test: install-dev messages
 # Redis on this machine, a scratch database seeded at two sizes. Prints a table, writes var/bench/.
 bench: install-dev
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+# Dump the configured PostgreSQL database, restore it into a new one, check the copy (secrets
+# included) and drop it: `manage.py backup_drill` (README, "Backups"). Uses the environment's
+# DATABASE_URL and FIELD_ENCRYPTION_KEYS; BACKUP_DRILL_ARGS="--keep" keeps the copy.
+backup-drill: env
+	$(PY) manage.py backup_drill $(BACKUP_DRILL_ARGS)
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=modo.settings.production SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \

@@ -1,7 +1,9 @@
 """Per-plan daily generation limits: a 24-hour sliding window per account.
 
 In Redis (production, tests) the check-and-count is one Lua script, so concurrent requests
-cannot overshoot. Without Redis (`make run`), a best-effort copy lives in the local cache."""
+cannot overshoot. Without Redis (`make run`), a best-effort copy lives in the local cache.
+Redis not answering is a typed refusal (ServiceUnavailable, 503 with Retry-After), never a 500:
+a generation cannot be counted, so it is not started."""
 
 import time
 import uuid
@@ -9,6 +11,9 @@ from functools import cache
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from redis.exceptions import RedisError
+
+from modo.errors import ServiceUnavailable
 
 WINDOW_SECONDS = 24 * 3600
 
@@ -30,7 +35,8 @@ return {0, tonumber(oldest[2]) + ARGV[2] - ARGV[1]}
 def _redis(url: str):
     import redis
 
-    return redis.Redis.from_url(url)
+    # Short timeouts: a Redis that is down must answer "unavailable" at once, not hang the request.
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def _key(account_id) -> str:
@@ -44,7 +50,11 @@ def consume(*, account_id, limit: int, window: int = WINDOW_SECONDS) -> int:
     now_ms = int(time.time() * 1000)
     url = settings.RATE_LIMIT_REDIS_URL
     if url:
-        allowed, wait_ms = _redis(url).eval(_SLIDING_WINDOW, 1, _key(account_id), now_ms, window * 1000, limit, uuid.uuid4().hex)
+        try:
+            allowed, wait_ms = _redis(url).eval(_SLIDING_WINDOW, 1, _key(account_id), now_ms, window * 1000, limit,
+                                                uuid.uuid4().hex)
+        except RedisError as exc:
+            raise ServiceUnavailable() from exc
         return 0 if allowed else max(1, -(-int(wait_ms) // 1000))
     stamps = [t for t in django_cache.get(_key(account_id), []) if t > now_ms - window * 1000]
     if len(stamps) >= limit:

@@ -10,6 +10,7 @@ files go once the transaction has committed."""
 import logging
 import mimetypes
 import os
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -81,10 +82,33 @@ def storage_ready(*, user) -> None:
             raise drive.DriveReconnectRequired()
 
 
-def _queue_thumbnail(asset: MediaAsset) -> None:
+def _send_thumbnail(asset_id: int) -> None:
+    """Best effort: the file and its row are what count. A broker that does not answer now must
+    not fail what was stored (a generation's output would be given away); thumbnails_queue_missing
+    sends it again."""
     from .tasks import asset_thumbnail
 
-    transaction.on_commit(lambda: asset_thumbnail.delay(asset.pk))
+    try:
+        asset_thumbnail.delay(asset_id)
+    except Exception:
+        log.warning("could not queue the thumbnail of asset %s; it will be queued again", asset_id, exc_info=True)
+
+
+def _queue_thumbnail(asset: MediaAsset) -> None:
+    transaction.on_commit(lambda: _send_thumbnail(asset.pk))
+
+
+def thumbnails_queue_missing(*, before, limit: int = 100) -> int:
+    """Queues again the thumbnails of recent platform images and videos that have none yet (their
+    first message was lost). Only the last hour's: a file whose thumbnail keeps failing is not
+    retried forever. Called by the generation sweeper every minute; returns how many were queued."""
+    due = list(MediaAsset.objects.filter(
+        storage=Storage.PLATFORM, thumbnail="", deleted_at__isnull=True, created_at__lt=before,
+        created_at__gte=before - timedelta(hours=1), media_type__in=[MediaAsset.MediaType.IMAGE, MediaAsset.MediaType.VIDEO],
+    ).exclude(storage_key="").order_by("-created_at").values_list("pk", flat=True)[:limit])
+    for asset_id in due:
+        _send_thumbnail(asset_id)
+    return len(due)
 
 
 def asset_store(*, data: bytes, mime: str, owner, target: TargetRef, storage_to: str | None = None,

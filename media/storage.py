@@ -3,6 +3,7 @@ django-storages), reached only through these functions.
 
 Keys are generated here — `<owner>/<yyyy>/<uuid>.<ext>` — never taken from a file name."""
 
+import logging
 import uuid
 
 from django.core.files.base import ContentFile
@@ -10,14 +11,25 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+log = logging.getLogger(__name__)
+
 
 def new_key(*, owner, ext: str, suffix: str = "") -> str:
     return f"{owner.public_id}/{timezone.now():%Y}/{uuid.uuid4().hex}{suffix}.{ext}"
 
 
 def save(key: str, data: bytes) -> str:
-    """Stores the bytes and returns the key they were stored under (never overwrites a file)."""
-    return default_storage.save(key, ContentFile(data))
+    """Stores the bytes and returns the key they were stored under (never overwrites a file). A
+    write that fails part-way (disk full, "File too large", a storage error) leaves nothing
+    behind: local storage would otherwise keep the truncated file under this never-reused key."""
+    try:
+        return default_storage.save(key, ContentFile(data))
+    except Exception:
+        try:
+            default_storage.delete(key)
+        except Exception:
+            log.warning("could not remove the partial file %s", key, exc_info=True)
+        raise
 
 
 def read(key: str) -> bytes:

@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modo.settings.local")
@@ -13,3 +13,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # give each its own workers (`celery -A modo worker -Q video`).
 app.conf.task_queues = (Queue("default"), Queue("image"), Queue("video"))
 app.autodiscover_tasks()
+
+
+@signals.worker_ready.connect
+def _beat_while_alive(sender, **kwargs):
+    """A live worker says so for each queue it consumes (modo/workers.py)."""
+    from . import workers
+
+    workers.start_heartbeat(sender.app.amqp.queues.consume_from.keys())

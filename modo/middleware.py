@@ -1,4 +1,5 @@
-"""Response middleware of the kernel: compression of pages, and the product's error pages in development."""
+"""Middleware of the kernel: /healthz before everything, compression of pages, and the product's
+error pages in development."""
 
 import logging
 
@@ -8,7 +9,26 @@ from django.middleware.gzip import GZipMiddleware
 from django.urls import get_resolver
 from django.views import defaults
 
+from . import views
+
 logger = logging.getLogger("django.request")
+
+
+class HealthzMiddleware:
+    """Answers /healthz before sessions and users are loaded: with the database down, a request
+    that carries a session cookie (an operator's browser, a monitor that once signed in) must
+    still get the health check's JSON 503, not the HTML 500 the user lookup would raise first.
+    First in MIDDLEWARE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return views.healthz(request)
+        if request.path == "/healthz/workers":
+            return views.healthz_workers(request)
+        return self.get_response(request)
 
 
 class PageGZipMiddleware(GZipMiddleware):

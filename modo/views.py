@@ -13,7 +13,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import envelope, ratelimit, services
+from . import envelope, ratelimit, services, workers
 from .celery import app as celery_app
 from .forms import ContactForm
 
@@ -107,6 +107,15 @@ def server_error(request):
     return _api_error(request, 500, "SERVER_ERROR", _("Something went wrong on our side.")) or HttpResponseServerError(
         loader.get_template("500.html").render()
     )
+
+
+@never_cache
+def healthz_workers(request):
+    """Whether a worker beat recently for each queue (modo/workers.py): 503 when one has none.
+    Apart from /healthz, so that a dead worker never takes the web out of its load balancer."""
+    queues = {queue.name: "ok" if workers.alive(queue.name) else "missing" for queue in celery_app.conf.task_queues}
+    healthy = all(v == "ok" for v in queues.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "queues": queues}, status=200 if healthy else 503)
 
 
 @never_cache

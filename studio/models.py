@@ -420,6 +420,10 @@ class Generation(TimeStamped):
     finishing_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # A running job is its worker's until then; the worker renews it while it works. Past it, the
+    # worker is presumed dead: the job may be claimed again (worker.py) and no longer counts
+    # against the creator's cap on running jobs.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

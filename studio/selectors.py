@@ -103,11 +103,13 @@ def active_job_count(*, user) -> int:
     the statuses are written into the statement, not bound as the ORM binds them, so a prepared
     statement's generic plan still matches the partial index generation_owner_active_idx, whose
     condition names them (a bound list falls back to scanning the owner's jobs). Standard SQL:
-    the same statement runs on SQLite."""
+    the same statement runs on SQLite. An orphaned job (running, its lease expired: the worker
+    died) is not counted: the creator is not blocked while the sweeper hands it to another worker."""
     statuses = ", ".join(f"'{status}'" for status in Generation.ACTIVE)  # constants of the model
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(Generation._meta.db_table)} "
-                       f"WHERE owner_id = %s AND status IN ({statuses})", [user.pk])
+                       f"WHERE owner_id = %s AND status IN ({statuses}) AND NOT (status = 'running' "
+                       f"AND lease_expires_at IS NOT NULL AND lease_expires_at < CURRENT_TIMESTAMP)", [user.pk])
         return cursor.fetchone()[0]
 
 

@@ -1,6 +1,7 @@
 """Background work of the studio. Tasks take ids, load what they need and call one function."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import services
 from .exports.background import export_run, exports_purge
@@ -26,14 +27,21 @@ def purge_trash() -> int:
     return services.projects_purge_trash()
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# A job's task delivered while PostgreSQL is down (or restarting) retries itself — backing off
+# 2 s, 4 s, … up to a minute, for about six minutes in all — instead of being acknowledged and
+# lost until the sweeper's next pass; the claim makes a retry of a claimed job do nothing.
+DATABASE_DOWN = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": 2, "retry_backoff_max": 60,
+                 "max_retries": 10}
+
+
+@shared_task(acks_late=True, ignore_result=True, **DATABASE_DOWN)
 def run_generation(generation_id: int) -> None:
     """Runs one visual generation job. Delivered twice, the second delivery finds it claimed and
     does nothing; a transient provider error puts it back in the queue with a backoff."""
     worker.job_execute(generation_id)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True, **DATABASE_DOWN)
 def poll_generation(generation_id: int) -> None:
     """One check of a vendor video job (scheduled while it runs, or at once by its webhook)."""
     worker.job_poll(generation_id)

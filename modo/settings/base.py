@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "modo.middleware.HealthzMiddleware",  # first: it must answer with the database down
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files are compressed ahead of time), before everything that writes pages.
@@ -252,6 +253,13 @@ DRIVE_RESUMABLE_ABOVE = 5 * 1024 * 1024  # bytes: bigger uploads use a resumable
 
 # --- visual generation (studio/generate/) -----------------------------------------------------------
 GENERATION_MAX_ACTIVE = env.int("GENERATION_MAX_ACTIVE", default=3)  # queued + running jobs per creator
+# How long a running job stays its worker's without a renewal (the worker renews it every third of it).
+GENERATION_LEASE_SECONDS = env.int("GENERATION_LEASE_SECONDS", default=90)
+# Refuse new jobs (503 SERVICE_UNAVAILABLE) when no worker beats for their queue (modo/workers.py).
+# Off by default: `make run` starts its worker with the web and tests start theirs when they need
+# one; production turns it on.
+GENERATION_REQUIRE_WORKERS = env.bool("GENERATION_REQUIRE_WORKERS", default=False)
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
 # Replicate's signing secret ("whsec_…") for POST /api/v1/webhooks/replicate.
 REPLICATE_WEBHOOK_SECRET = env("REPLICATE_WEBHOOK_SECRET", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -10,6 +10,8 @@ for _name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL"):
         raise ImproperlyConfigured(f"{_name} must be set in production (see .env.example).")
 
 DEBUG = False
+# No live worker for a job's queue: refuse it (503) rather than hold credits for nobody.
+GENERATION_REQUIRE_WORKERS = env.bool("GENERATION_REQUIRE_WORKERS", default=True)
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 

@@ -3,7 +3,8 @@ character images, moodboard images and animations (202 with the job), follow, ca
 jobs, and the image presets.
 
 Every object comes through an ownership-checked selector (anyone else's is a 404); refusals
-(402 credits / trial, 403 plan, 409 Drive, 422 input, 429 limits) are raised by the services
+(402 credits / trial, 403 plan, 409 Drive, 422 input, 429 limits, 503 SERVICE_UNAVAILABLE with
+Retry-After when Redis or the workers are down) are raised by the services
 and turned into the envelope by modo/api.py. The operationIds are the ones clients already
 generated code from."""
 
@@ -30,7 +31,7 @@ from . import drafts, jobs, prompts
 router = Router()
 
 JOBS_PER_PAGE = 20
-REFUSALS = {402: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope, 429: ErrorEnvelope, **ERRORS}
+REFUSALS = {402: ErrorEnvelope, 403: ErrorEnvelope, 409: ErrorEnvelope, 429: ErrorEnvelope, 503: ErrorEnvelope, **ERRORS}
 
 
 # --- AI text -------------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def _text_model(model_id: int | None) -> AIModel | None:
 @router.post(
     "/generate/text",
     response={200: GenerateEnvelope, 402: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope,
-              502: ProviderErrorEnvelope, **ERRORS},
+              502: ProviderErrorEnvelope, 503: ErrorEnvelope, **ERRORS},
     tags=["generate"],
     summary="Write a field of the bible with AI (JSON, or SSE with Accept: text/event-stream)",
     description=SSE_DESCRIPTION,

@@ -1,6 +1,7 @@
 """Requests for visual jobs: character images, moodboards and animations.
 
-    request → guards (storage, plan, trial, balance, daily limit, concurrency cap) → quote →
+    request → guards (storage, a live worker for its queue where required, plan, trial, balance,
+    daily limit, concurrency cap) → quote →
     the account locked, checked, the hold and the job row in one short transaction → enqueued
     once committed (queue "image" or "video") → the worker takes it from there (worker.py).
 
@@ -27,8 +28,9 @@ from credits.exceptions import InsufficientCredits
 from credits.selectors import credit_account_for, trial_status
 from media import services as media_services
 from media.models import MediaAsset
+from modo import workers
 from modo.after_response import after_response
-from modo.errors import AppError
+from modo.errors import AppError, ServiceUnavailable
 
 from .. import selectors, targets
 from ..models import Character, Generation, Moodboard
@@ -100,6 +102,9 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
             return existing
     media_services.storage_ready(user=user)
     spec = SPECS[kind]
+    if settings.GENERATION_REQUIRE_WORKERS and not workers.alive(spec.queue):
+        raise ServiceUnavailable(_("No worker is running for this kind of job right now, so nothing was started or "
+                                   "charged. Please try again in a few minutes."), retry_after=60)
     cost = router.quote(type=spec.type, model=model, params=quote_params)
 
     job = Generation(

@@ -2,17 +2,24 @@
 router (the provider), store the output as a MediaAsset, capture the hold — or release it on
 every other ending. Transient provider errors put the job back in the queue with a bounded
 exponential backoff (MAX_ATTEMPTS in all); the sweeper re-enqueues lost messages and fails
-jobs past their time. No transaction is held while a provider or a storage is called."""
+jobs past their time. No transaction is held while a provider or a storage is called.
+
+A running job is leased to its worker (Generation.lease_expires_at), renewed at every progress
+update and by a small thread while a long call blocks. A worker killed mid-job stops renewing:
+once the lease has expired, the sweeper (every minute) or a redelivered message claims the job
+again — MAX_ATTEMPTS in all, then it fails and its hold is released. Every write of the worker
+names the attempt it holds, so a worker presumed dead that wakes up cannot settle a job taken over."""
 
 import functools
 import io
 import logging
 import math
+import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connections, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
@@ -43,6 +50,7 @@ MAX_REQUEUES = 2
 RUNNING_TIMEOUT = {Kind.CHARACTER_IMAGE: timedelta(minutes=10), Kind.MOODBOARD: timedelta(minutes=10),
                    Kind.ANIMATION: timedelta(minutes=30)}
 POLL_SECONDS = 5
+THUMBNAIL_GRACE = timedelta(minutes=2)  # a thumbnail not made by then had its message lost
 
 
 # The worker has no reader: what it stores (progress and failure messages) is the English msgid
@@ -77,23 +85,63 @@ def reference_grid(images: list[bytes], cell: int = 512) -> bytes:
 
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.GENERATION_LEASE_SECONDS)
+
+
+def _mine(job: Generation):
+    """The job as long as this worker still holds it: running, and not claimed again since."""
+    return Generation.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts)
+
+
+def _renew(job: Generation) -> int:
+    return _mine(job).update(lease_expires_at=timezone.now() + _lease())
+
+
+class _LeaseKept:
+    """Renews the job's lease every third of it while the worker is busy with a call that
+    reports no progress (a provider, a storage). Dies with the worker, which is the point."""
+
+    def __init__(self, job: Generation):
+        self.job, self.done = job, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name=f"lease-{job.pk}")
+
+    def _run(self):
+        try:
+            while not self.done.wait(settings.GENERATION_LEASE_SECONDS / 3):
+                _renew(self.job)
+        except Exception:
+            log.warning("could not renew the lease of generation %s", self.job.public_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+
+
 def _stop_if_cancelled(job: Generation) -> None:
     """A checkpoint: ends the job as cancelled (released) when the creator asked, or stops the
-    worker when someone else (the sweeper) ended it."""
-    current = Generation.objects.filter(pk=job.pk).values("status", "cancel_requested").first()
-    if current is None or current["status"] != Status.RUNNING:
+    worker when someone else (the sweeper, another worker) ended or took it."""
+    current = Generation.objects.filter(pk=job.pk).values("status", "cancel_requested", "attempts").first()
+    if current is None or current["status"] != Status.RUNNING or current["attempts"] != job.attempts:
         raise _Stop()
     if current["cancel_requested"]:
         with transaction.atomic():
-            if Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+            if _mine(job).update(
                     status=Status.CANCELLED, finished_at=timezone.now(), progress_message=""):
                 _release(job)
         raise _Stop()
 
 
 def _progress(job: Generation, percent: int, message: str) -> None:
-    Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(progress=percent, progress_message=message[:200],
-                                                                      updated_at=timezone.now())
+    """Shows the creator how far it got, and renews the lease (a heartbeat)."""
+    _mine(job).update(progress=percent, progress_message=message[:200], updated_at=timezone.now(),
+                      lease_expires_at=timezone.now() + _lease())
 
 
 def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_request_id: str = "",
@@ -110,9 +158,10 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
             "model": model.display_name, "prompt": job.prompt, "credits": charged, "vendor_request_id": vendor_request_id,
             "input_hash": job.input_hash, "params": {**job.params, "kind": job.kind, "job": str(job.public_id)}})
     with transaction.atomic():
-        done = Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+        done = _mine(job).update(
             status=Status.SUCCEEDED, output_asset=asset, model_used=model, cost_charged=charged, progress=100,
-            progress_message="", finished_at=timezone.now(), error_code="", error_message="", error_params={})
+            progress_message="", finished_at=timezone.now(), error_code="", error_message="", error_params={},
+            lease_expires_at=None)
         if done:
             ledger.credits_capture(hold=job.hold, amount=charged)
             gallery_services.sheet_set_if_missing(asset=asset)  # a character's first image is its sheet
@@ -145,11 +194,21 @@ def _model_cost(job: Generation, model: AIModel) -> int:
 
 # --- the worker ------------------------------------------------------------------------------------
 
+def _orphaned(now) -> Q:
+    """Running jobs whose worker stopped renewing their lease (killed, or cut off)."""
+    return Q(status=Status.RUNNING, lease_expires_at__lt=now)
+
+
 def job_claim(job_id: int) -> Generation | None:
-    """Takes a queued job for this worker (None if another delivery or a cancel got there first)."""
-    claimed = Generation.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, progress=5,
-        progress_message=gettext_noop("Starting…"), updated_at=timezone.now())
+    """Takes a queued job — or an orphaned one with attempts left — for this worker (None if
+    another delivery, a cancel or a live worker has it)."""
+    now = timezone.now()
+    orphan = _orphaned(now) & Q(attempts__lt=MAX_ATTEMPTS, cancel_requested=False)  # else the sweeper ends it
+    claimed = Generation.objects.filter(Q(status=Status.QUEUED) | orphan, pk=job_id).update(
+        status=Status.RUNNING, started_at=now, attempts=F("attempts") + 1, lease_expires_at=now + _lease(),
+        progress=5, progress_message=Case(When(attempts__gt=0, then=Value(gettext_noop("Retrying…"))),
+                                           default=Value(gettext_noop("Starting…"))),
+        updated_at=now)
     if not claimed:
         return None
     return Generation.objects.select_related("owner", "project", "hold__account", "model_requested").get(pk=job_id)
@@ -164,10 +223,13 @@ def job_execute(job_id: int) -> None:
         return
     try:
         _stop_if_cancelled(job)
-        if job.kind == Kind.ANIMATION:
-            _start_animation(job)
-        else:
-            _make_image(job)
+        with _LeaseKept(job):
+            if job.kind == Kind.ANIMATION and job.vendor_job_id and job.model_used_id:
+                _schedule_poll(job, countdown=0)  # taken over: the vendor is still making it
+            elif job.kind == Kind.ANIMATION:
+                _start_animation(job)
+            else:
+                _make_image(job)
     except _Stop:
         return
     except ProviderError as exc:
@@ -186,8 +248,8 @@ def _provider_failed(job: Generation, exc: ProviderError) -> None:
     # Exponential, but never sooner than the failing model's cooldown (the router would skip it)
     # and never more than five minutes. queued_at is when it is due, so the sweeper waits too.
     countdown = int(min(300, max(settings.AI_MODEL_COOLDOWN_SECONDS, 5 * 2 ** (job.attempts - 1))))
-    requeued = Generation.objects.filter(pk=job.pk, status=Status.RUNNING).update(
-        status=Status.QUEUED, queued_at=timezone.now() + timedelta(seconds=countdown), progress=0,
+    requeued = _mine(job).update(
+        status=Status.QUEUED, queued_at=timezone.now() + timedelta(seconds=countdown), progress=0, lease_expires_at=None,
         progress_message=gettext_noop("The AI service is busy; trying again shortly…"), updated_at=timezone.now())
     if requeued:
         _enqueue(job, countdown=countdown)
@@ -292,10 +354,22 @@ def job_vendor_event(*, vendor_job_id: str) -> bool:
 
 # --- the sweeper -----------------------------------------------------------------------------------
 
+def _cancel_orphan(job: Generation, now) -> bool:
+    """The creator asked to stop a job whose worker then died: cancelled, and released."""
+    with transaction.atomic():
+        ended = Generation.objects.filter(_orphaned(now), pk=job.pk).update(
+            status=Status.CANCELLED, finished_at=now, progress_message="", lease_expires_at=None)
+        if ended:
+            _release(job)
+    return bool(ended)
+
+
 @without_language
 def jobs_sweep(*, now=None, dry_run: bool = False) -> dict:
-    """Re-enqueues queued jobs whose message seems lost (twice at most), then fails — and releases
-    — jobs queued or running past their time. Returns counts (with dry_run: what it would do)."""
+    """Re-enqueues queued jobs whose message seems lost (twice at most), fails — and releases —
+    jobs queued or running past their time, then puts orphaned jobs (lease expired: their worker
+    died) back in the queue, or fails them once out of attempts. Returns counts (with dry_run:
+    what it would do)."""
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0}
     for job in Generation.objects.filter(status=Status.QUEUED, queued_at__lt=now - REQUEUE_AFTER).select_related(
@@ -315,6 +389,21 @@ def jobs_sweep(*, now=None, dry_run: bool = False) -> dict:
                                              ).select_related("hold__account"):
             counts["failed"] += 1 if dry_run else job_fail(
                 job=job, code="timeout", message=gettext_noop("This took too long and was stopped. Your credits were not charged."))
+    for job in Generation.objects.filter(_orphaned(now)).select_related("hold__account"):
+        if job.cancel_requested:
+            counts["failed"] += 1 if dry_run else _cancel_orphan(job, now)
+        elif job.attempts >= MAX_ATTEMPTS:
+            counts["failed"] += 1 if dry_run else job_fail(
+                job=job, code="worker_lost", message=gettext_noop("The job was interrupted too often. Your credits were not charged."))
+        elif dry_run:
+            counts["requeued"] += 1
+        elif Generation.objects.filter(_orphaned(now), pk=job.pk, attempts=job.attempts).update(
+                status=Status.QUEUED, queued_at=now, lease_expires_at=None, progress=0,
+                progress_message=gettext_noop("Retrying…"), updated_at=now):
+            _enqueue(job)  # the claim takes it as any queued job, and counts the attempt
+            counts["requeued"] += 1
+    if not dry_run:  # side effects after a result was stored are retried here, never failed on
+        media_services.thumbnails_queue_missing(before=now - THUMBNAIL_GRACE)
     return counts
 
 
