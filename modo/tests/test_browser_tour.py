@@ -75,6 +75,13 @@ def test_admin_pages_work_under_the_policy(page, live_server):
     _visit(page, ["/admin/accounts/user/"], problems)
     page.locator("#action-toggle").check()  # actions.js ticks every row and shows the counter
     assert page.locator("input.action-select:checked").count() >= 2
+    page.select_option("select[name=action]", "grant_credits")  # the grant form, then back with a message
+    page.locator("button[name=index]").click()
+    page.fill("#id_amount", "5")
+    page.fill("#id_reason", "CSP check")
+    page.locator("input[name=apply]").click()
+    page.locator(".messagelist", has_text="+5 credits").wait_for()
+    _csp_violations(page, problems)
     _visit(page, [f"/admin/studio/project/{project.pk}/change/"], problems)
     page.locator(".datetimeshortcuts a", has_text="Today").first.click()  # DateTimeShortcuts.js
     assert page.locator("#id_published_at_0").input_value()

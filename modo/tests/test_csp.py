@@ -33,6 +33,10 @@ def _assert_strict(response, path):
     assert directives["form-action"].startswith("form-action 'self'"), path
     assert directives["img-src"] == "img-src 'self' data: blob:", path  # local storage: nothing else
     assert directives["media-src"] == "media-src 'self' blob:", path
+    html = response.content.decode()
+    assert not re.search(r"\sstyle=", html), f"{path}: a style attribute"
+    for tag in re.findall(r"<(?:script|style)\b[^>]*>", html):
+        assert "src=" in tag or f'nonce="{_nonce(response)}"' in tag, f"{path}: {tag}"
 
 
 def _nonce(response) -> str | None:
@@ -172,3 +176,15 @@ def test_reports_need_no_csrf_token(client):
 
     strict = Client(enforce_csrf_checks=True)
     assert _post(strict, json.dumps(REPORT)).status_code == 204
+
+
+@pytest.mark.django_db
+def test_the_500_page_keeps_its_style_under_the_policy(settings):
+    from django.test import Client
+
+    settings.ROOT_URLCONF = "modo.tests.error_urls"
+    response = Client(raise_request_exception=False).get("/boom/")
+
+    assert response.status_code == 500
+    nonce = re.search(r"'nonce-([^']+)'", _directives(response)["style-src"]).group(1)
+    assert f'<style nonce="{nonce}">' in response.content.decode()
