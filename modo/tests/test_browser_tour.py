@@ -63,8 +63,10 @@ def test_main_pages_have_no_console_errors(page, browser, live_server):
 
 
 def test_admin_pages_work_under_the_policy(page, live_server):
-    """The admin's own scripts under the CSP: a changelist's actions, the date/time widgets of a change
-    form, the analytics charts, the grant / deduct form."""
+    """The admin's own scripts under the CSP: a changelist's actions and the grant form they lead to, the
+    date/time widgets of a change form, a two-list picker, an inline's "add another", the analytics
+    charts, the grant / deduct form."""
+    from aiproviders.models import Provider
     from credits.models import CreditAccount
 
     tour.admin_user()
@@ -87,6 +89,14 @@ def test_admin_pages_work_under_the_policy(page, live_server):
     assert page.locator("#id_published_at_0").input_value()
     page.locator(".datetimeshortcuts .date-icon").first.click()
     assert page.locator(".calendarbox").first.is_visible()
+    scene, provider = project.scenes.order_by("pk").first(), Provider.objects.order_by("pk").first()
+    _visit(page, [f"/admin/studio/scene/{scene.pk}/change/"], problems)
+    page.locator("#id_characters_filter").wait_for()  # SelectFilter2.js builds the two-list picker
+    _visit(page, [f"/admin/aiproviders/provider/{provider.pk}/change/"], problems)
+    rows = "document.querySelectorAll('.inline-related tr.form-row:not(.empty-form)').length"
+    before = page.evaluate(rows)
+    page.locator(".add-row a").first.click()  # inlines.js adds an empty model row
+    page.wait_for_function(f"{rows} > {before}")
     _visit(page, ["/admin/analytics/", f"/admin/credits/creditaccount/{account.pk}/adjust/"], problems)
     _csp_violations(page, problems)
     assert not problems, "\n".join(problems)
