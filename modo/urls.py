@@ -26,6 +26,7 @@ urlpatterns = [
     path("showcase/", showcase.showcase, name="showcase"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("csp-report/", views.csp_report, name="csp_report"),
     path("healthz/workers", views.healthz_workers, name="healthz-workers"),
     path("dashboard/", studio_projects.dashboard, name="dashboard"),
     path("", include("studio.urls")),

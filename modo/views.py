@@ -1,17 +1,21 @@
 """Public pages, contact, and the health endpoint. (The pricing and showcase pages live with their
 data: credits.views.pricing, studio.showcase.showcase.)"""
 
+import json
 import logging
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from . import envelope, ratelimit, services, workers
 from .celery import app as celery_app
@@ -104,8 +108,9 @@ def page_not_found(request, exception):
 
 def server_error(request):
     # Rendered without the request context: whatever broke may be part of it.
+    # The page's one <style> carries the request's nonce (set by the CSP middleware before any view ran).
     return _api_error(request, 500, "SERVER_ERROR", _("Something went wrong on our side.")) or HttpResponseServerError(
-        loader.get_template("500.html").render()
+        loader.get_template("500.html").render({"csp_nonce": getattr(request, "csp_nonce", "")})
     )
 
 
@@ -123,3 +128,55 @@ def healthz(request):
     checks = {"database": _check(_database), "cache": _check(_cache), "broker": _check(_broker)}
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def _report_field(report: dict, *names: str) -> str:
+    """The first of `names` present in the report, cut short and on one line (the values come from anyone)."""
+    for name in names:
+        value = report.get(name)
+        if value:
+            return "".join(c if c.isprintable() else "?" for c in str(value)[:300])
+    return "-"
+
+
+@csrf_exempt  # browsers send reports without our token
+@require_POST
+def csp_report(request):
+    """Logs one WARNING line per Content-Security-Policy violation a browser reports; always 204.
+
+    Takes both the report-uri format ({"csp-report": {...}}) and the Reporting API's list of reports.
+    Bodies over CSP_REPORT_MAX_BYTES are refused (413) unread; each IP may send
+    CSP_REPORT_RATE_PER_MINUTE reports a minute (429 after that). The body itself is never logged.
+    """
+    cap = settings.CSP_REPORT_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > cap:
+        return HttpResponse(status=413)
+    ip = get_adapter().get_client_ip(request)
+    if not ratelimit.hit(key=f"csp-report:{ip}", limit=settings.CSP_REPORT_RATE_PER_MINUTE, window_seconds=60):
+        return HttpResponse(status=429)
+    body = request.read(cap + 1)
+    if len(body) > cap:
+        return HttpResponse(status=413)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return HttpResponse(status=400)
+    if isinstance(data, dict):
+        reports = [data.get("csp-report")]
+    elif isinstance(data, list):
+        reports = [item.get("body") for item in data if isinstance(item, dict)]
+    else:
+        reports = []
+    for report in reports:
+        if isinstance(report, dict):
+            log.warning(
+                "CSP violation: directive=%s blocked=%s document=%s",
+                _report_field(report, "effective-directive", "effectiveDirective", "violated-directive"),
+                _report_field(report, "blocked-uri", "blockedURL"),
+                _report_field(report, "document-uri", "documentURL"),
+            )
+    return HttpResponse(status=204)

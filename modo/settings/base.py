@@ -1,8 +1,10 @@
 """Settings shared by every mode. Values come from the environment (or a `.env` file)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -48,6 +51,7 @@ MIDDLEWARE = [
     "modo.middleware.HealthzMiddleware",  # first: it must answer with the database down
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below)
     # After WhiteNoise (static files are compressed ahead of time), before everything that writes pages.
     "modo.middleware.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -370,3 +374,51 @@ AI_DAILY_COST_ALERT_USD = env.float("AI_DAILY_COST_ALERT_USD", default=0)
 # --- studio -------------------------------------------------------------------------------------
 # Bibles with more objects than this are exported by a background job with a download link.
 EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
+
+# --- Content-Security-Policy ----------------------------------------------------------------------
+# django-csp. No inline script or style runs without the request's nonce
+# ({{ request.csp_nonce }}); no style="" attributes. Files are ours or the bucket's (signed URLs and
+# the showcase's CDN point there). Forms post to us; Google login and Midtrans checkout are
+# POSTs answered by a redirect to Google / Midtrans, which form-action also governs.
+# Violations are logged by modo.views.csp_report.
+MIDTRANS_APP_ORIGIN = "https://app.midtrans.com" if MIDTRANS_IS_PRODUCTION else "https://app.sandbox.midtrans.com"
+
+
+def storage_origins(backend: str, storages: dict) -> list[str]:
+    """The origins files are served from besides ours: the bucket (signed URLs) and its CDN domain."""
+    if backend != "s3":
+        return []
+    options = storages["default"]["OPTIONS"]
+    origins = []
+    if options.get("custom_domain"):
+        origins.append(f"https://{options['custom_domain']}")
+    if options.get("endpoint_url"):  # R2 / MinIO: path-style URLs on the endpoint's host
+        parsed = urlsplit(options["endpoint_url"])
+        origins.append(f"{parsed.scheme}://{parsed.netloc}")
+        origins.append(f"{parsed.scheme}://{options['bucket_name']}.{parsed.netloc}")
+    else:  # AWS: virtual-hosted URLs on the bucket's own host
+        origins.append(f"https://{options['bucket_name']}.s3.amazonaws.com")
+        if options.get("region_name"):
+            origins.append(f"https://{options['bucket_name']}.s3.{options['region_name']}.amazonaws.com")
+    return origins
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:", *storage_origins(STORAGE_BACKEND, STORAGES)],
+        "media-src": [SELF, "blob:", *storage_origins(STORAGE_BACKEND, STORAGES)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, "https://accounts.google.com", MIDTRANS_APP_ORIGIN],
+        "report-uri": "/csp-report/",  # modo.views.csp_report
+    },
+}
+# The report endpoint: request bodies larger than this are refused; this many reports per IP a minute.
+CSP_REPORT_MAX_BYTES = 16 * 1024
+CSP_REPORT_RATE_PER_MINUTE = env.int("CSP_REPORT_RATE_PER_MINUTE", default=30)

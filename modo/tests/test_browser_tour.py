@@ -1,4 +1,5 @@
-"""Every main page loads in Chromium without a console error or an uncaught page error.
+"""Every main page loads in Chromium without a console error, an uncaught page error or a
+Content-Security-Policy violation (the policy is enforced, as in production).
 
 With SCREENSHOTS=<dir> set, the tour also saves full-page screenshots at 1280 px and 390 px, in
 English and Indonesian (for looking at, not for comparing)."""
@@ -15,11 +16,25 @@ from modo.tests import tour
 pytestmark = pytest.mark.browser
 
 
+# Each page keeps the CSP violations it saw; _visit reads them before leaving the page.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.effectiveDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
 def _watch(page) -> list[str]:
     problems = []
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
     page.on("console", lambda msg: msg.type == "error" and problems.append(f"{page.url}: console: {msg.text}"))
     page.on("pageerror", lambda exc: problems.append(f"{page.url}: page error: {exc}"))
     return problems
+
+
+def _csp_violations(page, problems):
+    problems.extend(f"{page.url}: CSP: {v}" for v in page.evaluate("window.__cspViolations || []"))
 
 
 def _visit(page, paths, problems, shots=None, tag=""):
@@ -27,6 +42,7 @@ def _visit(page, paths, problems, shots=None, tag=""):
         response = page.goto(path)
         assert response.status == 200, f"{path} answered {response.status}"
         page.wait_for_load_state("networkidle")
+        _csp_violations(page, problems)
         if shots:
             name = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "x", path.lower())
             name = re.sub(r"[^a-z0-9]+", "-", name).strip("-") or "home"
@@ -42,7 +58,47 @@ def test_main_pages_have_no_console_errors(page, browser, live_server):
     _visit(page, tour.app_pages(project), problems)
     page.context.clear_cookies()
     log_in(page, "root@example.com")
-    _visit(page, ["/admin/", "/admin/accounts/user/"], problems)
+    _visit(page, ["/admin/", "/admin/accounts/user/", "/admin/analytics/"], problems)
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_pages_work_under_the_policy(page, live_server):
+    """The admin's own scripts under the CSP: a changelist's actions and the grant form they lead to, the
+    date/time widgets of a change form, a two-list picker, an inline's "add another", the analytics
+    charts, the grant / deduct form."""
+    from aiproviders.models import Provider
+    from credits.models import CreditAccount
+
+    tour.admin_user()
+    email, project = tour.demo_creator()
+    account = CreditAccount.objects.get(user__email=email)
+    problems = _watch(page)
+    log_in(page, "root@example.com")
+    _visit(page, ["/admin/accounts/user/"], problems)
+    page.locator("#action-toggle").check()  # actions.js ticks every row and shows the counter
+    assert page.locator("input.action-select:checked").count() >= 2
+    page.select_option("select[name=action]", "grant_credits")  # the grant form, then back with a message
+    page.locator("button[name=index]").click()
+    page.fill("#id_amount", "5")
+    page.fill("#id_reason", "CSP check")
+    page.locator("input[name=apply]").click()
+    page.locator(".messagelist", has_text="+5 credits").wait_for()
+    _csp_violations(page, problems)
+    _visit(page, [f"/admin/studio/project/{project.pk}/change/"], problems)
+    page.locator(".datetimeshortcuts a", has_text="Today").first.click()  # DateTimeShortcuts.js
+    assert page.locator("#id_published_at_0").input_value()
+    page.locator(".datetimeshortcuts .date-icon").first.click()
+    assert page.locator(".calendarbox").first.is_visible()
+    scene, provider = project.scenes.order_by("pk").first(), Provider.objects.order_by("pk").first()
+    _visit(page, [f"/admin/studio/scene/{scene.pk}/change/"], problems)
+    page.locator("#id_characters_filter").wait_for()  # SelectFilter2.js builds the two-list picker
+    _visit(page, [f"/admin/aiproviders/provider/{provider.pk}/change/"], problems)
+    rows = "document.querySelectorAll('.inline-related tr.form-row:not(.empty-form)').length"
+    before = page.evaluate(rows)
+    page.locator(".add-row a").first.click()  # inlines.js adds an empty model row
+    page.wait_for_function(f"{rows} > {before}")
+    _visit(page, ["/admin/analytics/", f"/admin/credits/creditaccount/{account.pk}/adjust/"], problems)
+    _csp_violations(page, problems)
     assert not problems, "\n".join(problems)
 
 
@@ -63,3 +119,14 @@ def test_screenshots(browser, live_server, transactional_db, seeded_defaults):
             app = [p for p in tour.app_pages(project) if not only or re.search(only, p)]
             _visit(pg, app, [], shots, f"{width}-{lang}")
             context.close()
+
+
+def test_the_policy_is_enforced_and_violations_are_seen(page, live_server):
+    """The tour's CSP check can fail: an inline style attribute is blocked, not merely reported."""
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    page.goto("/")
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p id=\"x\" style=\"color: rgb(1, 2, 3)\">x</p>')")
+    page.wait_for_function("window.__cspViolations.length > 0")
+
+    assert "style-src-attr" in page.evaluate("window.__cspViolations")[0]
+    assert page.evaluate("getComputedStyle(document.getElementById('x')).color") != "rgb(1, 2, 3)"

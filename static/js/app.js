@@ -1215,4 +1215,15 @@
   doc.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("input[type=range]")) showRange(event.target);
   });
+
+  /* meters and progress bars: the width is a percentage in data-fill (the CSP allows no style="" attribute) */
+  function fillBars(root) {
+    root.querySelectorAll("[data-fill]").forEach(function (bar) {
+      bar.style.width = (parseFloat(bar.getAttribute("data-fill")) || 0) + "%";
+    });
+  }
+  fillBars(doc);
+  doc.addEventListener("htmx:load", function (event) {
+    if (event.detail && event.detail.elt && event.detail.elt.querySelectorAll) fillBars(event.detail.elt);
+  });
 })();
