@@ -18,6 +18,10 @@ def _violations(page, path) -> list[str]:
     assert response.status == 200, f"{path} answered {response.status}"
     page.wait_for_load_state("networkidle")
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    # A menu that has just opened fades in: measured mid-fade its colours are paler than they are.
+    # (Spinners turn forever: only the animations that end are waited for.)
+    page.wait_for_function("""() => document.getAnimations().every(
+        a => a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)""")
     # Not add_script_tag: the page's CSP blocks an un-nonced inline script; evaluate runs outside it.
     page.evaluate(AXE.read_text())
     found = page.evaluate("""async () => {
