@@ -28,12 +28,6 @@ pytestmark = pytest.mark.django_db
 IMAGES = "https://api.openai.com/v1/images/generations"
 
 
-@pytest.fixture
-def creator(user, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    give_plan(user, "pro")  # the first plan with video
-    return user
-
 
 @pytest.fixture
 def project(creator):

@@ -18,16 +18,10 @@ from studio.generate import jobs
 from studio.models import Generation, Moodboard
 from studio.targets import target_of
 
-from .factories import give_plan, make_project
+from .factories import make_project
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def creator(user, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    give_plan(user, "pro")
-    return user
 
 
 @pytest.fixture

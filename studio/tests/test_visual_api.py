@@ -24,12 +24,6 @@ def post(client, path, body, user):
     return client.post(path, json.dumps(body), content_type="application/json", **bearer(user))
 
 
-@pytest.fixture
-def creator(user, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    give_plan(user, "pro")
-    return user
-
 
 @pytest.fixture
 def project(creator):
