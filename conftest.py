@@ -60,13 +60,14 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate-limit counters live in the cache: every test starts from none (and reads the
-    configuration catalog afresh)."""
+    configuration catalog and the workers' heartbeats afresh)."""
     from django.core.cache import cache
 
-    from modo import catalog
+    from modo import catalog, workers
 
     yield
     catalog.forget()
+    workers.forget()
     if settings.REDIS_AVAILABLE:
         import redis
 

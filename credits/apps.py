@@ -9,6 +9,9 @@ class CreditsConfig(AppConfig):
     def ready(self):
         from modo import catalog
 
-        from .models import CreditCost
+        from .models import CreditCost, Plan
 
         catalog.register("costs", lambda: CreditCost.objects.filter(is_active=True), models=[CreditCost])
+        # Every plan, active or not (an account may stay on a retired one): the guards read an
+        # account's plan from here under its lock (credits/ledger.py, account_lock).
+        catalog.register("plans", lambda: Plan.objects.all(), models=[Plan])

@@ -39,6 +39,12 @@ def _redis(url: str):
     return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
+@cache
+def _script(url: str):
+    """The sliding window as a registered script: sent by its SHA (EVALSHA), loaded once."""
+    return _redis(url).register_script(_SLIDING_WINDOW)
+
+
 def _key(account_id) -> str:
     return f"{settings.CACHES['default'].get('KEY_PREFIX', 'modo')}:rl:gen:{account_id}"
 
@@ -51,8 +57,7 @@ def consume(*, account_id, limit: int, window: int = WINDOW_SECONDS) -> int:
     url = settings.RATE_LIMIT_REDIS_URL
     if url:
         try:
-            allowed, wait_ms = _redis(url).eval(_SLIDING_WINDOW, 1, _key(account_id), now_ms, window * 1000, limit,
-                                                uuid.uuid4().hex)
+            allowed, wait_ms = _script(url)(keys=[_key(account_id)], args=[now_ms, window * 1000, limit, uuid.uuid4().hex])
         except RedisError as exc:
             raise ServiceUnavailable() from exc
         return 0 if allowed else max(1, -(-int(wait_ms) // 1000))

@@ -1,5 +1,5 @@
-"""The configuration rows every generation request reads — the credit costs, the enabled AI
-models, the image presets — kept in each process and reloaded when they change.
+"""The configuration rows every generation request reads — the credit costs, the plans, the
+enabled AI models, the image presets — kept in each process and reloaded when they change.
 
 A process reuses the rows it read while the version token in the shared cache is the one it
 read them under. Saving or deleting any of those rows (signals, connected by `register`),
@@ -9,12 +9,12 @@ per request, and a change is seen everywhere within about a second). A
 snapshot older than MAX_AGE_S is reloaded anyway, which bounds how long a change made behind
 Django's back (SQL by hand, a process-local cache in development) goes unseen.
 
-What is here is for pricing and choosing presets only: the router still reads the models live
-when it calls one (their cooldowns change all the time and are not part of the snapshot).
+What is here is for pricing, the plans' rules and choosing presets only: the router still reads
+the models live when it calls one (their cooldowns change all the time and are not part of the snapshot).
 
 The rows belong to the apps above modo, so each app registers its part from its AppConfig.ready()
-(`register("costs", loader, models=[CreditCost])`): credits the active credit costs (`costs`),
-aiproviders the enabled models (`models`), studio the active image presets (`presets`). This
+(`register("costs", loader, models=[CreditCost])`): credits the active credit costs (`costs`) and
+the plans (`plans`), aiproviders the enabled models (`models`), studio the active image presets (`presets`). This
 module only calls the loaders; a snapshot's parts are read as attributes (`snapshot().costs`)."""
 
 import logging
