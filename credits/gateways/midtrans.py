@@ -2,16 +2,20 @@
 
 Configured in the admin (PaymentGateway "midtrans") or, as before, by MIDTRANS_SERVER_KEY. The
 server key never leaves this module's requests and is never logged. Notifications carry no
-signed timestamp: a replayed one is caught by the event store (credits/payments.py)."""
+signed timestamp: a settlement whose `settlement_time` is older than PAYMENT_NOTIFICATION_MAX_AGE
+is refused as stale, and a replayed one is caught by the event store (credits/payments.py)."""
 
 import base64
 import hashlib
 import hmac
 import json
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 import httpx
 from django.conf import settings
+from django.utils import timezone
 
 from . import Checkout, GatewayConfig, GatewayError, Notification, Outcome, Rejected
 
@@ -21,6 +25,7 @@ SNAP_URLS = {
 }
 SUPPORTS_REFUND = False  # refunds depend on the payment method: done in the Midtrans dashboard, marked here
 MidtransError = GatewayError
+JAKARTA = dt_timezone(timedelta(hours=7))
 
 
 def idr_amount(amount: Decimal, currency: str) -> int:
@@ -71,6 +76,15 @@ def signature_valid(payload: dict, server_key: str) -> bool:
     return hmac.compare_digest(expected, str(payload.get("signature_key", "")))
 
 
+def _older_than_max_age(moment: str) -> bool:
+    """Midtrans writes times in Jakarta time ("2026-12-06 10:00:00"); an unreadable one is not judged."""
+    try:
+        when = datetime.strptime(moment, "%Y-%m-%d %H:%M:%S").replace(tzinfo=JAKARTA)
+    except ValueError:
+        return False
+    return when < timezone.now() - timedelta(seconds=settings.PAYMENT_NOTIFICATION_MAX_AGE)
+
+
 FAILED = {"deny": Outcome.CANCELLED, "cancel": Outcome.CANCELLED, "failure": Outcome.CANCELLED, "expire": Outcome.EXPIRED}
 
 
@@ -83,6 +97,8 @@ def notification_parse(*, body: bytes, headers, config: GatewayConfig) -> Notifi
         raise Rejected("malformed")
     if not signature_valid(payload, config.secret_key):
         raise Rejected("bad_signature", payload)
+    if _older_than_max_age(str(payload.get("settlement_time") or "")):
+        raise Rejected("stale", payload)
     status, fraud = str(payload.get("transaction_status", "")), payload.get("fraud_status", "accept")
     if status == "settlement" or (status == "capture" and fraud == "accept"):
         outcome = Outcome.PAID
