@@ -66,7 +66,7 @@ def notification_parse(*, body: bytes, headers, config: GatewayConfig) -> Notifi
         event = stripe.Webhook.construct_event(body, header, config.webhook_secret, tolerance=tolerance)
     except (stripe.SignatureVerificationError, ValueError):
         raise Rejected("bad_signature", payload) from None
-    session = event.data.object
+    session = event.data.object.to_dict()
     if event.type == "checkout.session.completed":
         outcome = Outcome.PAID if session.get("payment_status") in ("paid", "no_payment_required") else Outcome.PENDING
     else:
