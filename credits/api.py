@@ -185,7 +185,7 @@ def create_order(request, payload: OrderIn):
     package = get_object_or_404(CreditPackage, code=payload.package, is_active=True) if payload.package else None
     plan = get_object_or_404(Plan, code=payload.plan, is_public=True) if payload.plan else None
     order = orders.order_create(user=request.auth, package=package, plan=plan, billing_cycle=payload.billing_cycle,
-                               gateway=payload.gateway)
+                               gateway=payload.gateway, base_url=request.build_absolute_uri("/"))
     return Status(201, envelope.ok(order_out(order)))
 
 

@@ -56,13 +56,19 @@ def order_price(*, package: CreditPackage | None = None, plan: Plan | None = Non
     raise InvalidInput(_("This item has no price in %(currency)s.") % {"currency": currency})
 
 
+def _return_url(order: Order, base_url: str) -> str:
+    path = reverse("credits:order", args=[order.public_id])
+    return base_url.rstrip("/") + path if base_url else absolute_url(path)
+
+
 def order_create(*, user, package: CreditPackage | None = None, plan: Plan | None = None, billing_cycle: str = "monthly",
-                 gateway: str | None = None) -> Order:
+                 gateway: str | None = None, base_url: str = "") -> Order:
     """A pending order for a package or a paid plan, to pay through `gateway` (one the admin
     offers, or "manual"; by default Midtrans when it is configured, else manual transfer), in that
     gateway's currency. The gateway's checkout is created after the order row is committed (no
     transaction around the call); when the gateway fails the order is cancelled and
-    PaymentUnavailable raised."""
+    PaymentUnavailable raised. The gateway sends the creator back to the order's page on
+    `base_url` (the host the request came to; SITE_URL without one)."""
     if (package is None) == (plan is None):
         raise InvalidInput(_("Choose either a credit package or a plan."))
     if gateway is None:
@@ -96,7 +102,7 @@ def order_create(*, user, package: CreditPackage | None = None, plan: Plan | Non
     if config is not None:
         try:
             checkout = gateways.registry()[gateway].checkout_create(
-                order=order, config=config, return_url=absolute_url(reverse("credits:order", args=[order.public_id])))
+                order=order, config=config, return_url=_return_url(order, base_url))
         except gateways.GatewayError as exc:
             log.warning("%s checkout failed for %s: %s", gateway, order.number, exc)
             Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED, note="Payment provider unavailable")

@@ -91,7 +91,7 @@ def order_create(request):
     plan = get_object_or_404(Plan, code=data["plan"], is_public=True) if data["plan"] else None
     try:
         order = orders.order_create(user=request.user, package=package, plan=plan, billing_cycle=data["billing_cycle"],
-                                    gateway=data["gateway"] or None)
+                                    gateway=data["gateway"] or None, base_url=request.build_absolute_uri("/"))
     except CreditsError as exc:
         messages.error(request, exc.message)
         return redirect("credits:subscription")
