@@ -458,12 +458,20 @@ class Receipt(TimeStamped):
         return f"R-{self.issued_at:%Y}-{self.number:06d}"
 
 
-class ReceiptCounter(models.Model):
+class ReceiptCounter(TimeStamped):
     """The last receipt number (one row). Taken under its row lock in the transaction that applies
     the order, so numbers have no gaps: a rolled-back payment gives its number back."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="receiptcounter_singleton")]
+
+    def __str__(self):
+        return f"receipt {self.last}"
 
 
 def _international(number: str) -> str:

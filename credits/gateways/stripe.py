@@ -37,7 +37,6 @@ def checkout_create(*, order, config: GatewayConfig, return_url: str) -> Checkou
             "metadata": {"order": order.number},
             "payment_intent_data": {"metadata": {"order": order.number}},
             "success_url": return_url, "cancel_url": return_url,
-            "expires_at": int(order.expires_at.timestamp()) if order.expires_at else None,
         }, options={"idempotency_key": f"checkout-{order.number}"})
     except stripe.StripeError as exc:
         raise GatewayError(f"Stripe refused the session: {exc.__class__.__name__}") from exc

@@ -1,0 +1,49 @@
+"""The superadmin offers gateways in the admin: keys stored encrypted, shown masked, never echoed."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from credits import selectors
+from credits.models import PaymentGateway
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_superadmin_offers_stripe_with_encrypted_keys(client, settings):
+    settings.MIDTRANS_SERVER_KEY = ""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.post(reverse("admin:credits_paymentgateway_add"), {
+        "code": "stripe", "enabled": "on", "currency": "USD", "options": "{}", "sort_order": "0",
+        "new_secret_key": "sk_test_SECRET1234", "new_webhook_secret": "whsec_HOOK5678"})
+
+    assert response.status_code == 302
+    row = PaymentGateway.objects.get(code="stripe")
+    assert "sk_test" not in row.secret_key_encrypted and "whsec" not in row.webhook_secret_encrypted
+    assert (row.secret_key(), row.webhook_secret()) == ("sk_test_SECRET1234", "whsec_HOOK5678")
+    page = client.get(reverse("admin:credits_paymentgateway_change", args=[row.pk])).content.decode()
+    assert "••••1234" in page and "••••5678" in page and "sk_test_SECRET1234" not in page
+    assert "/api/v1/webhooks/stripe" in page
+    config = selectors.gateway_config("stripe")
+    assert (config.secret_key, config.currency, config.live_mode) == ("sk_test_SECRET1234", "USD", False)
+    assert [g["code"] for g in selectors.gateways_offered()] == ["stripe"]
+
+
+def test_saving_without_new_keys_keeps_them_and_clearing_removes_them(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:credits_paymentgateway_add")
+    client.post(url, {"code": "xendit", "enabled": "on", "currency": "IDR", "options": "{}", "sort_order": "0",
+                      "new_secret_key": "xnd_KEEP", "new_webhook_secret": "token"})
+    row = PaymentGateway.objects.get()
+    change = reverse("admin:credits_paymentgateway_change", args=[row.pk])
+    form = {"code": "xendit", "enabled": "on", "live_mode": "on", "currency": "IDR", "options": "{}", "sort_order": "0"}
+
+    client.post(change, form)
+    row.refresh_from_db()
+    assert row.secret_key() == "xnd_KEEP" and row.live_mode
+
+    client.post(change, {**form, "clear_keys": "on"})
+    row.refresh_from_db()
+    assert (row.secret_key_encrypted, row.webhook_secret_encrypted) == ("", "")
+    assert selectors.gateway_config("xendit") is None
