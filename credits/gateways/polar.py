@@ -10,7 +10,12 @@ import time
 
 from polar.base import PolarError
 from polar.v2026_10 import Polar
-from polar.webhooks import PolarWebhookError, PolarWebhookVerificationError, validate_event
+from polar.webhooks import (
+    PolarWebhookError,
+    PolarWebhookUnknownTypeError,
+    PolarWebhookVerificationError,
+    validate_event,
+)
 
 from . import Checkout, GatewayConfig, GatewayError, Notification, Outcome, Rejected, minor_units
 
@@ -60,9 +65,11 @@ def notification_parse(*, body: bytes, headers, config: GatewayConfig) -> Notifi
                                lambda data: data)
     except PolarWebhookVerificationError:
         raise Rejected("bad_signature", payload) from None
-    except PolarWebhookError:  # signed, but of a type we do not act on (or not JSON)
+    except PolarWebhookUnknownTypeError:  # signed, but of a type we do not act on
         return Notification(event_id=headers.get("webhook-id", "")[:200], event_type=str(payload.get("type", ""))[:40],
                             outcome=Outcome.OTHER, order_number="", payload=payload)
+    except PolarWebhookError:
+        raise Rejected("malformed", payload) from None
     data = event.get("data") or {}
     metadata = data.get("metadata") or {}
     return Notification(

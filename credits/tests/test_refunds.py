@@ -1,6 +1,7 @@
 """Refunds of paid orders: the money through the gateway where it can (stubbed at the transport),
 the credits back through the ledger, never below zero; what was spent is shown and decides."""
 
+import json
 from decimal import Decimal
 from urllib.parse import parse_qs
 
@@ -15,7 +16,7 @@ from credits.exceptions import InvalidInput
 from credits.models import CreditPackage, LedgerEntry, Order
 
 from .factories import assert_consistent
-from .gateway_cases import Stripe
+from .gateway_cases import Polar, Stripe, Xendit
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,32 @@ def test_the_admin_sees_what_was_spent_and_chooses_the_refund(client, user, pack
     order.refresh_from_db()
     assert (order.status, order.refunded_credits, order.refunded_amount) == ("refunded", 160, Decimal("11.99"))
     assert Order.objects.get(pk=order.pk).refund_reference == "manual-9"
+
+
+@pytest.mark.parametrize(("case", "url", "answer"), [
+    (Xendit(), "https://api.xendit.co/refunds", {"id": "rfd-xendit-1", "status": "PENDING"}),
+    (Polar(), "https://sandbox-api.polar.sh/v1/refunds/", {
+        "created_at": "2026-12-06T00:00:00Z", "modified_at": None, "id": "rfd-polar-1", "metadata": {},
+        "status": "pending", "reason": "customer_request", "amount": 1499, "tax_amount": 0, "currency": "usd",
+        "organization_id": "org_1", "order_id": "polar-order-1", "subscription_id": None, "customer_id": "cus_1",
+        "revoke_benefits": False, "dispute": None}),
+], ids=["xendit", "polar"])
+def test_xendit_and_polar_refund_the_payment_they_took(client, user, package, case, url, answer):
+    case.configure()
+    with respx.mock() as mock:
+        case.stub_checkout(mock)
+        order = orders.order_create(user=user, package=package, gateway=case.code)
+    body, headers = case.notification(order.number, order.gateway_amount)
+    assert case.post(client, body, headers).status_code == 200
+    order.refresh_from_db()
+
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.post(url).mock(return_value=httpx.Response(200, json=answer))
+        order = refunds.order_refund(order=order, mode=refunds.Mode.FULL, actor=None)
+
+    sent = json.loads(route.calls[0].request.content)
+    if case.code == "xendit":
+        assert (sent["invoice_id"], sent["amount"], sent["currency"]) == ("inv-1", 239840, "IDR")
+    else:
+        assert (sent["order_id"], sent["amount"], sent["reason"]) == ("polar-order-1", 1499, "customer_request")
+    assert (order.status, order.refund_reference, order.refunded_credits) == ("refunded", answer["id"], 200)
