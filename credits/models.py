@@ -404,7 +404,7 @@ class PaymentGateway(TimeStamped):
     code = models.CharField(_("gateway"), max_length=16, unique=True,
                             choices=[c for c in Order.Gateway.choices if c[0] != Order.Gateway.MANUAL])
     enabled = models.BooleanField(_("offered to creators"), default=False)
-    live_mode = models.BooleanField(_("live mode"), default=False, help_text=_("Off: the gateway's test/sandbox mode."))
+    live_mode = models.BooleanField(_("live mode"), default=False, help_text=_("Off: the gateway's test/sandbox mode (Stripe and Xendit: the key decides)."))
     currency = models.CharField(_("currency"), max_length=3, default="USD",
                                 help_text=_("IDR for Midtrans and Xendit, USD for Stripe and Polar."))
     secret_key_encrypted = models.TextField(blank=True, editable=False)

@@ -177,6 +177,9 @@ def credits_purchase_apply(*, order: Order) -> bool:
     return True
 
 
+PAYABLE = [Order.Status.PENDING, Order.Status.EXPIRED, Order.Status.FAILED]
+
+
 def order_mark_paid(*, order: Order, gateway_reference: str = "") -> bool:
     """Marks a pending (or lapsed, or failed: the money arrived after all) order paid and applies
     it. Safe to repeat; a cancelled or refunded order is never paid."""
@@ -185,9 +188,6 @@ def order_mark_paid(*, order: Order, gateway_reference: str = "") -> bool:
         fields["gateway_reference"] = gateway_reference
     Order.objects.filter(pk=order.pk, status__in=PAYABLE).update(**fields)
     return credits_purchase_apply(order=order)
-
-
-PAYABLE = [Order.Status.PENDING, Order.Status.EXPIRED, Order.Status.FAILED]
 
 
 def order_cancel(*, order: Order, status: str = Order.Status.CANCELLED) -> bool:
