@@ -65,3 +65,5 @@ def test_buying_a_pack_with_stripe_credits_the_account_and_shows_the_receipt(pag
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.goto("/settings/subscription/")
     assert receipt.label in page.inner_text("#orders")
+    assert page.is_visible("#package-credits-200 select[name=gateway]")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
