@@ -44,7 +44,9 @@ def receipt_issue(*, order: Order) -> Receipt:
 
 def order_item(order: Order) -> str:
     if order.package_id:
-        return _("%(credits)s credits (%(name)s)") % {"credits": order.credits, "name": order.package.name}
+        shown = _("%(credits)s credits") % {"credits": order.credits}
+        name = order.package.name
+        return shown if name == f"{order.credits} credits" else f"{shown} ({name})"
     return _("%(plan)s plan, %(cycle)s") % {"plan": order.plan.name, "cycle": order.get_billing_cycle_display().lower()}
 
 

@@ -40,7 +40,7 @@ def checkout_create(*, order, config: GatewayConfig, return_url: str) -> Checkou
                 products=[product],
                 prices={product: [{"amount_type": "fixed", "price_amount": amount,
                                    "price_currency": order.currency.lower()}]},
-                metadata={"order": order.number}, external_customer_id=str(order.user.pk),
+                metadata={"order": order.number}, external_customer_id=str(order.user.pk), allow_discount_codes=False,
                 customer_email=order.user.email, success_url=return_url, return_url=return_url,
             )
     except PolarError as exc:
@@ -75,7 +75,8 @@ def notification_parse(*, body: bytes, headers, config: GatewayConfig) -> Notifi
     return Notification(
         event_id=headers["webhook-id"][:200], event_type=str(event["type"])[:40],
         outcome=EVENTS.get(event["type"], Outcome.OTHER), order_number=str(metadata.get("order", "")),
-        amount=str(data.get("total_amount", data.get("amount", ""))), currency=str(data.get("currency", "")).upper(),
+        # Before tax (Polar, the merchant of record, may add it on top of our price).
+        amount=str(data.get("net_amount", data.get("total_amount", ""))), currency=str(data.get("currency", "")).upper(),
         payment_reference=str(data.get("id", ""))[:120], payload=payload,
     )
 

@@ -171,11 +171,13 @@ class Polar(Case):
         assert sent["products"] == ["prod_credits"]
         assert sent["prices"] == {"prod_credits": [{"amount_type": "fixed", "price_amount": 1499, "price_currency": "usd"}]}
         assert sent["metadata"] == {"order": order.number} and sent["customer_email"] == order.user.email
+        assert sent["allow_discount_codes"] is False
         assert request.headers["Authorization"] == f"Bearer {self.secret_key}"
 
     def notification(self, order_number, amount, *, event="order.paid", event_id="msg_1", forged=False, age=0):
         body = json.dumps({"type": event, "timestamp": timezone.now().isoformat(), "data": {
-            "id": "polar-order-1", "total_amount": int(amount), "currency": "usd",
+            "id": "polar-order-1", "subtotal_amount": int(amount), "net_amount": int(amount), "tax_amount": 110,
+            "total_amount": int(amount) + 110, "currency": "usd",
             "metadata": {"order": order_number}}}).encode()
         at = int(time.time()) - age
         key = base64.b64decode(self.webhook_secret.removeprefix("whsec_"))

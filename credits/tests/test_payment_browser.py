@@ -15,6 +15,7 @@ from credits.models import LedgerEntry, Order, Receipt
 
 from . import stripe_stub_urls
 from .gateway_cases import Stripe
+from .test_browser import shoot
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,7 @@ def test_buying_a_pack_with_stripe_credits_the_account_and_shows_the_receipt(pag
     with respx.mock(assert_all_called=True) as mock:
         mock.post("https://api.stripe.com/v1/checkout/sessions").mock(side_effect=create_session)
         page.goto("/settings/subscription/")
+        shoot(page, "buy-with-gateway", "#packages")
         page.select_option("#package-credits-200 select[name=gateway]", "stripe")
         page.click("#package-credits-200 button[type=submit]")
         page.wait_for_url(re.compile(r"/stripe-stub/pay/cs_test_browser/$"))
@@ -50,6 +52,7 @@ def test_buying_a_pack_with_stripe_credits_the_account_and_shows_the_receipt(pag
     assert stripe_stub_urls.SESSIONS["cs_test_browser"]["webhook_outcome"] == "applied"
     page.wait_for_selector("#order-paid")
     assert "200 credits were added to your account" in page.inner_text("#order-paid")
+    shoot(page, "order-paid")
     account.refresh_from_db()
     assert account.purchased_balance == 200 and account.available > before  # (the trial ended: now on Free)
     assert LedgerEntry.objects.filter(kind="purchase", account=account).count() == 1
@@ -61,6 +64,7 @@ def test_buying_a_pack_with_stripe_credits_the_account_and_shows_the_receipt(pag
     text = page.inner_text("#receipt")
     for shown in (receipt.label, "rani@example.com", order.number, "$14.99", "Stripe", "pi_test_1"):
         assert shown in text, shown
+    shoot(page, "receipt")
     page.set_viewport_size({"width": 390, "height": 800})  # a phone: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.goto("/settings/subscription/")
