@@ -151,3 +151,18 @@ def test_a_gateway_that_is_not_offered_refuses_orders_and_notifications(client, 
         orders.order_create(user=user, package=package, gateway=case.code)
     assert case.post(client, body, headers).status_code == 403
     assert purchases() == 0
+
+
+def test_the_api_orders_through_the_chosen_gateway_and_documents_the_choice(client, case, user):
+    from accounts.tests.factories import bearer
+
+    with respx.mock(assert_all_called=True) as mock:
+        case.stub_checkout(mock, reference="chk_api", redirect="https://pay.example/chk_api")
+        response = client.post("/api/v1/orders", {"package": "credits-200", "gateway": case.code},
+                               content_type="application/json", **bearer(user))
+
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert (data["gateway"], data["currency"], data["payment_url"]) == (case.code, case.currency, "https://pay.example/chk_api")
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["OrderIn"]
+    assert "stripe" in str(schema["properties"]["gateway"])
