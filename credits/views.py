@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from . import orders, receipts, selectors, statement
 from .exceptions import CreditsError
 from .forms import LedgerFilterForm, OrderForm
-from .models import CreditPackage, PaymentSettings, Plan
+from .models import CreditPackage, Order, PaymentSettings, Plan
 
 LEDGER_PAGE_SIZE = 25
 
@@ -112,9 +112,14 @@ def order_detail(request, public_id):
 
 @login_required
 def order_status(request, public_id):
-    """The order's live part (status and outcome), polled by the order page while it waits."""
+    """The order's live part (status and outcome), polled by the order page while it waits. Once
+    the order is no longer pending, htmx reloads the whole page (its payment box goes, the
+    credit badge and the summary change)."""
     order = selectors.order_get(user=request.user, public_id=public_id)
-    return render(request, "credits/_order_live.html", {"order": order})
+    response = render(request, "credits/_order_live.html", {"order": order})
+    if request.headers.get("HX-Request") and order.status != Order.Status.PENDING:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

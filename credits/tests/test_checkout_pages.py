@@ -107,5 +107,7 @@ def test_the_order_page_turns_paid_when_the_gateway_confirms(client, user, packa
 
     orders.order_mark_paid(order=order, gateway_reference="pi_1")
 
-    live = client.get(status_url).content.decode()
+    response = client.get(status_url, HTTP_HX_REQUEST="true")
+    live = response.content.decode()
     assert 'id="order-paid"' in live and 'id="receipt-link"' in live and "every 3s" not in live
+    assert response["HX-Refresh"] == "true"  # the whole page shows the outcome

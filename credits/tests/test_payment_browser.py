@@ -3,6 +3,7 @@
 signed webhook back), then the credits and the receipt."""
 
 import re
+import threading
 from urllib.parse import parse_qs
 
 import httpx
@@ -11,7 +12,7 @@ import respx
 
 from accounts.tests.factories import UserFactory, log_in
 from credits import ledger
-from credits.models import LedgerEntry, Order, Receipt
+from credits.models import LedgerEntry, Order, PaymentEvent, Receipt
 
 from . import stripe_stub_urls
 from .gateway_cases import Stripe
@@ -32,7 +33,8 @@ def test_buying_a_pack_with_stripe_credits_the_account_and_shows_the_receipt(pag
         sent = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
         stripe_stub_urls.SESSIONS["cs_test_browser"] = {
             "order": sent["client_reference_id"], "amount": sent["line_items[0][price_data][unit_amount]"],
-            "currency": sent["line_items[0][price_data][currency]"], "success_url": sent["success_url"]}
+            "currency": sent["line_items[0][price_data][currency]"], "success_url": sent["success_url"],
+            "delivered": threading.Event()}
         return httpx.Response(200, json={"id": "cs_test_browser", "object": "checkout.session", "status": "open",
                                          "url": f"{live_server.url}/stripe-stub/pay/cs_test_browser/"})
 
@@ -48,9 +50,13 @@ def test_buying_a_pack_with_stripe_credits_the_account_and_shows_the_receipt(pag
         page.click("#stub-pay")
         page.wait_for_url(re.compile(r"/settings/orders/[0-9a-f-]{36}/$"))
 
+    # Back before Stripe's webhook: the order page waits, polls, and shows the payment once it lands.
+    assert page.is_visible("#order-waiting")
+    stripe_stub_urls.SESSIONS["cs_test_browser"]["delivered"].set()
+    page.wait_for_selector("#order-paid", timeout=20_000)
     order = Order.objects.get()
-    assert stripe_stub_urls.SESSIONS["cs_test_browser"]["webhook_outcome"] == "applied"
-    page.wait_for_selector("#order-paid")
+    assert PaymentEvent.objects.get(order=order, gateway="stripe").outcome == "applied"
+    assert not page.is_visible("#order-pay")  # the page reloaded: no "Pay now" any more
     assert "200 credits were added to your account" in page.inner_text("#order-paid")
     shoot(page, "order-paid")
     account.refresh_from_db()
