@@ -26,7 +26,7 @@ class Result:
 
 CLOSING = {Outcome.EXPIRED: Order.Status.EXPIRED, Outcome.FAILED: Order.Status.FAILED,
            Outcome.CANCELLED: Order.Status.CANCELLED}
-REJECTED_STATUS = {"bad_signature": 403, "stale": 403, "malformed": 422, "not_configured": 403}
+REJECTED_STATUS = {"bad_signature": 403, "stale": 403, "malformed": 422}
 
 
 def _event_record(*, gateway: str, notification: Notification | None, payload: dict, outcome: str = "") -> PaymentEvent:

@@ -5,6 +5,13 @@ import uuid
 from django.db import migrations, models
 
 
+def seed(apps, schema_editor):
+    """The four gateways, off until the superadmin enters their keys (edited in the admin)."""
+    from credits.seed import seed_gateways
+
+    seed_gateways(apps.get_model("credits", "PaymentGateway"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -148,4 +155,5 @@ class Migration(migrations.Migration):
             model_name='receiptcounter',
             constraint=models.CheckConstraint(condition=models.Q(('id', 1)), name='receiptcounter_singleton'),
         ),
+        migrations.RunPython(seed, migrations.RunPython.noop),
     ]

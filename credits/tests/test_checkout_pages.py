@@ -40,7 +40,8 @@ def test_buy_forms_offer_the_configured_gateways_and_manual_transfer(client, use
     settings.MIDTRANS_SERVER_KEY = ""
     Stripe().configure()
     Xendit().configure()
-    PaymentGateway.objects.create(code="polar", enabled=False)  # switched off: not offered
+    Polar().configure()
+    PaymentGateway.objects.filter(code="polar").update(enabled=False)  # keys, but switched off: not offered
     client.force_login(user)
 
     html = client.get(reverse("credits:subscription")).content.decode()

@@ -11,11 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_superadmin_offers_stripe_with_encrypted_keys(client, settings):
+    """The gateways are seeded off; entering Stripe's keys and switching it on offers it."""
     settings.MIDTRANS_SERVER_KEY = ""
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
-    response = client.post(reverse("admin:credits_paymentgateway_add"), {
-        "code": "stripe", "enabled": "on", "currency": "USD", "options": "{}", "sort_order": "0",
+    seeded = PaymentGateway.objects.get(code="stripe")  # all four are seeded, switched off
+    assert not seeded.enabled and selectors.gateways_offered() == []
+    response = client.post(reverse("admin:credits_paymentgateway_change", args=[seeded.pk]), {
+        "code": "stripe", "enabled": "on", "currency": "USD", "options": "{}", "sort_order": "30",
         "new_secret_key": "sk_test_SECRET1234", "new_webhook_secret": "whsec_HOOK5678"})
 
     assert response.status_code == 302
@@ -32,11 +35,10 @@ def test_the_superadmin_offers_stripe_with_encrypted_keys(client, settings):
 
 def test_saving_without_new_keys_keeps_them_and_clearing_removes_them(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    url = reverse("admin:credits_paymentgateway_add")
-    client.post(url, {"code": "xendit", "enabled": "on", "currency": "IDR", "options": "{}", "sort_order": "0",
-                      "new_secret_key": "xnd_KEEP", "new_webhook_secret": "token"})
-    row = PaymentGateway.objects.get()
+    row = PaymentGateway.objects.get(code="xendit")
     change = reverse("admin:credits_paymentgateway_change", args=[row.pk])
+    client.post(change, {"code": "xendit", "enabled": "on", "currency": "IDR", "options": "{}", "sort_order": "0",
+                         "new_secret_key": "xnd_KEEP", "new_webhook_secret": "token"})
     form = {"code": "xendit", "enabled": "on", "live_mode": "on", "currency": "IDR", "options": "{}", "sort_order": "0"}
 
     client.post(change, form)
