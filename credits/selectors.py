@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from . import ledger
 from .exceptions import upgrade_url
-from .gateways import CODES, GatewayConfig
+from .gateways import CODES, GatewayConfig, registry
 from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, PaymentGateway, Plan, Receipt
 
 
@@ -86,7 +86,7 @@ def trial_status(account: CreditAccount) -> dict | None:
 # --- payment gateways ------------------------------------------------------------------------
 
 
-def gateway_config(code: str):
+def gateway_config(code: str) -> GatewayConfig | None:
     """The gateway's decrypted configuration when it is offered (enabled with a key), else None.
     Midtrans is also configured, as before, by MIDTRANS_SERVER_KEY in the environment."""
     row = PaymentGateway.objects.filter(code=code, enabled=True).exclude(secret_key_encrypted="").first()
@@ -106,16 +106,13 @@ def gateways_offered() -> list[dict]:
     offered = [(g.sort_order, g.code, g.currency.upper()) for g in rows.values()]
     if "midtrans" not in rows and settings.MIDTRANS_SERVER_KEY:
         offered.append((-1, "midtrans", "IDR"))
-    labels = dict(Order.Gateway.choices)
-    return [{"code": code, "label": labels[code], "currency": currency, "packages_only": code == "polar"}
+    labels, modules = dict(Order.Gateway.choices), registry()
+    return [{"code": code, "label": labels[code], "currency": currency,
+             "packages_only": getattr(modules[code], "PACKAGES_ONLY", False)}
             for _, code, currency in sorted(offered, key=lambda o: (o[0], CODES.index(o[1])))]
 
 
-def receipts_for(*, user):
-    return Receipt.objects.filter(order__user=user).select_related("order").order_by("-number")
-
-
-def receipt_get(*, user, public_id):
+def receipt_get(*, user, public_id) -> tuple[Order, Receipt | None]:
     """The receipt of the user's order `public_id` (404 for anyone else's), or None while unpaid."""
     order = order_get(user=user, public_id=public_id)
     return order, Receipt.objects.filter(order=order).first()
