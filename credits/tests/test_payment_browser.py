@@ -13,6 +13,7 @@ import respx
 from accounts.tests.factories import UserFactory, log_in
 from credits import ledger
 from credits.models import LedgerEntry, Order, PaymentEvent, Receipt
+from modo.tests.test_accessibility import _violations as axe_violations
 
 from . import stripe_stub_urls
 from .gateway_cases import Stripe
@@ -77,3 +78,6 @@ def test_buying_a_pack_with_stripe_credits_the_account_and_shows_the_receipt(pag
     assert receipt.label in page.inner_text("#orders")
     assert page.is_visible("#package-credits-200 select[name=gateway]")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # The buy forms with their choice, the paid order and its receipt: no accessibility violation.
+    pages = ["/settings/subscription/", f"/settings/orders/{order.public_id}/", f"/settings/orders/{order.public_id}/receipt/"]
+    assert [v for path in pages for v in axe_violations(page, path)] == []
