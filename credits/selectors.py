@@ -1,7 +1,7 @@
 """Reads for credits. Every lookup of a user's object checks the owner (404 otherwise)."""
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -86,10 +86,17 @@ def trial_status(account: CreditAccount) -> dict | None:
 # --- payment gateways ------------------------------------------------------------------------
 
 
+def _configured_gateways() -> QuerySet[PaymentGateway]:
+    """Switched on, with a key, and (but Midtrans, which signs with its server key) a webhook
+    secret: without one no payment could ever be confirmed."""
+    return PaymentGateway.objects.filter(enabled=True).exclude(secret_key_encrypted="").filter(
+        Q(code="midtrans") | ~Q(webhook_secret_encrypted=""))
+
+
 def gateway_config(code: str) -> GatewayConfig | None:
     """The gateway's decrypted configuration when it is offered (enabled with a key), else None.
     Midtrans is also configured, as before, by MIDTRANS_SERVER_KEY in the environment."""
-    row = PaymentGateway.objects.filter(code=code, enabled=True).exclude(secret_key_encrypted="").first()
+    row = _configured_gateways().filter(code=code).first()
     if row is not None:
         return GatewayConfig(code=code, secret_key=row.secret_key(), webhook_secret=row.webhook_secret(),
                              live_mode=row.live_mode, currency=row.currency.upper(), options=row.options or {})
@@ -102,7 +109,7 @@ def gateway_config(code: str) -> GatewayConfig | None:
 def gateways_offered() -> list[dict]:
     """The online gateways creators may choose (one query), in the admin's order; manual transfer
     is always offered besides them. Each: code, label, currency, packages_only."""
-    rows = {g.code: g for g in PaymentGateway.objects.filter(enabled=True).exclude(secret_key_encrypted="")}
+    rows = {g.code: g for g in _configured_gateways()}
     offered = [(g.sort_order, g.code, g.currency.upper()) for g in rows.values()]
     if "midtrans" not in rows and settings.MIDTRANS_SERVER_KEY:
         offered.append((-1, "midtrans", "IDR"))

@@ -49,3 +49,14 @@ def test_saving_without_new_keys_keeps_them_and_clearing_removes_them(client):
     row.refresh_from_db()
     assert (row.secret_key_encrypted, row.webhook_secret_encrypted) == ("", "")
     assert selectors.gateway_config("xendit") is None
+
+
+def test_a_gateway_without_its_webhook_secret_is_not_offered(settings):
+    from credits import services
+
+    settings.MIDTRANS_SERVER_KEY = ""
+    stripe = PaymentGateway.objects.get(code="stripe")
+    PaymentGateway.objects.filter(pk=stripe.pk).update(enabled=True)
+    services.payment_gateway_set_keys(gateway=PaymentGateway.objects.get(pk=stripe.pk), secret_key="sk_test_only")
+
+    assert selectors.gateway_config("stripe") is None and selectors.gateways_offered() == []
