@@ -8,9 +8,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from modo import crypto
 from modo.admin import QuickActionCheckbox, ReadOnlyAdmin
+from modo.http import absolute_url
 
-from . import ledger, orders
+from . import ledger, orders, refunds, services
 from .exceptions import CreditsError
 from .models import (
     CreditAccount,
@@ -20,8 +22,10 @@ from .models import (
     LedgerEntry,
     Order,
     PaymentEvent,
+    PaymentGateway,
     PaymentSettings,
     Plan,
+    Receipt,
 )
 from .selectors import credit_account_for
 
@@ -35,7 +39,9 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "is_public", "sort_order", "is_default_for_signup"]}),
-        ("Price", {"fields": ["price_monthly", "price_yearly", "currency"], "description": "Leave both prices empty for “contact us”."}),
+        ("Price", {"fields": ["price_monthly", "price_yearly", "currency", "price_monthly_idr", "price_yearly_idr"],
+                   "description": "Leave both prices empty for “contact us”. IDR prices are what Midtrans and Xendit charge "
+                                  "(empty: the price converted at MIDTRANS_IDR_RATE)."}),
         ("Credits and limits", {"fields": ["credits_per_cycle", "signup_credits", "max_projects", "daily_generation_limit"]}),
         ("Features", {"fields": ["feature_video", "feature_audio", "feature_lipsync", "feature_upscale", "feature_premium_models"]}),
         ("Trial", {"fields": ["is_trial", "trial_days", "trial_generation_cap"]}),
@@ -44,8 +50,8 @@ class PlanAdmin(admin.ModelAdmin):
 
 @admin.register(CreditPackage)
 class CreditPackageAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "credits", "price", "currency", "is_active", "sort_order"]
-    list_editable = ["credits", "price", "is_active", "sort_order"]
+    list_display = ["name", "code", "credits", "price", "currency", "price_idr", "is_active", "sort_order"]
+    list_editable = ["credits", "price", "price_idr", "is_active", "sort_order"]
 
 
 @admin.register(CreditCost)
@@ -113,16 +119,44 @@ class CreditAccountAdmin(admin.ModelAdmin):
 
 @admin.register(Order)
 class OrderAdmin(QuickActionCheckbox, admin.ModelAdmin):
-    list_display = ["number", "user", "item", "amount", "currency", "status", "gateway", "created_at", "paid_at", "applied_at"]
+    list_display = ["number", "user", "item", "amount", "currency", "status", "gateway", "created_at", "paid_at", "applied_at",
+                    "refunded_amount"]
     list_select_related = ["user", "package", "plan"]
     list_filter = ["status", "gateway", "created_at"]
     search_fields = ["number", "user__email", "gateway_reference"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Order._meta.fields if f.name != "note"]
-    actions = ["mark_paid", "cancel"]
+    actions = ["mark_paid", "cancel", "refund"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Refund the selected paid order…", permissions=["change"])
+    def refund(self, request, queryset):
+        """One order at a time: shows what was already spent of its credits, then the admin
+        chooses a partial refund (the unspent credits' money) or a full one (credits down to zero)."""
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one paid order to refund.", messages.ERROR)
+            return None
+        order = queryset.select_related("account", "user", "package", "plan").get()
+        if order.status != Order.Status.PAID or order.refund_started_at:
+            self.message_user(request, f"{order.number} is not paid, or its refund has already started.",
+                              messages.ERROR)
+            return None
+        form = RefundForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                order = refunds.order_refund(order=order, mode=form.cleaned_data["mode"], actor=request.user,
+                                             reference=form.cleaned_data["reference"])
+            except CreditsError as exc:
+                self.message_user(request, f"{order.number}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{order.number} refunded: {order.refunded_amount} {order.currency}, "
+                                           f"{order.refunded_credits} credits taken back.", messages.SUCCESS)
+            return None
+        context = {**self.admin_site.each_context(request), "title": f"Refund order {order.number}", "order": order,
+                   "preview": refunds.order_refund_preview(order=order), "form": form, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/credits/order/refund.html", context)
 
     @admin.display(description="Item")
     def item(self, obj):
@@ -163,6 +197,75 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class PaymentGatewayForm(forms.ModelForm):
+    new_secret_key = forms.CharField(
+        label="Secret key", required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Midtrans server key, Xendit secret key, Stripe secret key, Polar access token. Stored encrypted; "
+                  "leave empty to keep the current one.")
+    new_webhook_secret = forms.CharField(
+        label="Webhook secret", required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Xendit callback verification token, Stripe signing secret (whsec_…), Polar webhook secret. "
+                  "Stored encrypted; leave empty to keep it. (Midtrans signs with the server key.)")
+    clear_keys = forms.BooleanField(label="Remove the stored keys", required=False)
+
+    class Meta:
+        model = PaymentGateway
+        fields = ["code", "enabled", "live_mode", "currency", "options", "sort_order"]
+
+
+@admin.register(PaymentGateway)
+class PaymentGatewayAdmin(admin.ModelAdmin):
+    """Which gateways creators may choose, test or live, in which currency, with which keys."""
+
+    form = PaymentGatewayForm
+    list_display = ["code", "enabled", "live_mode", "currency", "key", "webhook_key", "sort_order", "webhook_url"]
+    list_editable = ["enabled", "sort_order"]
+    readonly_fields = ["key", "webhook_key", "webhook_url"]
+    fields = ["code", "enabled", "live_mode", "currency", "key", "new_secret_key", "webhook_key", "new_webhook_secret",
+              "clear_keys", "options", "sort_order", "webhook_url"]
+
+    @staticmethod
+    def _hint(token: str) -> str:
+        if not token:
+            return "—"
+        try:
+            return "••••" + crypto.decrypt(token)[-4:]
+        except crypto.InvalidToken:
+            return "(cannot decrypt: check FIELD_ENCRYPTION_KEYS)"
+
+    @admin.display(description="Secret key")
+    def key(self, obj):
+        return self._hint(obj.secret_key_encrypted)
+
+    @admin.display(description="Webhook secret")
+    def webhook_key(self, obj):
+        return self._hint(obj.webhook_secret_encrypted)
+
+    @admin.display(description="Notification URL (set it at the gateway)")
+    def webhook_url(self, obj):
+        return absolute_url(f"/api/v1/webhooks/{obj.code}") if obj.code else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        if data.get("clear_keys"):
+            services.payment_gateway_set_keys(gateway=obj, secret_key="", webhook_secret="")
+        else:
+            services.payment_gateway_set_keys(gateway=obj, secret_key=data.get("new_secret_key") or None,
+                                              webhook_secret=data.get("new_webhook_secret") or None)
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["number", "issued_at", "order", "buyer_email", "item", "amount", "currency", "gateway",
+                    "gateway_reference", "emailed_at"]
+    list_select_related = ["order"]
+    list_filter = ["gateway", "currency"]
+    search_fields = ["buyer_email", "order__number", "gateway_reference"]
+
+
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "account", "kind", "amount", "balance_after", "held_after", "reason", "reference", "actor"]
@@ -182,12 +285,22 @@ class HoldAdmin(ReadOnlyAdmin):
 
 @admin.register(PaymentEvent)
 class PaymentEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "gateway", "order", "event_type", "signature_valid", "outcome"]
+    list_display = ["created_at", "gateway", "order", "event_type", "event_id", "signature_valid", "is_replay", "outcome"]
     list_select_related = ["order"]
-    list_filter = ["gateway", "outcome", "signature_valid"]
+    list_filter = ["gateway", "outcome", "signature_valid", "is_replay"]
+    search_fields = ["event_id", "order__number"]
 
 
 # --- the control room's User page: its credits panel and actions (assembled in modo.admin_site) ---
+
+
+class RefundForm(forms.Form):
+    mode = forms.ChoiceField(widget=forms.RadioSelect, choices=[
+        (refunds.Mode.PARTIAL, "Partial: refund the money of the unspent credits, and take those credits back"),
+        (refunds.Mode.FULL, "Full: refund all the money, and take back the order's credits down to zero"),
+    ])
+    reference = forms.CharField(required=False, max_length=120, label="Refund reference",
+                                help_text="For a refund made by hand (manual transfer, Midtrans): the transfer's reference.")
 
 
 class AmountForm(forms.Form):

@@ -1,6 +1,5 @@
 """Credits endpoints of /api/v1/."""
 
-import json
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -13,7 +12,7 @@ from ninja.errors import AuthorizationError
 from modo import envelope
 from modo.inputs import Input, state_no_nul
 
-from . import orders, selectors
+from . import gateways, orders, payments, selectors
 from .exceptions import InvalidInput, OrderConflict
 from .models import CreditPackage, Plan
 
@@ -113,6 +112,9 @@ class OrderIn(Input):
     package: str | None = Field(None, description="A credit package code, e.g. credits-200")
     plan: str | None = Field(None, description="A plan code, e.g. basic")
     billing_cycle: Literal["monthly", "yearly"] = "monthly"
+    gateway: Literal["manual", "midtrans", "xendit", "stripe", "polar"] | None = Field(
+        None, description="How to pay: manual transfer or an online gateway the admin offers (default: Midtrans "
+                          "when offered, else manual)")
 
 
 class OrderOut(Schema):
@@ -182,25 +184,29 @@ def create_order(request, payload: OrderIn):
         raise InvalidInput("Send either `package` or `plan`.", fields={"package": ["Send either package or plan."]})
     package = get_object_or_404(CreditPackage, code=payload.package, is_active=True) if payload.package else None
     plan = get_object_or_404(Plan, code=payload.plan, is_public=True) if payload.plan else None
-    order = orders.order_create(user=request.auth, package=package, plan=plan, billing_cycle=payload.billing_cycle)
+    order = orders.order_create(user=request.auth, package=package, plan=plan, billing_cycle=payload.billing_cycle,
+                               gateway=payload.gateway, base_url=request.build_absolute_uri("/"))
     return Status(201, envelope.ok(order_out(order)))
 
 
-@webhooks.post("/webhooks/midtrans", auth=None, include_in_schema=False)
-def midtrans_webhook(request):
-    try:
-        payload = json.loads(request.body or b"{}")
-    except ValueError:
-        raise InvalidInput("The body is not JSON.") from None
-    if not isinstance(payload, dict):
-        raise InvalidInput("The body is not a JSON object.")
-    status, outcome = orders.midtrans_notification(payload=payload)
-    if status == 403:
-        raise AuthorizationError()
-    if status == 404:
-        raise Http404
-    if status == 409:
-        raise OrderConflict()
-    if status == 422:
-        raise InvalidInput("The amount does not match the order.")
-    return envelope.ok({"outcome": outcome})
+def _webhook(code: str):
+    def receive(request):
+        result = payments.payment_notification_receive(gateway=code, body=request.body, headers=request.headers)
+        if result.status == 403:
+            raise AuthorizationError()
+        if result.status == 404:
+            raise Http404
+        if result.status == 409:
+            raise OrderConflict()
+        if result.status == 422:
+            raise InvalidInput("The amount does not match the order." if result.outcome == "amount_mismatch"
+                               else "The body is not a JSON object.")
+        return envelope.ok({"outcome": result.outcome})
+
+    receive.__name__ = f"{code}_webhook"
+    return receive
+
+
+# POST /api/v1/webhooks/<gateway>: one route per gateway (credits/payments.py does the work).
+for _code in gateways.CODES:
+    webhooks.post(f"/webhooks/{_code}", auth=None, include_in_schema=False, url_name=f"{_code}_webhook")(_webhook(_code))

@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import statement
+from .models import Order
 
 
 class LedgerFilterForm(forms.Form):
@@ -17,6 +18,7 @@ class OrderForm(forms.Form):
     package = forms.CharField(required=False)
     plan = forms.CharField(required=False)
     billing_cycle = forms.ChoiceField(choices=[("monthly", _("Monthly")), ("yearly", _("Yearly"))], required=False)
+    gateway = forms.ChoiceField(choices=[("", "")] + Order.Gateway.choices, required=False)
 
     def clean(self):
         data = super().clean()

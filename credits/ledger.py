@@ -349,6 +349,21 @@ def credits_admin_adjust(*, account: CreditAccount, delta: int, reason: str, act
         return _append(account, kind=Kind.ADMIN_ADJUST, key=key, amount=delta, split=split, actor=actor, reason=reason)
 
 
+def credits_reverse(*, account: CreditAccount, amount: int, bucket: str, idempotency_key: str, reason: str | Reason,
+                    any_bucket: bool = False, reference=None, actor=None) -> LedgerEntry | None:
+    """An order refunded: takes back ≤ `amount` from `bucket` (`any_bucket`: then the others), ≤ available; once per key."""
+    with transaction.atomic():
+        account = _lock(account)
+        if entry := _existing_entry(idempotency_key):
+            return entry
+        have = {"purchased": account.purchased_balance, "cycle": account.cycle_balance, "bonus": account.bonus_balance}
+        left, take = min(_positive(amount), account.available), dict.fromkeys(have, 0)
+        for name in sorted(have, key=lambda b: b != bucket)[:3 if any_bucket else 1]:
+            take[name], left = min(left, have[name]), left - min(left, have[name])
+        return _append(account, kind=Kind.ADMIN_ADJUST, key=idempotency_key, amount=-sum(take.values()), actor=actor,
+                       reason=reason, split=Split(**{k: -n for k, n in take.items()}), reference=reference) if any(take.values()) else None
+
+
 # --- holds -----------------------------------------------------------------------------------
 
 

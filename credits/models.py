@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from modo import crypto
 from modo.models import TimeStamped
 
 
@@ -20,6 +21,9 @@ class Plan(TimeStamped):
     price_monthly = models.DecimalField(_("price per month"), max_digits=10, decimal_places=2, null=True, blank=True)
     price_yearly = models.DecimalField(_("price per year"), max_digits=10, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="USD")
+    # What the Indonesian gateways charge (IDR); empty: the price converted at MIDTRANS_IDR_RATE.
+    price_monthly_idr = models.DecimalField(_("price per month (IDR)"), max_digits=14, decimal_places=0, null=True, blank=True)
+    price_yearly_idr = models.DecimalField(_("price per year (IDR)"), max_digits=14, decimal_places=0, null=True, blank=True)
     credits_per_cycle = models.PositiveIntegerField(_("credits per cycle"), default=0)
     signup_credits = models.PositiveIntegerField(_("signup credits"), default=0)
     max_projects = models.PositiveIntegerField(_("max projects"), null=True, blank=True, help_text=_("Empty: no limit."))
@@ -73,6 +77,8 @@ class CreditPackage(TimeStamped):
     credits = models.PositiveIntegerField(_("credits"))
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="USD")
+    # What the Indonesian gateways charge (IDR); empty: the price converted at MIDTRANS_IDR_RATE.
+    price_idr = models.DecimalField(_("price (IDR)"), max_digits=14, decimal_places=0, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -292,10 +298,15 @@ class Order(TimeStamped):
         PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Payment failed")
+        REFUNDED = "refunded", _("Refunded")
 
     class Gateway(models.TextChoices):
         MANUAL = "manual", _("Manual transfer")
         MIDTRANS = "midtrans", _("Midtrans")
+        XENDIT = "xendit", _("Xendit")
+        STRIPE = "stripe", _("Stripe")
+        POLAR = "polar", _("Polar")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("order number"), max_length=32, unique=True)
@@ -312,6 +323,14 @@ class Order(TimeStamped):
     gateway_reference = models.CharField(_("gateway reference"), max_length=120, blank=True)
     gateway_amount = models.CharField(max_length=32, blank=True, help_text="The amount as sent to the gateway.")
     payment_url = models.URLField(max_length=500, blank=True)
+    # The gateway's checkout (Stripe session, Xendit invoice, Polar checkout); `gateway_reference`
+    # becomes the payment's own id (what a refund names) when it is paid.
+    checkout_reference = models.CharField(max_length=120, blank=True)
+    refund_started_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refunded_amount = models.DecimalField(_("refunded amount"), max_digits=12, decimal_places=2, default=0)
+    refunded_credits = models.PositiveIntegerField(_("credits taken back"), default=0)
+    refund_reference = models.CharField(_("refund reference"), max_length=120, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -350,9 +369,12 @@ class Order(TimeStamped):
 
 
 class PaymentEvent(models.Model):
-    """A gateway notification as received (append-only, for audit and support)."""
+    """A gateway notification as received (append-only, for audit and support). Every delivery is
+    a row; the first with a verified event id owns it, later ones are replays (`is_replay`)."""
 
     gateway = models.CharField(max_length=16)
+    event_id = models.CharField(max_length=200, blank=True)
+    is_replay = models.BooleanField(default=False)
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     event_type = models.CharField(max_length=40, blank=True)
     signature_valid = models.BooleanField(default=False)
@@ -365,9 +387,91 @@ class PaymentEvent(models.Model):
         verbose_name_plural = _("payment events")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["gateway", "-created_at"], name="paymentevent_recent_idx")]
+        constraints = [
+            # One verified event per gateway event id: the claim that makes a delivery a replay.
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="paymentevent_once",
+                                    condition=Q(is_replay=False) & ~Q(event_id="")),
+        ]
 
     def __str__(self):
         return f"{self.gateway} {self.event_type} → {self.outcome}"
+
+
+class PaymentGateway(TimeStamped):
+    """A payment gateway as the superadmin configures it: offered or not, test or live, its
+    currency and keys (Fernet tokens, like AI provider keys; never the keys themselves)."""
+
+    code = models.CharField(_("gateway"), max_length=16, unique=True,
+                            choices=[c for c in Order.Gateway.choices if c[0] != Order.Gateway.MANUAL])
+    enabled = models.BooleanField(_("offered to creators"), default=False)
+    live_mode = models.BooleanField(_("live mode"), default=False, help_text=_("Off: the gateway's test/sandbox mode (Stripe and Xendit: the key decides)."))
+    currency = models.CharField(_("currency"), max_length=3, default="USD",
+                                help_text=_("IDR for Midtrans and Xendit, USD for Stripe and Polar."))
+    secret_key_encrypted = models.TextField(blank=True, editable=False)
+    webhook_secret_encrypted = models.TextField(blank=True, editable=False)
+    options = models.JSONField(_("options"), default=dict, blank=True,
+                               help_text=_('Polar: {"product_id": "…"} (a product with a custom price).'))
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("payment gateway")
+        verbose_name_plural = _("payment gateways")
+
+    def __str__(self):
+        return self.get_code_display()
+
+    def secret_key(self) -> str:
+        return crypto.decrypt(self.secret_key_encrypted) if self.secret_key_encrypted else ""
+
+    def webhook_secret(self) -> str:
+        return crypto.decrypt(self.webhook_secret_encrypted) if self.webhook_secret_encrypted else ""
+
+
+class Receipt(TimeStamped):
+    """The numbered receipt of one paid order, written once as the order is applied: what the
+    buyer paid, as it was then (later renames of a package do not change it)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.PositiveIntegerField(_("receipt number"), unique=True)
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="receipt")
+    buyer_name = models.CharField(_("name"), max_length=150)
+    buyer_email = models.EmailField(_("email"))
+    item = models.CharField(_("item"), max_length=160)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    gateway = models.CharField(_("payment method"), max_length=16, choices=Order.Gateway.choices)
+    gateway_reference = models.CharField(_("payment reference"), max_length=120, blank=True)
+    issued_at = models.DateTimeField(_("issued"))
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"R-{self.issued_at:%Y}-{self.number:06d}"
+
+
+class ReceiptCounter(TimeStamped):
+    """The last receipt number (one row). Taken under its row lock in the transaction that applies
+    the order, so numbers have no gaps: a rolled-back payment gives its number back."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="receiptcounter_singleton")]
+
+    def __str__(self):
+        return f"receipt {self.last}"
 
 
 def _international(number: str) -> str:

@@ -4,9 +4,10 @@ ledger entry has a unique key."""
 
 import logging
 import secrets
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote as urlquote
 
+from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -16,9 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from modo.http import absolute_url
 
-from . import ledger, midtrans
+from . import gateways, ledger, receipts, selectors
 from .exceptions import CreditsError, InvalidInput
-from .models import CreditAccount, CreditPackage, Order, PaymentEvent, PaymentSettings, Plan
+from .models import CreditAccount, CreditPackage, Order, PaymentSettings, Plan
 from .reasons import Reason
 
 log = logging.getLogger(__name__)
@@ -35,42 +36,79 @@ def _order_number() -> str:
     return f"MODO-{timezone.now():%y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-def order_create(*, user, package: CreditPackage | None = None, plan: Plan | None = None, billing_cycle: str = "monthly") -> Order:
-    """A pending order for a package or a paid plan. With Midtrans configured, the Snap
-    transaction is created after the order row is committed (no transaction around the call)."""
+def order_price(*, package: CreditPackage | None = None, plan: Plan | None = None, billing_cycle: str = "",
+                currency: str) -> Decimal:
+    """The item's price in `currency` (the plan/package data: its own price, or its IDR price for
+    IDR; missing, the price converted at MIDTRANS_IDR_RATE)."""
+    if package is not None:
+        base, base_currency, idr = package.price, package.currency, package.price_idr
+    else:
+        yearly = billing_cycle == "yearly"
+        base = plan.price_yearly if yearly else plan.price_monthly
+        base_currency, idr = plan.currency, plan.price_yearly_idr if yearly else plan.price_monthly_idr
+    currency, rate = currency.upper(), Decimal(settings.MIDTRANS_IDR_RATE)
+    if currency == base_currency.upper():
+        return Decimal(base)
+    if currency == "IDR":
+        return Decimal(idr) if idr else (Decimal(base) * rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    if base_currency.upper() == "IDR":
+        return (Decimal(base) / rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    raise InvalidInput(_("This item has no price in %(currency)s.") % {"currency": currency})
+
+
+def _return_url(order: Order, base_url: str) -> str:
+    path = reverse("credits:order", args=[order.public_id])
+    return base_url.rstrip("/") + path if base_url else absolute_url(path)
+
+
+def order_create(*, user, package: CreditPackage | None = None, plan: Plan | None = None, billing_cycle: str = "monthly",
+                 gateway: str | None = None, base_url: str = "") -> Order:
+    """A pending order for a package or a paid plan, to pay through `gateway` (one the admin
+    offers, or "manual"; by default Midtrans when it is configured, else manual transfer), in that
+    gateway's currency. The gateway's checkout is created after the order row is committed (no
+    transaction around the call); when the gateway fails the order is cancelled and
+    PaymentUnavailable raised. The gateway sends the creator back to the order's page on
+    `base_url` (the host the request came to; SITE_URL without one)."""
     if (package is None) == (plan is None):
         raise InvalidInput(_("Choose either a credit package or a plan."))
+    if gateway is None:
+        gateway = Order.Gateway.MIDTRANS if selectors.gateway_config("midtrans") else Order.Gateway.MANUAL
+    config = None
+    if gateway != Order.Gateway.MANUAL:
+        config = selectors.gateway_config(gateway) if gateway in gateways.CODES else None
+        if config is None:
+            raise InvalidInput(_("This payment method is not available. Choose another one."))
+        if plan is not None and getattr(gateways.registry()[gateway], "PACKAGES_ONLY", False):
+            raise InvalidInput(_("This payment method is for credit packs only. Choose another one for a plan."))
     account = ledger.credit_account_open(user=user)
     if package is not None:
         if not package.is_active:
             raise InvalidInput(_("This package is no longer offered."))
-        amount, currency, credits, cycle = package.price, package.currency, package.credits, ""
+        currency, credits, cycle = package.currency, package.credits, ""
     else:
         if billing_cycle not in CreditAccount.Cycle.values:
             raise InvalidInput(_("Choose monthly or yearly billing."))
-        amount = plan.price_yearly if billing_cycle == "yearly" else plan.price_monthly
-        if plan.is_trial or not plan.is_public or not amount:
+        listed = plan.price_yearly if billing_cycle == "yearly" else plan.price_monthly
+        if plan.is_trial or not plan.is_public or not listed:
             raise InvalidInput(_("This plan cannot be bought online; contact us."))
         currency, credits, cycle = plan.currency, plan.credits_per_cycle, billing_cycle
+    if config is not None:
+        currency = config.currency
+    amount = order_price(package=package, plan=plan, billing_cycle=cycle, currency=currency)
     order = Order.objects.create(
         number=_order_number(), account=account, user=user, package=package, plan=plan, billing_cycle=cycle,
-        credits=credits, amount=amount, currency=currency, expires_at=timezone.now() + ORDER_TTL,
-        gateway=Order.Gateway.MIDTRANS if midtrans.enabled() else Order.Gateway.MANUAL,
+        credits=credits, amount=amount, currency=currency, expires_at=timezone.now() + ORDER_TTL, gateway=gateway,
     )
-    if order.gateway == Order.Gateway.MIDTRANS:
-        gross = midtrans.idr_amount(Decimal(amount), currency)
+    if config is not None:
         try:
-            snap = midtrans.create_transaction(
-                order_id=order.number, gross_amount=gross, item_name=order.item_name, email=user.email,
-                name=user.get_short_name(), finish_url=absolute_url(reverse("credits:subscription")),
-            )
-        except midtrans.MidtransError as exc:
-            log.warning("midtrans create failed for %s: %s", order.number, exc)
+            checkout = gateways.registry()[gateway].checkout_create(
+                order=order, config=config, return_url=_return_url(order, base_url))
+        except gateways.GatewayError as exc:
+            log.warning("%s checkout failed for %s: %s", gateway, order.number, exc)
             Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED, note="Payment provider unavailable")
             raise PaymentUnavailable() from exc
         Order.objects.filter(pk=order.pk).update(
-            gateway_reference=snap["token"], payment_url=snap["redirect_url"], gateway_amount=f"{gross}.00"
-        )
+            checkout_reference=checkout.reference[:120], payment_url=checkout.redirect_url, gateway_amount=checkout.amount)
         order.refresh_from_db()
     return order
 
@@ -135,15 +173,20 @@ def credits_purchase_apply(*, order: Order) -> bool:
                 reason=Reason("order", number=order.number),
                 metadata={"url": reverse("credits:order", args=[order.public_id])},
             )
+        receipts.receipt_issue(order=order)
     return True
 
 
+PAYABLE = [Order.Status.PENDING, Order.Status.EXPIRED, Order.Status.FAILED]
+
+
 def order_mark_paid(*, order: Order, gateway_reference: str = "") -> bool:
-    """Marks a pending (or lapsed) order paid and applies it. Safe to repeat."""
+    """Marks a pending (or lapsed, or failed: the money arrived after all) order paid and applies
+    it. Safe to repeat; a cancelled or refunded order is never paid."""
     fields = {"status": Order.Status.PAID, "paid_at": timezone.now()}
     if gateway_reference:
         fields["gateway_reference"] = gateway_reference
-    Order.objects.filter(pk=order.pk, status__in=[Order.Status.PENDING, Order.Status.EXPIRED]).update(**fields)
+    Order.objects.filter(pk=order.pk, status__in=PAYABLE).update(**fields)
     return credits_purchase_apply(order=order)
 
 
@@ -157,43 +200,3 @@ def orders_expire_stale(*, now=None) -> int:
     return Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now, gateway=Order.Gateway.MANUAL).update(
         status=Order.Status.EXPIRED
     )
-
-
-PAID_STATUSES = {"settlement"}
-FAILED_STATUSES = {"deny": Order.Status.CANCELLED, "cancel": Order.Status.CANCELLED, "expire": Order.Status.EXPIRED,
-                   "failure": Order.Status.CANCELLED}
-
-
-def midtrans_notification(*, payload: dict) -> tuple[int, str]:
-    """Handles one Midtrans HTTP notification. Returns (HTTP status, outcome). Credits move only
-    for a valid signature, an order that was sent to Midtrans, the amount and currency it was sent
-    for, and a settled (or accepted captured) payment. Every notification is recorded."""
-    valid = midtrans.signature_valid(payload)
-    order = Order.objects.filter(number=str(payload.get("order_id", ""))).first()
-    event = PaymentEvent.objects.create(
-        gateway="midtrans", order=order, event_type=str(payload.get("transaction_status", ""))[:40],
-        signature_valid=valid, payload=payload,
-    )
-
-    def done(status: int, outcome: str):
-        PaymentEvent.objects.filter(pk=event.pk).update(outcome=outcome)
-        return status, outcome
-
-    if not valid:
-        return done(403, "bad_signature")
-    if order is None:
-        return done(404, "unknown_order")
-    if order.gateway != Order.Gateway.MIDTRANS or not order.gateway_amount:
-        # A manual order (or one Midtrans never got) is not Midtrans's to settle, whatever it signs.
-        return done(409, "wrong_gateway")
-    if str(payload.get("gross_amount")) != order.gateway_amount or str(payload.get("currency", "IDR")).upper() != "IDR":
-        return done(422, "amount_mismatch")
-    status = payload.get("transaction_status")
-    fraud = payload.get("fraud_status", "accept")
-    if status in PAID_STATUSES or (status == "capture" and fraud == "accept"):
-        applied = order_mark_paid(order=order, gateway_reference=str(payload.get("transaction_id", ""))[:120])
-        return done(200, "applied" if applied else "already_applied")
-    if status in FAILED_STATUSES:
-        order_cancel(order=order, status=FAILED_STATUSES[status])
-        return done(200, "closed")
-    return done(200, "ignored")

@@ -19,6 +19,7 @@ TEXTS = {
     "order_plan": _("%(plan)s plan · order %(number)s"),
     "trial_ended_by_order": _("Trial ended by order %(number)s · moved to %(plan)s"),
     "refund": _("Refund"),
+    "order_refunded": _("Order %(number)s refunded · its credits taken back"),
 }
 # Parameters that name a plan: a default plan's name reads in the reader's language too.
 PLAN_PARAMS = ("plan", "free")

@@ -62,3 +62,16 @@ def seed(Plan, CreditPackage, CreditCost, *, reset: bool = False) -> dict[str, i
                 obj.save()
                 counts["reset"] += 1
     return counts
+
+# The payment gateways, switched off until the superadmin enters their keys in the admin.
+GATEWAYS = [
+    dict(code="midtrans", currency="IDR", sort_order=10),
+    dict(code="xendit", currency="IDR", sort_order=20),
+    dict(code="stripe", currency="USD", sort_order=30),
+    dict(code="polar", currency="USD", sort_order=40),
+]
+
+
+def seed_gateways(PaymentGateway) -> None:
+    for row in GATEWAYS:
+        PaymentGateway.objects.get_or_create(code=row["code"], defaults=row)

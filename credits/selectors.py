@@ -1,12 +1,14 @@
 """Reads for credits. Every lookup of a user's object checks the owner (404 otherwise)."""
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from . import ledger
 from .exceptions import upgrade_url
-from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, Plan
+from .gateways import CODES, GatewayConfig, registry
+from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, PaymentGateway, Plan, Receipt
 
 
 def credit_account_for(*, user) -> CreditAccount:
@@ -51,7 +53,7 @@ def ledger_for(*, account: CreditAccount, kind: str = "", since=None, until=None
 
 
 def orders_for(*, user) -> QuerySet[Order]:
-    return Order.objects.filter(user=user).select_related("package", "plan").order_by("-created_at")
+    return Order.objects.filter(user=user).select_related("package", "plan", "receipt").order_by("-created_at")
 
 
 def order_get(*, user, public_id) -> Order:
@@ -79,3 +81,45 @@ def trial_status(account: CreditAccount) -> dict | None:
         "reason": reason,
         "upgrade_url": upgrade_url(reason) if reason else "",
     }
+
+
+# --- payment gateways ------------------------------------------------------------------------
+
+
+def _configured_gateways() -> QuerySet[PaymentGateway]:
+    """Switched on, with a key, and (but Midtrans, which signs with its server key) a webhook
+    secret: without one no payment could ever be confirmed."""
+    return PaymentGateway.objects.filter(enabled=True).exclude(secret_key_encrypted="").filter(
+        Q(code="midtrans") | ~Q(webhook_secret_encrypted=""))
+
+
+def gateway_config(code: str) -> GatewayConfig | None:
+    """The gateway's decrypted configuration when it is offered (enabled with a key), else None.
+    Midtrans is also configured, as before, by MIDTRANS_SERVER_KEY in the environment."""
+    row = _configured_gateways().filter(code=code).first()
+    if row is not None:
+        return GatewayConfig(code=code, secret_key=row.secret_key(), webhook_secret=row.webhook_secret(),
+                             live_mode=row.live_mode, currency=row.currency.upper(), options=row.options or {})
+    if code == "midtrans" and settings.MIDTRANS_SERVER_KEY:
+        return GatewayConfig(code=code, secret_key=settings.MIDTRANS_SERVER_KEY, live_mode=settings.MIDTRANS_IS_PRODUCTION,
+                             currency="IDR")
+    return None
+
+
+def gateways_offered() -> list[dict]:
+    """The online gateways creators may choose (one query), in the admin's order; manual transfer
+    is always offered besides them. Each: code, label, currency, packages_only."""
+    rows = {g.code: g for g in _configured_gateways()}
+    offered = [(g.sort_order, g.code, g.currency.upper()) for g in rows.values()]
+    if "midtrans" not in rows and settings.MIDTRANS_SERVER_KEY:
+        offered.append((-1, "midtrans", "IDR"))
+    labels, modules = dict(Order.Gateway.choices), registry()
+    return [{"code": code, "label": labels[code], "currency": currency,
+             "packages_only": getattr(modules[code], "PACKAGES_ONLY", False)}
+            for _, code, currency in sorted(offered, key=lambda o: (o[0], CODES.index(o[1])))]
+
+
+def receipt_get(*, user, public_id) -> tuple[Order, Receipt | None]:
+    """The receipt of the user's order `public_id` (404 for anyone else's), or None while unpaid."""
+    order = order_get(user=user, public_id=public_id)
+    return order, Receipt.objects.filter(order=order).first()

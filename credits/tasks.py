@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import ledger, orders
+from . import ledger, orders, receipts
 
 
 @shared_task
@@ -16,3 +16,8 @@ def expire_trials() -> int:
 @shared_task
 def expire_stale_orders() -> int:
     return orders.orders_expire_stale()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def receipt_email(receipt_id: int) -> bool:
+    return receipts.receipt_email_send(receipt_id=receipt_id)

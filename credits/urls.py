@@ -12,5 +12,8 @@ urlpatterns = [
     path("settings/orders/new/", views.order_create, name="order_create"),
     path("settings/orders/<uuid:public_id>/", views.order_detail, name="order"),
     path("settings/orders/<uuid:public_id>/cancel/", views.order_cancel, name="order_cancel"),
+    path("settings/orders/<uuid:public_id>/status/", views.order_status, name="order_status"),
+    path("settings/orders/<uuid:public_id>/receipt/", views.receipt_detail, name="receipt"),
+    path("settings/orders/<uuid:public_id>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("trial-ended/", views.trial_ended, name="trial_ended"),
 ]

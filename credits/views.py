@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import orders, selectors, statement
+from . import orders, receipts, selectors, statement
 from .exceptions import CreditsError
 from .forms import LedgerFilterForm, OrderForm
-from .models import CreditPackage, PaymentSettings, Plan
+from .models import CreditPackage, Order, PaymentSettings, Plan
 
 LEDGER_PAGE_SIZE = 25
 
@@ -35,6 +35,7 @@ def subscription(request):
         "plans": selectors.public_plans(),
         "packages": selectors.active_packages(),
         "orders": selectors.orders_for(user=request.user)[:20],
+        "gateways": selectors.gateways_offered(),
         "settings_tab": "subscription",
     })
 
@@ -89,7 +90,8 @@ def order_create(request):
     package = get_object_or_404(CreditPackage, code=data["package"], is_active=True) if data["package"] else None
     plan = get_object_or_404(Plan, code=data["plan"], is_public=True) if data["plan"] else None
     try:
-        order = orders.order_create(user=request.user, package=package, plan=plan, billing_cycle=data["billing_cycle"])
+        order = orders.order_create(user=request.user, package=package, plan=plan, billing_cycle=data["billing_cycle"],
+                                    gateway=data["gateway"] or None, base_url=request.build_absolute_uri("/"))
     except CreditsError as exc:
         messages.error(request, exc.message)
         return redirect("credits:subscription")
@@ -106,6 +108,36 @@ def order_detail(request, public_id):
         "order": order, "payment": payment, "whatsapp_url": orders.whatsapp_link(order, payment),
         "settings_tab": "subscription",
     })
+
+
+@login_required
+def order_status(request, public_id):
+    """The order's live part (status and outcome), polled by the order page while it waits. Once
+    the order is no longer pending, htmx reloads the whole page (its payment box goes, the
+    credit badge and the summary change)."""
+    order = selectors.order_get(user=request.user, public_id=public_id)
+    response = render(request, "credits/_order_live.html", {"order": order})
+    if request.headers.get("HX-Request") and order.status != Order.Status.PENDING:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def receipt_detail(request, public_id):
+    order, receipt = selectors.receipt_get(user=request.user, public_id=public_id)
+    if receipt is None:  # not paid (yet): the order page says where it stands
+        return redirect("credits:order", public_id=order.public_id)
+    return render(request, "credits/receipt.html", {"order": order, "receipt": receipt, "settings_tab": "subscription"})
+
+
+@login_required
+def receipt_pdf(request, public_id):
+    order, receipt = selectors.receipt_get(user=request.user, public_id=public_id)
+    if receipt is None:
+        return redirect("credits:order", public_id=order.public_id)
+    response = HttpResponse(receipts.receipt_pdf(receipt=receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{receipts.receipt_filename(receipt)}"'
+    return response
 
 
 @login_required
@@ -135,4 +167,5 @@ def pricing(request):
         "packages": selectors.active_packages(),
         "costs": selectors.active_costs(),
         "trial_plan": selectors.signup_plan(),
+        "gateways": selectors.gateways_offered(),
     })

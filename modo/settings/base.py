@@ -361,6 +361,10 @@ MIDTRANS_CLIENT_KEY = env("MIDTRANS_CLIENT_KEY", default="")
 MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
 # Rupiah per unit of a plan's or package's currency (Midtrans charges in IDR).
 MIDTRANS_IDR_RATE = env("MIDTRANS_IDR_RATE", default="16000")
+# Payment gateways (keys in the admin: Payment gateways). A Stripe signature's timestamp must be
+# this close to now; a Xendit callback's `updated` time no older than the max age (seconds).
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+PAYMENT_NOTIFICATION_MAX_AGE = env.int("PAYMENT_NOTIFICATION_MAX_AGE", default=3 * 24 * 3600)
 
 # --- AI providers (aiproviders app) ----------------------------------------------------------------
 # Seconds between a failed attempt and its one retry, and how long a failing model sits out.
@@ -381,6 +385,9 @@ EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
 # the showcase's CDN point there). Forms post to us; Google login and Midtrans checkout are
 # POSTs answered by a redirect to Google / Midtrans, which form-action also governs.
 # Violations are logged by modo.views.csp_report.
+# Where a buy form's redirect may lead (the gateways' hosted checkout pages).
+PAYMENT_CHECKOUT_ORIGINS = ["https://checkout.xendit.co", "https://checkout.stripe.com", "https://polar.sh",
+                            "https://sandbox.polar.sh", "https://buy.polar.sh"]
 MIDTRANS_APP_ORIGIN = "https://app.midtrans.com" if MIDTRANS_IS_PRODUCTION else "https://app.sandbox.midtrans.com"
 
 
@@ -415,7 +422,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF, "https://accounts.google.com", MIDTRANS_APP_ORIGIN],
+        "form-action": [SELF, "https://accounts.google.com", MIDTRANS_APP_ORIGIN, *PAYMENT_CHECKOUT_ORIGINS],
         "report-uri": "/csp-report/",  # modo.views.csp_report
     },
 }

@@ -129,7 +129,8 @@ API_EXAMPLES = {
 # (The sweep reads the document, so an undocumented route would escape it.)
 UNDOCUMENTED_API = {
     "api:openapi-json": "the document itself", "api:openapi-view": "the document's page", "api:api-root": "an index",
-    "api:midtrans_webhook": "payment gateway notifications, signed by the gateway (credits/tests/test_orders.py)",
+    **{f"api:{code}_webhook": "payment gateway notifications, signed by the gateway (credits/tests/test_gateways.py)"
+       for code in ("midtrans", "xendit", "stripe", "polar")},
     "api:replicate_webhook": "vendor callbacks, signed by the vendor (aiproviders/tests/test_replicate_webhook.py)",
 }
 

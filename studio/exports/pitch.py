@@ -10,6 +10,8 @@ every other address: making a PDF never fetches anything from the network.
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from modo.pdf import html_to_pdf
+
 from ..models import Project
 from .bible import Bible
 
@@ -44,20 +46,12 @@ def pitch_bible_html(project: Project, *, request=None, for_download: bool = Fal
 
 def pitch_bible_pdf(project: Project, *, request=None) -> bytes:
     """The pitch bible as a PDF file (A4), its pictures read from our storage."""
-    from PIL import ImageFile
-    from weasyprint import HTML  # loads Pango: only when a PDF is asked for
-
-    # Importing WeasyPrint tells Pillow, for the whole process, to accept truncated images; the
-    # upload decoder (modo/imaging.py) must keep refusing them. The PDF only embeds our own
-    # stored pictures, re-encoded when they were stored, so it needs no such leniency.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-
     bible = Bible(project)
     context = _context(bible, src=lambda image: f"{IMAGE_SCHEME}:{image.name}")
     html = render_to_string("studio/export/pitch_bible.html", {**context, "for_download": True, "for_pdf": True},
                             request=request)
     fetcher = BibleImageFetcher({image.name: image for image in bible.images.values()})
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    return html_to_pdf(html, url_fetcher=fetcher)
 
 
 class BibleImageFetcher:
