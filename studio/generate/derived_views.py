@@ -121,7 +121,6 @@ def restyle_page(request, public_id):
         "project": project, "form": form, "error": error, "pickable": pickable, "picked": picked,
         "styles": prompts.presets("style"), "sizes": [(k, label) for k, (_letter, label) in restyle.SIZES.items()],
         "quote": jobs.job_quote(user=request.user, kind=Kind.RESTYLE, references=1), "job": _job_of(request),
-        "characters": list(selectors.characters_of(project).only("public_id", "name")),
     }, status=error.status if error else 200)
 
 
@@ -132,7 +131,7 @@ def use_as_sheet(request, asset_id):
     asset = media_selectors.asset_get(user=request.user, public_id=asset_id)
     if not asset.is_image:
         raise Http404
-    characters = list(selectors.characters_of(asset.project).only("public_id", "name"))
+    characters = list(selectors.characters_of(asset.project).select_related(None).only("public_id", "name"))
     form = SheetForm(request.POST or None, characters=characters)
     if request.method == "POST":
         if form.is_valid():
