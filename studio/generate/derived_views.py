@@ -119,7 +119,7 @@ def restyle_page(request, public_id):
                     .filter(media_type="image", is_accessible=True).order_by("-created_at", "-id")[:PICKABLE])
     return render(request, "studio/visual/restyle.html", {
         "project": project, "form": form, "error": error, "pickable": pickable, "picked": picked,
-        "styles": prompts.presets("style"), "sizes": [(k, label) for k, (_letter, label) in restyle.SIZES.items()],
+        "styles": restyle.styles_in_order(prompts.presets("style")), "sizes": [(k, label) for k, (_letter, label) in restyle.SIZES.items()],
         "quote": jobs.job_quote(user=request.user, kind=Kind.RESTYLE, references=1), "job": _job_of(request),
     }, status=error.status if error else 200)
 

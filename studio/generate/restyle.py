@@ -21,7 +21,14 @@ from .prompts import QUALITY_TAGS, chosen_presets
 # the source's nearest, so the photo is not squashed into another shape.
 SIZES = {"small": ("s", gettext_lazy("Small")), "medium": ("m", gettext_lazy("Medium")),
          "large": ("l", gettext_lazy("Large"))}
+# The brief's styles first, in its order; any other active style preset after them.
+FIRST_STYLES = ("plush", "realistic", "cartoon", "anime", "cinematic")
 STRENGTH = 0.85  # how far from the photo: the style shows clearly, the subject stays recognisable
+
+
+def styles_in_order(presets: list) -> list:
+    rank = {key: n for n, key in enumerate(FIRST_STYLES)}
+    return sorted(presets, key=lambda p: rank.get(p.key, len(rank)))  # stable: the rest keep their order
 
 
 def aspect_of(width: int | None, height: int | None) -> str:
