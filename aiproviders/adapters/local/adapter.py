@@ -8,7 +8,7 @@
     generate_image renders a title card from the prompt (t2i), stylises one reference (i2i) or
                    composites several (multi-reference) with Pillow; PNG of exactly width×height.
     upscale_image  enlarges an image 2× or 4× by resampling (upscale.py: Lanczos + a mild unsharp
-                   mask), honest about being a resample; JPEG stays JPEG, the rest PNG.
+                   mask), honest about being a resample; JPEG out, PNG when it has transparency.
     start_video    animates an image with an eased pan/zoom into an H.264 MP4 (PyAV), at once:
                    the returned job has already succeeded. Nothing is stored between calls, so
                    poll_video only explains that (a failed, permanent job) instead of keeping MP4
