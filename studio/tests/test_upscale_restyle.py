@@ -271,3 +271,35 @@ def test_outsiders_get_404_for_upscale_restyle_and_sheets(client, creator, proje
                        (f"{API}/generate/restyle", {"source_asset": str(photo.public_id), "style": "anime"})):
         assert post(client, path, body, outsider).status_code == 404
     assert not Generation.objects.exists()
+
+
+def test_cancel_releases_and_retry_runs_the_same_upscale_again(client, creator, photo, celery_eager,
+                                                               django_capture_on_commit_callbacks):
+    job = post(client, f"{API}/generate/upscale", {"source_asset": str(photo.public_id), "scale": 2}, creator).json()
+    cancelled = client.post(f"{API}/jobs/{job['data']['id']}/cancel", **bearer(creator)).json()["data"]
+    assert (cancelled["status"], cancelled["cost_charged"]) == ("cancelled", 0)
+    assert captured(job["data"]["id"]) == (5, [("release", 0)])
+    retried = run(django_capture_on_commit_callbacks, lambda: client.post(
+        f"{API}/jobs/{job['data']['id']}/retry", **bearer(creator)))
+    assert retried.status_code == 202
+    again = Generation.objects.get(public_id=retried.json()["data"]["id"])
+    assert (again.kind, again.params["scale"], again.status, again.credits_quoted) == ("upscale", 2, "succeeded", 5)
+    assert again.output_asset.derived_from_id == photo.pk and captured(again.public_id) == (5, [("capture", -5)])
+
+
+def test_restyle_counts_against_the_trial_and_the_running_job_cap(client, user, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    project = make_project(user, characters=1, scenes=0)  # a new account is on the trial: 2 generations
+    source = media_services.asset_store(data=png(), mime="image/png", owner=user, target=target_of(project))
+    body = {"source_asset": str(source.public_id), "style": "anime"}
+    assert [post(client, f"{API}/generate/restyle", body, user).status_code for _ in range(2)] == [202, 202]
+    refused = post(client, f"{API}/generate/restyle", body, user)
+    assert (refused.status_code, refused.json()["error"]) == (402, "TRIAL_LIMIT")
+    upscale = post(client, f"{API}/generate/upscale", {"source_asset": str(source.public_id)}, user)
+    assert (upscale.status_code, upscale.json()["error"]) == (403, "PLAN_REQUIRED")  # the trial has no upscale
+    assert Hold.objects.count() == 2
+
+    settings.GENERATION_MAX_ACTIVE = 2
+    give_plan(user, "pro")
+    busy = post(client, f"{API}/generate/upscale", {"source_asset": str(source.public_id)}, user)
+    assert (busy.status_code, busy.json()["error"]) == (429, "TOO_MANY_JOBS") and Hold.objects.count() == 2
