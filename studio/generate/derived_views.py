@@ -117,6 +117,10 @@ def restyle_page(request, public_id):
     picked = str(form["source"].value() or "")
     pickable = list(media_selectors.assets_for(user=request.user, project=project)
                     .filter(media_type="image", is_accessible=True).order_by("-created_at", "-id")[:PICKABLE])
+    if picked and picked not in {str(a.public_id) for a in pickable}:
+        chosen = media_selectors.asset_get(user=request.user, public_id=picked)  # an older one, or elsewhere
+        if chosen.is_image:
+            pickable.insert(0, chosen)
     return render(request, "studio/visual/restyle.html", {
         "project": project, "form": form, "error": error, "pickable": pickable, "picked": picked,
         "styles": restyle.styles_in_order(prompts.presets("style")), "sizes": [(k, label) for k, (_letter, label) in restyle.SIZES.items()],

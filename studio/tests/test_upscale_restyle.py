@@ -303,3 +303,13 @@ def test_restyle_counts_against_the_trial_and_the_running_job_cap(client, user, 
     give_plan(user, "pro")
     busy = post(client, f"{API}/generate/upscale", {"source_asset": str(source.public_id)}, user)
     assert (busy.status_code, busy.json()["error"]) == (429, "TOO_MANY_JOBS") and Hold.objects.count() == 2
+
+
+def test_the_restyle_page_preselects_the_image_it_was_opened_for(client, creator, project, photo):
+    client.force_login(creator)
+    url = reverse("studio:restyle", args=[project.public_id])
+    for _ in range(26):  # newer than the photo: it is not among the newest the page offers
+        media_services.asset_store(data=png(8, 8), mime="image/png", owner=creator, target=target_of(project))
+    html = client.get(url, {"source": str(photo.public_id)}).content.decode()
+    assert f'value="{photo.public_id}" id="source-{photo.public_id}" checked' in html
+    assert client.get(url, {"source": "7d0a3c1e-0000-4000-8000-000000000000"}).status_code == 404
