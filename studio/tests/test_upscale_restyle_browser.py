@@ -44,6 +44,22 @@ def creator(settings, tmp_path):
     return user
 
 
+def shoot(page, name: str) -> None:
+    """The page with its result, at 1280 and 390 px (when RESTYLE_SHOTS is set)."""
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    url = page.url
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url)
+        page.wait_for_selector("#result .job--succeeded [data-compare]")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(url)
+
+
 def slider_moves(page, root: str) -> None:
     """Both pictures are loaded, and moving the range moves the cut."""
     compare = page.locator(f"{root} [data-compare]")
@@ -76,6 +92,7 @@ def test_upscale_an_image_from_the_gallery_and_compare(page, live_server, creato
     job = Generation.objects.get(kind="upscale")
     assert (job.output_asset.width, job.output_asset.height, job.cost_charged) == (480, 360, 5)
     assert job.output_asset.derived_from_id == source.pk
+    shoot(page, "upscale")
     page.click("#result >> text=Open")
     page.wait_for_selector("#derived-from")
     assert "harbour.png" in page.inner_text("#derived-from")
@@ -102,11 +119,4 @@ def test_restyle_a_photo_and_see_the_before_after_slider(page, live_server, crea
     assert job.output_asset.derived_from.file_name == "me.jpg"
     assert (job.output_asset.width, job.output_asset.height) == (512, 768)  # a portrait photo, small
 
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        for width in (1280, 390):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.goto(page.url)
-            page.wait_for_selector("#result .job--succeeded [data-compare]")
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=f"{SHOTS}/restyle-{width}.png", full_page=True)
+    shoot(page, "restyle")
