@@ -82,7 +82,8 @@ def test_an_output_over_the_upload_pixel_cap_is_refused_before_decoding(settings
     assert local(2, picture(50, 50)).width == 100  # exactly the cap is allowed
 
 
-@pytest.mark.parametrize("data,scale,code", [(b"not an image", 2, "bad_image"), (picture(8, 8), 3, "bad_request")])
+@pytest.mark.parametrize("data,scale,code", [(b"not an image", 2, "bad_image"), (picture(8, 8), 3, "bad_request")],
+                         ids=["unreadable", "scale-3"])
 def test_bad_input_is_a_permanent_error(data, scale, code):
     with pytest.raises(ProviderError) as refused:
         local(scale, data)
