@@ -91,6 +91,7 @@ class AIModel(TimeStamped):
     cap_multi_reference = models.BooleanField(_("multiple references"), default=False)
     max_references = models.PositiveIntegerField(_("max references"), default=1)
     cap_i2v = models.BooleanField(_("image to video"), default=False)
+    cap_upscale = models.BooleanField(_("upscale"), default=False)
     durations = models.JSONField(_("video durations (s)"), default=list, blank=True)
     credit_cost = models.PositiveIntegerField(
         _("credit cost"), null=True, blank=True, help_text=_("Empty: the default credit cost of its kind.")

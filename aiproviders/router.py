@@ -3,6 +3,7 @@
     quote(...)          → credits for a generation (the model's own cost or the default rule)
     stream_text(...)    → iterator of text chunks, then one Usage
     generate_image(...) → (ImageResult, AIModel used)
+    upscale_image(...)  → (ImageResult, AIModel used)   (models with the "upscale" capability)
     start_video(...)    → (VideoJob, AIModel used);  poll_video(...) → VideoJob
 
 Each attempt is one UsageLog row. A transient error is retried once after a short backoff on
@@ -29,7 +30,7 @@ from modo import catalog
 from modo.http import absolute_url
 
 from .adapters import ProviderConfig, ProviderError, adapter_for
-from .adapters.base import ImageRequest, ImageResult, TextRequest, Usage, VideoJob, VideoRequest
+from .adapters.base import ImageRequest, ImageResult, TextRequest, UpscaleRequest, Usage, VideoJob, VideoRequest
 from .models import AIModel, Provider, UsageLog
 from .webhooks import REPLICATE_WEBHOOK_PATH
 
@@ -206,6 +207,18 @@ def generate_image(call: Call, request: ImageRequest) -> tuple[ImageResult, AIMo
                 params={"n": model.max_references},
             )
         result = adapter.generate_image(model.model_id, request)
+        return result, {"request_id": result.request_id[:160], "est_cost_usd": _est_cost(model)}
+
+    return _run(call, work)
+
+
+def upscale_image(call: Call, request: UpscaleRequest) -> tuple[ImageResult, AIModel, UsageLog]:
+    """Only models that can upscale are tried (an image generator never stands in for one)."""
+    call.capability = "upscale"
+    call.params = {"variant": "upscale", **call.params}
+
+    def work(adapter, model):
+        result = adapter.upscale_image(model.model_id, request)
         return result, {"request_id": result.request_id[:160], "est_cost_usd": _est_cost(model)}
 
     return _run(call, work)

@@ -27,6 +27,9 @@ MODELS = [
      dict(cap_t2i=True, cap_i2i=True, cap_multi_reference=True, max_references=4, is_default=True, priority=1000)),
     (OFFLINE, "local-video", gettext_noop("Offline pan & zoom"), "video", "fast",
      dict(cap_i2v=True, durations=[3, 5, 8], is_default=True, priority=1000)),
+    # A resample (Lanczos + a mild unsharp mask), not a model that invents detail: named so.
+    (OFFLINE, "local-upscale", gettext_noop("Offline resample (Lanczos)"), "image", "fast",
+     dict(cap_upscale=True, priority=1000)),
     ("OpenAI", "gpt-4o-mini", "GPT-4o mini", "text", "fast",
      dict(cap_streaming=True, priority=10, est_cost_usd=D("0.0006"), cost_unit="1k_tokens")),
     ("OpenAI", "gpt-4o", "GPT-4o", "text", "premium",
@@ -47,6 +50,11 @@ MODELS = [
     ("Replicate", "bytedance/seedream-4", "Seedream 4", "image", "premium",
      dict(cap_t2i=True, cap_i2i=True, cap_multi_reference=True, max_references=4, priority=12,
           est_cost_usd=D("0.03"), cost_unit="image")),
+    # Real-ESRGAN, its version pinned (owner/name:version): a model's "latest" can change what
+    # the same request returns; the superadmin moves the pin on purpose.
+    ("Replicate", "nightmareai/real-esrgan:f121d640bd286e1fdc67f9799164c1d5be36ff74576ee11c803ae5b665dd46aa",
+     "Real-ESRGAN", "image", "fast",
+     dict(cap_upscale=True, priority=10, est_cost_usd=D("0.0025"), cost_unit="image")),
     ("Replicate", "lightricks/ltx-video", "LTX Video", "video", "fast",
      dict(cap_i2v=True, durations=[3, 5, 8], priority=10, est_cost_usd=D("0.02"), cost_unit="second")),
 ]
@@ -67,7 +75,10 @@ def seed(Provider, AIModel, *, environ=None, encrypt=None) -> dict[str, int]:
             provider = Provider.objects.create(**row, api_key_encrypted=encrypt(key) if key and encrypt else "")
             counts["providers"] += 1
         providers[row["name"]] = provider
+    known = {f.name for f in AIModel._meta.get_fields()}
     for provider_name, model_id, display, type_, tier, fields in MODELS:
+        if not known.issuperset(fields):
+            continue  # an older migration's model: the migration that adds the field seeds the row
         provider = providers[provider_name]
         if AIModel.objects.filter(provider=provider, model_id=model_id).exists():
             continue

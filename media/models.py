@@ -67,6 +67,10 @@ class MediaAsset(TimeStamped):
     credits = models.PositiveIntegerField(default=0)
     vendor_request_id = models.CharField(max_length=200, blank=True)
     input_hash = models.CharField(max_length=64, blank=True)
+    # What a derived image was made from ("upscaled from …", "restyled from …"); kept when the
+    # source is deleted (soft delete keeps the row), cleared only if the row itself goes.
+    derived_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="derivatives", verbose_name=_("made from"))
     is_accessible = models.BooleanField(_("accessible"), default=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     is_favourite = models.BooleanField(_("favourite"), default=False)

@@ -113,7 +113,8 @@ def thumbnails_queue_missing(*, before, limit: int = 100) -> int:
 
 def asset_store(*, data: bytes, mime: str, owner, target: TargetRef, storage_to: str | None = None,
                 source_type: str = Source.GENERATED, file_name: str = "", generation: dict | None = None,
-                width: int | None = None, height: int | None = None, duration: float | None = None) -> MediaAsset:
+                width: int | None = None, height: int | None = None, duration: float | None = None,
+                derived_from: MediaAsset | None = None) -> MediaAsset:
     """Stores trusted bytes (a generation's output, a cleaned upload) in the creator's preferred
     storage — or `storage_to` — and records the asset. Raises DriveNotConnected when Drive is
     wanted but not connected; never leaves a file behind without its row."""
@@ -139,7 +140,7 @@ def asset_store(*, data: bytes, mime: str, owner, target: TargetRef, storage_to:
             gen_model=generation.get("model", ""), prompt=generation.get("prompt", ""),
             params=generation.get("params", {}), credits=generation.get("credits", 0),
             vendor_request_id=generation.get("vendor_request_id", ""), input_hash=generation.get("input_hash", ""),
-            last_checked_at=timezone.now(), **fields,
+            derived_from=derived_from, last_checked_at=timezone.now(), **fields,
         )
     except Exception:
         _remove_files(storage_to, fields.get("storage_key", ""), "", fields.get("drive_file_id", ""), owner)

@@ -375,6 +375,8 @@ class Generation(TimeStamped):
         CHARACTER_IMAGE = "character_image", _("Character image")
         MOODBOARD = "moodboard", _("Moodboard")
         ANIMATION = "animation", _("Animation")
+        UPSCALE = "upscale", _("Upscale")
+        RESTYLE = "restyle", _("Restyle")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -11,6 +11,8 @@ STYLES = [
     ("cartoon", gettext_noop("Cartoon"), "bold cartoon style, clean outlines, flat vibrant colours"),
     ("anime", gettext_noop("Anime"), "anime style, cel shading, crisp line art"),
     ("cinematic", gettext_noop("Cinematic"), "cinematic still, dramatic lighting, shallow depth of field, film grain"),
+    ("plush", gettext_noop("Plush toy / kawaii"),
+     "plush toy, soft felt and fleece fabric, visible stitched seams, kawaii proportions, pastel colours"),
 ]
 SIZES = [  # aspect, scale → width × height
     ("square-s", gettext_noop("Square · small"), 512, 512), ("square-m", gettext_noop("Square · medium"), 768, 768),

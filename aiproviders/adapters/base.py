@@ -10,6 +10,8 @@ object, for the duration of a call) and exposing:
     start_video(model_id, request: VideoRequest) -> VideoJob
     poll_video(model_id, job_id: str) -> VideoJob
         status "running" (progress 0–100), "succeeded" (with the MP4 bytes) or "failed"
+    upscale_image(model_id, request: UpscaleRequest) -> ImageResult
+        the image `scale` times larger on each side (the bytes, never a vendor URL)
     test_connection() -> str
         the smallest real call the vendor allows; returns a short human description
 
@@ -51,6 +53,7 @@ _UNSUPPORTED = {
     "write text": gettext_noop("This AI provider cannot write text."),
     "make images": gettext_noop("This AI provider cannot make images."),
     "make videos": gettext_noop("This AI provider cannot make videos."),
+    "upscale images": gettext_noop("This AI provider cannot upscale images."),
 }
 
 
@@ -108,6 +111,12 @@ class ImageResult:
 
 
 @dataclass
+class UpscaleRequest:
+    image: bytes
+    scale: int = 2  # 2 or 4: each side is multiplied by it
+
+
+@dataclass
 class VideoRequest:
     image: bytes
     prompt: str = ""
@@ -151,6 +160,9 @@ class Adapter:
 
     def poll_video(self, model_id: str, job_id: str) -> VideoJob:
         self._unsupported("make videos")
+
+    def upscale_image(self, model_id: str, request: UpscaleRequest) -> ImageResult:
+        self._unsupported("upscale images")
 
     def test_connection(self) -> str:
         return "ok"

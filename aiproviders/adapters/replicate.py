@@ -16,6 +16,7 @@ from .base import (
     ProviderConfig,
     ProviderError,
     TextRequest,
+    UpscaleRequest,
     Usage,
     VideoJob,
     VideoRequest,
@@ -35,6 +36,8 @@ DEFAULT_OPTIONS = {
     "size": "aspect_ratio",  # or "width_height"
     "video_image_key": "image",
     "duration_key": "duration",
+    "upscale_image_key": "image",  # upscalers (Real-ESRGAN: image, scale)
+    "scale_key": "scale",
     "input": {},  # extra fixed inputs, e.g. {"output_format": "png"}
     "poll_interval": 1.0,  # seconds between polls while waiting for a prediction
 }
@@ -120,6 +123,18 @@ class ReplicateAdapter(Adapter):
                 model_input[options["strength_key"]] = request.strength
         elif request.references:
             model_input[options["images_key"]] = [payloads.data_uri(data) for data in request.references]
+        prediction = self._run(model_id, model_input, options)
+        data, mime = self._download_output(prediction)
+        width, height = payloads.image_size(data)
+        return ImageResult(data=data, mime=mime, width=width, height=height, request_id=prediction.id)
+
+    def upscale_image(self, model_id: str, request: UpscaleRequest) -> ImageResult:
+        """An upscaler's prediction (e.g. Real-ESRGAN: `image`, `scale`), waited for and polled like
+        an image; the output URL downloaded."""
+        options = self._options(model_id)
+        model_input = {options["upscale_image_key"]: payloads.data_uri(request.image), **options["input"]}
+        if options["scale_key"]:
+            model_input[options["scale_key"]] = request.scale
         prediction = self._run(model_id, model_input, options)
         data, mime = self._download_output(prediction)
         width, height = payloads.image_size(data)

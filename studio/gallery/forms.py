@@ -10,7 +10,8 @@ class GalleryFilterForm(forms.Form):
                               choices=[("", _("All")), ("image", _("Images")), ("video", _("Videos"))])
     source = forms.ChoiceField(label=_("Source"), required=False,
                                choices=[("", _("All")), ("generated", _("Generated")),
-                                        ("uploaded", _("Uploaded")), ("linked", _("From Google Drive"))])
+                                        ("uploaded", _("Uploaded")), ("linked", _("From Google Drive")),
+                                        ("upscaled", _("Upscaled")), ("restyled", _("Restyled"))])
     favourites = forms.BooleanField(label=_("Favourites only"), required=False)
     stale = forms.BooleanField(label=_("Out of date only"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False,

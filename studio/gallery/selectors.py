@@ -97,6 +97,8 @@ def stale_ids(assets, characters) -> set:
     return stale
 
 
+# Gallery "source" filters for images made from another image, and the job kind that made them.
+DERIVED_SOURCES = {"upscaled": "upscale", "restyled": "restyle"}
 # The "out of date" filter looks at this many generated character images at most.
 STALE_SCAN_LIMIT = 2000
 SORTS = {"newest": ("-created_at", "-id"), "oldest": ("created_at", "id"),
@@ -115,6 +117,8 @@ def project_gallery(*, user, project, q: str = "", media: str = "", source: str 
         assets = assets.filter(media_type=media)
     if source == "linked":
         assets = assets.filter(source_type__in=[MediaAsset.Source.LINKED, MediaAsset.Source.REPLACED])
+    elif source in DERIVED_SOURCES:  # made from another image by a job of that kind (params["kind"])
+        assets = assets.filter(source_type=MediaAsset.Source.GENERATED, params__kind=DERIVED_SOURCES[source])
     elif source:
         assets = assets.filter(source_type=source)
     if favourites:

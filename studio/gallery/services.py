@@ -8,11 +8,19 @@ raced."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from media import services as media_services
 from media.models import MediaAsset
+from modo.errors import AppError
 
 from ..models import Character, Project
+
+
+class InvalidAsset(AppError):
+    code, status = "INVALID_INPUT", 422
+    default_message = gettext_lazy("Pick an image of this project.")
+
 
 _OWNERS = {MediaAsset.Target.PROJECT: (Project, "cover"), MediaAsset.Target.CHARACTER: (Character, "primary_image")}
 
@@ -28,6 +36,23 @@ def asset_set_primary(*, asset: MediaAsset) -> MediaAsset:
         if owner is not None:
             owner[0].objects.filter(public_id=asset.target_id).update(**{owner[1]: asset})
     return asset
+
+
+def asset_use_as_sheet(*, asset: MediaAsset, character: Character) -> MediaAsset:
+    """Makes an image of the character's project (a restyled photo, an upscale, an upload) the
+    character's reference sheet: it moves to the character's gallery (it stays in the project's)
+    and stops being whatever it was the primary picture of before. Raises NotAnImage, and
+    InvalidAsset for an image of another project."""
+    if asset.project_id != character.project_id:
+        raise InvalidAsset()
+    with transaction.atomic():
+        Project.objects.filter(cover=asset).update(cover=None)
+        Character.objects.filter(primary_image=asset).exclude(pk=character.pk).update(primary_image=None)
+        MediaAsset.objects.filter(pk=asset.pk).update(target_kind=MediaAsset.Target.CHARACTER,
+                                                      target_id=character.public_id, is_primary=False,
+                                                      updated_at=timezone.now())
+        asset.target_kind, asset.target_id, asset.is_primary = MediaAsset.Target.CHARACTER, character.public_id, False
+        return asset_set_primary(asset=asset)
 
 
 def sheet_set_if_missing(*, asset: MediaAsset) -> bool:

@@ -26,7 +26,7 @@ from modo.inputs import Input, PageNumber, state_no_nul
 from .. import selectors
 from ..models import Generation
 from ..schemas import Meta, Text, choices, page_of
-from . import drafts, jobs, prompts
+from . import drafts, jobs, prompts, restyle, upscale
 
 router = Router()
 
@@ -287,6 +287,41 @@ def generate_animation(request, payload: AnimationIn):
         user=request.auth, source=_asset(request.auth, payload.source_asset), duration=payload.duration,
         motion=payload.motion, prompt=payload.prompt, model=_model(payload.model, "video"),
         idempotency_key=payload.idempotency_key)
+    return _accepted(job)
+
+
+class UpscaleIn(Input):
+    source_asset: UUID = Field(description="An image you own; the result goes next to it (same target)")
+    scale: Literal[2, 4] = 2
+    model: int | None = Field(None, description="An enabled image model that can upscale (default: the first)")
+    idempotency_key: str = IDEMPOTENCY
+
+
+@router.post("/generate/upscale", response={202: JobEnvelope, **REFUSALS}, tags=["generate"],
+             summary="Upscale an image 2× or 4× (plans with upscale; 422 above the pixel cap)",
+             operation_id="studio_visual_api_generate_upscale")
+def generate_upscale(request, payload: UpscaleIn):
+    job = upscale.upscale_request(
+        user=request.auth, source=_asset(request.auth, payload.source_asset), scale=payload.scale,
+        model=_model(payload.model, "image"), idempotency_key=payload.idempotency_key)
+    return _accepted(job)
+
+
+class RestyleIn(Input):
+    source_asset: UUID = Field(description="A photo or any image you own; the result goes next to it")
+    style: Text(40) = Field(description="A style preset key (GET /image-presets), e.g. plush, anime, cinematic")
+    size: Literal[tuple(restyle.SIZES)] = "medium"
+    model: int | None = Field(None, description="An enabled image model with image-to-image (default: the default)")
+    idempotency_key: str = IDEMPOTENCY
+
+
+@router.post("/generate/restyle", response={202: JobEnvelope, **REFUSALS}, tags=["generate"],
+             summary="Redraw a photo or image in a style preset (image-to-image, the image price)",
+             operation_id="studio_visual_api_generate_restyle")
+def generate_restyle(request, payload: RestyleIn):
+    job = restyle.restyle_request(
+        user=request.auth, source=_asset(request.auth, payload.source_asset), style=payload.style,
+        size=payload.size, model=_model(payload.model, "image"), idempotency_key=payload.idempotency_key)
     return _accepted(job)
 
 

@@ -51,6 +51,35 @@ class AnimateForm(forms.Form):
     idempotency_key = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput)
 
 
+class UpscaleForm(forms.Form):
+    scale = forms.TypedChoiceField(label=_("Scale"), coerce=int, choices=[(2, "2×"), (4, "4×")],
+                                   widget=forms.RadioSelect)
+    idempotency_key = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput)
+
+
+class RestyleForm(forms.Form):
+    photo = forms.FileField(label=_("Upload a photo"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+    source = forms.UUIDField(required=False)
+    style = forms.CharField(max_length=40)
+    size = forms.ChoiceField(choices=[("small", "small"), ("medium", "medium"), ("large", "large")])
+    idempotency_key = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput)
+
+
+class SheetForm(forms.Form):
+    character = forms.UUIDField(label=_("Character"))
+
+    def __init__(self, *args, characters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = {c.public_id for c in characters}
+
+    def clean_character(self):
+        value = self.cleaned_data["character"]
+        if value not in self.allowed:
+            raise forms.ValidationError(_("Choose a character of this project."))
+        return value
+
+
 class JobFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=STATUS_FILTERS)
 

@@ -50,10 +50,24 @@ MOTIONS = {"zoom_in": gettext_lazy("Slow zoom in"), "zoom_out": gettext_lazy("Sl
 class Spec:
     type: str  # the router's model type
     queue: str
+    feature: str = ""  # the plan feature it needs beyond its type's (Plan.feature_<name>)
+    variant: str = ""  # the credit cost variant when it is not the router's default (t2i / i2i)
 
 
 SPECS = {Kind.CHARACTER_IMAGE: Spec("image", "image"), Kind.MOODBOARD: Spec("image", "image"),
-         Kind.ANIMATION: Spec("video", "video")}
+         Kind.ANIMATION: Spec("video", "video"), Kind.UPSCALE: Spec("image", "image", "upscale", "upscale"),
+         Kind.RESTYLE: Spec("image", "image")}
+
+
+def pricing_params(kind: str, params: dict) -> dict:
+    """What prices a job of this kind with these params (the request, a retry and the capture
+    use the same)."""
+    spec = SPECS[kind]
+    if spec.type == "video":
+        return {"duration": params.get("duration")}
+    if spec.variant:
+        return {"variant": spec.variant}
+    return {"references": params.get("references") or []}
 
 
 class TooManyJobs(AppError):
@@ -83,12 +97,13 @@ def job_quote(*, user, kind: str, model: AIModel | None = None, references: int 
     """What the page shows before running: cost, balance and the trial's remaining generations."""
     spec = SPECS[kind]
     account = credit_account_for(user=user)
-    params = {"duration": duration} if spec.type == "video" else {"references": [None] * references}
+    params = pricing_params(kind, {"duration": duration, "references": [None] * references})
     cost = router.quote(type=spec.type, model=model, params=params)
     trial = trial_status(account)
     return {"cost": cost, "available": account.available, "trial": trial,
             "trial_left": trial["generations_left"] if trial else None,
-            "video_allowed": account.plan.has_feature("video")}
+            "video_allowed": account.plan.has_feature("video"),
+            "feature_allowed": not spec.feature or account.plan.has_feature(spec.feature)}
 
 
 def _request(*, user, project, kind: str, target_kind: str, target_id, params: dict, prompt: str,
@@ -121,7 +136,7 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
             account = ledger.account_lock(user=user)
             if selectors.active_job_count(user=user) >= settings.GENERATION_MAX_ACTIVE:
                 raise TooManyJobs()
-            guards.generation_check(account=account, kind=spec.type, cost=cost,
+            guards.generation_check(account=account, kind=spec.type, cost=cost, feature=spec.feature or None,
                                     premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
             job.hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
                                            description=description)
@@ -284,12 +299,10 @@ def job_retry(*, job: Generation) -> Generation:
     """A failed or cancelled job again, as a new job with the same parameters (and a new hold)."""
     if job.is_active or job.status == Status.SUCCEEDED:
         raise InvalidJob(_("Only a failed or cancelled job can be retried."))
-    quote_params = {"duration": job.params.get("duration")} if job.kind == Kind.ANIMATION else \
-        {"references": job.params.get("references") or []}
     params = {k: v for k, v in job.params.items() if k != "requeues"}  # the sweeper's count starts anew
     return _request(user=job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,
                     target_id=job.target_id, params=params, prompt=job.prompt, model=job.model_requested,
-                    idempotency_key="", input_hash=job.input_hash, quote_params=quote_params,
+                    idempotency_key="", input_hash=job.input_hash, quote_params=pricing_params(job.kind, params),
                     subject=(job.params.get("subject") or {}).get("name", ""))
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import derived_views, views
 
 urlpatterns = [
     path("<uuid:public_id>/generate/", views.generate, name="generate"),
@@ -18,4 +18,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:job_id>/retry/", views.job_retry, name="job_retry"),
     path("animate/<uuid:asset_id>/", views.animate, name="animate"),
+    path("upscale/<uuid:asset_id>/", derived_views.upscale_page, name="upscale"),
+    path("<uuid:public_id>/restyle/", derived_views.restyle_page, name="restyle"),
+    path("sheet-from/<uuid:asset_id>/", derived_views.use_as_sheet, name="use_as_sheet"),
 ]

@@ -27,7 +27,7 @@ from PIL import Image
 
 from aiproviders import router
 from aiproviders.adapters import ProviderError
-from aiproviders.adapters.base import ImageRequest, VideoRequest
+from aiproviders.adapters.base import ImageRequest, UpscaleRequest, VideoRequest
 from aiproviders.models import AIModel
 from credits import ledger
 from media import services as media_services
@@ -38,7 +38,7 @@ from modo.errors import AppError
 from .. import targets
 from ..gallery import services as gallery_services
 from ..models import Generation
-from .jobs import SPECS, InvalidJob, _enqueue, _release, job_fail
+from .jobs import SPECS, InvalidJob, _enqueue, _release, job_fail, pricing_params
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,10 @@ MAX_ATTEMPTS = 3  # worker attempts of one job (each may itself retry and fall b
 REQUEUE_AFTER = timedelta(minutes=2)  # a queued job not started by then had its message lost
 MAX_REQUEUES = 2
 RUNNING_TIMEOUT = {Kind.CHARACTER_IMAGE: timedelta(minutes=10), Kind.MOODBOARD: timedelta(minutes=10),
-                   Kind.ANIMATION: timedelta(minutes=30)}
+                   Kind.ANIMATION: timedelta(minutes=30), Kind.UPSCALE: timedelta(minutes=10),
+                   Kind.RESTYLE: timedelta(minutes=10)}
+# Kinds whose output is made from one source image (params["source"]): the asset records it.
+DERIVED = (Kind.UPSCALE, Kind.RESTYLE)
 POLL_SECONDS = 5
 THUMBNAIL_GRACE = timedelta(minutes=2)  # a thumbnail not made by then had its message lost
 
@@ -152,9 +155,11 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
     removed again."""
     charged = min(job.credits_quoted, _model_cost(job, model))
     target = TargetRef(job.target_kind, job.target_id, job.project, None)
+    source = MediaAsset.objects.filter(public_id=job.params["source"], owner=job.owner).first() \
+        if job.kind in DERIVED and job.params.get("source") else None
     asset = media_services.asset_store(
         data=data, mime=mime, owner=job.owner, target=target, source_type=MediaAsset.Source.GENERATED,
-        duration=duration or None, file_name=download_name(job, mime), generation={
+        duration=duration or None, file_name=download_name(job, mime), derived_from=source, generation={
             "model": model.display_name, "prompt": job.prompt, "credits": charged, "vendor_request_id": vendor_request_id,
             "input_hash": job.input_hash, "params": {**job.params, "kind": job.kind, "job": str(job.public_id)}})
     with transaction.atomic():
@@ -170,7 +175,8 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
         raise _Stop()
 
 
-KIND_WORDS = {Kind.CHARACTER_IMAGE: "sheet", Kind.MOODBOARD: "moodboard", Kind.ANIMATION: "animation"}
+KIND_WORDS = {Kind.CHARACTER_IMAGE: "sheet", Kind.MOODBOARD: "moodboard", Kind.ANIMATION: "animation",
+              Kind.UPSCALE: "upscaled", Kind.RESTYLE: "restyled"}
 
 
 def download_name(job: Generation, mime: str) -> str:
@@ -186,10 +192,7 @@ def download_name(job: Generation, mime: str) -> str:
 
 
 def _model_cost(job: Generation, model: AIModel) -> int:
-    spec = SPECS[job.kind]
-    params = {"duration": job.params.get("duration")} if spec.type == "video" else \
-        {"references": job.params.get("references") or []}
-    return router.quote(type=spec.type, model=model, params=params)
+    return router.quote(type=SPECS[job.kind].type, model=model, params=pricing_params(job.kind, job.params))
 
 
 # --- the worker ------------------------------------------------------------------------------------
@@ -228,6 +231,8 @@ def job_execute(job_id: int) -> None:
                 _schedule_poll(job, countdown=0)  # taken over: the vendor is still making it
             elif job.kind == Kind.ANIMATION:
                 _start_animation(job)
+            elif job.kind == Kind.UPSCALE:
+                _make_upscale(job)
             else:
                 _make_image(job)
     except _Stop:
@@ -276,6 +281,17 @@ def _make_image(job: Generation) -> None:
                            height=params.get("height", 1024), style=params.get("style", ""),
                            strength=params.get("strength", 0.6), subject=params.get("subject") or {})
     result, used, _usage = router.generate_image(call, request)
+    _progress(job, 90, gettext_noop("Saving…"))
+    _stop_if_cancelled(job)
+    _succeed(job, data=result.data, mime=result.mime, model=used, vendor_request_id=result.request_id)
+
+
+def _make_upscale(job: Generation) -> None:
+    image = _open(job.params["source"], job)
+    _progress(job, 20, gettext_noop("Upscaling…"))
+    call = router.Call(type="image", model=job.model_requested, max_credits=job.credits_quoted, user=job.owner,
+                       reference=f"generation:{job.public_id}")
+    result, used, _usage = router.upscale_image(call, UpscaleRequest(image=image, scale=job.params["scale"]))
     _progress(job, 90, gettext_noop("Saving…"))
     _stop_if_cancelled(job)
     _succeed(job, data=result.data, mime=result.mime, model=used, vendor_request_id=result.request_id)

@@ -7,6 +7,8 @@
                    otherwise in English.
     generate_image renders a title card from the prompt (t2i), stylises one reference (i2i) or
                    composites several (multi-reference) with Pillow; PNG of exactly width×height.
+    upscale_image  enlarges an image 2× or 4× by resampling (upscale.py: Lanczos + a mild unsharp
+                   mask), honest about being a resample; JPEG out, PNG when it has transparency.
     start_video    animates an image with an eased pan/zoom into an H.264 MP4 (PyAV), at once:
                    the returned job has already succeeded. Nothing is stored between calls, so
                    poll_video only explains that (a failed, permanent job) instead of keeping MP4
@@ -24,12 +26,23 @@ from collections.abc import Iterator
 from django.utils.translation import gettext_noop
 from PIL import Image
 
-from ..base import Adapter, ImageRequest, ImageResult, ProviderError, TextRequest, Usage, VideoJob, VideoRequest
+from ..base import (
+    Adapter,
+    ImageRequest,
+    ImageResult,
+    ProviderError,
+    TextRequest,
+    UpscaleRequest,
+    Usage,
+    VideoJob,
+    VideoRequest,
+)
 from .image_styles import stylise
 from .images import _palette, _png, composite, cover, decode_image
 from .seeding import _digest
 from .text import _chunks, _request_text, _tokens, _words, draft_text
 from .title_card import render_card
+from .upscale import upscale
 from .video import FPS, MOTIONS, render_video
 
 MAX_REFERENCES = 16
@@ -69,6 +82,11 @@ class LocalAdapter(Adapter):
             image = Image.blend(collage, stylise(collage, request.style), strength)
         data = _png(image)
         return ImageResult(data=data, mime="image/png", width=width, height=height,
+                           request_id="local-" + hashlib.sha256(data).hexdigest()[:12])
+
+    def upscale_image(self, model_id: str, request: UpscaleRequest) -> ImageResult:
+        data, mime, width, height = upscale(request.image, request.scale)
+        return ImageResult(data=data, mime=mime, width=width, height=height,
                            request_id="local-" + hashlib.sha256(data).hexdigest()[:12])
 
     def start_video(self, model_id: str, request: VideoRequest) -> VideoJob:

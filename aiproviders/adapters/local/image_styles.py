@@ -1,5 +1,5 @@
 """The style presets of the offline image-to-image path (cartoon, anime, sketch, cinematic,
-realistic, chibi, posterise, and their aliases): stylise() applies one at full strength with
+realistic, chibi, plush, posterise, and their aliases): stylise() applies one at full strength with
 Pillow; the adapter blends the result with the source by the request's strength."""
 
 import random
@@ -115,6 +115,17 @@ def _chibi(image: Image.Image) -> Image.Image:
     return Image.composite(pastel, Image.new("RGB", (w, h), (255, 214, 230)), frame)
 
 
+def _plush(image: Image.Image) -> Image.Image:
+    """A soft toy: rounded flat pastel shapes, a felt-like grain and soft darker seams."""
+    w, h = image.size
+    soft = _smooth(image, passes=2)
+    flat = _flat(ImageEnhance.Color(soft).enhance(1.25), 14).filter(ImageFilter.GaussianBlur(_line_scale(image)))
+    pastel = Image.blend(ImageEnhance.Brightness(flat).enhance(1.06), Image.new("RGB", (w, h), (255, 232, 240)), 0.2)
+    felt = ImageChops.overlay(pastel, _grain((w, h), random.Random(11), amount=16).filter(ImageFilter.GaussianBlur(0.7)))
+    seams = _ink(soft, 8, 1.4 * _line_scale(image)).filter(ImageFilter.GaussianBlur(1.2 * _line_scale(image)))
+    return Image.composite(Image.blend(felt, Image.new("RGB", (w, h), (96, 64, 86)), 0.5), felt, seams)
+
+
 def _posterise(image: Image.Image) -> Image.Image:
     return ImageOps.posterize(ImageEnhance.Color(image).enhance(1.4), 3)
 
@@ -126,5 +137,6 @@ STYLES = {
     "cinematic": _cinematic, "film": _cinematic,
     "realistic": _realistic, "": _realistic,
     "chibi": _chibi, "cute": _chibi,
+    "plush": _plush, "kawaii": _plush, "plush_toy": _plush,
     "posterise": _posterise, "posterize": _posterise, "poster": _posterise,
 }
