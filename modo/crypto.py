@@ -36,6 +36,7 @@ def decrypt(token: str) -> str:
 # rotate_encryption_keys` re-encrypts them all under the first key.
 ENCRYPTED_FIELDS = [
     "aiproviders.Provider.api_key_encrypted",
+    "aiproviders.Provider.credentials_encrypted",
     "media.DriveConnection.access_token_encrypted",
     "media.DriveConnection.refresh_token_encrypted",
 ]

@@ -10,6 +10,8 @@ object, for the duration of a call) and exposing:
     start_video(model_id, request: VideoRequest) -> VideoJob
     poll_video(model_id, job_id: str) -> VideoJob
         status "running" (progress 0–100), "succeeded" (with the MP4 bytes) or "failed"
+    upscale_image(model_id, request: UpscaleRequest) -> ImageResult
+        a bigger version of one image (the vendors that have an upscaler)
     test_connection() -> str
         the smallest real call the vendor allows; returns a short human description
 
@@ -51,6 +53,7 @@ _UNSUPPORTED = {
     "write text": gettext_noop("This AI provider cannot write text."),
     "make images": gettext_noop("This AI provider cannot make images."),
     "make videos": gettext_noop("This AI provider cannot make videos."),
+    "upscale images": gettext_noop("This AI provider cannot upscale images."),
 }
 
 
@@ -61,9 +64,15 @@ class ProviderConfig:
     base_url: str = ""
     timeout: float = 60.0
     config: dict = field(default_factory=dict)
+    credentials: str = ""  # a service-account JSON (Google on Vertex AI), decrypted for one call
 
     def __repr__(self):  # never print the key
         return f"ProviderConfig(kind={self.kind!r}, base_url={self.base_url!r}, api_key=***)"
+
+    def model_options(self, model_id: str) -> dict:
+        """The options of one model: the provider's config["models"][model_id], which the router
+        fills from the model row's own `config`."""
+        return dict((self.config.get("models") or {}).get(model_id) or {})
 
 
 @dataclass
@@ -105,6 +114,12 @@ class ImageResult:
     width: int = 0
     height: int = 0
     request_id: str = ""
+
+
+@dataclass
+class UpscaleRequest:
+    image: bytes
+    prompt: str = ""  # the conservative upscalers keep closer to it
 
 
 @dataclass
@@ -151,6 +166,9 @@ class Adapter:
 
     def poll_video(self, model_id: str, job_id: str) -> VideoJob:
         self._unsupported("make videos")
+
+    def upscale_image(self, model_id: str, request: UpscaleRequest) -> ImageResult:
+        self._unsupported("upscale images")
 
     def test_connection(self) -> str:
         return "ok"
