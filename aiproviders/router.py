@@ -126,6 +126,13 @@ def candidates(call: Call, now=None) -> list[AIModel]:
     return chosen
 
 
+def multi_reference_model(*, count: int) -> AIModel | None:
+    """The model the router would pick for `count` reference pictures sent as they are (a
+    multi-reference model that takes that many), or None: then they go as one composited grid."""
+    return next((m for m in candidates(Call(type="image", capability="multi_reference"))
+                 if m.max_references >= count), None)
+
+
 def _credits(call: Call, model: AIModel) -> int:
     try:
         return quote(type=call.type, model=model, params=call.params)
