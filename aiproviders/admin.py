@@ -11,7 +11,6 @@ from modo.admin import ReadOnlyAdmin
 from . import services
 from .models import AIModel, CostAlert, Provider, UsageLog, WebhookEvent
 
-
 # Where each vendor says whether it is up (shown in the provider form's help).
 STATUS_PAGES = {
     "openai": "https://status.openai.com",

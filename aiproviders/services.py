@@ -28,9 +28,9 @@ def provider_switch_on(*, provider: Provider) -> int:
     """The second of the two steps (paste the key, enable): a vendor switched on for the first
     time brings its seeded models with it. Models the superadmin already enabled or disabled
     one by one (some of them enabled) are left as they are. Returns how many were enabled."""
-    from .models import AIModel
-
     from modo import catalog
+
+    from .models import AIModel
 
     models = AIModel.objects.filter(provider=provider)
     if models.filter(enabled=True).exists():

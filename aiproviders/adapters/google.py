@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import httpx
 from django.utils.translation import gettext_noop
-
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
