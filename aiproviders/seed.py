@@ -1,6 +1,7 @@
-"""Default providers and models: the offline `local` provider (enabled, default for every type)
-so a fresh install generates at once, and disabled examples of each vendor for the superadmin
-to enable after adding a key. Seeded by migration 0002 and `manage.py seed_ai`."""
+"""Default providers and models: the offline `local` provider (enabled, default for every type
+until a vendor model of that type is enabled) so a fresh install generates at once, and disabled
+examples of each vendor for the superadmin to enable after adding a key. Seeded by migrations
+0002 and 0006 (issue 20's vendors) and `manage.py seed_ai`."""
 
 from decimal import Decimal
 
@@ -55,34 +56,32 @@ MODELS = [
           est_cost_usd=D("0.03"), cost_unit="image")),
     ("Replicate", "lightricks/ltx-video", "LTX Video", "video", "fast",
      dict(cap_i2v=True, durations=[3, 5, 8], priority=10, est_cost_usd=D("0.02"), cost_unit="second")),
-    *[
-        # The brief's cheap defaults (issue 20). Text fast: Gemini Flash; text premium: GPT-4o.
-        ("Google", "gemini-3.5-flash", "Gemini 3.5 Flash", "text", "fast",
-         dict(cap_streaming=True, priority=5, est_cost_usd=D("0.0006"), cost_unit="1k_tokens", cache_ttl_seconds=HOUR)),
-        # Character sheets and moodboards: Seedream 4.5 on ModelsLab (the multi-reference row
-        # takes the moodboard's pictures as they are, no composited grid).
-        ("ModelsLab", "seedream-4.5", "Seedream 4.5", "image", "fast",
-         dict(cap_t2i=True, priority=3, est_cost_usd=D("0.04"), cost_unit="image")),
-        ("ModelsLab", "seedream-4.5-i2i", "Seedream 4.5 (references)", "image", "fast",
-         dict(cap_i2i=True, cap_multi_reference=True, max_references=4, priority=4, est_cost_usd=D("0.04"),
-              cost_unit="image")),
-        # Animation: LTX 2 Pro on ModelsLab.
-        ("ModelsLab", "ltx-2-pro-i2v", "LTX 2 Pro", "video", "fast",
-         dict(cap_i2v=True, durations=[3, 5, 8], priority=5, est_cost_usd=D("0.06"), cost_unit="second")),
-        # Image fast: Stability (Core, SDXL); its fast upscaler for the upscale kind.
-        ("Stability AI", "core", "Stable Image Core", "image", "fast",
-         dict(cap_t2i=True, priority=5, est_cost_usd=D("0.03"), cost_unit="image")),
-        ("Stability AI", "stable-diffusion-xl-1024-v1-0", "SDXL 1.0", "image", "fast",
-         dict(cap_t2i=True, cap_i2i=True, priority=6, est_cost_usd=D("0.002"), cost_unit="image")),
-        ("Stability AI", "fast", "Stability Fast Upscaler", "image", "fast",
-         dict(cap_upscale=True, priority=50, est_cost_usd=D("0.01"), cost_unit="image")),
-        # Image premium: DALL-E 3 (hd) beside GPT Image 1; Imagen 3 on Vertex AI.
-        ("OpenAI", "dall-e-3", "DALL-E 3", "image", "premium",
-         dict(cap_t2i=True, priority=18, est_cost_usd=D("0.08"), cost_unit="image",
-              config={"quality": "hd", "sizes": {"square": "1024x1024", "wide": "1792x1024", "tall": "1024x1792"}})),
-        ("Google Vertex AI", "imagen-3.0-generate-002", "Imagen 3", "image", "premium",
-         dict(cap_t2i=True, priority=22, est_cost_usd=D("0.04"), cost_unit="image")),
-    ],
+    # The brief's cheap defaults (issue 20). Text fast: Gemini Flash; text premium: GPT-4o.
+    ("Google", "gemini-3.5-flash", "Gemini 3.5 Flash", "text", "fast",
+     dict(cap_streaming=True, priority=5, est_cost_usd=D("0.0006"), cost_unit="1k_tokens", cache_ttl_seconds=HOUR)),
+    # Character sheets and moodboards: Seedream 4.5 on ModelsLab (the multi-reference row
+    # takes the moodboard's pictures as they are, no composited grid).
+    ("ModelsLab", "seedream-4.5", "Seedream 4.5", "image", "fast",
+     dict(cap_t2i=True, priority=3, est_cost_usd=D("0.04"), cost_unit="image")),
+    ("ModelsLab", "seedream-4.5-i2i", "Seedream 4.5 (references)", "image", "fast",
+     dict(cap_i2i=True, cap_multi_reference=True, max_references=4, priority=4, est_cost_usd=D("0.04"),
+          cost_unit="image")),
+    # Animation: LTX 2 Pro on ModelsLab.
+    ("ModelsLab", "ltx-2-pro-i2v", "LTX 2 Pro", "video", "fast",
+     dict(cap_i2v=True, durations=[3, 5, 8], priority=5, est_cost_usd=D("0.06"), cost_unit="second")),
+    # Image fast: Stability (Core, SDXL); its fast upscaler for the upscale kind.
+    ("Stability AI", "core", "Stable Image Core", "image", "fast",
+     dict(cap_t2i=True, priority=5, est_cost_usd=D("0.03"), cost_unit="image")),
+    ("Stability AI", "stable-diffusion-xl-1024-v1-0", "SDXL 1.0", "image", "fast",
+     dict(cap_t2i=True, cap_i2i=True, priority=6, est_cost_usd=D("0.002"), cost_unit="image")),
+    ("Stability AI", "fast", "Stability Fast Upscaler", "image", "fast",
+     dict(cap_upscale=True, priority=50, est_cost_usd=D("0.01"), cost_unit="image")),
+    # Image premium: DALL-E 3 (hd) beside GPT Image 1; Imagen 3 on Vertex AI.
+    ("OpenAI", "dall-e-3", "DALL-E 3", "image", "premium",
+     dict(cap_t2i=True, priority=18, est_cost_usd=D("0.08"), cost_unit="image",
+          config={"quality": "hd", "sizes": {"square": "1024x1024", "wide": "1792x1024", "tall": "1024x1792"}})),
+    ("Google Vertex AI", "imagen-3.0-generate-002", "Imagen 3", "image", "premium",
+     dict(cap_t2i=True, priority=22, est_cost_usd=D("0.04"), cost_unit="image")),
 ]
 
 

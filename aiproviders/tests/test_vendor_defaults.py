@@ -208,3 +208,17 @@ def test_test_connection_from_the_admin_for_the_new_vendors(admin_client, name, 
     assert route.call_count == 1
     assert provider.last_check_ok is True and provider.last_check_message.startswith("OK")
     assert KEY not in provider.last_check_message
+
+
+@pytest.mark.django_db
+def test_the_router_upscales_with_the_seeded_stability_upscaler():
+    from aiproviders.adapters.base import UpscaleRequest
+
+    switch_on("Stability AI")
+    bigger = stubs.png(32, 32)
+    with stubs.mock_http() as mock:
+        route = mock.post("https://api.stability.ai/v2beta/stable-image/upscale/fast").respond(
+            200, content=bigger, headers={"content-type": "image/png"})
+        result, model, usage = router.upscale_image(router.Call(type="image"), UpscaleRequest(image=stubs.png(8, 8)))
+    assert route.call_count == 1 and model.model_id == "fast"
+    assert (result.width, result.height, usage.status) == (32, 32, "ok")
