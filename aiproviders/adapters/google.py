@@ -13,7 +13,7 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from . import errors, payloads
+from . import downloads, errors, payloads
 from .base import Adapter, ImageRequest, ImageResult, ProviderConfig, ProviderError, TextRequest, Usage
 
 BLOCKED_FINISH_REASONS = {
@@ -133,9 +133,9 @@ class GoogleAdapter(Adapter):
         else:
             with self._translated():
                 data, mime, request_id = self._gemini_image(model_id, request)
+        data, mime = downloads.checked_image(data, vendor=self.vendor)  # an image, and not a huge one
         width, height = payloads.image_size(data)
-        return ImageResult(data=data, mime=payloads.sniff_mime(data) or mime or "image/png", width=width, height=height,
-                           request_id=request_id)
+        return ImageResult(data=data, mime=mime, width=width, height=height, request_id=request_id)
 
     def _gemini_image(self, model_id: str, request: ImageRequest) -> tuple[bytes, str, str]:
         parts = [types.Part.from_bytes(data=data, mime_type=payloads.sniff_mime(data) or "image/png")

@@ -131,8 +131,8 @@ class OpenAIAdapter(Adapter):
                 data, _ = downloads.download(item.url, timeout=self.config.timeout, vendor=self.vendor)
             else:
                 raise errors.no_output(vendor=self.vendor, detail="the images API returned no image")
+        data, mime = downloads.checked_image(data, vendor=self.vendor)  # an image, and not a huge one
         width, height = payloads.image_size(data)
-        mime = payloads.sniff_mime(data) or f"image/{response.output_format or 'png'}"
         return ImageResult(data=data, mime=mime, width=width, height=height,
                            request_id=raw.headers.get("x-request-id", ""))
 

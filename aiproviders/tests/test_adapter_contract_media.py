@@ -277,7 +277,8 @@ def test_imagen_runs_on_vertex_ai_with_a_service_account():
         result = GoogleAdapter(config).generate_image("imagen-3.0-generate-002",
                                                       ImageRequest(prompt="Mira", width=1600, height=900))
 
-    assert token.call_count <= 1  # one exchange per service account and hour (cached in the process)
+    assert token.call_count == 1  # the JWT grant, over httpx (then cached for the hour in the process)
+    assert b"jwt-bearer" in token.calls.last.request.content and b"assertion=" in token.calls.last.request.content
     request = route.calls.last.request
     assert request.headers["authorization"] == "Bearer ya29.vertex-token"
     body = json.loads(request.content)
