@@ -142,11 +142,11 @@ class ProviderAdmin(admin.ModelAdmin):
             services.provider_set_credentials(provider=obj, credentials=form.cleaned_data["new_service_account"])
         elif form.cleaned_data.get("clear_service_account"):
             services.provider_set_credentials(provider=obj, credentials="")
-        self._switched_on = switched_on
+        request.provider_switched_on = switched_on  # the admin object is shared between requests
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if getattr(self, "_switched_on", False):  # after the inline rows: the switch-on wins over their old state
+        if getattr(request, "provider_switched_on", False):  # after the inline rows: the switch-on wins
             count = services.provider_switch_on(provider=form.instance)
             if count:
                 self.message_user(request, _("%(count)s seeded model(s) of %(name)s switched on with it.")
