@@ -22,8 +22,6 @@ BLOCKED_FINISH_REASONS = {
 }
 GEMINI_IMAGE_ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 IMAGEN_ASPECT_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
-STATUS_PAGE = "https://aistudio.google.com/status"
-VERTEX_STATUS_PAGE = "https://status.cloud.google.com"
 VERTEX_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 IMAGEN_NEEDS_VERTEX = gettext_noop("This image model needs Google Vertex AI, which is not set up. An administrator has been notified.")
 

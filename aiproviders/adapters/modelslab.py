@@ -33,7 +33,6 @@ from .base import (
 )
 
 MODELSLAB_URL = "https://modelslab.com/api"
-STATUS_PAGE = "https://status.modelslab.com"
 DEFAULT_OPTIONS = {
     "t2i_endpoint": "v7/images/text-to-image",
     "i2i_endpoint": "v7/images/image-to-image",

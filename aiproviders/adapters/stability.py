@@ -26,7 +26,6 @@ from .base import (
 )
 
 STABILITY_URL = "https://api.stability.ai"
-STATUS_PAGE = "https://status.stability.ai"
 V2_ASPECT_RATIOS = ("16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21")
 SDXL_SIZES = {f"{w}x{h}": (w, h) for w, h in [(1024, 1024), (1152, 896), (896, 1152), (1216, 832), (832, 1216),
                                               (1344, 768), (768, 1344), (1536, 640), (640, 1536)]}
