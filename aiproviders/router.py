@@ -81,10 +81,12 @@ def default_model(*, type: str, tier: str = "") -> AIModel | None:
 
 
 def _rank(model: AIModel) -> tuple:
-    """Default-then-priority order, where the offline provider's default is a fallback: it is
-    the default until a vendor model of its type is enabled (pasting a key and enabling the
-    vendor is all it takes for the seeded priorities to apply)."""
-    return (not model.is_default or model.provider.kind == Provider.Kind.LOCAL, model.priority, model.id)
+    """The order a default is chosen in, then priority: a vendor's explicit default, the other
+    vendor models, the offline default, the other offline models. So the offline provider is
+    the default of a type until a vendor model of that type is enabled: pasting a key and
+    enabling the vendor is all it takes for the seeded priorities to apply."""
+    local = model.provider.kind == Provider.Kind.LOCAL
+    return (2 * local + (not model.is_default), model.priority, model.id)
 
 
 def _default_of(models: list[AIModel], tier: str) -> AIModel | None:
