@@ -123,16 +123,11 @@ def switch_on_modelslab(base_url: str, **config) -> Provider:
 
 
 def with_sheets(project):
-    cast = list(project.characters.all())
-    for character in cast:
-        sheet = media_services.asset_store(data=png(48, 48), mime="image/png", owner=creator_of(project),
+    """Each character gets a reference sheet: a moodboard of them sends one picture each."""
+    for character in project.characters.all():
+        sheet = media_services.asset_store(data=png(48, 48), mime="image/png", owner=project.owner,
                                            target=target_of(character))
         gallery_services.asset_set_primary(asset=sheet)
-    return cast
-
-
-def creator_of(project):
-    return project.owner
 
 
 def test_character_moodboard_and_animation_through_modelslab_on_a_real_worker(creator, worker, stub):  # noqa: F811
