@@ -17,6 +17,8 @@ class Provider(TimeStamped):
         ANTHROPIC = "anthropic", "Anthropic"
         GOOGLE = "google", "Google"
         REPLICATE = "replicate", "Replicate"
+        MODELSLAB = "modelslab", "ModelsLab"
+        STABILITY = "stability", "Stability AI"
         OPENAI_COMPATIBLE = "openai_compatible", _("OpenAI-compatible server")
         LOCAL = "local", _("Offline (built in)")
 
@@ -24,6 +26,8 @@ class Provider(TimeStamped):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Fernet token (MultiFernet over FIELD_ENCRYPTION_KEYS); never the key itself.
     api_key_encrypted = models.TextField(blank=True, editable=False)
+    # A Google service-account JSON for Vertex AI, as a Fernet token like the key.
+    credentials_encrypted = models.TextField(blank=True, editable=False)
     base_url = models.URLField(_("base URL"), blank=True, help_text=_("Only for OpenAI-compatible servers (vLLM, Ollama, LM Studio...)."))
     enabled = models.BooleanField(_("enabled"), default=True)
     timeout_seconds = models.PositiveIntegerField(_("timeout (seconds)"), default=60)
@@ -53,6 +57,14 @@ class Provider(TimeStamped):
         """The decrypted key, for the duration of one call. Raises crypto.InvalidToken when no
         configured encryption key opens it."""
         return crypto.decrypt(self.api_key_encrypted) if self.api_key_encrypted else ""
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.credentials_encrypted)
+
+    def credentials(self) -> str:
+        """The decrypted service-account JSON (Vertex AI), for the duration of one call."""
+        return crypto.decrypt(self.credentials_encrypted) if self.credentials_encrypted else ""
 
     def key_hint(self) -> str:
         if not self.api_key_encrypted:
@@ -104,6 +116,11 @@ class AIModel(TimeStamped):
     cache_ttl_seconds = models.PositiveIntegerField(
         _("identical-request cache (s)"), default=0, help_text=_("Text only. 0 turns the cache off.")
     )
+    config = models.JSONField(
+        _("model options"), default=dict, blank=True,
+        help_text=_("Vendor options for this model, e.g. DALL-E 3: {\"quality\": \"hd\", \"sizes\": {\"square\": "
+                    "\"1024x1024\", \"wide\": \"1792x1024\", \"tall\": \"1024x1792\"}}."),
+    )
     cooldown_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -127,6 +144,23 @@ class AIModel(TimeStamped):
         """display_name in the reader's language (the seeded offline models' names are translated;
         a name the superadmin wrote is shown as it is)."""
         return stored_message(self.display_name)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.cache_ttl_seconds and self.type != self.Type.TEXT:
+            raise ValidationError({"cache_ttl_seconds": _("Only text answers are cached; images and videos never are.")})
+
+    @property
+    def capabilities(self) -> list[str]:
+        """What the model can do, as short labels (the admin's list)."""
+        caps = [label for flag, label in (("streaming", "stream"), ("t2i", "t2i"), ("i2i", "i2i"), ("i2v", "i2v"),
+                                          ("upscale", "upscale")) if getattr(self, f"cap_{flag}")]
+        if self.cap_multi_reference:
+            caps.append(f"multi-ref ×{self.max_references}")
+        if self.durations:
+            caps.append("/".join(str(d) for d in self.durations) + " s")
+        return caps
 
     def in_cooldown(self, now=None) -> bool:
         return bool(self.cooldown_until and self.cooldown_until > (now or timezone.now()))

@@ -54,8 +54,14 @@ class Call:
     reference: str = ""
 
 
-def config_for(provider: Provider) -> ProviderConfig:
+def config_for(provider: Provider, model: AIModel | None = None) -> ProviderConfig:
+    """The adapter's configuration: the provider's, decrypted secrets, and the model row's own
+    options as config["models"][model_id] (where the adapters look for per-model options)."""
     config = dict(provider.config or {})
+    if model is not None and model.config:
+        per_model = dict(config.get("models") or {})
+        per_model[model.model_id] = {**(per_model.get(model.model_id) or {}), **model.config}
+        config["models"] = per_model
     # Replicate calls us back when a video is done (aiproviders.webhook_api), if we can check its
     # signature and it can reach us; a webhook_url set on the provider wins.
     if (provider.kind == Provider.Kind.REPLICATE and not config.get("webhook_url")
@@ -63,7 +69,7 @@ def config_for(provider: Provider) -> ProviderConfig:
         config["webhook_url"] = absolute_url(REPLICATE_WEBHOOK_PATH)
     return ProviderConfig(
         kind=provider.kind, api_key=provider.api_key(), base_url=provider.base_url,
-        timeout=float(provider.timeout_seconds), config=config,
+        timeout=float(provider.timeout_seconds), config=config, credentials=provider.credentials(),
     )
 
 
@@ -75,8 +81,18 @@ def default_model(*, type: str, tier: str = "") -> AIModel | None:
     ), tier)
 
 
+def _rank(model: AIModel) -> tuple:
+    """The order a default is chosen in, then priority: a vendor's explicit default, the other
+    vendor models, the offline default, the other offline models. So the offline provider is
+    the default of a type until a vendor model of that type is enabled: pasting a key and
+    enabling the vendor is all it takes for the seeded priorities to apply."""
+    local = model.provider.kind == Provider.Kind.LOCAL
+    return (2 * local + (not model.is_default), model.priority, model.id)
+
+
 def _default_of(models: list[AIModel], tier: str) -> AIModel | None:
     """The first model of `tier` (else the first at all) in default-then-priority order."""
+    models = sorted(models, key=_rank)
     if tier:
         return next((m for m in models if m.tier == tier), None) or (models[0] if models else None)
     return models[0] if models else None
@@ -111,6 +127,13 @@ def candidates(call: Call, now=None) -> list[AIModel]:
             continue
         chosen.append(model)
     return chosen
+
+
+def multi_reference_model(*, count: int) -> AIModel | None:
+    """The model the router would pick for `count` reference pictures sent as they are (a
+    multi-reference model that takes that many), or None: then they go as one composited grid."""
+    return next((m for m in candidates(Call(type="image", capability="multi_reference"))
+                 if m.max_references >= count), None)
 
 
 def _credits(call: Call, model: AIModel) -> int:
@@ -183,7 +206,7 @@ def _run(call: Call, work):
     for model, attempt in attempts:
         started = time.monotonic()
         try:
-            adapter = adapter_for(config_for(model.provider))
+            adapter = adapter_for(config_for(model.provider, model))
             result, fields = work(adapter, model)
         except ProviderError as exc:
             _log(call, model, attempt=attempt, status=UsageLog.Status.ERROR, started=started, error=exc)
@@ -237,7 +260,12 @@ def start_video(call: Call, request: VideoRequest) -> tuple[VideoJob, AIModel, U
 
 def poll_video(*, model: AIModel, job_id: str) -> VideoJob:
     """One poll of a running vendor job (the worker's loop calls this; errors are the caller's)."""
-    return adapter_for(config_for(model.provider)).poll_video(model.model_id, job_id)
+    return adapter_for(config_for(model.provider, model)).poll_video(model.model_id, job_id)
+
+
+def _caches(model: AIModel) -> bool:
+    """The identical-request cache: a text model's own switch (images and videos never)."""
+    return model.type == AIModel.Type.TEXT and model.cache_ttl_seconds > 0
 
 
 def _cache_key(model: AIModel, request: TextRequest) -> str:
@@ -253,7 +281,7 @@ def stream_text(call: Call, request: TextRequest) -> Iterator[str | Usage]:
     reached the caller; a stream cut off later raises ProviderError and is logged as partial."""
     attempts = _Attempts(call)
     for model, attempt in attempts:
-        if model.cache_ttl_seconds and (cached := cache.get(_cache_key(model, request))) is not None:
+        if _caches(model) and (cached := cache.get(_cache_key(model, request))) is not None:
             started = time.monotonic()
             yield cached
             _log(call, model, attempt=attempt, status=UsageLog.Status.CACHED, started=started)
@@ -261,7 +289,7 @@ def stream_text(call: Call, request: TextRequest) -> Iterator[str | Usage]:
             return
         started, first_token_ms, parts, usage = time.monotonic(), None, [], Usage()
         try:
-            adapter = adapter_for(config_for(model.provider))
+            adapter = adapter_for(config_for(model.provider, model))
             for item in adapter.generate_text(model.model_id, request):
                 if isinstance(item, Usage):
                     usage = item
@@ -288,7 +316,7 @@ def stream_text(call: Call, request: TextRequest) -> Iterator[str | Usage]:
         _log(call, model, attempt=attempt, status=UsageLog.Status.OK, started=started, first_token_ms=first_token_ms,
              tokens_in=usage.input_tokens, tokens_out=usage.output_tokens, request_id=usage.request_id[:160],
              est_cost_usd=_est_cost(model, tokens=tokens))
-        if model.cache_ttl_seconds:
+        if _caches(model):
             cache.set(_cache_key(model, request), "".join(parts), timeout=model.cache_ttl_seconds)
         yield usage
         return

@@ -16,6 +16,30 @@ def provider_set_key(*, provider: Provider, api_key: str) -> Provider:
     return provider
 
 
+def provider_set_credentials(*, provider: Provider, credentials: str) -> Provider:
+    """Stores a service-account JSON (Google on Vertex AI) encrypted like a key; empty clears it."""
+    credentials = credentials.strip()
+    provider.credentials_encrypted = crypto.encrypt(credentials) if credentials else ""
+    provider.save(update_fields=["credentials_encrypted", "updated_at"])
+    return provider
+
+
+def provider_switch_on(*, provider: Provider) -> int:
+    """The second of the two steps (paste the key, enable): a vendor switched on for the first
+    time brings its seeded models with it. Models the superadmin already enabled or disabled
+    one by one (some of them enabled) are left as they are. Returns how many were enabled."""
+    from modo import catalog
+
+    from .models import AIModel
+
+    models = AIModel.objects.filter(provider=provider)
+    if models.filter(enabled=True).exists():
+        return 0
+    count = models.update(enabled=True)
+    catalog.changed()
+    return count
+
+
 def provider_test(*, provider: Provider) -> tuple[bool, str]:
     """Makes the vendor's smallest real call and records the outcome (never the key)."""
     from .router import config_for

@@ -38,6 +38,7 @@ ENCRYPTED_FIELDS = [
     "aiproviders.Provider.api_key_encrypted",
     "credits.PaymentGateway.secret_key_encrypted",
     "credits.PaymentGateway.webhook_secret_encrypted",
+    "aiproviders.Provider.credentials_encrypted",
     "media.DriveConnection.access_token_encrypted",
     "media.DriveConnection.refresh_token_encrypted",
 ]

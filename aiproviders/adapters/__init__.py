@@ -13,6 +13,8 @@ REGISTRY = {
     "anthropic": "aiproviders.adapters.anthropic.AnthropicAdapter",
     "google": "aiproviders.adapters.google.GoogleAdapter",
     "replicate": "aiproviders.adapters.replicate.ReplicateAdapter",
+    "modelslab": "aiproviders.adapters.modelslab.ModelsLabAdapter",
+    "stability": "aiproviders.adapters.stability.StabilityAdapter",
 }
 
 

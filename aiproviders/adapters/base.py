@@ -11,7 +11,8 @@ object, for the duration of a call) and exposing:
     poll_video(model_id, job_id: str) -> VideoJob
         status "running" (progress 0–100), "succeeded" (with the MP4 bytes) or "failed"
     upscale_image(model_id, request: UpscaleRequest) -> ImageResult
-        the image `scale` times larger on each side (the bytes, never a vendor URL)
+        the image `scale` times larger on each side (the bytes, never a vendor URL), from the
+        vendors that have an upscaler
     test_connection() -> str
         the smallest real call the vendor allows; returns a short human description
 
@@ -64,9 +65,15 @@ class ProviderConfig:
     base_url: str = ""
     timeout: float = 60.0
     config: dict = field(default_factory=dict)
+    credentials: str = ""  # a service-account JSON (Google on Vertex AI), decrypted for one call
 
     def __repr__(self):  # never print the key
         return f"ProviderConfig(kind={self.kind!r}, base_url={self.base_url!r}, api_key=***)"
+
+    def model_options(self, model_id: str) -> dict:
+        """The options of one model: the provider's config["models"][model_id], which the router
+        fills from the model row's own `config`."""
+        return dict((self.config.get("models") or {}).get(model_id) or {})
 
 
 @dataclass
@@ -114,6 +121,7 @@ class ImageResult:
 class UpscaleRequest:
     image: bytes
     scale: int = 2  # 2 or 4: each side is multiplied by it
+    prompt: str = ""  # the conservative upscalers keep closer to it
 
 
 @dataclass

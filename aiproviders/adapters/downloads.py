@@ -3,11 +3,12 @@ capped), or a `data:` URI decoded in place. Failures are ProviderErrors with the
 
 import base64
 import binascii
+import io
 
 import httpx
 
 from .base import ProviderError
-from .errors import DOWNLOAD, transport_error
+from .errors import BAD_OUTPUT, DOWNLOAD, transport_error
 from .payloads import sniff_mime
 
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
@@ -51,3 +52,43 @@ def decode_data_uri(uri: str, *, vendor: str) -> tuple[bytes, str]:
         raise ProviderError(DOWNLOAD, permanent=False, detail=f"{vendor}: undecodable data URI",
                             code="download_failed") from None
     return data, sniff_mime(data) or mime
+
+
+MAX_IMAGE_BYTES = 30 * 1024 * 1024
+
+
+def checked_image(data: bytes, *, vendor: str, max_bytes: int = MAX_IMAGE_BYTES) -> tuple[bytes, str]:
+    """`data` if it is an image Pillow can decode and not bigger than `max_bytes`, with its type.
+    Anything else (an HTML error page, a video, a truncated file) is refused for good: asking
+    the same model again would bring the same answer."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > max_bytes:
+        raise ProviderError(BAD_OUTPUT, permanent=True, code="bad_output",
+                            detail=f"{vendor}: output image larger than {max_bytes} bytes")
+    mime = sniff_mime(data)
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        mime = ""
+    if not mime.startswith("image/"):
+        raise ProviderError(BAD_OUTPUT, permanent=True, code="bad_output",
+                            detail=f"{vendor}: output is not an image ({len(data)} bytes)")
+    return data, mime
+
+
+def download_image(url: str, *, timeout: float, vendor: str, max_bytes: int = MAX_IMAGE_BYTES) -> tuple[bytes, str]:
+    """A vendor's output image: size capped while it streams, then decoded to check it is one."""
+    data, _ = download(url, timeout=timeout, vendor=vendor, max_bytes=max_bytes)
+    return checked_image(data, vendor=vendor, max_bytes=max_bytes)
+
+
+def download_video(url: str, *, timeout: float, vendor: str, max_bytes: int = MAX_DOWNLOAD_BYTES) -> tuple[bytes, str]:
+    """A vendor's output video: size capped, and its first bytes must say MP4/WebM/QuickTime."""
+    data, _ = download(url, timeout=timeout, vendor=vendor, max_bytes=max_bytes)
+    mime = sniff_mime(data)
+    if not mime.startswith("video/"):
+        raise ProviderError(BAD_OUTPUT, permanent=True, code="bad_output",
+                            detail=f"{vendor}: output is not a video ({len(data)} bytes)")
+    return data, mime

@@ -38,6 +38,9 @@ CONNECTION = gettext_noop("We could not reach the AI provider. Please try again 
 GENERATION_FAILED = gettext_noop("The AI provider could not finish this request. Please try again.")
 DOWNLOAD = gettext_noop("The AI provider's result could not be downloaded. Please try again.")
 MISCONFIGURED = gettext_noop("This AI provider is not set up correctly. An administrator has been notified.")
+BAD_OUTPUT = gettext_noop(
+    "The AI provider sent back a file we could not use (too large, or not a picture or video). Please try another model."
+)
 NO_REFERENCES = gettext_noop("This AI model cannot work from reference images.")
 
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,) + ((httpx2.TransportError,) if httpx2 else ())
@@ -105,7 +108,7 @@ def status_error(*, vendor: str, status: int | None, message: str = "", code: st
     """The ProviderError for an HTTP error status (or a vendor error event without one)."""
     detail = _detail(vendor, exc_name, status, code, message, secret)
     code = (code or "").lower()
-    if code in {"content_policy_violation", "moderation_blocked", "content_filter", "safety"}:
+    if code in {"content_policy_violation", "moderation_blocked", "content_filter", "safety", "content_moderation"}:
         return content_policy(vendor=vendor, detail=detail)
     if code in {"insufficient_quota", "billing_hard_limit_reached"} or status == 402:
         return ProviderError(QUOTA, permanent=True, detail=detail, code="quota")

@@ -1,13 +1,19 @@
-"""Google Gemini (the Gemini Developer API, with an API key) through the official `google-genai` SDK."""
+"""Google Gemini through the official `google-genai` SDK: the Gemini Developer API with an API
+key, or Vertex AI with a service account (then Imagen works too)."""
 
+import hashlib
+import json
 import re
+import threading
 from collections.abc import Iterator
 
+import httpx
+from django.utils.translation import gettext_noop
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from . import errors, payloads
+from . import downloads, errors, payloads
 from .base import Adapter, ImageRequest, ImageResult, ProviderConfig, ProviderError, TextRequest, Usage
 
 BLOCKED_FINISH_REASONS = {
@@ -15,6 +21,9 @@ BLOCKED_FINISH_REASONS = {
     "IMAGE_RECITATION", "MODEL_ARMOR",
 }
 GEMINI_IMAGE_ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
+IMAGEN_ASPECT_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
+VERTEX_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+IMAGEN_NEEDS_VERTEX = gettext_noop("This image model needs Google Vertex AI, which is not set up. An administrator has been notified.")
 
 
 class GoogleAdapter(Adapter):
@@ -27,7 +36,12 @@ class GoogleAdapter(Adapter):
     one attempt (HttpRetryOptions(attempts=1)); every SDK and transport error leaves as
     ProviderError, including one raised mid-stream by the iterator.
 
-    config.config["api_version"] pins the API version (the SDK default otherwise)."""
+    config.config["api_version"] pins the API version (the SDK default otherwise).
+
+    Vertex AI: when config.config names a `location` (e.g. "us-central1") the client talks to
+    Vertex AI with the provider's service-account JSON (stored encrypted, like a key) and
+    config.config["project"] (the JSON's project_id when not named). Imagen
+    (`models.generate_images`) works only there; on the Gemini Developer API it is refused."""
 
     kind = "google"
     vendor = "Google"
@@ -37,21 +51,44 @@ class GoogleAdapter(Adapter):
         self._client: genai.Client | None = None
 
     @property
+    def vertex(self) -> bool:
+        return bool(self.config.config.get("location"))
+
+    @property
     def client(self) -> genai.Client:
         if self._client is None:
-            if not self.config.api_key:
-                raise errors.missing_key(self.vendor)
-            self._client = genai.Client(
-                api_key=self.config.api_key,
-                vertexai=False,
-                http_options=types.HttpOptions(
-                    base_url=self.config.base_url or None,
-                    api_version=self.config.config.get("api_version") or None,
-                    timeout=int(self.config.timeout * 1000),
-                    retry_options=types.HttpRetryOptions(attempts=1),
-                ),
+            http_options = types.HttpOptions(
+                base_url=self.config.base_url or None,
+                api_version=self.config.config.get("api_version") or None,
+                timeout=int(self.config.timeout * 1000),
+                retry_options=types.HttpRetryOptions(attempts=1),
             )
+            if self.vertex:
+                credentials, project = self._vertex_credentials()
+                self._client = genai.Client(vertexai=True, project=project, location=self.config.config["location"],
+                                            credentials=credentials, http_options=http_options)
+            else:
+                if not self.config.api_key:
+                    raise errors.missing_key(self.vendor)
+                self._client = genai.Client(api_key=self.config.api_key, vertexai=False, http_options=http_options)
         return self._client
+
+    def _vertex_credentials(self):
+        """Service-account credentials with a live access token (fetched over httpx, so that the
+        token exchange has the adapter's timeout and error mapping), and the project."""
+        if not self.config.credentials:
+            raise ProviderError(errors.AUTH, permanent=True, code="auth",
+                                detail=f"{self.vendor}: Vertex AI needs a service-account JSON")
+        try:
+            info = json.loads(self.config.credentials)
+        except ValueError:
+            info = None
+        if not isinstance(info, dict) or info.get("type") != "service_account":
+            raise errors.misconfigured(self.vendor, "the stored credentials are not a service-account JSON")
+        project = self.config.config.get("project") or info.get("project_id")
+        if not project:
+            raise errors.misconfigured(self.vendor, "Vertex AI needs a project (config \"project\")")
+        return _service_account(info, timeout=self.config.timeout, secret=info.get("private_key_id", "")), project
 
     def generate_text(self, model_id: str, request: TextRequest) -> Iterator[str | Usage]:
         contents = [
@@ -80,15 +117,23 @@ class GoogleAdapter(Adapter):
 
     def generate_image(self, model_id: str, request: ImageRequest) -> ImageResult:
         if model_id.removeprefix("models/").startswith("imagen"):
-            # google-genai 3.x serves Imagen (`generate_images`) only through Vertex AI; this
-            # adapter speaks the Gemini Developer API, where Gemini image models replace it.
-            raise ProviderError(errors.NOT_FOUND, permanent=True, code="unsupported",
-                                detail=f"{self.vendor}: {model_id} needs Vertex AI; use a Gemini image model")
-        with self._translated():
-            data, mime, request_id = self._gemini_image(model_id, request)
+            if not self.vertex:
+                # google-genai serves Imagen (`generate_images`) only through Vertex AI; on the
+                # Gemini Developer API the Gemini image models replace it.
+                raise ProviderError(IMAGEN_NEEDS_VERTEX, permanent=True, code="unsupported",
+                                    detail=f"{self.vendor}: {model_id} needs Vertex AI (set \"location\" and "
+                                           "\"project\" in the provider's config and paste a service-account JSON), "
+                                           "or use a Gemini image model")
+            if request.references:
+                raise errors.no_references(self.vendor, model_id)
+            with self._translated():
+                data, mime, request_id = self._imagen(model_id, request)
+        else:
+            with self._translated():
+                data, mime, request_id = self._gemini_image(model_id, request)
+        data, mime = downloads.checked_image(data, vendor=self.vendor)  # an image, and not a huge one
         width, height = payloads.image_size(data)
-        return ImageResult(data=data, mime=payloads.sniff_mime(data) or mime or "image/png", width=width, height=height,
-                           request_id=request_id)
+        return ImageResult(data=data, mime=mime, width=width, height=height, request_id=request_id)
 
     def _gemini_image(self, model_id: str, request: ImageRequest) -> tuple[bytes, str, str]:
         parts = [types.Part.from_bytes(data=data, mime_type=payloads.sniff_mime(data) or "image/png")
@@ -108,6 +153,20 @@ class GoogleAdapter(Adapter):
             if part.inline_data and part.inline_data.data:
                 return part.inline_data.data, part.inline_data.mime_type or "", response.response_id or ""
         raise errors.no_output(vendor=self.vendor, detail=f"{model_id} answered without an image")
+
+    def _imagen(self, model_id: str, request: ImageRequest) -> tuple[bytes, str, str]:
+        response = self.client.models.generate_images(
+            model=model_id, prompt=request.prompt,
+            config=types.GenerateImagesConfig(
+                number_of_images=1, include_rai_reason=True,
+                aspect_ratio=payloads.aspect_ratio(request.width, request.height, IMAGEN_ASPECT_RATIOS)),
+        )
+        for generated in response.generated_images or []:
+            if generated.image and generated.image.image_bytes:
+                return generated.image.image_bytes, generated.image.mime_type or "", ""
+            if generated.rai_filtered_reason:
+                raise errors.content_policy(vendor=self.vendor, detail=f"Imagen: {generated.rai_filtered_reason}")
+        raise errors.content_policy(vendor=self.vendor, detail=f"{model_id} answered without an image (filtered)")
 
     def test_connection(self) -> str:
         with self._translated():
@@ -175,3 +234,58 @@ def _retry_delay(body) -> float | None:
             if match:
                 return float(match.group(1))
     return None
+
+
+# --- Vertex AI credentials -----------------------------------------------------------------------
+
+_TOKENS: dict[str, object] = {}  # hash of the service-account JSON → its credentials (token cached ~1 h)
+_TOKENS_LOCK = threading.Lock()
+
+
+class _HttpxAuthRequest:
+    """google-auth's transport interface over httpx, for the OAuth token exchange."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+
+    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
+        from google.auth import exceptions as auth_exceptions
+        from google.auth.transport import Response
+
+        try:
+            response = httpx.request(method, url, content=body, headers=headers, timeout=timeout or self.timeout)
+        except httpx.TransportError as exc:
+            raise auth_exceptions.TransportError(str(exc)) from exc
+
+        class _Response(Response):
+            status = response.status_code
+            headers = response.headers
+            data = response.content
+
+        return _Response()
+
+
+def _service_account(info: dict, *, timeout: float, secret: str = ""):
+    from google.auth import exceptions as auth_exceptions
+    from google.oauth2 import service_account
+
+    digest = hashlib.sha256(json.dumps(info, sort_keys=True).encode()).hexdigest()
+    with _TOKENS_LOCK:
+        credentials = _TOKENS.get(digest)
+        if credentials is None:
+            try:
+                credentials = service_account.Credentials.from_service_account_info(info, scopes=VERTEX_SCOPES)
+            except (ValueError, KeyError) as exc:
+                raise errors.misconfigured("Google", f"unreadable service-account JSON: {type(exc).__name__}") from None
+            _TOKENS[digest] = credentials
+        if not credentials.valid:
+            try:
+                credentials.refresh(_HttpxAuthRequest(timeout))
+            except auth_exceptions.RefreshError as exc:
+                _TOKENS.pop(digest, None)
+                raise ProviderError(errors.AUTH, permanent=True, code="auth",
+                                    detail=errors.scrub(f"Google service account refused: {exc}", secret)) from None
+            except auth_exceptions.TransportError as exc:
+                raise ProviderError(errors.CONNECTION, permanent=False, code="connection",
+                                    detail=errors.scrub(f"Google token exchange: {exc}", secret)) from None
+    return credentials

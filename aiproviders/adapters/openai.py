@@ -17,9 +17,25 @@ DALL_E_2_SIZES = {"1024x1024": (1024, 1024)}
 FIXED_TEMPERATURE_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 
 
+def _sizes(configured) -> dict[str, tuple[int, int]] | None:
+    """The model row's size table ({"square": "1024x1024", "wide": "1792x1024", ...}) as
+    {"1024x1024": (1024, 1024), ...}; None when it has none (or an unreadable one)."""
+    if not isinstance(configured, dict) or not configured:
+        return None
+    sizes = {}
+    for value in configured.values():
+        width, _, height = str(value).partition("x")
+        if width.isdigit() and height.isdigit():
+            sizes[str(value)] = (int(width), int(height))
+    return sizes or None
+
+
 class OpenAIAdapter(Adapter):
     """Text: streaming Chat Completions. Images: the images API, `generations` from a prompt and
     `edits` when reference images are given (gpt-image models take several). No video.
+
+    An image model's options (the model row's `config`) may name its `sizes` (the nearest in
+    shape is asked for) and its `quality`; without them the sizes each model accepts are used.
 
     The SDK client never retries (max_retries=0); the router owns retries and fallback. Every SDK
     and transport error leaves as ProviderError, including one raised mid-stream by the iterator."""
@@ -82,14 +98,18 @@ class OpenAIAdapter(Adapter):
         yield usage
 
     def generate_image(self, model_id: str, request: ImageRequest) -> ImageResult:
-        if model_id.startswith("dall-e-3"):
+        options = self.config.model_options(model_id)
+        sizes = _sizes(options.get("sizes"))
+        if sizes is None and model_id.startswith("dall-e-3"):
             sizes = DALL_E_3_SIZES
-        elif model_id.startswith("dall-e-2"):
+        elif sizes is None and model_id.startswith("dall-e-2"):
             sizes = DALL_E_2_SIZES
-        else:
+        elif sizes is None:
             sizes = GPT_IMAGE_SIZES
         params = {"model": model_id, "prompt": request.prompt, "n": 1,
                   "size": payloads.nearest_size(request.width, request.height, sizes)}
+        if options.get("quality"):  # DALL-E 3: "standard" | "hd"; gpt-image: "low" | "medium" | "high"
+            params["quality"] = options["quality"]
         if model_id.startswith("dall-e"):
             params["response_format"] = "b64_json"  # gpt-image models always answer in base64 and reject it
         with self._translated():
@@ -111,8 +131,8 @@ class OpenAIAdapter(Adapter):
                 data, _ = downloads.download(item.url, timeout=self.config.timeout, vendor=self.vendor)
             else:
                 raise errors.no_output(vendor=self.vendor, detail="the images API returned no image")
+        data, mime = downloads.checked_image(data, vendor=self.vendor)  # an image, and not a huge one
         width, height = payloads.image_size(data)
-        mime = payloads.sniff_mime(data) or f"image/{response.output_format or 'png'}"
         return ImageResult(data=data, mime=mime, width=width, height=height,
                            request_id=raw.headers.get("x-request-id", ""))
 

@@ -124,7 +124,8 @@ class ReplicateAdapter(Adapter):
         elif request.references:
             model_input[options["images_key"]] = [payloads.data_uri(data) for data in request.references]
         prediction = self._run(model_id, model_input, options)
-        data, mime = self._download_output(prediction)
+        data, _ = self._download_output(prediction)
+        data, mime = downloads.checked_image(data, vendor=self.vendor)  # an image, and not a huge one
         width, height = payloads.image_size(data)
         return ImageResult(data=data, mime=mime, width=width, height=height, request_id=prediction.id)
 

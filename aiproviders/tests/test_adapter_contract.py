@@ -4,6 +4,7 @@ transport (see stubs.py), so the vendor SDKs run for real, and against the offli
 Each kind has a harness: the stub routes in its vendor's wire format and what its SDK must have
 sent (method, path, model id, auth header). The tests themselves are shared."""
 
+import json
 import socket
 
 import httpx
@@ -22,8 +23,10 @@ from aiproviders.adapters.base import (
     VideoRequest,
 )
 from aiproviders.adapters.google import GoogleAdapter
+from aiproviders.adapters.modelslab import ModelsLabAdapter
 from aiproviders.adapters.openai import OpenAIAdapter
 from aiproviders.adapters.replicate import ReplicateAdapter
+from aiproviders.adapters.stability import StabilityAdapter
 
 from . import stubs
 
@@ -84,6 +87,7 @@ class Harness:
     adapter_class = None
     base_url = ""
     text_model = ""
+    text = True  # writes text (the image and video vendors do not)
     streams = True  # text arrives as several pieces of one HTTP response
     video = False
     image_cases: tuple[str, ...] = ()
@@ -453,8 +457,192 @@ class LocalHarness(Harness):
         return "offline-image", request, lambda result: None
 
 
-VENDORS = [OpenAIHarness(), OpenAICompatibleHarness(), AnthropicHarness(), GoogleHarness(), ReplicateHarness()]
+ML = "https://modelslab.com/api"
+ST = "https://api.stability.ai"
+
+
+def ml_processing(job_id=7001, eta=3):
+    return {"status": "processing", "id": job_id, "eta": eta, "message": "Request processing",
+            "fetch_result": f"{ML}/v7/images/fetch/{job_id}", "future_links": [f"https://pub.example/{job_id}.png"]}
+
+
+def ml_success(url, job_id=7001):
+    return {"status": "success", "id": job_id, "output": [url], "generationTime": 3.2}
+
+
+def multipart_fields(request: httpx.Request) -> dict[str, bytes]:
+    """name → raw value of each part of a multipart body."""
+    boundary = request.headers["content-type"].split("boundary=")[1].encode()
+    fields = {}
+    for part in request.content.split(b"--" + boundary)[1:-1]:
+        head, _, value = part.partition(b"\r\n\r\n")
+        name = head.split(b'name="')[1].split(b'"')[0].decode()
+        fields[name] = value[:-2]
+    return fields
+
+
+class ModelsLabHarness(Harness):
+    """ModelsLab: the key in the JSON body; `processing` answers fetched until `success`."""
+
+    kind = "modelslab"
+    adapter_class = ModelsLabAdapter
+    image_cases = ("t2i_processing_then_success", "multi_reference_i2i")
+    text = False
+    video = True
+
+    def adapter(self, **settings):
+        return ModelsLabAdapter(ProviderConfig(kind="modelslab", api_key=KEY, timeout=5.0,
+                                               config={"poll_interval": 0, **settings}))
+
+    def assert_auth(self, request):
+        assert json.loads(request.content)["key"] == KEY
+
+    def operation_route(self, router):
+        return router.post(f"{ML}/v7/images/text-to-image")
+
+    def operation(self, adapter):
+        return adapter.generate_image("seedream-4.5", ImageRequest(prompt="Mira"))
+
+    def error_response(self, status, message):
+        return httpx.Response(status, json={"status": "error", "message": message})
+
+    def error_answer(self, kind):
+        return httpx.Response(200, json={"status": "error", "message": {
+            "auth": "Invalid Api Key", "quota": "Insufficient balance in your wallet",
+            "policy": "NSFW content detected", "busy": "Rate limit exceeded, try again later",
+            "bad": "prompt is required"}[kind]})
+
+    def stub_connection(self, router):
+        return router.post(f"{ML}/wallet_balance").respond(200, json={"status": "success",
+                                                                     "data": {"balance": 43.6, "currency": "USD"}})
+
+    def image_case(self, name, router):
+        if name == "t2i_processing_then_success":
+            start = router.post(f"{ML}/v7/images/text-to-image").respond(200, json=ml_processing())
+            fetch = router.post(f"{ML}/v7/images/fetch/7001").mock(side_effect=[
+                httpx.Response(200, json=ml_processing()),
+                httpx.Response(200, json=ml_success("https://pub.example/7001.png")),
+            ])
+            download = router.get("https://pub.example/7001.png").respond(200, content=PNG)
+
+            def check(result):
+                request = start.calls.last.request
+                assert (request.method, str(request.url)) == ("POST", f"{ML}/v7/images/text-to-image")
+                self.assert_auth(request)
+                body = json.loads(request.content)
+                assert (body["model_id"], body["prompt"], body["aspect_ratio"]) == ("seedream-4.5", "Mira at dawn", "16:9")
+                assert "init_image" not in body
+                assert fetch.call_count == 2 and all(json.loads(c.request.content) == {"key": KEY} for c in fetch.calls)
+                assert "key" not in str(download.calls.last.request.url) and not download.calls.last.request.content
+                assert result.request_id == "7001"
+
+            return "seedream-4.5", ImageRequest(prompt="Mira at dawn", width=1600, height=900), check
+
+        start = router.post(f"{ML}/v7/images/image-to-image").respond(
+            200, json=ml_success("https://pub.example/board.png", job_id=7002))
+        router.get("https://pub.example/board.png").respond(200, content=PNG)
+
+        def check(result):
+            request = start.calls.last.request
+            assert (request.method, str(request.url)) == ("POST", f"{ML}/v7/images/image-to-image")
+            self.assert_auth(request)
+            body = json.loads(request.content)
+            assert body["model_id"] == "seedream-4.5-i2i"
+            assert body["init_image"] == [payloads.data_uri(REFERENCE_A), payloads.data_uri(REFERENCE_B)]
+            assert body["strength"] == 0.5
+
+        return "seedream-4.5-i2i", ImageRequest(prompt="Mira and Tomo", references=[REFERENCE_A, REFERENCE_B],
+                                                strength=0.5), check
+
+
+class StabilityHarness(Harness):
+    """Stability AI: bearer key, multipart forms, image bytes back."""
+
+    kind = "stability"
+    adapter_class = StabilityAdapter
+    image_cases = ("core_t2i", "sd3_i2i_strength", "sdxl_t2i", "sdxl_i2i")
+    text = False
+
+    def adapter(self, **settings):
+        return StabilityAdapter(ProviderConfig(kind="stability", api_key=KEY, timeout=5.0, config=settings))
+
+    def assert_auth(self, request):
+        assert request.headers["authorization"] == f"Bearer {KEY}"
+
+    def operation_route(self, router):
+        return router.post(f"{ST}/v2beta/stable-image/generate/core")
+
+    def operation(self, adapter):
+        return adapter.generate_image("core", ImageRequest(prompt="Mira"))
+
+    def error_response(self, status, message):
+        name = {400: "bad_request", 401: "unauthorized", 429: "rate_limit_exceeded", 500: "internal_error",
+                503: "service_unavailable"}[status]
+        return httpx.Response(status, json={"id": "e1", "name": name, "errors": [message]})
+
+    def error_answer(self, kind):
+        return {
+            "auth": httpx.Response(401, json={"id": "e", "name": "unauthorized", "errors": ["missing authorization"]}),
+            "quota": httpx.Response(402, json={"id": "e", "name": "payment_required", "errors": ["lacks credits"]}),
+            "policy": httpx.Response(403, json={"id": "e", "name": "content_moderation", "errors": ["flagged"]}),
+            "busy": httpx.Response(429, json={"id": "e", "name": "rate_limit_exceeded", "errors": ["slow down"]}),
+            "bad": httpx.Response(400, json={"id": "e", "name": "bad_request", "errors": ["prompt: required"]}),
+        }[kind]
+
+    def stub_connection(self, router):
+        return router.get(f"{ST}/v1/user/balance").respond(200, json={"credits": 12.5})
+
+    def image_case(self, name, router):
+        image = {"content": PNG, "headers": {"content-type": "image/png", "finish-reason": "SUCCESS", "seed": "42"}}
+        if name == "core_t2i":
+            route = router.post(f"{ST}/v2beta/stable-image/generate/core").respond(200, **image)
+
+            def check(result):
+                request = route.calls.last.request
+                self.assert_auth(request)
+                assert request.headers["accept"] == "image/*"
+                assert request.headers["content-type"].startswith("multipart/form-data")
+                fields = multipart_fields(request)
+                assert (fields["prompt"], fields["aspect_ratio"], fields["output_format"]) == (b"Mira", b"16:9", b"png")
+
+            return "core", ImageRequest(prompt="Mira", width=1600, height=900), check
+        if name == "sd3_i2i_strength":
+            route = router.post(f"{ST}/v2beta/stable-image/generate/sd3").respond(200, **image)
+
+            def check(result):
+                fields = multipart_fields(route.calls.last.request)
+                self.assert_auth(route.calls.last.request)
+                assert (fields["model"], fields["mode"], fields["strength"]) == (b"sd3.5-large", b"image-to-image", b"0.35")
+                assert fields["image"] == REFERENCE_A and "aspect_ratio" not in fields
+
+            return "sd3.5-large", ImageRequest(prompt="as ink", references=[REFERENCE_A], strength=0.35), check
+        engine = "stable-diffusion-xl-1024-v1-0"
+        if name == "sdxl_t2i":
+            route = router.post(f"{ST}/v1/generation/{engine}/text-to-image").respond(200, **image)
+
+            def check(result):
+                request = route.calls.last.request
+                self.assert_auth(request)
+                assert request.headers["accept"] == "image/png"
+                body = json.loads(request.content)
+                assert body["text_prompts"] == [{"text": "Mira", "weight": 1}]
+                assert (body["width"], body["height"], body["samples"]) == (1344, 768, 1)
+
+            return engine, ImageRequest(prompt="Mira", width=1600, height=900), check
+        route = router.post(f"{ST}/v1/generation/{engine}/image-to-image").respond(200, **image)
+
+        def check(result):
+            fields = multipart_fields(route.calls.last.request)
+            assert (fields["init_image_mode"], fields["image_strength"]) == (b"IMAGE_STRENGTH", b"0.7")
+            assert fields["init_image"] == REFERENCE_A and fields["text_prompts[0][text]"] == b"as ink"
+
+        return engine, ImageRequest(prompt="as ink", references=[REFERENCE_A], strength=0.3), check
+
+
+VENDORS = [OpenAIHarness(), OpenAICompatibleHarness(), AnthropicHarness(), GoogleHarness(), ReplicateHarness(),
+           ModelsLabHarness(), StabilityHarness()]
 ALL = [*VENDORS, LocalHarness()]
+WRITERS = [h for h in ALL if h.text]
 IMAGE_CASES = [pytest.param(h, case, id=f"{h.kind}-{case}") for h in ALL for case in h.image_cases]
 
 
@@ -465,7 +653,7 @@ def kinds(harnesses):
 # ------------------------------------------------------------------------------------ text
 
 
-@kinds(ALL)
+@kinds(WRITERS)
 def test_text_streams_chunks_then_exactly_one_usage(harness):
     with stubs.mock_http() as router:
         route = harness.stub_text(router)
@@ -479,6 +667,15 @@ def test_text_streams_chunks_then_exactly_one_usage(harness):
         assert (usage.input_tokens, usage.output_tokens) == USAGE
         assert route.call_count == 1
         harness.check_text(route, usage)
+
+
+@kinds([h for h in ALL if not h.text])
+def test_text_is_unsupported_and_permanent_for_the_image_vendors(harness):
+    with stubs.mock_http() as router:
+        with pytest.raises(ProviderError) as info:
+            list(harness.adapter().generate_text("any-model", TEXT))
+        assert not router.calls
+    assert info.value.permanent and info.value.code == "unsupported"
 
 
 # ------------------------------------------------------------------------------------ images
@@ -625,7 +822,7 @@ ERROR_CASES = {
 }
 
 
-@kinds(VENDORS)
+@kinds([h for h in VENDORS if h.text])  # the image vendors': test_adapter_contract_media.py
 @pytest.mark.parametrize("case", ERROR_CASES)
 def test_vendor_errors_become_provider_errors(harness, case):
     route = None
@@ -702,7 +899,7 @@ def test_google_invalid_key_is_an_auth_error_and_retry_info_is_honoured():
     assert (rate.permanent, rate.retry_after) == (False, 12.0)
 
 
-@kinds([h for h in VENDORS if h.kind != "openai_compatible"])
+@kinds([h for h in VENDORS if h.kind != "openai_compatible" and h.text])
 def test_a_missing_key_fails_permanently_without_a_request(harness):
     config = ProviderConfig(kind=harness.kind, api_key="", base_url=harness.base_url)
     with stubs.mock_http() as router:

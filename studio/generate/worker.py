@@ -272,7 +272,9 @@ def _make_image(job: Generation) -> None:
     params = job.params
     references = [_open(ref, job) for ref in params.get("references") or []]
     model = job.model_requested or router.default_model(type="image")
-    if len(references) > 1 and (model is None or not model.cap_multi_reference or model.max_references < len(references)):
+    takes_all = model is not None and model.cap_multi_reference and model.max_references >= len(references)
+    if len(references) > 1 and not takes_all and (
+            job.model_requested is not None or router.multi_reference_model(count=len(references)) is None):
         references = [reference_grid(references)]  # one picture of them all for a one-reference model
     _progress(job, 20, gettext_noop("Drawing…"))
     call = router.Call(type="image", model=job.model_requested, max_credits=job.credits_quoted, user=job.owner,
