@@ -106,7 +106,9 @@ def test_image_and_video_tiers_follow_the_seeded_priorities():
     assert router.multi_reference_model(count=3).model_id == "seedream-4.5-i2i"  # moodboards, no grid
     assert router.multi_reference_model(count=5) is None  # more than it takes: one composited grid
     assert router.default_model(type="video").model_id == "ltx-2-pro-i2v"  # animation
-    assert [m.model_id for m in router.candidates(router.Call(type="image", capability="upscale"))] == ["fast"]
+    # Stability's upscaler first; the offline resample stays as the fallback.
+    upscalers = [m.model_id for m in router.candidates(router.Call(type="image", capability="upscale"))]
+    assert upscalers == ["fast", "local-upscale"]
 
 
 @pytest.mark.django_db
