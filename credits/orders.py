@@ -35,12 +35,14 @@ def _order_number() -> str:
     return f"MODO-{timezone.now():%y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-def order_create(*, user, package: CreditPackage | None = None, plan: Plan | None = None, billing_cycle: str = "monthly") -> Order:
-    """A pending order for a package or a paid plan. With Midtrans configured, the Snap
+def order_create(*, user, package: CreditPackage | None = None, plan: Plan | None = None, billing_cycle: str = "monthly",
+                 account: CreditAccount | None = None) -> Order:
+    """A pending order for a package or a paid plan, for the user's account or the given one (a
+    team's: the caller checked the user may buy for it). With Midtrans configured, the Snap
     transaction is created after the order row is committed (no transaction around the call)."""
     if (package is None) == (plan is None):
         raise InvalidInput(_("Choose either a credit package or a plan."))
-    account = ledger.credit_account_open(user=user)
+    account = account or ledger.credit_account_open(user=user)
     if package is not None:
         if not package.is_active:
             raise InvalidInput(_("This package is no longer offered."))
