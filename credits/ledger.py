@@ -98,7 +98,8 @@ def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, hel
     return LedgerEntry(
         account=account, kind=kind, amount=amount, held_delta=held_delta, bonus_delta=split.bonus,
         cycle_delta=split.cycle, balance_after=account.balance, bonus_after=account.bonus_balance,
-        cycle_after=account.cycle_balance, held_after=account.held, hold=hold, idempotency_key=key, actor=actor,
+        cycle_after=account.cycle_balance, held_after=account.held, hold=hold, idempotency_key=key,
+        actor_id=getattr(actor, "pk", actor),
         reason=reason[:255], metadata=metadata or {}, created_at=now, **_reference_fields(reference))
 
 

@@ -36,10 +36,10 @@ def credit_account_for_request(request, *, user=None) -> CreditAccount:
 
 
 def member_usage(*, account: CreditAccount, since) -> dict:
-    """{user id: credits} each actor spent from the account since `since` (captures less their
-    refunds) plus what their running jobs hold now: what a member's monthly cap counts."""
+    """{user id: credits} each actor was charged from the account since `since` plus what their
+    running jobs hold now: what a member's monthly cap counts."""
     rows = (LedgerEntry.objects.filter(account=account, actor__isnull=False)
-            .filter(Q(kind__in=(LedgerEntry.Kind.CAPTURE, LedgerEntry.Kind.REFUND), created_at__gte=since)
+            .filter(Q(kind=LedgerEntry.Kind.CAPTURE, created_at__gte=since)
                     | Q(kind=LedgerEntry.Kind.HOLD, hold__status="held"))
             .values("actor").annotate(spent=Sum("amount", filter=~Q(kind=LedgerEntry.Kind.HOLD)),
                                       held=Sum("held_delta", filter=Q(kind=LedgerEntry.Kind.HOLD))))

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from accounts.selectors import workspace_for
 from aiproviders.adapters import ProviderError
 from aiproviders.models import AIModel
 from media import selectors as media_selectors
@@ -301,7 +302,8 @@ class JobFilters(Input):
             operation_id="studio_visual_api_job_list")
 def job_list(request, filters: Query[JobFilters]):
     project = selectors.project_get(user=request.auth, public_id=filters.project) if filters.project else None
-    found = selectors.jobs_for(user=request.auth, status=filters.status or "", project=project, kind=filters.kind or "")
+    found = selectors.jobs_for(user=request.auth, team=workspace_for(request, user=request.auth),
+                               status=filters.status or "", project=project, kind=filters.kind or "")
     page, meta = page_of(found, page=filters.page, per_page=JOBS_PER_PAGE)
     return ok([job_out(j) for j in page], meta=meta)
 
