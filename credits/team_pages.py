@@ -115,19 +115,19 @@ def team_invite(request):
 
 @login_required
 @require_POST
-def invitation_revoke(request, public_id):
+def invitation_revoke(request, invitation_id):
     team = _team(request, roles.MANAGE)
-    invitation = account_selectors.invitation_get(team=team, public_id=public_id)
+    invitation = account_selectors.invitation_get(team=team, public_id=invitation_id)
     team_services.invitation_revoke(invitation=invitation)
     return _done(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
 
 
 @login_required
 @require_POST
-def member_update(request, public_id):
+def member_update(request, member_id):
     """A member's role and monthly credit cap (owner/admin)."""
     team = _team(request, roles.MANAGE)
-    member = account_selectors.member_get(team=team, public_id=public_id)
+    member = account_selectors.member_get(team=team, public_id=member_id)
     try:
         if request.POST.get("role") and member.role != Role.OWNER:
             team_services.member_role_set(membership=member, role=request.POST["role"])
@@ -143,9 +143,9 @@ def member_update(request, public_id):
 
 @login_required
 @require_POST
-def member_remove(request, public_id):
+def member_remove(request, member_id):
     team = _team(request, roles.MANAGE)
-    member = account_selectors.member_get(team=team, public_id=public_id)
+    member = account_selectors.member_get(team=team, public_id=member_id)
     try:
         team_services.member_remove(membership=member)
     except AppError as exc:
