@@ -4,6 +4,7 @@ of a JSON export as a new project. Thin: every project and every background expo
 through an owner-checked lookup (anyone else gets 404); the work is in the other modules of
 studio.exports."""
 
+from accounts import roles
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,8 +40,9 @@ def _attachment(response, filename: str):
 @login_required
 def export(request, public_id, fmt):
     """html: the pitch bible as a page (?download=1: as a file); pdf: the pitch bible as a PDF file.
-    json / zip (POST): the file at once, or, for a large project, a background job and its status page."""
-    project = selectors.project_get(user=request.user, public_id=public_id)
+    json / zip (POST): the file at once, or, for a large project, a background job and its status page.
+    Exporting reads the bible: a team's viewers may (a POST that changes nothing of it)."""
+    project = selectors.project_get(user=request.user, public_id=public_id, action=roles.READ)
     if fmt == "pdf":
         response = HttpResponse(pitch_bible_pdf(project, request=request), content_type="application/pdf")
         return _attachment(response, f"{project.slug or 'bible'}-pitch-bible.pdf")
