@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.selectors import team_get, workspace_for
+from accounts.selectors import team_get, teams_for, workspace_for
 from credits.exceptions import CreditsError
 from modo.http import is_htmx, safe_next
 
@@ -134,11 +134,14 @@ def reorder(request, public_id, kind):
 
 
 @login_required
-@require_POST
 def project_move(request, public_id):
     """Moves a personal project into a team, or a team's project back to its creator's personal
-    workspace: an explicit action of the project's owner (personal) or the team's owner/admin."""
+    workspace: an explicit action of the project's owner (personal) or the team's owner/admin.
+    GET: the choice (the teams the user manages)."""
     project = selectors.project_get(user=request.user, public_id=public_id, action=roles.MANAGE)
+    if request.method != "POST":
+        teams = [t for t in teams_for(user=request.user) if roles.role_allows(t.role, roles.MANAGE)]
+        return render(request, "studio/project_move.html", {"project": project, "teams": teams})
     slug = request.POST.get("team", "")
     try:
         if slug:
