@@ -8,7 +8,7 @@ from django.db.models import Q
 
 SUPPORT = "support"
 SUPPORT_PERMISSIONS = [
-    "accounts.view_user",
+    "accounts.view_user", "accounts.view_team", "accounts.view_membership",
     "credits.view_creditaccount", "credits.change_creditaccount",  # grant / deduct through the ledger
     "credits.view_ledgerentry", "credits.view_hold", "credits.view_paymentevent",
     "credits.view_order", "credits.change_order",  # mark paid / cancel
