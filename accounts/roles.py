@@ -34,14 +34,15 @@ def roles_sync() -> Group:
 # selectors) asks `team_access_q` / `role_allows`; anyone without the action gets 404.
 
 READ, EDIT, GENERATE, MANAGE, BUY, DELETE, TRANSFER = "read", "edit", "generate", "manage", "buy", "delete", "transfer"
-ACTIONS = (READ, EDIT, GENERATE, MANAGE, BUY, DELETE, TRANSFER)
+STORAGE = "storage"  # where the team's files go: the owner's Google Drive is the owner's to offer
+ACTIONS = (READ, EDIT, GENERATE, MANAGE, BUY, DELETE, TRANSFER, STORAGE)
 
 ROLE_ACTIONS = {
     "viewer": frozenset({READ}),
     "editor": frozenset({READ, EDIT, GENERATE}),
     # members, invitations, caps, purchases, moving projects in and out of the team
     "admin": frozenset({READ, EDIT, GENERATE, MANAGE, BUY}),
-    "owner": frozenset(ACTIONS),  # also deletes the team and transfers ownership
+    "owner": frozenset(ACTIONS),  # also deletes the team, transfers ownership, offers their Drive
 }
 
 

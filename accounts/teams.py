@@ -87,6 +87,16 @@ def team_delete(*, team: Team) -> None:
         User.objects.filter(current_team=team).update(current_team=None)
 
 
+def team_storage_set(*, team: Team, preference: str) -> Team:
+    """Where the team's new files go: "platform", or "drive" (the owner's Google Drive: the caller
+    checked the owner has a working connection)."""
+    if preference not in {"platform", "drive"}:
+        raise TeamError(_("Choose MODO storage or the owner's Google Drive."))
+    team.storage_preference = preference
+    team.save(update_fields=["storage_preference", "updated_at"])
+    return team
+
+
 def workspace_switch(*, user: User, team: Team | None) -> None:
     """Remembers the workspace the user works in (None: personal). The caller got `team` through
     team_get, so the user belongs to it."""
