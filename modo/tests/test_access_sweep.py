@@ -42,8 +42,7 @@ from PIL import Image
 from accounts import services as account_services
 from accounts import teams
 from accounts.models import Membership
-from accounts.tests.factories import UserFactory
-from accounts.tests.factories import bearer
+from accounts.tests.factories import UserFactory, bearer
 from credits import orders
 from credits.models import CreditPackage
 from media import services as media_services

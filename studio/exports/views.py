@@ -4,7 +4,6 @@ of a JSON export as a new project. Thin: every project and every background expo
 through an owner-checked lookup (anyone else gets 404); the work is in the other modules of
 studio.exports."""
 
-from accounts import roles
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import roles
 from credits.exceptions import CreditsError
 from modo.http import is_htmx
 

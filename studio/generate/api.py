@@ -326,7 +326,8 @@ def job_cancel(request, job_id: UUID):
              summary="Run a failed or cancelled job again as a new job (a new hold)",
              operation_id="studio_visual_api_job_retry")
 def job_retry(request, job_id: UUID):
-    return _accepted(jobs.job_retry(job=selectors.job_get(user=request.auth, public_id=job_id)))
+    return _accepted(jobs.job_retry(job=selectors.job_get(user=request.auth, public_id=job_id,
+                                                                action="generate"), user=request.auth))
 
 
 class Preset(Schema):

@@ -308,14 +308,16 @@ def animation_request(*, user, source: MediaAsset, duration: int, motion: str = 
                     quote_params={"duration": duration})
 
 
-def job_retry(*, job: Generation) -> Generation:
-    """A failed or cancelled job again, as a new job with the same parameters (and a new hold)."""
+def job_retry(*, job: Generation, user=None) -> Generation:
+    """A failed or cancelled job again, as a new job with the same parameters (and a new hold),
+    asked by `user` (a team's member retrying a teammate's job pays as themself; default: the
+    job's creator)."""
     if job.is_active or job.status == Status.SUCCEEDED:
         raise InvalidJob(_("Only a failed or cancelled job can be retried."))
     quote_params = {"duration": job.params.get("duration")} if job.kind == Kind.ANIMATION else \
         {"references": job.params.get("references") or []}
     params = {k: v for k, v in job.params.items() if k != "requeues"}  # the sweeper's count starts anew
-    return _request(user=job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,
+    return _request(user=user or job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,
                     target_id=job.target_id, params=params, prompt=job.prompt, model=job.model_requested,
                     idempotency_key="", input_hash=job.input_hash, quote_params=quote_params,
                     subject=(job.params.get("subject") or {}).get("name", ""))

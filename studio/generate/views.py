@@ -293,7 +293,7 @@ def job_cancel(request, job_id):
 def job_retry(request, job_id):
     job = selectors.job_get(user=request.user, public_id=job_id)
     try:
-        again = jobs.job_retry(job=job)
+        again = jobs.job_retry(job=job, user=request.user)
     except AppError as exc:
         if (upgrade := _upgrade(request, exc)) is not None:
             return upgrade

@@ -32,7 +32,7 @@ def _store(owner, project):
                                       target=target_of(project.characters.get()))
 
 
-def test_a_member_who_prefers_drive_still_stores_team_files_in_platform_storage(team_project, drive):
+def test_a_member_who_prefers_drive_still_stores_team_files_in_platform_storage(team_project, drive):  # noqa: F811
     team, project = team_project
     member = UserFactory(storage_preference="drive")
     Membership.objects.create(team=team, user=member, role="editor")
@@ -42,8 +42,8 @@ def test_a_member_who_prefers_drive_still_stores_team_files_in_platform_storage(
     assert "1NewDriveFile01" not in drive["files"]  # nobody’s Drive was written
 
 
-def test_the_owner_chooses_their_drive_for_the_team_and_team_files_go_there(client, user, team_project, connection,
-                                                                            drive):
+def test_the_owner_chooses_their_drive_for_the_team_and_team_files_go_there(
+        client, user, team_project, connection, drive):  # noqa: F811
     team, project = team_project
     member = UserFactory()
     Membership.objects.create(team=team, user=member, role="editor")
