@@ -164,3 +164,23 @@ def test_the_team_workspace_lists_the_team_projects_and_personal_stays_personal(
     page = client.get(reverse("studio:projects")).content.decode()
     assert "My own" in page and studio["project"].title not in page
     assert mine.team_id is None
+
+
+def test_moving_a_project_through_the_api_is_for_owners_and_admins(studio):
+    project, team = studio["project"], studio["team"]
+    client = Client()
+    url = f"/api/v1/projects/{project.public_id}/move"
+    for role in ("viewer", "editor", "removed", "outsider"):
+        response = client.post(url, {"team": None}, content_type="application/json", **bearer(studio["people"][role]))
+        assert response.status_code == 404, role
+    response = client.post(url, {"team": None}, content_type="application/json", **bearer(studio["people"]["admin"]))
+    assert response.status_code == 200
+    project.refresh_from_db()
+    assert project.team_id is None and project.owner == studio["people"]["owner"]
+    # Now personal again: the team's members lose it; its creator moves it back.
+    viewer = Client()
+    viewer.force_login(studio["people"]["viewer"])
+    assert viewer.get(reverse("studio:project", args=[project.public_id])).status_code == 404
+    response = client.post(url, {"team": team.slug}, content_type="application/json", **bearer(studio["people"]["owner"]))
+    assert response.status_code == 200
+    assert viewer.get(reverse("studio:project", args=[project.public_id])).status_code == 200

@@ -86,3 +86,21 @@ def test_owner_invites_an_editor_who_generates_on_the_team_bible(page, browser, 
     page.goto("/settings/credits/")
     row = page.inner_text(".statement")
     assert "Ilham Editor" in row and character.name in row
+
+    # The team page fits a phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/settings/team/")
+    page.wait_for_selector("#member-list")
+    assert "Ilham Editor" in page.inner_text("#member-list")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    # The switcher in the app shell: back to the personal workspace.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/dashboard/")
+    page.click("#workspace-switch summary")
+    page.wait_for_selector("#workspace-list")
+    page.click("#workspace-list button:has-text('Personal')")
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    assert page.inner_text("#workspace-name") == "Personal"
+    owner.refresh_from_db()
+    assert owner.current_team_id is None

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from accounts import roles
-from accounts.selectors import workspace_for
+from accounts.selectors import team_get, workspace_for
 from modo.envelope import ERRORS, DeletedEnvelope, ErrorEnvelope, ok
 from modo.inputs import Input, PageNumber
 
@@ -243,6 +243,23 @@ def project_update(request, project_id: UUID, payload: ProjectPatch):
                summary="Move a project to the trash (restorable for 30 days)",
                operation_id="studio_api_project_delete")
 def project_delete(request, project_id: UUID):
-    project = selectors.project_get(user=request.auth, public_id=project_id)
+    # A team's project goes to the trash by its admins (the whole team loses it).
+    project = selectors.project_get(user=request.auth, public_id=project_id, action=roles.MANAGE)
     services.project_delete(project=project)
     return ok({"deleted": True})
+
+
+class ProjectMoveIn(Input):
+    team: str | None = Field(None, max_length=90,
+                             description="A team's slug to move the project into; null: back to its creator's "
+                                         "personal workspace")
+
+
+@router.post("/projects/{project_id}/move", response={200: ProjectEnvelope, 403: ErrorEnvelope, **ERRORS},
+             tags=["projects"], summary="Move a project into a team, or back to personal (owner/admin)",
+             operation_id="studio_api_project_move")
+def project_move(request, project_id: UUID, payload: ProjectMoveIn):
+    project = selectors.project_get(user=request.auth, public_id=project_id, action=roles.MANAGE)
+    team = team_get(user=request.auth, slug=payload.team, action=roles.MANAGE) if payload.team else None
+    services.project_move(project=project, team=team, user=request.auth)
+    return ok(project_out(project))
