@@ -161,7 +161,7 @@ def invitation_create(*, team: Team, email: str, role: str, invited_by: User, ac
         raise TeamError(_("Choose admin, editor or viewer."))
     if Membership.objects.filter(team=team, user__email__iexact=email).exists():
         raise TeamError(_("%(email)s is already in this team.") % {"email": email})
-    if not ratelimit.hit(key=f"team-invite:{team.pk}", limit=INVITATIONS_PER_HOUR, window_seconds=3600):
+    if not ratelimit.hit(key=f"team-invite:{team.public_id}", limit=INVITATIONS_PER_HOUR, window_seconds=3600):
         raise InvitationRateLimited(retry_after=3600)
     raw = secrets.token_urlsafe(32)
     now = timezone.now()

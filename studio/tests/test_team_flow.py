@@ -109,3 +109,37 @@ def test_a_member_cap_refuses_with_member_cap_reached(settings, tmp_path):
     assert response.status_code == 402
     body = response.json()
     assert body["error"] == "MEMBER_CAP_REACHED" and body["cap"] == 0 and body["used"] == 0
+
+
+def test_an_existing_account_signs_in_from_the_link_and_joins(django_capture_on_commit_callbacks):
+    owner, existing = UserFactory(), UserFactory(email="mira@example.com")
+    from accounts import teams
+
+    team = teams.team_create(user=owner, name="Kite Works")
+    with django_capture_on_commit_callbacks(execute=True):
+        teams.invitation_create(team=team, email="mira@example.com", role="viewer", invited_by=owner,
+                                accept_url=lambda raw: f"http://testserver/teams/join/{raw}/")
+    path = "/" + re.search(r"https?://\S+/teams/join/\S+/", mail.outbox[0].body).group(0).split("://", 1)[1].split("/", 1)[1]
+    browser = Client()
+    assert b"join-login" in browser.get(path).content
+    login = browser.post(reverse("account_login") + f"?next={path}", {"login": "mira@example.com", "password": PASSWORD,
+                                                                      "next": path})
+    assert login.status_code == 302 and login["Location"] == path
+    assert browser.post(path).status_code == 302
+    assert Membership.objects.get(team=team, user=existing).role == "viewer"
+    assert User.objects.get(pk=existing.pk).current_team == team
+
+
+def test_invitations_are_rate_limited_per_team(monkeypatch):
+    from accounts import teams
+
+    owner = UserFactory()
+    team = teams.team_create(user=owner, name="Busy Studio")
+    monkeypatch.setattr(teams, "INVITATIONS_PER_HOUR", 2)
+    for n in range(2):
+        teams.invitation_create(team=team, email=f"a{n}@example.com", role="viewer", invited_by=owner,
+                                accept_url=lambda raw: raw)
+    with pytest.raises(teams.InvitationRateLimited):
+        teams.invitation_create(team=team, email="a3@example.com", role="viewer", invited_by=owner,
+                                accept_url=lambda raw: raw)
+    assert Invitation.objects.filter(team=team).count() == 2
