@@ -9,6 +9,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from modo import envelope
 from modo.http import absolute_url
+from modo.inputs import NON_BLANK, Input
 
 from . import roles, selectors, services, teams
 
@@ -105,8 +106,8 @@ class TeamEnvelope(Schema):
     data: TeamOut
 
 
-class TeamIn(Schema):
-    name: str = Field(..., min_length=1, max_length=80)
+class TeamIn(Input):
+    name: str = Field(..., min_length=1, max_length=80, pattern=NON_BLANK)
 
 
 class MemberOut(Schema):
@@ -122,8 +123,8 @@ class MemberListEnvelope(Schema):
     data: list[MemberOut]
 
 
-class InvitationIn(Schema):
-    email: str = Field(..., max_length=254)
+class InvitationIn(Input):
+    email: str = Field(..., max_length=254, pattern=r"^[^\x00\s@]+@[^\x00\s@]+$")
     role: Literal["admin", "editor", "viewer"] = "editor"
 
 

@@ -1,5 +1,7 @@
 """Reads for accounts. Every lookup of a user's object goes through here and checks the owner."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -8,6 +10,8 @@ from django.utils import timezone
 from . import roles
 from .models import ApiToken, Invitation, Membership, Team, User
 from .services import TOKEN_PREFIX, token_hash
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,90}")
 
 
 def api_token_list(*, user: User):
@@ -50,6 +54,8 @@ def membership_for(*, user, team: Team) -> Membership | None:
 def team_get(*, user, slug: str = "", public_id=None, action: str = roles.READ) -> Team:
     """The live team, when the user's role in it allows `action`; 404 for anyone else (outsiders,
     removed members, and members whose role does not allow it). `team.membership` is theirs."""
+    if slug and not SLUG.fullmatch(slug):
+        raise Http404
     lookup = {"slug": slug} if slug else {"public_id": public_id}
     try:
         membership = (Membership.objects.select_related("team", "user")

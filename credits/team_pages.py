@@ -102,6 +102,17 @@ def _refused(request, exc: AppError):
 
 @login_required
 @require_POST
+def team_rename(request):
+    team = _team(request, roles.MANAGE)
+    try:
+        team_services.team_rename(team=team, name=request.POST.get("name", ""))
+    except AppError as exc:
+        return _refused(request, exc)
+    return _done(request, _("The team is now called %(name)s.") % {"name": team.name})
+
+
+@login_required
+@require_POST
 def team_invite(request):
     team = _team(request, roles.MANAGE)
     try:

@@ -20,6 +20,7 @@ urlpatterns += [
     path("settings/team/new/", team_pages.team_new, name="team_new"),
     path("settings/team/workspaces/", team_pages.workspaces, name="workspaces"),
     path("settings/team/switch/", team_pages.workspace_switch, name="workspace_switch"),
+    path("settings/team/rename/", team_pages.team_rename, name="team_rename"),
     path("settings/team/invite/", team_pages.team_invite, name="team_invite"),
     path("settings/team/invitations/<uuid:invitation_id>/revoke/", team_pages.invitation_revoke, name="invitation_revoke"),
     path("settings/team/members/<uuid:member_id>/", team_pages.member_update, name="member_update"),

@@ -80,7 +80,8 @@ def _http_error(request, exc: HttpError):
 
 
 TEAM_PARAMETER = {
-    "name": "team", "in": "query", "required": False, "schema": {"type": "string"},
+    "name": "team", "in": "query", "required": False,
+    "schema": {"type": "string", "maxLength": 90, "pattern": "^[-a-zA-Z0-9_]*$"},
     "description": "The workspace: a team's slug (you must belong to it, else 404). Lists, new projects, "
                    "credits and orders are then the team's. Without it: your personal workspace.",
 }
@@ -96,6 +97,9 @@ def _openapi_with_workspace(get_schema):
                     params = operation.setdefault("parameters", [])
                     if not any(p.get("name") == "team" and p.get("in") == "query" for p in params):
                         params.append(TEAM_PARAMETER)
+                    operation.setdefault("responses", {}).setdefault("404", {
+                        "description": "Not found (also: a `team` you do not belong to)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}})
         return document
     return schema
 
