@@ -124,7 +124,7 @@ class MemberListEnvelope(Schema):
 
 
 class InvitationIn(Input):
-    email: str = Field(..., max_length=254, pattern=r"^[^\x00\s@]+@[^\x00\s@]+$")
+    email: str = Field(..., max_length=254, pattern=NON_BLANK, description="Checked as an address after access")
     role: Literal["admin", "editor", "viewer"] = "editor"
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -157,6 +159,10 @@ def invitation_create(*, team: Team, email: str, role: str, invited_by: User, ac
     address already in the team is refused; one with an open invitation gets a new link (the old
     one is revoked). Rate-limited per team."""
     email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise TeamError(_("Enter a valid email address."), fields={"email": [_("Enter a valid email address.")]}) from None
     if role not in {Role.ADMIN, Role.EDITOR, Role.VIEWER}:
         raise TeamError(_("Choose admin, editor or viewer."))
     if Membership.objects.filter(team=team, user__email__iexact=email).exists():
