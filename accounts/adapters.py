@@ -4,8 +4,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.utils import translation
 
+# Where the team invitation page keeps an open invitation through sign-in or signup.
+SESSION_INVITATION = "team_invitation"
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_email_verified(self, request, email):
+        # Signing up from a team invitation sent to this address: the email proved it is theirs.
+        pending = request.session.get(SESSION_INVITATION) if request is not None else None
+        if pending and pending.get("email", "").lower() == (email or "").lower():
+            return True
+        return super().is_email_verified(request, email)
+
     def save_user(self, request, user, form, commit=True):
         # A new account starts in the language the visitor was browsing in.
         user.locale = translation.get_language() or ""

@@ -1,13 +1,24 @@
 """API authentication and the account endpoints."""
 
+from typing import Literal
+from uuid import UUID
+
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from modo import envelope
 from modo.http import absolute_url
+from modo.inputs import NON_BLANK, Input
 
-from . import selectors, services
+from . import roles, selectors, services, teams
+
+
+def _api_workspace(request, user) -> None:
+    """The API's workspace is explicit: `?team=<slug>` (404 unless the user belongs to that team),
+    else the personal one — never the workspace last chosen in the app."""
+    slug = request.GET.get("team", "")
+    request._workspace = selectors.team_get(user=user, slug=slug) if slug else None
 
 
 class BearerTokenAuth(HttpBearer):
@@ -23,6 +34,7 @@ class BearerTokenAuth(HttpBearer):
         services.api_token_touch(token=api_token)
         request.user = user
         request.api_token = api_token
+        _api_workspace(request, user)
         return user
 
 
@@ -31,7 +43,10 @@ class ActiveSessionAuth(SessionAuth):
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        _api_workspace(request, user)
+        return user
 
 
 api_auth = [BearerTokenAuth(), ActiveSessionAuth()]
@@ -68,3 +83,118 @@ def me(request):
         else None,
         "date_joined": user.date_joined.isoformat(),
     })
+
+
+# --- teams ---------------------------------------------------------------------------------------
+# Every endpoint takes the workspace as `?team=<slug>` (a team the caller belongs to; 404
+# otherwise): lists and new projects are then the team's, and credits are the team's account.
+
+class TeamOut(Schema):
+    id: str
+    name: str
+    slug: str
+    role: str
+
+
+class TeamListEnvelope(Schema):
+    success: bool = True
+    data: list[TeamOut]
+
+
+class TeamEnvelope(Schema):
+    success: bool = True
+    data: TeamOut
+
+
+class TeamIn(Input):
+    name: str = Field(..., min_length=1, max_length=80, pattern=NON_BLANK)
+
+
+class MemberOut(Schema):
+    id: str
+    email: str
+    display_name: str
+    role: str
+    monthly_credit_cap: int | None
+
+
+class MemberListEnvelope(Schema):
+    success: bool = True
+    data: list[MemberOut]
+
+
+class InvitationIn(Input):
+    email: str = Field(..., max_length=254, pattern=NON_BLANK, description="Checked as an address after access")
+    role: Literal["admin", "editor", "viewer"] = "editor"
+
+
+class InvitationOut(Schema):
+    id: str
+    email: str
+    role: str
+    expires_at: str
+
+
+class InvitationEnvelope(Schema):
+    success: bool = True
+    data: InvitationOut
+
+
+class InvitationListEnvelope(Schema):
+    success: bool = True
+    data: list[InvitationOut]
+
+
+def _team_out(team, role) -> dict:
+    return {"id": str(team.public_id), "name": team.name, "slug": team.slug, "role": role}
+
+
+def _invitation_out(inv) -> dict:
+    return {"id": str(inv.public_id), "email": inv.email, "role": inv.role, "expires_at": inv.expires_at.isoformat()}
+
+
+@router.get("/teams", response={200: TeamListEnvelope, **envelope.ERRORS}, summary="Your teams", tags=["teams"])
+def team_list(request):
+    return envelope.ok([_team_out(t, t.role) for t in selectors.teams_for(user=request.auth)])
+
+
+@router.post("/teams", response={201: TeamEnvelope, **envelope.ERRORS}, summary="Create a team (you own it)",
+             tags=["teams"])
+def team_create(request, payload: TeamIn):
+    team = teams.team_create(user=request.auth, name=payload.name)
+    return Status(201, envelope.ok(_team_out(team, "owner")))
+
+
+@router.get("/teams/{slug}/members", response={200: MemberListEnvelope, **envelope.ERRORS},
+            summary="A team's members (any member)", tags=["teams"])
+def member_list(request, slug: str):
+    team = selectors.team_get(user=request.auth, slug=slug, action=roles.READ)
+    return envelope.ok([{"id": str(m.public_id), "email": m.user.email, "display_name": m.user.get_full_name(),
+                         "role": m.role, "monthly_credit_cap": m.monthly_credit_cap}
+                        for m in selectors.team_members(team=team)])
+
+
+@router.delete("/teams/{slug}/members/{member_id}", response={200: envelope.DeletedEnvelope, **envelope.ERRORS},
+               summary="Remove a member (owner/admin)", tags=["teams"])
+def member_delete(request, slug: str, member_id: UUID):
+    team = selectors.team_get(user=request.auth, slug=slug, action=roles.MANAGE)
+    teams.member_remove(membership=selectors.member_get(team=team, public_id=member_id))
+    return envelope.ok({"deleted": True})
+
+
+@router.get("/teams/{slug}/invitations", response={200: InvitationListEnvelope, **envelope.ERRORS},
+            summary="Open invitations (owner/admin)", tags=["teams"])
+def invitation_list(request, slug: str):
+    team = selectors.team_get(user=request.auth, slug=slug, action=roles.MANAGE)
+    return envelope.ok([_invitation_out(i) for i in selectors.team_invitations_open(team=team)])
+
+
+@router.post("/teams/{slug}/invitations", response={201: InvitationEnvelope, 429: envelope.ErrorEnvelope,
+                                                    **envelope.ERRORS},
+             summary="Invite someone by email (owner/admin; rate-limited)", tags=["teams"])
+def invitation_create(request, slug: str, payload: InvitationIn):
+    team = selectors.team_get(user=request.auth, slug=slug, action=roles.MANAGE)
+    sent = teams.invitation_create(
+        team=team, email=payload.email, role=payload.role, invited_by=request.auth,
+        accept_url=lambda raw: absolute_url(reverse("credits:team_join", args=[raw]), request))
+    return Status(201, envelope.ok(_invitation_out(sent.invitation)))

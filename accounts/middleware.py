@@ -3,6 +3,8 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone, translation
 
+from . import roles
+
 
 class UserPreferencesMiddleware:
     """Applies a signed-in user's saved language and time zone to the request.
@@ -30,3 +32,19 @@ class UserPreferencesMiddleware:
             translation.activate(request.GET["lang"])
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class AccessActionMiddleware:
+    """Sets the action object lookups check by default for this request: read on GET/HEAD,
+    edit on anything else (accounts.roles.default_action). Callers that need more (generate,
+    manage) or less (a POST that only reads, like an export) name it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = roles.request_action_set(request.method)
+        try:
+            return self.get_response(request)
+        finally:
+            roles.request_action_reset(token)

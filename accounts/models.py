@@ -59,6 +59,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("storage"), max_length=10, choices=[("platform", _("MODO storage")), ("drive", _("My Google Drive"))],
         default="platform",
     )
+    # The workspace the app shell shows (projects, jobs, gallery, credits): empty is the personal
+    # one. Only ever a team the user belongs to (accounts.teams.workspace_switch checks it; reads
+    # re-check membership, so a removed member falls back to personal).
+    current_team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("current workspace"))
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
@@ -123,3 +128,109 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+def team_avatar_upload_to(instance, filename):
+    return f"team-avatars/{instance.public_id}/{uuid.uuid4().hex}.webp"
+
+
+class Team(models.Model):
+    """A studio: members share its projects and pay from its credit account (credits.CreditAccount
+    with `team` set). Its owner is the member whose role is owner (exactly one: a constraint)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=90, unique=True)
+    avatar = models.ImageField(_("avatar"), upload_to=team_avatar_upload_to, blank=True)
+    # Where the team's generated files go: MODO storage, or the owner's Google Drive (only when the
+    # owner connected it; a member's own Drive is never written for a team project).
+    storage_preference = models.CharField(
+        _("storage"), max_length=10, choices=[("platform", _("MODO storage")), ("drive", _("The owner's Google Drive"))],
+        default="platform",
+    )
+    # Deleting a team ends every membership and invitation; its rows stay (its account's ledger is
+    # append-only and its projects are kept for support), reachable by no one.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    Role = Role
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.EDITOR)
+    # Credits this member may spend from the team's account per calendar month (empty: no cap).
+    monthly_credit_cap = models.PositiveIntegerField(_("monthly credit cap"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["team", "created_at", "id"]
+        constraints = [
+            # Every access check looks up (user, team): one row at most, and its index.
+            models.UniqueConstraint(fields=["user", "team"], name="membership_user_team_uniq"),
+            # A team has exactly one owner at a time (transfer swaps roles in one transaction).
+            models.UniqueConstraint(fields=["team"], condition=models.Q(role="owner"), name="membership_one_owner"),
+        ]
+        indexes = [
+            # The team page: a team's members.
+            models.Index(fields=["team", "role"], name="membership_team_role_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An invitation by email. Only the SHA-256 of its token is stored; the link carries the token."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=8, choices=[c for c in Role.choices if c[0] != Role.OWNER],
+                            default=Role.EDITOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        indexes = [
+            # The team page: a team's open invitations, and the rate limit's count of recent ones.
+            models.Index(fields=["team", "-created_at"], name="invitation_team_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.team}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > dj_timezone.now()

@@ -1,11 +1,14 @@
 """Staff roles. Superusers see everything; the "support" group helps creators — users, credits,
 orders, jobs — and never sees AI providers or their keys."""
 
+import contextvars
+
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 SUPPORT = "support"
 SUPPORT_PERMISSIONS = [
-    "accounts.view_user",
+    "accounts.view_user", "accounts.view_team", "accounts.view_membership",
     "credits.view_creditaccount", "credits.change_creditaccount",  # grant / deduct through the ledger
     "credits.view_ledgerentry", "credits.view_hold", "credits.view_paymentevent",
     "credits.view_order", "credits.change_order",  # mark paid / cancel
@@ -24,3 +27,58 @@ def roles_sync() -> Group:
         wanted += list(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
     group.permissions.set(wanted)
     return group
+
+
+# --- team roles -------------------------------------------------------------------------------
+# The one copy of what each team role may do. Every object lookup (studio, media, credits
+# selectors) asks `team_access_q` / `role_allows`; anyone without the action gets 404.
+
+READ, EDIT, GENERATE, MANAGE, BUY, DELETE, TRANSFER = "read", "edit", "generate", "manage", "buy", "delete", "transfer"
+STORAGE = "storage"  # where the team's files go: the owner's Google Drive is the owner's to offer
+ACTIONS = (READ, EDIT, GENERATE, MANAGE, BUY, DELETE, TRANSFER, STORAGE)
+
+ROLE_ACTIONS = {
+    "viewer": frozenset({READ}),
+    "editor": frozenset({READ, EDIT, GENERATE}),
+    # members, invitations, caps, purchases, moving projects in and out of the team
+    "admin": frozenset({READ, EDIT, GENERATE, MANAGE, BUY}),
+    "owner": frozenset(ACTIONS),  # also deletes the team, transfers ownership, offers their Drive
+}
+
+
+def role_allows(role: str | None, action: str) -> bool:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return action in ROLE_ACTIONS.get(role or "", ())
+
+
+def roles_allowing(action: str) -> list[str]:
+    return [role for role, actions in ROLE_ACTIONS.items() if role_allows(role, action)]
+
+
+def team_access_q(*, user, action: str, owner: str = "owner", team: str = "team"):
+    """The rows `user` may `action`: personal ones (no team) whose `owner` path is the user, or
+    those of a team where the user's role allows it (a subquery on their memberships, so no join
+    multiplies rows). A removed member has no membership: nothing of the team's matches."""
+    from .models import Membership
+
+    teams = Membership.objects.filter(user=user, role__in=roles_allowing(action)).values("team_id")
+    return Q(**{f"{team}__isnull": True, owner: user}) | Q(**{f"{team}__in": teams})
+
+
+# The action a lookup checks when its caller names none: reads on safe requests, edits on any
+# other (set per request by accounts.middleware.AccessActionMiddleware). Fails closed: a write
+# through a selector called without an action needs the edit right.
+_request_action: contextvars.ContextVar[str] = contextvars.ContextVar("request_action", default=READ)
+
+
+def default_action() -> str:
+    return _request_action.get()
+
+
+def request_action_set(method: str):
+    return _request_action.set(READ if method in ("GET", "HEAD", "OPTIONS") else EDIT)
+
+
+def request_action_reset(token) -> None:
+    _request_action.reset(token)

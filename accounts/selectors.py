@@ -1,9 +1,17 @@
 """Reads for accounts. Every lookup of a user's object goes through here and checks the owner."""
 
-from django.shortcuts import get_object_or_404
+import re
 
-from .models import ApiToken, User
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from . import roles
+from .models import ApiToken, Invitation, Membership, Team, User
 from .services import TOKEN_PREFIX, token_hash
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,90}")
 
 
 def api_token_list(*, user: User):
@@ -25,3 +33,95 @@ def api_token_user(*, raw: str) -> tuple[User, ApiToken] | None:
         token_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True).order_by()
     token = next(iter(tokens), None)
     return (token.user, token) if token else None
+
+
+# --- teams -------------------------------------------------------------------------------------
+
+
+def teams_for(*, user) -> list[Team]:
+    """The live teams the user belongs to, each with `role` (theirs) set."""
+    memberships = Membership.objects.filter(user=user, team__deleted_at__isnull=True).select_related("team")
+    teams = []
+    for membership in memberships.order_by("team__name", "team_id"):
+        membership.team.role = membership.role
+        teams.append(membership.team)
+    return teams
+
+
+def membership_for(*, user, team: Team) -> Membership | None:
+    if not getattr(user, "is_authenticated", False) or team is None:
+        return None
+    return Membership.objects.filter(user=user, team=team, team__deleted_at__isnull=True).first()
+
+
+def team_get(*, user, slug: str = "", public_id=None, action: str = roles.READ) -> Team:
+    """The live team, when the user's role in it allows `action`; 404 for anyone else (outsiders,
+    removed members, and members whose role does not allow it). `team.membership` is theirs."""
+    if slug and not SLUG.fullmatch(slug):
+        raise Http404
+    lookup = {"slug": slug} if slug else {"public_id": public_id}
+    try:
+        membership = (Membership.objects.select_related("team", "user")
+                      .filter(user=user, team__deleted_at__isnull=True, **{f"team__{k}": v for k, v in lookup.items()})
+                      .first())
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if membership is None or not roles.role_allows(membership.role, action):
+        raise Http404
+    team = membership.team
+    team.membership = membership
+    return team
+
+
+def workspace_team(*, user) -> Team | None:
+    """The user's current workspace: their remembered team while they still belong to it, else
+    None (the personal workspace)."""
+    if not getattr(user, "is_authenticated", False) or not user.current_team_id:
+        return None
+    membership = Membership.objects.select_related("team").filter(
+        user=user, team_id=user.current_team_id, team__deleted_at__isnull=True).first()
+    if membership is None:
+        return None
+    team = membership.team
+    team.membership = membership
+    return team
+
+
+def workspace_for(request, *, user=None) -> Team | None:
+    """The workspace a request acts in, read once per request: `?team=<slug>` when given (the
+    API's way; 404 unless the user belongs to it), else the user's remembered one."""
+    if not hasattr(request, "_workspace"):
+        user = user or request.user
+        slug = request.GET.get("team", "")
+        request._workspace = team_get(user=user, slug=slug) if slug else workspace_team(user=user)
+    return request._workspace
+
+
+def team_members(*, team: Team):
+    return Membership.objects.filter(team=team).select_related("user").order_by("created_at", "id")
+
+
+def team_invitations_open(*, team: Team):
+    return Invitation.objects.filter(team=team, accepted_at__isnull=True, revoked_at__isnull=True,
+                                     expires_at__gt=timezone.now()).select_related("invited_by")
+
+
+def invitation_by_token(*, raw: str) -> Invitation | None:
+    """The invitation behind a link's token (open or not: the page says which), or None."""
+    if not raw:
+        return None
+    return Invitation.objects.select_related("team").filter(token_hash=token_hash(raw)).first()
+
+
+def invitation_get(*, team: Team, public_id) -> Invitation:
+    try:
+        return get_object_or_404(Invitation, team=team, public_id=public_id)
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def member_get(*, team: Team, public_id) -> Membership:
+    try:
+        return get_object_or_404(Membership.objects.select_related("user"), team=team, public_id=public_id)
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -3,11 +3,13 @@ import uuid
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts.models import Membership, Team
 from modo import crypto
 from modo.admin import QuickActionCheckbox, ReadOnlyAdmin
 from modo.http import absolute_url
@@ -71,12 +73,12 @@ class AdjustForm(forms.Form):
 
 @admin.register(CreditAccount)
 class CreditAccountAdmin(admin.ModelAdmin):
-    list_display = ["user", "plan", "balance", "bonus_balance", "held", "available", "trial_ends_at",
+    list_display = ["user", "team", "plan", "balance", "bonus_balance", "held", "available", "trial_ends_at",
                     "trial_generations_used", "next_cycle_at", "adjust_link"]
-    list_select_related = ["user", "plan"]
-    list_filter = ["plan"]
-    search_fields = ["user__email", "user__display_name"]
-    readonly_fields = ["public_id", "user", "plan", "balance", "bonus_balance", "cycle_balance", "held", "billing_cycle",
+    list_select_related = ["user", "team", "plan"]
+    list_filter = ["plan", ("team", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "user__display_name", "team__name", "team__slug"]
+    readonly_fields = ["public_id", "user", "team", "plan", "balance", "bonus_balance", "cycle_balance", "held", "billing_cycle",
                        "plan_started_at", "plan_expires_at", "cycle_started_at", "next_cycle_at", "trial_ends_at",
                        "trial_generations_used", "created_at", "updated_at"]
 
@@ -99,7 +101,7 @@ class CreditAccountAdmin(admin.ModelAdmin):
     def adjust_view(self, request, pk):
         if not request.user.has_perm("credits.change_creditaccount"):
             raise PermissionDenied
-        account = get_object_or_404(CreditAccount.objects.select_related("user", "plan"), pk=pk)
+        account = get_object_or_404(CreditAccount.objects.select_related("user", "team", "plan"), pk=pk)
         form = AdjustForm(request.POST or None, initial={"idempotency_key": f"admin:{uuid.uuid4()}"})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -110,9 +112,11 @@ class CreditAccountAdmin(admin.ModelAdmin):
             except CreditsError as exc:
                 form.add_error("amount", exc.message)
             else:
-                self.message_user(request, f"{delta:+d} credits for {account.user}: {data['reason']}", messages.SUCCESS)
+                self.message_user(request, f"{delta:+d} credits for {account.user or account.team}: {data['reason']}",
+                                  messages.SUCCESS)
                 return redirect("admin:credits_creditaccount_change", pk)
-        context = {**self.admin_site.each_context(request), "title": f"Grant or deduct credits — {account.user}",
+        context = {**self.admin_site.each_context(request),
+                   "title": f"Grant or deduct credits — {account.user or account.team}",
                    "account": account, "form": form, "opts": self.model._meta}
         return TemplateResponse(request, "admin/credits/creditaccount/adjust.html", context)
 
@@ -437,3 +441,49 @@ class UserCreditsAdmin:
             except CreditsError as exc:
                 self.message_user(request, f"{user}: {exc.message}", messages.WARNING)
         return None
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["user", "role", "monthly_credit_cap", "created_at"]
+    readonly_fields = ["created_at"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Teams with their plan, balance and members. Credits are granted or deducted on the team's
+    account through the same ledger action as a user's (the account's "Grant / deduct" page)."""
+
+    list_display = ["name", "slug", "plan", "balance", "members", "account_link", "deleted_at", "created_at"]
+    list_select_related = ["credit_account__plan"]
+    search_fields = ["name", "slug", "memberships__user__email"]
+    readonly_fields = ["public_id", "created_at", "updated_at", "deleted_at", "account_link"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(description="Plan")
+    def plan(self, obj):
+        account = getattr(obj, "credit_account", None)
+        return account.plan if account else "—"
+
+    @admin.display(description="Available credits")
+    def balance(self, obj):
+        account = getattr(obj, "credit_account", None)
+        return account.available if account else 0
+
+    @admin.display(description="Members", ordering="member_count")
+    def members(self, obj):
+        return obj.member_count
+
+    @admin.display(description="Credits")
+    def account_link(self, obj):
+        account = getattr(obj, "credit_account", None)
+        if account is None:
+            return "—"
+        return format_html('<a href="{}">Account</a> · <a href="{}">Grant / deduct</a>',
+                           reverse("admin:credits_creditaccount_change", args=[account.pk]),
+                           reverse("admin:credits_creditaccount_adjust", args=[account.pk]))

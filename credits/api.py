@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthorizationError
 
+from accounts import roles
+from accounts.selectors import workspace_for
 from modo import envelope
 from modo.inputs import Input, state_no_nul
 
@@ -142,7 +144,7 @@ def _iso(value):
 
 @router.get("/credits", response={200: CreditsEnvelope, **envelope.ERRORS}, summary="Balance, plan, trial and recent ledger entries")
 def credits(request, limit: int = Query(10, ge=0, le=100, description="How many recent ledger entries")):
-    account = selectors.credit_account_for(user=request.auth)
+    account = selectors.credit_account_for_request(request, user=request.auth)
     trial = selectors.trial_status(account)
     entries = selectors.ledger_for(account=account)[:limit]
     return envelope.ok({
@@ -184,8 +186,12 @@ def create_order(request, payload: OrderIn):
         raise InvalidInput("Send either `package` or `plan`.", fields={"package": ["Send either package or plan."]})
     package = get_object_or_404(CreditPackage, code=payload.package, is_active=True) if payload.package else None
     plan = get_object_or_404(Plan, code=payload.plan, is_public=True) if payload.plan else None
+    team = workspace_for(request, user=request.auth)
+    if team is not None and not roles.role_allows(team.membership.role, roles.BUY):
+        raise Http404
+    account = selectors.credit_account_for(team=team) if team is not None else None
     order = orders.order_create(user=request.auth, package=package, plan=plan, billing_cycle=payload.billing_cycle,
-                               gateway=payload.gateway, base_url=request.build_absolute_uri("/"))
+                                gateway=payload.gateway, base_url=request.build_absolute_uri("/"), account=account)
     return Status(201, envelope.ok(order_out(order)))
 
 

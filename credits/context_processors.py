@@ -1,3 +1,5 @@
+from accounts.selectors import workspace_for
+
 from . import selectors
 
 
@@ -14,4 +16,7 @@ def credits(request):
     def trial():
         return selectors.trial_status(account())
 
-    return {"credit_account": account, "credit_trial": trial}
+    def workspace():
+        return workspace_for(request)
+
+    return {"credit_account": account, "credit_trial": trial, "current_workspace": workspace}

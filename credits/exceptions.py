@@ -68,3 +68,16 @@ class OrderConflict(CreditsError):
 
     code, status = "ORDER_CONFLICT", 409
     default_message = _("This order was not sent to this payment gateway.")
+
+
+class MemberCapReached(CreditsError):
+    """A team member's monthly credit cap (set by the team's admins) would be passed."""
+
+    code, status, action = "MEMBER_CAP_REACHED", 402, "ask_admin"
+
+    def __init__(self, *, cap: int, used: int):
+        super().__init__(
+            _("This would pass your monthly limit in this team: %(used)s of %(cap)s credits used. "
+              "Ask a team admin to raise it.") % {"used": used, "cap": cap},
+            cap=cap, used=used,
+        )

@@ -4,8 +4,9 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from . import ratelimit
-from .exceptions import InsufficientCredits, PlanRequired, RateLimited, TrialLimit
+from .exceptions import InsufficientCredits, MemberCapReached, PlanRequired, RateLimited, TrialLimit
 from .models import CreditAccount, Hold
+from .selectors import member_usage, month_start
 
 FEATURE_FOR_KIND = {"video": "video", "audio": "audio", "lipsync": "lipsync"}
 
@@ -63,3 +64,14 @@ def generation_check(*, account: CreditAccount, kind: str, cost: int, premium: b
     retry_after = ratelimit.consume(account_id=account.pk, limit=limit)
     if retry_after:
         raise RateLimited(retry_after=retry_after, limit=limit)
+
+
+def member_cap_check(*, account: CreditAccount, actor, cap: int | None, cost: int) -> None:
+    """A team member's monthly cap: what they spent from the team's account this calendar month
+    plus what their running jobs hold, plus `cost`, must stay within `cap`. Called under the
+    account's lock (with the other guards), so concurrent requests of one member cannot pass it."""
+    if cap is None:
+        return
+    used = member_usage(account=account, since=month_start()).get(actor.pk, 0)
+    if used + cost > cap:
+        raise MemberCapReached(cap=cap, used=used)

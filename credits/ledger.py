@@ -46,15 +46,16 @@ class Split:
     purchased: int = 0
 
 
-def _lock(account: CreditAccount | None = None, *, user=None, plan: bool = True) -> CreditAccount | None:
+def _lock(account: CreditAccount | None = None, *, user=None, team=None, plan: bool = True) -> CreditAccount | None:
     """The account's row, locked for the open transaction (FOR UPDATE OF it alone: the plan is
-    read along unless `plan` is false), found by its id or by its user."""
+    read along unless `plan` is false), found by its id, its user or its team (one account each:
+    read as it comes, with no ORDER BY or LIMIT)."""
     locked = CreditAccount.objects.select_for_update(of=("self",))
     if plan:
         locked = locked.select_related("plan")
     if account is not None:
         return locked.get(pk=account.pk)
-    return next(iter(locked.filter(user=user)), None)  # one account per user: no ORDER BY/LIMIT needed
+    return next(iter(locked.filter(team=team) if team is not None else locked.filter(user=user)), None)
 
 
 def _existing_entry(key: str) -> LedgerEntry | None:
@@ -102,7 +103,8 @@ def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, hel
     return LedgerEntry(
         account=account, kind=kind, amount=amount, held_delta=held_delta, bonus_delta=split.bonus,
         cycle_delta=split.cycle, balance_after=account.balance, bonus_after=account.bonus_balance,
-        cycle_after=account.cycle_balance, held_after=account.held, hold=hold, idempotency_key=key, actor=actor,
+        cycle_after=account.cycle_balance, held_after=account.held, hold=hold, idempotency_key=key,
+        actor_id=getattr(actor, "pk", actor),
         reason=reason[:255], metadata=metadata or {}, created_at=now, **_reference_fields(reference))
 
 
@@ -223,15 +225,16 @@ def _positive(amount: int) -> int:
 # --- accounts --------------------------------------------------------------------------------
 
 
-def account_lock(*, account: CreditAccount | None = None, user=None) -> CreditAccount:
+def account_lock(*, account: CreditAccount | None = None, user=None, team=None) -> CreditAccount:
     """Locks the account row (given, or found by its user: one statement) for the caller's open
     transaction and returns it fresh, with its plan. A caller with rules of its own that must
     not race (a trial cap, a cap on work in progress, a daily limit, a plan's project limit) takes
     this lock, checks, then calls a writer here in the same transaction. Changes nothing, except
     that a user who has no account yet gets one opened first."""
-    if account is None and user is None:
-        raise TypeError("account_lock needs an account or a user")
-    locked = _lock(account, user=user, plan=False) or _lock(credit_account_open(user=user), plan=False)
+    if account is None and user is None and team is None:
+        raise TypeError("account_lock needs an account, a user or a team")
+    locked = _lock(account, user=user, team=team, plan=False) or \
+        _lock(credit_account_open(user=user, team=team), plan=False)
     locked.plan = _plan(locked.plan_id)
     return locked
 
@@ -246,26 +249,32 @@ def _plan(plan_id: int) -> Plan:
     return Plan.objects.get(pk=plan_id)  # added since the snapshot was taken
 
 
-def credit_account_open(*, user, plan: Plan | None = None) -> CreditAccount:
+def credit_account_open(*, user=None, team=None, plan: Plan | None = None) -> CreditAccount:
     """The user's account, created on first call with the signup plan: its trial dates, its
     signup credits (ending with a trial, else bonus) and, for a non-trial plan, the first
-    cycle's credits. Safe to call again: returns the existing account."""
-    existing = CreditAccount.objects.filter(user=user).select_related("plan").first()
+    cycle's credits. Safe to call again: returns the existing account.
+
+    A team's account (`team` instead of `user`) starts on the Free plan with no trial and no
+    welcome credits: only the plan's cycle credits."""
+    owner = {"team": team} if team is not None else {"user": user}
+    existing = CreditAccount.objects.filter(**owner).select_related("plan").first()
     if existing:
         return existing
+    if team is not None:
+        plan = plan or Plan.objects.get(code="free")
     plan = plan or Plan.objects.filter(is_default_for_signup=True).first() or Plan.objects.get(code="free")
     now = timezone.now()
     try:
         with transaction.atomic():
             account = CreditAccount.objects.create(
-                user=user,
+                **owner,
                 plan=plan,
                 plan_started_at=now,
                 cycle_started_at=now,
                 trial_ends_at=now + timezone.timedelta(days=plan.trial_days) if plan.is_trial else None,
                 next_cycle_at=None if plan.is_trial else add_months(now, 1),
             )
-            if plan.signup_credits:
+            if plan.signup_credits and team is None:
                 # Trial credits end with the trial (cycle bucket); other welcome credits are a bonus.
                 bucket = Bucket.CYCLE if plan.is_trial else Bucket.BONUS
                 _append(
@@ -286,7 +295,7 @@ def credit_account_open(*, user, plan: Plan | None = None) -> CreditAccount:
                     reason=Reason("cycle_credits", plan=plan.name),
                 )
     except IntegrityError:  # another request opened it first
-        return CreditAccount.objects.select_related("plan").get(user=user)
+        return CreditAccount.objects.select_related("plan").get(**owner)
     return account
 
 
@@ -368,7 +377,7 @@ def credits_reverse(*, account: CreditAccount, amount: int, bucket: str, idempot
 
 
 def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempotency_key: str,
-                 description: dict | None = None) -> Hold:
+                 description: dict | None = None, actor=None) -> Hold:
     """Reserves `amount` of the account's available credits (balance − held). Raises
     InsufficientCredits, and reserves nothing, when too little is available. The same key
     returns the same hold, whatever the account's state is now.
@@ -376,7 +385,8 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
     `description` is what the statement says the credits are for, in the caller's words (the
     ledger does not know what a job is): `label` (English, shown translated, "Character image"),
     `subject` (shown as it is, "Laras Wening"), `detail` (English, translated, "backstory") and
-    `url` (a link to the object). Kept in the hold's entry's metadata.
+    `url` (a link to the object). Kept in the hold's entry's metadata. `actor` is who asked for
+    the work (a team's member): recorded on the hold's entry and, by the caller, on its capture.
 
     Called inside the caller's transaction (after its own checks under `account_lock`), the hold
     joins it without a savepoint, and a refusal leaves that transaction usable: nothing has been
@@ -388,7 +398,7 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
             raise InsufficientCredits(required=amount, available=locked.available)
         hold = Hold(account=locked, amount=amount, reference=reference[:120], idempotency_key=idempotency_key)
         return _Booking(hold, _effect(locked, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount,
-                                      hold=hold, reference=reference, metadata=description))
+                                      hold=hold, reference=reference, metadata=description, actor=actor))
 
     refusal = None
     with transaction.atomic(savepoint=False):
@@ -406,7 +416,7 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
 
 
 def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | None = None,
-            count_trial: bool = False) -> Hold | None:
+            count_trial: bool = False, actor=None) -> Hold | None:
     """Moves a hold out of HELD exactly once: charges `spend` of it (by the spending rule), gives
     the rest back and books one entry. With `count_trial`, a trial account's use counter moves
     too. None if the hold was already settled (then nothing changed)."""
@@ -418,7 +428,8 @@ def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | 
         return _Booking(hold, _effect(
             locked, kind=kind, key=f"{kind}:{hold.public_id}", amount=-spend, held_delta=-hold.amount,
             split=Split(bonus=-spent.bonus, cycle=-spent.cycle, purchased=-spent.purchased), hold=hold,
-            trial_use=count_trial and is_trial, reference=hold.reference, metadata=metadata), settle=changes)
+            trial_use=count_trial and is_trial, reference=hold.reference, metadata=metadata, actor=actor),
+            settle=changes)
 
     with transaction.atomic():
         if not _book(hold.account, decide).written:
@@ -428,20 +439,20 @@ def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | 
     return hold  # with its account as the settle left it
 
 
-def credits_capture(*, hold: Hold, amount: int) -> Hold:
+def credits_capture(*, hold: Hold, amount: int, actor=None) -> Hold:
     """Charges `amount` (at most the hold) and releases the rest. A trial account's use counter
     (`trial_generations_used`) moves here, because a capture means the paid work was delivered.
     Capturing or releasing an already settled hold changes nothing and returns it as it is."""
     if not isinstance(amount, int) or amount < 0 or amount > hold.amount:
         raise InvalidInput(f"Capture must be between 0 and {hold.amount}, not {amount!r}.")
     settled = _settle(hold, Hold.Status.CAPTURED, amount, kind=Kind.CAPTURE, count_trial=True,
-                      metadata={"held": hold.amount, "released": hold.amount - amount})
+                      metadata={"held": hold.amount, "released": hold.amount - amount}, actor=actor)
     return settled or Hold.objects.get(pk=hold.pk)
 
 
-def credits_release(*, hold: Hold) -> Hold:
+def credits_release(*, hold: Hold, actor=None) -> Hold:
     """Gives the whole hold back. Idempotent: a settled hold is returned unchanged."""
-    return _settle(hold, Hold.Status.RELEASED, 0, kind=Kind.RELEASE) or Hold.objects.get(pk=hold.pk)
+    return _settle(hold, Hold.Status.RELEASED, 0, kind=Kind.RELEASE, actor=actor) or Hold.objects.get(pk=hold.pk)
 
 
 def credits_refund(*, account: CreditAccount, reference: str, reason: str | Reason = "", actor=None) -> LedgerEntry | None:

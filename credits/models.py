@@ -128,7 +128,7 @@ class CreditCost(TimeStamped):
 
 
 class CreditAccount(TimeStamped):
-    """Who pays. One per user now; `user` is nullable so a team can own an account later.
+    """Who pays: a user or a team (accounts.Team), exactly one of them (a CHECK constraint).
 
     `balance` is every credit owned, including the `bonus_balance` (spent first) and the
     `cycle_balance` (this plan cycle's credits, which expire at the cycle's end). The rest were
@@ -141,6 +141,9 @@ class CreditAccount(TimeStamped):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="credit_account"
+    )
+    team = models.OneToOneField(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_account"
     )
     balance = models.BigIntegerField(default=0)
     bonus_balance = models.BigIntegerField(default=0)
@@ -159,6 +162,10 @@ class CreditAccount(TimeStamped):
         verbose_name = _("credit account")
         verbose_name_plural = _("credit accounts")
         constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(team__isnull=True)) | (Q(user__isnull=True) & Q(team__isnull=False)),
+                name="account_user_xor_team",
+            ),
             models.CheckConstraint(condition=Q(balance__gte=0), name="account_balance_nonneg"),
             models.CheckConstraint(condition=Q(bonus_balance__gte=0), name="account_bonus_nonneg"),
             models.CheckConstraint(condition=Q(cycle_balance__gte=0), name="account_cycle_nonneg"),
@@ -176,7 +183,7 @@ class CreditAccount(TimeStamped):
         ]
 
     def __str__(self):
-        return f"{self.user or 'account'} ({self.balance})"
+        return f"{self.user or self.team or 'account'} ({self.balance})"
 
     @property
     def available(self) -> int:

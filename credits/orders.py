@@ -62,13 +62,14 @@ def _return_url(order: Order, base_url: str) -> str:
 
 
 def order_create(*, user, package: CreditPackage | None = None, plan: Plan | None = None, billing_cycle: str = "monthly",
-                 gateway: str | None = None, base_url: str = "") -> Order:
+                 gateway: str | None = None, base_url: str = "", account: CreditAccount | None = None) -> Order:
     """A pending order for a package or a paid plan, to pay through `gateway` (one the admin
     offers, or "manual"; by default Midtrans when it is configured, else manual transfer), in that
     gateway's currency. The gateway's checkout is created after the order row is committed (no
     transaction around the call); when the gateway fails the order is cancelled and
     PaymentUnavailable raised. The gateway sends the creator back to the order's page on
-    `base_url` (the host the request came to; SITE_URL without one)."""
+    `base_url` (the host the request came to; SITE_URL without one). For the user's account, or
+    the given one (a team's: the caller checked that the user may buy for it)."""
     if (package is None) == (plan is None):
         raise InvalidInput(_("Choose either a credit package or a plan."))
     if gateway is None:
@@ -80,7 +81,7 @@ def order_create(*, user, package: CreditPackage | None = None, plan: Plan | Non
             raise InvalidInput(_("This payment method is not available. Choose another one."))
         if plan is not None and getattr(gateways.registry()[gateway], "PACKAGES_ONLY", False):
             raise InvalidInput(_("This payment method is for credit packs only. Choose another one for a plan."))
-    account = ledger.credit_account_open(user=user)
+    account = account or ledger.credit_account_open(user=user)
     if package is not None:
         if not package.is_active:
             raise InvalidInput(_("This package is no longer offered."))

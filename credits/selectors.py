@@ -1,9 +1,15 @@
 """Reads for credits. Every lookup of a user's object checks the owner (404 otherwise)."""
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from accounts import roles
+from accounts.models import Membership
+from accounts.selectors import workspace_for
 
 from . import ledger
 from .exceptions import upgrade_url
@@ -11,18 +17,40 @@ from .gateways import CODES, GatewayConfig, registry
 from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, PaymentGateway, Plan, Receipt
 
 
-def credit_account_for(*, user) -> CreditAccount:
-    """The user's account with its plan; opened on first use (signup, social signup, admin-made
-    users alike), so every signed-in creator has one."""
+def credit_account_for(*, user=None, team=None) -> CreditAccount:
+    """The user's account (or, with `team`, the team's) with its plan; opened on first use
+    (signup, social signup, admin-made users and new teams alike), so every signed-in creator
+    and every team has one. The caller has checked that `user` may use `team`'s."""
+    if team is not None:
+        account = CreditAccount.objects.select_related("plan").filter(team=team).first()
+        return account or ledger.credit_account_open(team=team)
     account = CreditAccount.objects.select_related("plan").filter(user=user).first()
     return account or ledger.credit_account_open(user=user)
 
 
-def credit_account_for_request(request) -> CreditAccount:
-    """The signed-in user's account, read once per request (the app shell and the page share it)."""
+def credit_account_for_request(request, *, user=None) -> CreditAccount:
+    """The account of the request's workspace (the user's, or their current team's), read once
+    per request (the app shell and the page share it)."""
     if not hasattr(request, "_credit_account"):
-        request._credit_account = credit_account_for(user=request.user)
+        user = user or request.user
+        request._credit_account = credit_account_for(user=user, team=workspace_for(request, user=user))
     return request._credit_account
+
+
+def member_usage(*, account: CreditAccount, since) -> dict:
+    """{user id: credits} each actor was charged from the account since `since` plus what their
+    running jobs hold now: what a member's monthly cap counts."""
+    rows = (LedgerEntry.objects.filter(account=account, actor__isnull=False)
+            .filter(Q(kind=LedgerEntry.Kind.CAPTURE, created_at__gte=since)
+                    | Q(kind=LedgerEntry.Kind.HOLD, hold__status="held"))
+            .values("actor").annotate(spent=Sum("amount", filter=~Q(kind=LedgerEntry.Kind.HOLD)),
+                                      held=Sum("held_delta", filter=Q(kind=LedgerEntry.Kind.HOLD))))
+    return {row["actor"]: -(row["spent"] or 0) + (row["held"] or 0) for row in rows}
+
+
+def month_start(now=None):
+    now = timezone.localtime(now or timezone.now(), timezone.get_default_timezone())
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def signup_plan() -> Plan | None:
@@ -52,12 +80,24 @@ def ledger_for(*, account: CreditAccount, kind: str = "", since=None, until=None
     return entries
 
 
-def orders_for(*, user) -> QuerySet[Order]:
-    return Order.objects.filter(user=user).select_related("package", "plan", "receipt").order_by("-created_at")
+def orders_for(*, user, team=None) -> QuerySet[Order]:
+    """The workspace's orders: the user's own, or (for an owner/admin) the team's."""
+    orders = Order.objects.filter(account__team=team) if team is not None else \
+        Order.objects.filter(user=user, account__team__isnull=True)
+    return orders.select_related("package", "plan", "receipt").order_by("-created_at")
 
 
-def order_get(*, user, public_id) -> Order:
-    return get_object_or_404(Order.objects.select_related("package", "plan"), user=user, public_id=public_id)
+def order_get(*, user, public_id, action: str = roles.BUY) -> Order:
+    """The user's own order, or one of a team's where their role allows buying; 404 otherwise."""
+    try:
+        return get_object_or_404(
+            Order.objects.select_related("package", "plan", "account").filter(
+                Q(user=user, account__team__isnull=True)
+                | Q(account__team__in=Membership.objects.filter(user=user, role__in=roles.roles_allowing(action))
+                    .values("team_id"))),
+            public_id=public_id)
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def trial_status(account: CreditAccount) -> dict | None:

@@ -50,7 +50,7 @@ def statement_entries(*, account: CreditAccount, kind: str = "", month: str = ""
     balance after the settlement (a subquery: one query per page, however many lines)."""
     settled = LedgerEntry.objects.filter(hold=OuterRef("hold"), kind__in=[Kind.CAPTURE, Kind.RELEASE])
     entries = (LedgerEntry.objects.filter(account=account).exclude(kind__in=[Kind.CAPTURE, Kind.RELEASE])
-               .select_related("hold").order_by("-created_at", "-id")
+               .select_related("hold", "actor").order_by("-created_at", "-id")
                .annotate(settled_balance=Subquery(settled.values("balance_after")[:1])))
     if kind == "charge":
         entries = entries.filter(kind=Kind.HOLD)

@@ -1,10 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from accounts import roles
+from accounts.selectors import workspace_for
 
 from . import orders, receipts, selectors, statement
 from .exceptions import CreditsError
@@ -34,10 +37,35 @@ def subscription(request):
         "payment": PaymentSettings.load() if reason else None,
         "plans": selectors.public_plans(),
         "packages": selectors.active_packages(),
-        "orders": selectors.orders_for(user=request.user)[:20],
+        "orders": _workspace_orders(request)[:20],
         "gateways": selectors.gateways_offered(),
+        "can_buy": _can_buy(request),
         "settings_tab": "subscription",
     })
+
+
+def _can_buy(request) -> bool:
+    team = workspace_for(request)
+    return team is None or roles.role_allows(team.membership.role, roles.BUY)
+
+
+def _workspace_orders(request):
+    """The workspace's orders; a team's only for those who may buy for it."""
+    team = workspace_for(request)
+    if team is not None and not _can_buy(request):
+        return selectors.orders_for(user=request.user).none()
+    return selectors.orders_for(user=request.user, team=team)
+
+
+def _buying_account(request):
+    """The account an order is for: the user's, or their current team's when their role may buy
+    for it (404 otherwise)."""
+    team = workspace_for(request)
+    if team is None:
+        return None
+    if not _can_buy(request):
+        raise Http404
+    return selectors.credit_account_for(team=team)
 
 
 @login_required
@@ -89,9 +117,11 @@ def order_create(request):
     data = form.cleaned_data
     package = get_object_or_404(CreditPackage, code=data["package"], is_active=True) if data["package"] else None
     plan = get_object_or_404(Plan, code=data["plan"], is_public=True) if data["plan"] else None
+    account = _buying_account(request)
     try:
         order = orders.order_create(user=request.user, package=package, plan=plan, billing_cycle=data["billing_cycle"],
-                                    gateway=data["gateway"] or None, base_url=request.build_absolute_uri("/"))
+                                    gateway=data["gateway"] or None, base_url=request.build_absolute_uri("/"),
+                                    account=account)
     except CreditsError as exc:
         messages.error(request, exc.message)
         return redirect("credits:subscription")

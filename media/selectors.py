@@ -1,10 +1,14 @@
-"""Reads for media. Every lookup of a creator's asset checks the owner: anyone else gets 404."""
+"""Reads for media. Every lookup of an asset checks access through accounts.roles (a personal
+project's owner, or a member of its team whose role allows the action): anyone else gets 404."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from accounts.roles import default_action, team_access_q
 
 from .models import DriveConnection, MediaAsset
 
@@ -28,19 +32,27 @@ class TargetRef:
         return str(self.obj)
 
 
-def _live(user) -> QuerySet[MediaAsset]:
-    return MediaAsset.objects.filter(owner=user, deleted_at__isnull=True, project__deleted_at__isnull=True)
+def _live() -> QuerySet[MediaAsset]:
+    return MediaAsset.objects.filter(deleted_at__isnull=True, project__deleted_at__isnull=True)
 
 
-def asset_get(*, user, public_id) -> MediaAsset:
+def asset_get(*, user, public_id, action: str | None = None) -> MediaAsset:
+    """An asset of a project the user may `action` (its personal owner, or a member of its team
+    whose role allows it: accounts.roles); 404 for anyone else, a removed member included."""
+    access = team_access_q(user=user, action=action or default_action(), owner="project__owner", team="project__team")
     try:
-        return get_object_or_404(_live(user).select_related("project"), public_id=public_id)
-    except (ValueError, TypeError) as exc:
+        return get_object_or_404(_live().filter(access).select_related("project"), public_id=public_id)
+    except (ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
 
 
-def assets_for(*, user, project=None, target: TargetRef | None = None) -> QuerySet[MediaAsset]:
-    assets = _live(user)
+def assets_for(*, user, team=None, project=None, target: TargetRef | None = None) -> QuerySet[MediaAsset]:
+    """A project's or a target's assets (the caller got them through the access layer), else the
+    workspace's: the team's (the caller checked membership) or the user's personal projects'."""
+    assets = _live()
+    if project is None and target is None:
+        assets = assets.filter(project__team=team) if team is not None else \
+            assets.filter(project__owner=user, project__team__isnull=True)
     if project is not None:
         assets = assets.filter(project=project)
     if target is not None:

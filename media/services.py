@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership, Role
 from modo.errors import AppError
 
 from . import drive, images, storage
@@ -71,10 +72,25 @@ def drive_client_for(user) -> drive.DriveClient:
     return drive.DriveClient(connection)
 
 
-def storage_ready(*, user) -> None:
-    """Raises DriveNotConnected when the creator prefers Drive but has no working connection.
-    Generation calls this before holding credits."""
-    if user.storage_preference == Storage.DRIVE:
+def team_storage(*, team) -> tuple[str, object | None]:
+    """Where a team project's files go: MODO storage, or the team owner's Google Drive when the
+    team chose it (only the owner can: it is their Drive). Returns (storage, the Drive's user).
+    A member's own Drive is never written for a team project."""
+    if team.storage_preference == Storage.DRIVE:
+        owner = Membership.objects.filter(team=team, role=Role.OWNER).select_related("user").first()
+        if owner is not None:
+            return Storage.DRIVE, owner.user
+    return Storage.PLATFORM, None
+
+
+def storage_ready(*, user, team=None) -> None:
+    """Raises DriveNotConnected when the creator (or, for a team's project, the team) stores in
+    Drive but has no working connection. Generation calls this before holding credits."""
+    if team is not None:
+        kind, user = team_storage(team=team)
+        if kind != Storage.DRIVE:
+            return
+    if user.storage_preference == Storage.DRIVE or team is not None:
         connection = DriveConnection.objects.filter(user=user).first()
         if connection is None:
             raise drive.DriveNotConnected()
@@ -117,7 +133,12 @@ def asset_store(*, data: bytes, mime: str, owner, target: TargetRef, storage_to:
                 derived_from: MediaAsset | None = None) -> MediaAsset:
     """Stores trusted bytes (a generation's output, a cleaned upload) in the creator's preferred
     storage — or `storage_to` — and records the asset. Raises DriveNotConnected when Drive is
-    wanted but not connected; never leaves a file behind without its row."""
+    wanted but not connected; never leaves a file behind without its row. A team project's files
+    go where the team chose (team_storage): a Drive file's owner is the Drive's user."""
+    team = getattr(target.project, "team", None) if target.project is not None else None
+    if team is not None and storage_to is None:
+        storage_to, drive_user = team_storage(team=team)
+        owner = drive_user or owner
     storage_to = storage_to or owner.storage_preference
     ext = extension(mime)
     media_type = media_type_of(mime)

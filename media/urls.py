@@ -9,6 +9,7 @@ app_name = "media"
 
 urlpatterns = [
     path("settings/storage/", views.storage_settings, name="storage_settings"),
+    path("settings/team/storage/", views.team_storage, name="team_storage"),
     path("media/assets/<uuid:asset_id>/file/", views.asset_file, name="file"),
     path("media/assets/<uuid:asset_id>/thumb/", views.asset_thumb, name="thumb"),
     path("media/drive/connect/", views.drive_connect, name="drive_connect"),

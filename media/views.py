@@ -19,6 +19,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import roles
+from accounts import selectors as account_selectors
+from accounts import teams as team_services
 from modo.errors import AppError
 from modo.http import absolute_url, safe_next
 
@@ -124,6 +127,29 @@ def storage_settings(request):
         "preference": user.storage_preference,
         "storage_choices": MediaAsset.Storage.choices,
     })
+
+
+@login_required
+@require_POST
+def team_storage(request):
+    """The owner chooses where the current team's new files go: MODO storage or their own Google
+    Drive (only once connected). Members' own Drives are never used for a team's projects."""
+    team = account_selectors.workspace_team(user=request.user)
+    if team is None or not roles.role_allows(team.membership.role, roles.STORAGE):
+        raise Http404
+    preference = request.POST.get("preference", "")
+    if preference == MediaAsset.Storage.DRIVE:
+        connection = selectors.drive_connection_for(request.user)
+        if connection is None or not connection.is_active:
+            messages.error(request, str(drive.DriveNotConnected().message))
+            return redirect("credits:team")
+    try:
+        team_services.team_storage_set(team=team, preference=preference)
+    except AppError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The team's storage was saved."))
+    return redirect("credits:team")
 
 
 @login_required

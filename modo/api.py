@@ -79,6 +79,33 @@ def _http_error(request, exc: HttpError):
     return error_response(request, codes.get(exc.status_code, "ERROR"), exc.status_code, str(exc))
 
 
+TEAM_PARAMETER = {
+    "name": "team", "in": "query", "required": False,
+    "schema": {"type": "string", "maxLength": 90, "pattern": "^[-a-zA-Z0-9_]*$"},
+    "description": "The workspace: a team's slug (you must belong to it, else 404). Lists, new projects, "
+                   "credits and orders are then the team's. Without it: your personal workspace.",
+}
+
+
+def _openapi_with_workspace(get_schema):
+    """Every authenticated operation documents the `?team=<slug>` workspace parameter."""
+    def schema(*args, **kwargs):
+        document = get_schema(*args, **kwargs)
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and operation.get("security"):
+                    params = operation.setdefault("parameters", [])
+                    if not any(p.get("name") == "team" and p.get("in") == "query" for p in params):
+                        params.append(TEAM_PARAMETER)
+                    operation.setdefault("responses", {}).setdefault("404", {
+                        "description": "Not found (also: a `team` you do not belong to)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}})
+        return document
+    return schema
+
+
+api.get_openapi_schema = _openapi_with_workspace(api.get_openapi_schema)
+
 api.add_router("/", accounts_router)
 api.add_router("/", credits_router)
 api.add_router("/", credits_webhooks)

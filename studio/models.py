@@ -46,7 +46,11 @@ class Project(TimeStamped):
     SECTIONS = ("story", "characters", "world", "scenes", "script")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The creator. A team's project (`team` set) is reached through the team's memberships, not
+    # through `owner` (a creator who leaves the team loses it like anyone else).
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="projects",
+                             verbose_name=_("team"))
     title = models.CharField(_("title"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     logline = models.CharField(_("logline"), max_length=300, blank=True)
@@ -73,6 +77,9 @@ class Project(TimeStamped):
         indexes = [
             # The studio list: an owner's live projects, recently edited first.
             models.Index(fields=["owner", "deleted_at", "-updated_at"], name="project_owner_list_idx"),
+            # A team's studio list: partial, as most projects are personal.
+            models.Index(fields=["team", "deleted_at", "-updated_at"], name="project_team_list_idx",
+                         condition=Q(team__isnull=False)),
             # The showcase: published, not deleted, newest first.
             models.Index(fields=["visibility", "deleted_at", "-published_at"], name="project_showcase_idx"),
         ]

@@ -1,4 +1,7 @@
-"""Reads for the studio. Every lookup of a creator's object checks the owner: anyone else gets 404."""
+"""Reads for the studio. Every lookup of a creator's object checks access: a personal project's
+owner, or a member of the project's team whose role allows the action (accounts.roles: read,
+edit, generate, manage...); anyone else gets 404. With no `action`, the request's default
+applies (read on GET, edit on a write: accounts.roles.default_action)."""
 
 import hashlib
 import json
@@ -10,6 +13,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from accounts.roles import default_action, team_access_q
 
 from .models import Beat, Character, Draft, Generation, Location, Moodboard, Project, Scene
 
@@ -25,8 +30,21 @@ def _count_of(model, *conditions):
     return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
 
 
-def projects_for(*, user, q: str = "", status: str = "", genre: str = "", sort: str = "updated") -> QuerySet[Project]:
-    projects = Project.objects.filter(owner=user, deleted_at__isnull=True)
+def _workspace(*, user, team=None, path: str = "") -> Q:
+    """A workspace's rows: the team's (the caller got `team` through the access layer, so the
+    user belongs to it), or the user's personal ones."""
+    if team is not None:
+        return Q(**{f"{path}team": team})
+    return Q(**{f"{path}owner": user, f"{path}team__isnull": True})
+
+
+def _access(*, user, action: str | None, path: str = "") -> Q:
+    return team_access_q(user=user, action=action or default_action(), owner=f"{path}owner", team=f"{path}team")
+
+
+def projects_for(*, user, team=None, q: str = "", status: str = "", genre: str = "", sort: str = "updated"
+                 ) -> QuerySet[Project]:
+    projects = Project.objects.filter(_workspace(user=user, team=team), deleted_at__isnull=True)
     if q:
         projects = projects.filter(Q(title__icontains=q) | Q(logline__icontains=q))
     if status:
@@ -37,62 +55,65 @@ def projects_for(*, user, q: str = "", status: str = "", genre: str = "", sort: 
                                                     ).order_by(SORTS.get(sort, "-updated_at"), "-id")
 
 
-def project_count(*, user) -> int:
-    return Project.objects.filter(owner=user, deleted_at__isnull=True).count()
+def project_count(*, user, team=None) -> int:
+    return Project.objects.filter(_workspace(user=user, team=team), deleted_at__isnull=True).count()
 
 
-def trash_for(*, user) -> QuerySet[Project]:
+def trash_for(*, user, team=None) -> QuerySet[Project]:
     cutoff = timezone.now() - timezone.timedelta(days=TRASH_DAYS)
-    return Project.objects.filter(owner=user, deleted_at__gte=cutoff).order_by("-deleted_at")
+    return Project.objects.filter(_workspace(user=user, team=team), deleted_at__gte=cutoff).order_by("-deleted_at")
 
 
-def project_get(*, user, public_id, include_deleted: bool = False) -> Project:
-    projects = Project.objects.filter(owner=user).select_related("cover")
+def project_get(*, user, public_id, include_deleted: bool = False, action: str | None = None) -> Project:
+    projects = Project.objects.filter(_access(user=user, action=action)).select_related("cover")
     if not include_deleted:
         projects = projects.filter(deleted_at__isnull=True)
     return get_object_or_404(projects, public_id=public_id)
 
 
-def _owned(model, *, user, public_id, related=()):
-    """The object of a live project of the creator's, with its project (404 otherwise)."""
+def _owned(model, *, user, public_id, related=(), action: str | None = None):
+    """The object of a live project the user may `action`, with its project (404 otherwise)."""
     try:
-        return get_object_or_404(model.objects.select_related("project", *related), public_id=public_id,
-                                 project__owner=user, project__deleted_at__isnull=True)
+        return get_object_or_404(model.objects.select_related("project", *related).filter(
+            _access(user=user, action=action, path="project__")), public_id=public_id,
+            project__deleted_at__isnull=True)
     except (ValidationError, ValueError, TypeError) as exc:  # not a UUID
         raise Http404 from exc
 
 
-def character_get(*, user, public_id, with_image: bool = True) -> Character:
+def character_get(*, user, public_id, with_image: bool = True, action: str | None = None) -> Character:
     """The creator's character (404 otherwise), with its reference sheet unless `with_image` is
     False (a generation request reads the sheet's text only: a leaner query)."""
-    return _owned(Character, user=user, public_id=public_id, related=("primary_image",) if with_image else ())
+    return _owned(Character, user=user, public_id=public_id, related=("primary_image",) if with_image else (),
+                  action=action)
 
 
-def location_get(*, user, public_id) -> Location:
-    return _owned(Location, user=user, public_id=public_id)
+def location_get(*, user, public_id, action: str | None = None) -> Location:
+    return _owned(Location, user=user, public_id=public_id, action=action)
 
 
-def scene_get(*, user, public_id) -> Scene:
-    return _owned(Scene, user=user, public_id=public_id, related=("location", "beat"))
+def scene_get(*, user, public_id, action: str | None = None) -> Scene:
+    return _owned(Scene, user=user, public_id=public_id, related=("location", "beat"), action=action)
 
 
-def beat_get(*, user, public_id) -> Beat:
-    return _owned(Beat, user=user, public_id=public_id)
+def beat_get(*, user, public_id, action: str | None = None) -> Beat:
+    return _owned(Beat, user=user, public_id=public_id, action=action)
 
 
-def moodboard_get(*, user, public_id) -> Moodboard:
-    return _owned(Moodboard, user=user, public_id=public_id, related=("scene", "location"))
+def moodboard_get(*, user, public_id, action: str | None = None) -> Moodboard:
+    return _owned(Moodboard, user=user, public_id=public_id, related=("scene", "location"), action=action)
 
 
 def moodboards_of(project: Project) -> QuerySet[Moodboard]:
     return project.moodboards.select_related("scene", "location").prefetch_related("characters")
 
 
-def job_get(*, user, public_id) -> Generation:
-    """The creator's job (404 otherwise), with what its card shows (a running job's card polls it)."""
+def job_get(*, user, public_id, action: str | None = None) -> Generation:
+    """A job of a project the user may `action` (404 otherwise), with what its card shows (a
+    running job's card polls it). A team's jobs are its members' to see, whoever started them."""
     try:
-        return get_object_or_404(Generation.objects.select_related("project", "output_asset", "model_used"),
-                                 public_id=public_id, owner=user)
+        return get_object_or_404(Generation.objects.select_related("project", "output_asset", "model_used").filter(
+            _access(user=user, action=action, path="project__")), public_id=public_id)
     except (ValidationError, ValueError, TypeError) as exc:  # not a UUID
         raise Http404 from exc
 
@@ -113,23 +134,28 @@ def active_job_count(*, user) -> int:
         return cursor.fetchone()[0]
 
 
-def jobs_for(*, user, status: str = "", project: Project | None = None, kind: str = "") -> QuerySet[Generation]:
-    jobs = Generation.objects.filter(owner=user, project__deleted_at__isnull=True).select_related(
+def jobs_for(*, user, team=None, status: str = "", project: Project | None = None, kind: str = ""
+             ) -> QuerySet[Generation]:
+    """The workspace's jobs (or, with `project`, that project's: the caller checked access to it)."""
+    where = Q(project=project) if project is not None else _workspace(user=user, team=team, path="project__")
+    jobs = Generation.objects.filter(where, project__deleted_at__isnull=True).select_related(
         "project", "output_asset", "model_used")
     if status == "active":
         jobs = jobs.filter(status__in=Generation.ACTIVE)
     elif status:
         jobs = jobs.filter(status=status)
-    if project is not None:
-        jobs = jobs.filter(project=project)
     if kind:
         jobs = jobs.filter(kind=kind)
     return jobs.order_by("-created_at", "-id")
 
 
-def draft_get(*, user, public_id) -> Draft:
-    return get_object_or_404(Draft.objects.select_related("project"), owner=user, project__deleted_at__isnull=True,
-                             public_id=public_id)
+def draft_get(*, user, public_id, action: str | None = None) -> Draft:
+    try:
+        return get_object_or_404(Draft.objects.select_related("project").filter(
+            _access(user=user, action=action, path="project__")), project__deleted_at__isnull=True,
+            public_id=public_id)
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def characters_of(project: Project) -> QuerySet[Character]:

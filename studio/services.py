@@ -67,16 +67,17 @@ def _unique_slug(title: str) -> str:
     return f"{base}-{secrets.token_hex(3)}"
 
 
-def project_create(*, owner, title: str, **fields) -> Project:
-    """Creates a project with its story and world. Raises credits.exceptions.PlanRequired when
-    the plan's project limit is reached."""
-    account = credit_account_for(user=owner)
+def project_create(*, owner, title: str, team=None, **fields) -> Project:
+    """Creates a project with its story and world — the team's when `team` is given (the caller
+    checked the owner may edit in it; the team's plan limits its projects). Raises
+    credits.exceptions.PlanRequired when the plan's project limit is reached."""
+    account = credit_account_for(user=owner, team=team)
     with transaction.atomic():
         # Serialise concurrent creations of one account, so the limit cannot be passed twice.
         ledger.account_lock(account=account)
-        guards.project_limit_check(account=account, project_count=selectors.project_count(user=owner))
+        guards.project_limit_check(account=account, project_count=selectors.project_count(user=owner, team=team))
         project = Project.objects.create(
-            owner=owner, title=title.strip(), slug=_unique_slug(title),
+            owner=owner, team=team, title=title.strip(), slug=_unique_slug(title),
             **{k: v for k, v in fields.items() if k in PROJECT_FIELDS and v is not None},
         )
         Story.objects.create(project=project)
@@ -100,12 +101,28 @@ def project_delete(*, project: Project) -> None:
 
 def project_restore(*, project: Project) -> Project:
     """Raises credits.exceptions.PlanRequired if restoring would pass the plan's project limit."""
-    account = credit_account_for(user=project.owner)
+    account = credit_account_for(user=project.owner, team=project.team)
     with transaction.atomic():
         ledger.account_lock(account=account)
-        guards.project_limit_check(account=account, project_count=selectors.project_count(user=project.owner))
+        guards.project_limit_check(account=account, project_count=selectors.project_count(
+            user=project.owner, team=project.team))
         Project.objects.filter(pk=project.pk).update(deleted_at=None)
     project.deleted_at = None
+    return project
+
+
+def project_move(*, project: Project, team, user) -> Project:
+    """Moves the project into `team`, or (None) back to its creator's personal workspace. The
+    workspace it lands in must have room under its plan's project limit. Its files, jobs and
+    drafts move with it (they are reached through the project)."""
+    if project.team_id == (team.pk if team else None):
+        return project
+    account = credit_account_for(user=project.owner, team=team)
+    with transaction.atomic():
+        ledger.account_lock(account=account)
+        guards.project_limit_check(account=account, project_count=selectors.project_count(user=project.owner, team=team))
+        Project.objects.filter(pk=project.pk).update(team=team, updated_at=timezone.now())
+    project.team = team
     return project
 
 

@@ -40,7 +40,9 @@ from django.utils.http import urlencode
 from PIL import Image
 
 from accounts import services as account_services
-from accounts.tests.factories import bearer
+from accounts import teams
+from accounts.models import Membership
+from accounts.tests.factories import UserFactory, bearer
 from credits import orders
 from credits.models import CreditPackage
 from media import services as media_services
@@ -76,6 +78,8 @@ PAGE_IDS = {
     "job_id": "job",
     "asset_id": "asset",
     "export_id": "export",
+    "member_id": "member",
+    "invitation_id": "invitation",
 }
 
 # Page URL kwargs that are not ids: every value the view acts on (an unknown value would be a
@@ -103,6 +107,7 @@ PUBLIC_PAGES = {
     "showcase_detail": "a published bible's public page, looked up by its slug among published projects",
     "studio:showcase_file": "a published bible's cover or sheet, only while published (media/tests/test_access.py)",
     "accounts:avatar": "avatars are public: they appear beside published work",
+    "credits:team_join": "a team invitation: the secret token in the URL is the credential (credits/tests/test_teams.py)",
     "account_confirm_email": "allauth: the secret key in the URL is the credential",
     "account_reset_password_from_key": "allauth: the secret key in the URL is the credential",
 }
@@ -113,6 +118,7 @@ API_IDS = {
     "moodboard_id": "moodboard", "job_id": "job", "asset_id": "asset",
     "project": "project", "character": "character", "characters": "character", "location": "location",
     "scene": "scene", "beat": "beat", "moodboard": "moodboard", "source_asset": "asset", "reference_asset": "asset",
+    "slug": "team", "member_id": "member",
 }
 
 # Inputs the schema alone does not make valid (formats it cannot express, "kind:uuid" targets).
@@ -351,6 +357,11 @@ def world(settings, tmp_path, user):
         "export": export_id,
         "order": orders.order_create(user=owner, package=CreditPackage.objects.filter(is_active=True).first()).public_id,
         "api_token": account_services.api_token_create(user=owner, name="sweep").token.public_id,
+        # The owner's team (their current workspace), a member and an open invitation.
+        "team": (team := teams.team_create(user=owner, name="Sweep studio")).slug,
+        "member": Membership.objects.create(team=team, user=UserFactory(), role="editor").public_id,
+        "invitation": teams.invitation_create(team=team, email="invited@example.com", role="viewer", invited_by=owner,
+                                              accept_url=lambda raw: raw).invitation.public_id,
     }
     return {"owner": owner, **{k: str(v) for k, v in ids.items()}}
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:public_id>/", projects.project_detail, name="project"),
     path("<uuid:public_id>/delete/", projects.project_delete, name="project_delete"),
     path("<uuid:public_id>/restore/", projects.project_restore, name="project_restore"),
+    path("<uuid:public_id>/move/", projects.project_move, name="project_move"),
     path("<uuid:public_id>/reorder/<str:kind>/", projects.reorder, name="reorder"),
     path("<uuid:public_id>/story/", story.story, name="story"),
     path("<uuid:public_id>/story/template/", story.beats_template, name="beats_template"),

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import roles
 from credits.exceptions import CreditsError
 from modo.http import is_htmx
 
@@ -39,8 +40,9 @@ def _attachment(response, filename: str):
 @login_required
 def export(request, public_id, fmt):
     """html: the pitch bible as a page (?download=1: as a file); pdf: the pitch bible as a PDF file.
-    json / zip (POST): the file at once, or, for a large project, a background job and its status page."""
-    project = selectors.project_get(user=request.user, public_id=public_id)
+    json / zip (POST): the file at once, or, for a large project, a background job and its status page.
+    Exporting reads the bible: a team's viewers may (a POST that changes nothing of it)."""
+    project = selectors.project_get(user=request.user, public_id=public_id, action=roles.READ)
     if fmt == "pdf":
         response = HttpResponse(pitch_bible_pdf(project, request=request), content_type="application/pdf")
         return _attachment(response, f"{project.slug or 'bible'}-pitch-bible.pdf")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from accounts.selectors import workspace_for
 from media import selectors as media_selectors
 from media import services as media_services
 from media.drive import DRIVE_URL_PATTERN
@@ -137,7 +138,8 @@ def asset_list(request, filters: Query[AssetFilters]):
     user = request.auth
     target = _target(user, filters.target) if filters.target else None
     project = selectors.project_get(user=user, public_id=filters.project) if filters.project else None
-    assets = media_selectors.assets_for(user=user, project=project, target=target).select_related("project")
+    assets = media_selectors.assets_for(user=user, team=workspace_for(request, user=user), project=project,
+                                        target=target).select_related("project")
     if filters.media_type:
         assets = assets.filter(media_type=filters.media_type)
     if filters.inaccessible:

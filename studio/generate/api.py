@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from accounts.selectors import workspace_for
 from aiproviders.adapters import ProviderError
 from aiproviders.models import AIModel
 from media import selectors as media_selectors
@@ -336,7 +337,8 @@ class JobFilters(Input):
             operation_id="studio_visual_api_job_list")
 def job_list(request, filters: Query[JobFilters]):
     project = selectors.project_get(user=request.auth, public_id=filters.project) if filters.project else None
-    found = selectors.jobs_for(user=request.auth, status=filters.status or "", project=project, kind=filters.kind or "")
+    found = selectors.jobs_for(user=request.auth, team=workspace_for(request, user=request.auth),
+                               status=filters.status or "", project=project, kind=filters.kind or "")
     page, meta = page_of(found, page=filters.page, per_page=JOBS_PER_PAGE)
     return ok([job_out(j) for j in page], meta=meta)
 
@@ -359,7 +361,8 @@ def job_cancel(request, job_id: UUID):
              summary="Run a failed or cancelled job again as a new job (a new hold)",
              operation_id="studio_visual_api_job_retry")
 def job_retry(request, job_id: UUID):
-    return _accepted(jobs.job_retry(job=selectors.job_get(user=request.auth, public_id=job_id)))
+    return _accepted(jobs.job_retry(job=selectors.job_get(user=request.auth, public_id=job_id,
+                                                                action="generate"), user=request.auth))
 
 
 class Preset(Schema):

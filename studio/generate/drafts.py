@@ -26,11 +26,10 @@ from aiproviders.adapters.base import TextRequest, Usage
 from aiproviders.adapters.local import offline_label
 from aiproviders.models import AIModel, UsageLog
 from credits import guards, ledger
-from credits.selectors import credit_account_for
 
 from .. import targets
 from ..models import Character, Draft, Location, Project, Scene, Story, World
-from . import prompts
+from . import jobs, prompts
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +69,11 @@ def resolve_target(project: Project, target_kind: str, target_id, field: str):
     return target
 
 
-def text_quote(*, user, model: AIModel | None = None) -> dict:
+def text_quote(*, user, model: AIModel | None = None, project: Project | None = None) -> dict:
     """What the page shows before running: cost, balance, trial count."""
     from credits.selectors import trial_status
 
-    account = credit_account_for(user=user)
+    account = jobs.paying_account(user=user, project=project)
     model = model or router.default_model(type="text")
     return {"cost": router.quote(type="text", model=model), "available": account.available,
             "trial": trial_status(account), "model": model}
@@ -97,10 +96,11 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
     reference = f"draft:{draft_id}"
     description = draft_description(project, target_kind, target, field)
     with transaction.atomic():
-        account = ledger.account_lock(user=user)
+        account = jobs.account_lock_for(user=user, project=project)
+        guards.member_cap_check(account=account, actor=user, cap=jobs.member_cap(user=user, project=project), cost=cost)
         guards.generation_check(account=account, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
         hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
-                                   description=description)
+                                   description=description, actor=user)
         draft = Draft.objects.create(
             public_id=draft_id, project=project, owner=user, target_kind=target_kind,
             target_id=getattr(target, "public_id", None), field=field, prompt=prompt, canon=built["canon"],
@@ -167,7 +167,7 @@ def _stream(*, user, draft, hold, cost, model, built, reference, language) -> It
                 continue
             parts.append(item)
             yield {"event": "chunk", "text": item}
-        ledger.credits_capture(hold=hold, amount=cost)
+        ledger.credits_capture(hold=hold, amount=cost, actor=user)
         settled = True
         UsageLog.objects.filter(reference=reference, status__in=["ok", "cached"]).update(credits_charged=cost)
         _finish(draft, parts, Draft.Status.READY, credits=cost)

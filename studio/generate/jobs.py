@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from accounts.selectors import membership_for
 from aiproviders import router
 from aiproviders.models import AIModel
 from credits import guards, ledger
@@ -93,10 +94,35 @@ def _usable_image(asset: MediaAsset | None) -> bool:
     return asset is not None and asset.deleted_at is None and asset.is_image and asset.is_accessible
 
 
-def job_quote(*, user, kind: str, model: AIModel | None = None, references: int = 0, duration: int | None = None) -> dict:
-    """What the page shows before running: cost, balance and the trial's remaining generations."""
+def paying_account(*, user, project):
+    """Who pays for work on `project`: its team's account, or the user's own. The one place the
+    studio chooses (the ledger knows nothing of teams)."""
+    return credit_account_for(team=project.team) if project is not None and project.team_id else \
+        credit_account_for(user=user)
+
+
+def member_cap(*, user, project) -> int | None:
+    """The user's monthly credit cap in the project's team (None: personal, or no cap)."""
+    if project is None or not project.team_id:
+        return None
+    membership = membership_for(user=user, team=project.team)
+    return membership.monthly_credit_cap if membership else None
+
+
+def account_lock_for(*, user, project):
+    """The paying account, locked for the caller's transaction (see ledger.account_lock)."""
+    if project is not None and project.team_id:
+        return ledger.account_lock(account=credit_account_for(team=project.team))
+    return ledger.account_lock(user=user)
+
+
+def job_quote(*, user, kind: str, model: AIModel | None = None, references: int = 0, duration: int | None = None,
+              project=None, team=None) -> dict:
+    """What the page shows before running: cost, balance and the trial's remaining generations
+    (of the project's paying account; without a project, of the workspace's: `team` or personal)."""
     spec = SPECS[kind]
-    account = credit_account_for(user=user)
+    account = credit_account_for(team=team) if project is None and team is not None else \
+        paying_account(user=user, project=project)
     params = pricing_params(kind, {"duration": duration, "references": [None] * references})
     cost = router.quote(type=spec.type, model=model, params=params)
     trial = trial_status(account)
@@ -115,7 +141,7 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
             "project", "output_asset", "model_used").first()
         if existing is not None:
             return existing
-    media_services.storage_ready(user=user)
+    media_services.storage_ready(user=user, team=project.team if project.team_id else None)
     spec = SPECS[kind]
     if settings.GENERATION_REQUIRE_WORKERS and not workers.alive(spec.queue):
         raise ServiceUnavailable(_("No worker is running for this kind of job right now, so nothing was started or "
@@ -133,13 +159,15 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
         with transaction.atomic():
             # Under the account's row lock a creator's concurrent requests are checked one after
             # another: the cap on running jobs holds, and the daily limit is counted last.
-            account = ledger.account_lock(user=user)
+            # A team's project: the team's account, and the member's monthly cap checked under its lock.
+            account = account_lock_for(user=user, project=project)
             if selectors.active_job_count(user=user) >= settings.GENERATION_MAX_ACTIVE:
                 raise TooManyJobs()
+            guards.member_cap_check(account=account, actor=user, cap=member_cap(user=user, project=project), cost=cost)
             guards.generation_check(account=account, kind=spec.type, cost=cost, feature=spec.feature or None,
                                     premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
             job.hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
-                                           description=description)
+                                           description=description, actor=user)
             job.save(force_insert=True)
             # Sent once committed, after the 202 has gone out (a message lost on the way is sent
             # again by the sweeper: the row is what counts).
@@ -216,7 +244,7 @@ def sheets_request(*, user, characters, idempotency_key: str = "") -> tuple[list
     wanted = sheets_wanted(user=user, characters=characters)
     if not wanted:
         return [], None
-    quote = job_quote(user=user, kind=Kind.CHARACTER_IMAGE)
+    quote = job_quote(user=user, kind=Kind.CHARACTER_IMAGE, project=wanted[0].project)
     if quote["cost"] * len(wanted) > quote["available"]:
         raise InsufficientCredits(required=quote["cost"] * len(wanted), available=quote["available"])
     room = settings.GENERATION_MAX_ACTIVE - selectors.active_job_count(user=user)
@@ -295,12 +323,14 @@ def animation_request(*, user, source: MediaAsset, duration: int, motion: str = 
                     quote_params={"duration": duration})
 
 
-def job_retry(*, job: Generation) -> Generation:
-    """A failed or cancelled job again, as a new job with the same parameters (and a new hold)."""
+def job_retry(*, job: Generation, user=None) -> Generation:
+    """A failed or cancelled job again, as a new job with the same parameters (and a new hold),
+    asked by `user` (a team's member retrying a teammate's job pays as themself; default: the
+    job's creator)."""
     if job.is_active or job.status == Status.SUCCEEDED:
         raise InvalidJob(_("Only a failed or cancelled job can be retried."))
     params = {k: v for k, v in job.params.items() if k != "requeues"}  # the sweeper's count starts anew
-    return _request(user=job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,
+    return _request(user=user or job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,
                     target_id=job.target_id, params=params, prompt=job.prompt, model=job.model_requested,
                     idempotency_key="", input_hash=job.input_hash, quote_params=pricing_params(job.kind, params),
                     subject=(job.params.get("subject") or {}).get("name", ""))
@@ -310,7 +340,7 @@ def job_retry(*, job: Generation) -> Generation:
 
 def _release(job: Generation) -> None:
     if job.hold_id:
-        ledger.credits_release(hold=job.hold)
+        ledger.credits_release(hold=job.hold, actor=job.owner_id)
 
 
 def job_fail(*, job: Generation, code: str, message: str, params: dict | None = None) -> bool:

@@ -18,9 +18,10 @@ Kind = Generation.Kind
 REFERENCES_SHOWN = 24
 
 
-def recent_jobs(request, *, target_kind: str, target_id) -> list[Generation]:
-    """The target's jobs still running, and the one named by ?job= (after a redirect from Animate)."""
-    found = selectors.jobs_for(user=request.user).filter(target_kind=target_kind, target_id=target_id)
+def recent_jobs(request, *, target_kind: str, target_id, project) -> list[Generation]:
+    """The target's jobs still running, and the one named by ?job= (after a redirect from Animate).
+    The caller got the target (of `project`) through the access layer."""
+    found = selectors.jobs_for(user=request.user, project=project).filter(target_kind=target_kind, target_id=target_id)
     active = list(found.filter(status__in=Generation.ACTIVE)[:5])
     try:
         named = uuid.UUID(request.GET.get("job", ""))
@@ -44,14 +45,15 @@ def image_panel(request, *, kind: str, obj, form=None, error: AppError | None = 
         "style": data.get("style") or next((s.key for s in styles if s.is_default), ""),
         "size": data.get("size") or default_size, "prompt": data.get("prompt", ""),
         "key": fresh_key(),
-        "jobs": targets.with_targets(user, recent_jobs(request, target_kind=kind, target_id=obj.public_id)),
+        "jobs": targets.with_targets(user, recent_jobs(request, target_kind=kind, target_id=obj.public_id, project=obj.project)),
     }
     if kind == "character":
         context.update({
             "action": reverse("studio:character_image", args=[obj.public_id]),
             "references": list(media_selectors.references_for(user=user, project=obj.project)[:REFERENCES_SHOWN]),
             "reference": data.get("reference", ""), "strength": data.get("strength") or "0.6",
-            "quote": jobs.job_quote(user=user, kind=Kind.CHARACTER_IMAGE, references=1 if data.get("reference") else 0),
+            "quote": jobs.job_quote(user=user, kind=Kind.CHARACTER_IMAGE, references=1 if data.get("reference") else 0,
+                                    project=obj.project),
             "quote_url": reverse("studio:job_quote") + f"?kind={Kind.CHARACTER_IMAGE}",
         })
     else:
@@ -59,7 +61,7 @@ def image_panel(request, *, kind: str, obj, form=None, error: AppError | None = 
         context.update({
             "action": reverse("studio:moodboard_image", args=[obj.public_id]), "cast": cast,
             "without_sheet": [c for c in cast if c.primary_image_id is None],
-            "quote": jobs.job_quote(user=user, kind=Kind.MOODBOARD, references=len(cast)),
+            "quote": jobs.job_quote(user=user, kind=Kind.MOODBOARD, references=len(cast), project=obj.project),
             "sheets": sheets_offer(user, obj, cast),
             "quote_url": reverse("studio:job_quote") + f"?kind={Kind.MOODBOARD}&references={len(cast)}",
         })
@@ -72,7 +74,7 @@ def sheets_offer(user, moodboard, cast) -> dict:
     without = [c for c in cast if c.primary_image_id is None]
     pending = jobs.sheets_pending(user=user, characters=without) if without else set()
     wanted = [c for c in without if c.public_id not in pending]
-    quote = jobs.job_quote(user=user, kind=Kind.CHARACTER_IMAGE)
+    quote = jobs.job_quote(user=user, kind=Kind.CHARACTER_IMAGE, project=moodboard.project)
     return {
         "id": f"sheets-{moodboard.public_id}", "wanted": wanted, "pending": [c for c in without if c.public_id in pending],
         "cost": quote["cost"] * len(wanted), "each": quote["cost"], "available": quote["available"],

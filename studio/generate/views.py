@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import workspace_for
 from aiproviders.adapters import ProviderError
 from aiproviders.models import AIModel
 from credits.exceptions import CreditsError
@@ -42,8 +43,9 @@ JOBS_PER_PAGE = 20
 @login_required
 def generate_quote(request, public_id):
     """htmx fragment: cost, balance and trial count before running."""
-    selectors.project_get(user=request.user, public_id=public_id)
-    quote = text_drafts.text_quote(user=request.user, model=text_drafts.text_model(request.GET.get("model")))
+    project = selectors.project_get(user=request.user, public_id=public_id)
+    quote = text_drafts.text_quote(user=request.user, model=text_drafts.text_model(request.GET.get("model")),
+                                   project=project)
     return render(request, "studio/partials/generate_quote.html", {
         **quote, "models": AIModel.objects.filter(type="text", enabled=True, provider__enabled=True).select_related("provider"),
     })
@@ -259,7 +261,7 @@ def job_quote(request):
     duration = request.GET.get("duration")
     references = request.GET.get("references", "")
     references = min(int(references), 10) if references.isdigit() else 1 if request.GET.get("reference") else 0
-    quote = jobs.job_quote(user=request.user, kind=kind, references=references,
+    quote = jobs.job_quote(user=request.user, kind=kind, references=references, team=workspace_for(request),
                            duration=int(duration) if duration in {str(d) for d in jobs.DURATIONS} else None)
     return render(request, "studio/visual/_quote.html", {"quote": quote})
 
@@ -291,7 +293,7 @@ def job_cancel(request, job_id):
 def job_retry(request, job_id):
     job = selectors.job_get(user=request.user, public_id=job_id)
     try:
-        again = jobs.job_retry(job=job)
+        again = jobs.job_retry(job=job, user=request.user)
     except AppError as exc:
         if (upgrade := _upgrade(request, exc)) is not None:
             return upgrade
@@ -309,7 +311,7 @@ def job_retry(request, job_id):
 def jobs_list(request):
     form = JobFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    page = Paginator(selectors.jobs_for(user=request.user, status=status), JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.jobs_for(user=request.user, team=workspace_for(request), status=status), JOBS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "studio/visual/jobs.html", {
@@ -325,7 +327,8 @@ def animate(request, asset_id):
     source = media_selectors.asset_get(user=request.user, public_id=asset_id)
     if not source.is_image:
         raise Http404
-    quotes = [(d, jobs.job_quote(user=request.user, kind=Kind.ANIMATION, duration=d)) for d in jobs.DURATIONS]
+    quotes = [(d, jobs.job_quote(user=request.user, kind=Kind.ANIMATION, duration=d, project=source.project))
+              for d in jobs.DURATIONS]
     form = AnimateForm(request.POST or None, initial={"idempotency_key": fresh_key()})
     error = None
     if request.method == "POST" and form.is_valid():

@@ -168,7 +168,7 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
             progress_message="", finished_at=timezone.now(), error_code="", error_message="", error_params={},
             lease_expires_at=None)
         if done:
-            ledger.credits_capture(hold=job.hold, amount=charged)
+            ledger.credits_capture(hold=job.hold, amount=charged, actor=job.owner_id)
             gallery_services.sheet_set_if_missing(asset=asset)  # a character's first image is its sheet
     if not done:
         media_services.asset_delete(asset=asset)

@@ -10,9 +10,12 @@ from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Count
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
+from accounts import roles
+from accounts.selectors import team_get, workspace_for
 from modo.envelope import ERRORS, DeletedEnvelope, ErrorEnvelope, ok
 from modo.inputs import Input, PageNumber
 
@@ -195,7 +198,7 @@ def project_out(project: Project) -> dict:
             summary="Your projects, filtered and paginated",
             operation_id="studio_api_project_list")
 def project_list(request, filters: Query[ProjectFilters]):
-    projects = selectors.projects_for(user=request.auth, q=filters.q.strip(), status=filters.status or "",
+    projects = selectors.projects_for(user=request.auth, team=workspace_for(request, user=request.auth), q=filters.q.strip(), status=filters.status or "",
                                       genre=filters.genre or "", sort=filters.sort)
     page, meta = page_of(projects, page=filters.page, per_page=PROJECTS_PER_PAGE)
     return ok([project_summary(p) for p in page], meta=meta)
@@ -205,7 +208,10 @@ def project_list(request, filters: Query[ProjectFilters]):
              summary="Start a project (403 PLAN_REQUIRED past the plan's project limit)",
              operation_id="studio_api_project_create")
 def project_create(request, payload: ProjectIn):
-    project = services.project_create(owner=request.auth, **payload.model_dump())
+    team = workspace_for(request, user=request.auth)
+    if team is not None and not roles.role_allows(team.membership.role, roles.EDIT):
+        raise Http404
+    project = services.project_create(owner=request.auth, team=team, **payload.model_dump())
     return Status(201, ok(project_out(project)))
 
 
@@ -237,6 +243,23 @@ def project_update(request, project_id: UUID, payload: ProjectPatch):
                summary="Move a project to the trash (restorable for 30 days)",
                operation_id="studio_api_project_delete")
 def project_delete(request, project_id: UUID):
-    project = selectors.project_get(user=request.auth, public_id=project_id)
+    # A team's project goes to the trash by its admins (the whole team loses it).
+    project = selectors.project_get(user=request.auth, public_id=project_id, action=roles.MANAGE)
     services.project_delete(project=project)
     return ok({"deleted": True})
+
+
+class ProjectMoveIn(Input):
+    team: str | None = Field(None, max_length=90,
+                             description="A team's slug to move the project into; null: back to its creator's "
+                                         "personal workspace")
+
+
+@router.post("/projects/{project_id}/move", response={200: ProjectEnvelope, 403: ErrorEnvelope, **ERRORS},
+             tags=["projects"], summary="Move a project into a team, or back to personal (owner/admin)",
+             operation_id="studio_api_project_move")
+def project_move(request, project_id: UUID, payload: ProjectMoveIn):
+    project = selectors.project_get(user=request.auth, public_id=project_id, action=roles.MANAGE)
+    team = team_get(user=request.auth, slug=payload.team, action=roles.MANAGE) if payload.team else None
+    services.project_move(project=project, team=team, user=request.auth)
+    return ok(project_out(project))

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import roles
+from accounts.selectors import team_get, teams_for, workspace_for
 from credits.exceptions import CreditsError
 from modo.http import is_htmx, safe_next
 
@@ -23,7 +25,7 @@ PROJECTS_PER_PAGE = 12
 
 @login_required
 def dashboard(request):
-    recent = selectors.projects_for(user=request.user)[:4]
+    recent = selectors.projects_for(user=request.user, team=workspace_for(request))[:4]
     return render(request, "studio/dashboard.html", {"recent_projects": recent})
 
 
@@ -31,28 +33,33 @@ def dashboard(request):
 def project_list(request):
     form = ProjectFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    projects = selectors.projects_for(user=request.user, **{k: v for k, v in filters.items() if v})
+    team = workspace_for(request)
+    projects = selectors.projects_for(user=request.user, team=team, **{k: v for k, v in filters.items() if v})
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "studio/project_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "filtered": any(filters.values()),
-        "trash_count": selectors.trash_for(user=request.user).count(),
+        "trash_count": selectors.trash_for(user=request.user, team=team).count(),
     })
 
 
 @login_required
 def project_new(request):
     form = ProjectForm(request.POST or None)
+    # In a team workspace the new project is the team's: only those who may edit its bibles start one.
+    team = workspace_for(request)
+    if team is not None and not roles.role_allows(team.membership.role, roles.EDIT):
+        raise Http404
     if request.method == "POST" and form.is_valid():
         try:
-            project = services.project_create(owner=request.user, **form.cleaned_data)
+            project = services.project_create(owner=request.user, team=team, **form.cleaned_data)
         except CreditsError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("“%(title)s” is ready. Start with the story or your characters.") % {"title": project.title})
             return redirect("studio:project", public_id=project.public_id)
-    return render(request, "studio/project_new.html", {"form": form})
+    return render(request, "studio/project_new.html", {"form": form, "team": team})
 
 
 @login_required
@@ -73,7 +80,8 @@ def project_detail(request, public_id):
 
 @login_required
 def project_delete(request, public_id):
-    project = selectors.project_get(user=request.user, public_id=public_id)
+    # A team's project goes to the trash by its admins (the whole team loses it).
+    project = selectors.project_get(user=request.user, public_id=public_id, action=roles.MANAGE)
     if request.method == "POST":
         services.project_delete(project=project)
         messages.success(request, _("“%(title)s” moved to the trash. You can restore it for 30 days.") % {"title": project.title})
@@ -83,14 +91,15 @@ def project_delete(request, public_id):
 
 @login_required
 def trash(request):
-    return render(request, "studio/trash.html", {"projects": selectors.trash_for(user=request.user),
+    return render(request, "studio/trash.html", {"projects": selectors.trash_for(user=request.user,
+                                                                                 team=workspace_for(request)),
                                                  "trash_days": selectors.TRASH_DAYS})
 
 
 @login_required
 @require_POST
 def project_restore(request, public_id):
-    project = selectors.project_get(user=request.user, public_id=public_id, include_deleted=True)
+    project = selectors.project_get(user=request.user, public_id=public_id, include_deleted=True, action=roles.MANAGE)
     try:
         services.project_restore(project=project)
     except CreditsError as exc:
@@ -122,3 +131,27 @@ def reorder(request, public_id, kind):
     if is_htmx(request):
         return HttpResponse(status=204)
     return redirect(safe_next(request, reverse("studio:project", args=[project.public_id])))
+
+
+@login_required
+def project_move(request, public_id):
+    """Moves a personal project into a team, or a team's project back to its creator's personal
+    workspace: an explicit action of the project's owner (personal) or the team's owner/admin.
+    GET: the choice (the teams the user manages)."""
+    project = selectors.project_get(user=request.user, public_id=public_id, action=roles.MANAGE)
+    if request.method != "POST":
+        teams = [t for t in teams_for(user=request.user) if roles.role_allows(t.role, roles.MANAGE)]
+        return render(request, "studio/project_move.html", {"project": project, "teams": teams})
+    slug = request.POST.get("team", "")
+    try:
+        if slug:
+            team = team_get(user=request.user, slug=slug, action=roles.MANAGE)
+            services.project_move(project=project, team=team, user=request.user)
+            messages.success(request, _("“%(title)s” now belongs to %(team)s.") % {"title": project.title, "team": team.name})
+        else:
+            services.project_move(project=project, team=None, user=request.user)
+            messages.success(request, _("“%(title)s” is back in its creator’s personal workspace.")
+                             % {"title": project.title})
+    except CreditsError as exc:
+        messages.error(request, exc.message)
+    return redirect("studio:project", public_id=project.public_id)
