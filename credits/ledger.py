@@ -11,7 +11,6 @@ Buckets: `balance` = bonus + cycle + purchased. Spending (capture, deduction) ta
 first, then this cycle's plan credits (which would expire), then purchased credits
 (`_spend_split`, the one copy of that rule, computed under the lock on every database)."""
 
-import calendar
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from modo import catalog
 
 from .exceptions import InsufficientCredits, InvalidInput
 from .models import CreditAccount, Hold, LedgerEntry, Plan
+from .periods import add_months
 from .reasons import Reason
 
 Kind = LedgerEntry.Kind
@@ -297,14 +297,6 @@ def credit_account_open(*, user=None, team=None, plan: Plan | None = None) -> Cr
     except IntegrityError:  # another request opened it first
         return CreditAccount.objects.select_related("plan").get(**owner)
     return account
-
-
-def add_months(moment, months: int):
-    """The same day `months` later, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
-
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 # --- grants ----------------------------------------------------------------------------------
@@ -603,27 +595,3 @@ def credits_expire_trial(*, account: CreditAccount, now=None) -> LedgerEntry | N
     if not account.plan.is_trial or not account.trial_ends_at or account.trial_ends_at > now:
         return None
     return credits_expire_cycle(account=account, cycle_key="trial", reason=Reason("trial_expired"))
-
-
-def credits_run_due_cycles(*, now=None, dry_run: bool = False) -> dict[str, int]:
-    """Runs every due cycle (see credits_run_cycle), one account per transaction."""
-    now = now or timezone.now()
-    due = CreditAccount.objects.filter(next_cycle_at__lte=now, plan__is_trial=False)
-    if dry_run:
-        return {"due": due.count()}
-    outcomes: dict[str, int] = {}
-    for account in due.iterator():
-        outcome = credits_run_cycle(account=account, now=now)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
-
-
-def credits_expire_ended_trials(*, now=None, dry_run: bool = False) -> int:
-    """Expires the credits of every ended trial that still has some; returns how many."""
-    now = now or timezone.now()
-    ended = CreditAccount.objects.filter(
-        plan__is_trial=True, trial_ends_at__lte=now, cycle_balance__gt=0, balance__gt=models.F("held")
-    )
-    if dry_run:
-        return ended.count()
-    return sum(1 for account in ended.iterator() if credits_expire_trial(account=account, now=now))

@@ -1,16 +1,16 @@
 from celery import shared_task
 
-from . import ledger, orders, receipts
+from . import cycles, orders, receipts
 
 
 @shared_task
 def run_cycle_grants() -> dict:
-    return ledger.credits_run_due_cycles()
+    return cycles.credits_run_due_cycles()
 
 
 @shared_task
 def expire_trials() -> int:
-    return ledger.credits_expire_ended_trials()
+    return cycles.credits_expire_ended_trials()
 
 
 @shared_task

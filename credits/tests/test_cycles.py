@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from credits import ledger, orders
+from credits import cycles, ledger, orders, periods
 from credits.models import CreditAccount, LedgerEntry
 
 from .factories import assert_consistent, plan
@@ -21,8 +21,8 @@ def test_monthly_cycle_run_twice_grants_once_and_expires_the_last_cycle(user):
     ledger.credits_capture(hold=hold, amount=100)  # 400 of 500 left
     later = account.next_cycle_at + timezone.timedelta(minutes=1)
 
-    assert ledger.credits_run_due_cycles(now=later) == {"granted": 1}
-    assert ledger.credits_run_due_cycles(now=later) == {}
+    assert cycles.credits_run_due_cycles(now=later) == {"granted": 1}
+    assert cycles.credits_run_due_cycles(now=later) == {}
     assert ledger.credits_run_cycle(account=account, now=later) == "not due"
 
     account.refresh_from_db()
@@ -38,8 +38,8 @@ def test_lapsed_paid_plan_moves_to_free(user):
     after_expiry = account.plan_expires_at + timezone.timedelta(minutes=1)
     CreditAccount.objects.filter(pk=account.pk).update(next_cycle_at=after_expiry - timezone.timedelta(minutes=1))
 
-    assert ledger.credits_run_due_cycles(now=after_expiry) == {"lapsed": 1}
-    assert ledger.credits_run_due_cycles(now=after_expiry) == {}
+    assert cycles.credits_run_due_cycles(now=after_expiry) == {"lapsed": 1}
+    assert cycles.credits_run_due_cycles(now=after_expiry) == {}
 
     account.refresh_from_db()
     assert account.plan.code == "free"
@@ -79,9 +79,9 @@ def test_cycle_command_reports_and_dry_run_changes_nothing(user, capsys):
 def test_add_months_clamps_to_the_month_end():
     from datetime import datetime
 
-    assert ledger.add_months(datetime(2026, 1, 31), 1) == datetime(2026, 2, 28)
-    assert ledger.add_months(datetime(2026, 11, 30), 3) == datetime(2027, 2, 28)
-    assert ledger.add_months(datetime(2026, 5, 15), 12) == datetime(2027, 5, 15)
+    assert periods.add_months(datetime(2026, 1, 31), 1) == datetime(2026, 2, 28)
+    assert periods.add_months(datetime(2026, 11, 30), 3) == datetime(2027, 2, 28)
+    assert periods.add_months(datetime(2026, 5, 15), 12) == datetime(2027, 5, 15)
 
 
 @pytest.mark.django_db

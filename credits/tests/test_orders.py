@@ -6,7 +6,7 @@ import pytest
 import respx
 from django.utils import timezone
 
-from credits import ledger, orders
+from credits import ledger, orders, periods
 from credits.models import CreditPackage, LedgerEntry, Order, PaymentEvent, PaymentSettings
 
 from .factories import assert_consistent, plan
@@ -202,7 +202,7 @@ def test_renewing_the_same_plan_early_extends_it_from_its_end(user):
     orders.order_mark_paid(order=renewal)
 
     account.refresh_from_db()
-    assert account.plan_expires_at == ledger.add_months(ends, 1)
+    assert account.plan_expires_at == periods.add_months(ends, 1)
     assert account.balance == credits_before  # credits keep coming each cycle, not all at once
     assert_consistent(account)
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from credits import ledger
+from credits import cycles
 
 
 class Command(BaseCommand):
@@ -10,6 +10,6 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count the ended trials, change nothing.")
 
     def handle(self, *args, dry_run=False, **options):
-        count = ledger.credits_expire_ended_trials(dry_run=dry_run)
+        count = cycles.credits_expire_ended_trials(dry_run=dry_run)
         suffix = " (dry run, nothing changed)" if dry_run else ""
         self.stdout.write(self.style.SUCCESS(f"Ended trials with credits expired: {count}{suffix}."))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from credits import ledger
+from credits import cycles
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count the due accounts, change nothing.")
 
     def handle(self, *args, dry_run=False, **options):
-        outcomes = ledger.credits_run_due_cycles(dry_run=dry_run)
+        outcomes = cycles.credits_run_due_cycles(dry_run=dry_run)
         if dry_run:
             self.stdout.write(f"{outcomes['due']} account(s) due for a cycle (dry run, nothing changed).")
             return
