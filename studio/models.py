@@ -128,6 +128,8 @@ class Beat(TimeStamped):
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -173,6 +175,8 @@ class Character(TimeStamped):
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -187,8 +191,17 @@ class Character(TimeStamped):
         return self.name
 
 
+class LiveRelationshipManager(models.Manager):
+    """Relationships between two characters outside the trash (see LiveManager)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(source__deleted_at__isnull=True, target__deleted_at__isnull=True)
+
+
 class Relationship(TimeStamped):
     """A typed link between two characters of one project; pages show it from both ends."""
+
+    objects = LiveRelationshipManager()
 
     class Kind(models.TextChoices):
         FAMILY = "family", _("Family")
@@ -247,6 +260,8 @@ class Location(TimeStamped):
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -276,6 +291,8 @@ class Scene(TimeStamped):
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -359,6 +376,8 @@ class Moodboard(TimeStamped):
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()

@@ -15,6 +15,14 @@ from .models import Beat, Character, Location, Moodboard, Project, Scene
 SECTION_MODELS = {"character": Character, "location": Location, "scene": Scene, "beat": Beat, "moodboard": Moodboard}
 _KIND_OF = {model: kind for kind, model in SECTION_MODELS.items()}
 _LABEL = {"character": "name", "location": "name", "scene": "title", "beat": "title", "moodboard": "title"}
+# The foreign keys that point at a section: "model.field" → (model, field). Trashing a row unsets
+# them (a scene no longer names a trashed location anywhere: pages, exports, the API) and keeps
+# which rows they were in its trash_links; restoring sets them back.
+_LINKS = {
+    "location": {"scene.location": (Scene, "location"), "moodboard.location": (Moodboard, "location")},
+    "beat": {"scene.beat": (Scene, "beat")},
+    "scene": {"moodboard.scene": (Moodboard, "scene")},
+}
 
 
 def kind_of(obj) -> str:
@@ -22,11 +30,17 @@ def kind_of(obj) -> str:
 
 
 def section_trash(*, obj) -> None:
-    """Moves a section's row to its project's trash (Undo restores it)."""
+    """Moves a section's row to its project's trash (Undo restores it, with its links)."""
     now = timezone.now()
-    type(obj).objects.filter(pk=obj.pk).update(deleted_at=now)
-    obj.deleted_at = now
-    Project.objects.filter(pk=obj.project_id).update(updated_at=now)
+    with transaction.atomic():
+        links = {}
+        for name, (model, field) in _LINKS.get(kind_of(obj), {}).items():
+            linked = model.with_deleted.filter(**{field: obj})
+            links[name] = list(linked.values_list("pk", flat=True))
+            linked.update(**{field: None})
+        type(obj).objects.filter(pk=obj.pk).update(deleted_at=now, trash_links=links)
+        Project.objects.filter(pk=obj.project_id).update(updated_at=now)
+    obj.deleted_at, obj.trash_links = now, links
 
 
 def section_restore(*, project: Project, kind: str, public_id) -> object:
@@ -39,9 +53,14 @@ def section_restore(*, project: Project, kind: str, public_id) -> object:
         obj = model.with_deleted.get(project=project, public_id=public_id, deleted_at__gte=_cutoff())
     except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-    model.with_deleted.filter(pk=obj.pk).update(deleted_at=None)
+    with transaction.atomic():
+        for name, (linked_model, field) in _LINKS.get(kind, {}).items():
+            # Only where nothing else was chosen since.
+            linked_model.with_deleted.filter(pk__in=obj.trash_links.get(name, []), project=project,
+                                             **{f"{field}__isnull": True}).update(**{field: obj})
+        model.with_deleted.filter(pk=obj.pk).update(deleted_at=None, trash_links={})
+        Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
     obj.deleted_at = None
-    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
     return obj
 
 
