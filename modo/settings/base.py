@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "modo.middleware.HealthzMiddleware",  # first: it must answer with the database down
+    "modo.latency.LatencyMiddleware",  # times the whole request (modo/latency.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below)
@@ -320,6 +321,7 @@ CELERY_BEAT_SCHEDULE = {
     "media-check-assets": {"task": "media.tasks.check_assets", "schedule": 24 * 3600},
     "studio-sweep-generations": {"task": "studio.tasks.sweep_generations", "schedule": 60},
     "ai-prune-usage-logs": {"task": "aiproviders.tasks.prune_usage_logs", "schedule": 24 * 3600},
+    "modo-flush-latency": {"task": "modo.tasks.flush_latency", "schedule": 60},
 }
 
 # --- security ---------------------------------------------------------------------------------

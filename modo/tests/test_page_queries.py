@@ -33,7 +33,7 @@ EXPECTED = {
     "studio list": 6,      # + account, count, page of projects, trash count
     "gallery": 8,          # + account, project, count, page of assets, their targets, characters' sheets
     "admin user list": 6,  # + count, page of users with account and plan, the plan filter's choices
-    "analytics": 14,       # + 12 for the figures, computed (not from the minute's cache)
+    "analytics": 16,       # + 14 for the figures, computed (not from the minute's cache)
 }
 
 
