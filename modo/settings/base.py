@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "modo.monitoring.SentryUserMiddleware",  # the user's id (only) on error reports, when SENTRY_DSN is set
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -343,15 +344,13 @@ LOGGING = {
 }
 
 SENTRY_DSN = env("SENTRY_DSN", default="")
+# The release the events name: SENTRY_RELEASE, else the commit the platform deployed (SOURCE_VERSION).
+SENTRY_RELEASE = env("SENTRY_RELEASE", default=env("SOURCE_VERSION", default=""))
 if SENTRY_DSN:
-    import sentry_sdk
+    from modo.monitoring import sentry_init
 
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        environment=env("SENTRY_ENVIRONMENT", default="production"),
-        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-        send_default_pii=False,
-    )
+    sentry_init(dsn=SENTRY_DSN, release=SENTRY_RELEASE, environment=env("SENTRY_ENVIRONMENT", default="production"),
+                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
 
 # --- payments (credits app) ----------------------------------------------------------------------
 # Manual payments: the order page links to WhatsApp with the order number (digits only, e.g. 62812...).
