@@ -7,11 +7,11 @@ def credits(request):
     if user is None or not user.is_authenticated:
         return {}
 
-    def account():
-        # Lazy: public pages and emails never pay for the query.
-        return selectors.credit_account_for_request(request)
+    def summary():
+        # Lazy: public pages and emails never pay for it; cached for 5 minutes at most (selectors).
+        return selectors.shell_summary_for_request(request)
 
     def trial():
-        return selectors.trial_status(account())
+        return summary()["trial"]
 
-    return {"credit_account": account, "credit_trial": trial}
+    return {"credit_account": summary, "credit_trial": trial}

@@ -1,12 +1,15 @@
 """Reads for credits. Every lookup of a user's object checks the owner (404 otherwise)."""
 
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from . import ledger
 from .exceptions import upgrade_url
 from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, Plan
+from .signals import account_changed
 
 
 def credit_account_for(*, user) -> CreditAccount:
@@ -21,6 +24,37 @@ def credit_account_for_request(request) -> CreditAccount:
     if not hasattr(request, "_credit_account"):
         request._credit_account = credit_account_for(user=request.user)
     return request._credit_account
+
+
+# The app shell's credit badge and trial banner, cached per user for at most this long and
+# dropped by every ledger write (account_changed, sent by credits.ledger after commit).
+SHELL_SUMMARY_SECONDS = 300
+
+
+def _shell_summary_key(user_id) -> str:
+    return f"credits:shell:{user_id}"
+
+
+def shell_summary_for_request(request) -> dict:
+    """{"available", "held", "bonus_balance", "trial"} for the signed-in user's app shell: from the
+    cache (no query) when it holds them, else from the account, which the page then shares."""
+    if hasattr(request, "_shell_summary"):
+        return request._shell_summary
+    key = _shell_summary_key(request.user.pk)
+    summary = cache.get(key)
+    if summary is None:
+        account = credit_account_for_request(request)
+        summary = {"available": account.available, "held": account.held, "bonus_balance": account.bonus_balance,
+                   "trial": trial_status(account)}
+        cache.set(key, summary, SHELL_SUMMARY_SECONDS)
+    request._shell_summary = summary
+    return summary
+
+
+@receiver(account_changed, dispatch_uid="credits.shell_summary_forget")
+def shell_summary_forget(sender, *, user_id=None, **kwargs) -> None:
+    if user_id is not None:
+        cache.delete(_shell_summary_key(user_id))
 
 
 def signup_plan() -> Plan | None:
