@@ -19,8 +19,10 @@ admin.site.site_title = "MODO admin"
 admin.site.index = admin_views.with_cost_alert(admin.site.index)
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", showcase.home, name="home"),
     path("features/", views.features, name="features"),
+    path("features/studio/", views.features_studio, name="features_studio"),
+    path("features/watch/", views.features_watch, name="features_watch"),
     path("pricing/", credit_views.pricing, name="pricing"),
     path("about/", views.about, name="about"),
     path("contact/", views.contact, name="contact"),

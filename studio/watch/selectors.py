@@ -15,7 +15,6 @@ from media.models import MediaAsset
 
 from .. import targets
 from ..models import Character, Project, WatchClip
-from ..selectors import showcase_list
 
 
 def _published_target() -> Q:
@@ -79,9 +78,4 @@ def clip_characters(clip: WatchClip, *, limit: int = 8) -> list[Character]:
 def watch_clip_ids(*, project: Project) -> set:
     """The public ids of this bible's videos ticked "Show on Watch" (the publish page's ticks)."""
     return set(WatchClip.objects.filter(project=project).values_list("asset__public_id", flat=True))
-
-
-def landing_bibles(*, limit: int = 6) -> list[Project]:
-    """The newest published bibles, for the landing page's strip (nothing when there are none)."""
-    return list(showcase_list()[:limit])
 
