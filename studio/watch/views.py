@@ -27,7 +27,7 @@ def watch(request):
     filters = {name: chosen.get(name, "") for name in ("genre", "format")}
     page = Paginator(selectors.watch_clips(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "site/watch.html", {
-        "form": form, "clips": page.object_list, "page": page, "filtered": any(filters.values()),
+        "form": form, "clips": selectors.with_subjects(page.object_list), "page": page, "filtered": any(filters.values()),
         "query": urlencode({k: v for k, v in filters.items() if v}),
     })
 
@@ -37,6 +37,7 @@ def watch_clip(request, slug, clip_id):
     file_path = reverse("studio:showcase_file", args=[clip.project.slug, clip.asset.public_id])
     return render(request, "site/watch_clip.html", {
         "clip": clip, "project": clip.project, "characters": selectors.clip_characters(clip),
+        "subject": selectors.with_subjects([clip])[0].subject,
         "video_url": file_path, "poster_url": f"{file_path}?size=thumb",
         # Link previews (Open Graph, Twitter cards) need absolute addresses.
         "share_url": absolute_url(request.path, request),
