@@ -61,6 +61,12 @@ class AuthSignupView(_AuthPageMixin, SignupView):
 
 
 @login_required
+def settings_index(request):
+    """Every settings page, in one list (the pages themselves share settings_nav.html)."""
+    return render(request, "accounts/settings_index.html")
+
+
+@login_required
 def profile(request):
     user = request.user
     if request.method == "POST":

@@ -9,14 +9,14 @@ def credits(request):
     if user is None or not user.is_authenticated:
         return {}
 
-    def account():
-        # Lazy: public pages and emails never pay for the query.
-        return selectors.credit_account_for_request(request)
+    def summary():
+        # Lazy: public pages and emails never pay for it; cached for 5 minutes at most (selectors).
+        return selectors.shell_summary_for_request(request)
 
     def trial():
-        return selectors.trial_status(account())
+        return summary()["trial"]
 
     def workspace():
         return workspace_for(request)
 
-    return {"credit_account": account, "credit_trial": trial, "current_workspace": workspace}
+    return {"credit_account": summary, "credit_trial": trial, "current_workspace": workspace}

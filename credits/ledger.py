@@ -27,6 +27,7 @@ from .exceptions import InsufficientCredits, InvalidInput
 from .models import CreditAccount, Hold, LedgerEntry, Plan
 from .periods import add_months
 from .reasons import Reason
+from .signals import announce
 
 Kind = LedgerEntry.Kind
 
@@ -113,6 +114,7 @@ def _append(account: CreditAccount, **effect) -> LedgerEntry:
     entry = _effect(account, **effect)
     CreditAccount.objects.filter(pk=account.pk).update(**{name: getattr(account, name) for name in BALANCES})
     entry.save(force_insert=True)
+    announce(account)
     return entry
 
 
@@ -184,6 +186,7 @@ def _book(account: CreditAccount, decide: Callable[[CreditAccount, bool], _Booki
                 written = cursor.fetchone()
     if written:
         booking.written = True
+        announce(account)
         booking.hold.pk, booking.entry.pk = written
         for obj in (booking.hold, booking.entry):
             obj._state.adding, obj._state.db = False, db.alias
@@ -585,6 +588,7 @@ def account_trial_extend(*, account: CreditAccount, days: int) -> CreditAccount:
         start = max(account.trial_ends_at or timezone.now(), timezone.now())
         account.trial_ends_at = start + timezone.timedelta(days=days)
         account.save(update_fields=["trial_ends_at", "updated_at"])
+        announce(account)
     return account
 
 

@@ -1,8 +1,10 @@
 """Reads for credits. Every lookup of a user's object checks the owner (404 otherwise)."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
+from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,6 +17,7 @@ from . import ledger
 from .exceptions import upgrade_url
 from .gateways import CODES, GatewayConfig, registry
 from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, PaymentGateway, Plan, Receipt
+from .signals import account_changed
 
 
 def credit_account_for(*, user=None, team=None) -> CreditAccount:
@@ -51,6 +54,40 @@ def member_usage(*, account: CreditAccount, since) -> dict:
 def month_start(now=None):
     now = timezone.localtime(now or timezone.now(), timezone.get_default_timezone())
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+# The app shell's credit badge and trial banner, cached per account for at most this long and
+# dropped by every ledger write (account_changed, sent by credits.ledger after commit).
+SHELL_SUMMARY_SECONDS = 300
+
+
+def _shell_summary_key(*, user_id=None, team_id=None) -> str:
+    """One summary per account: a team's is shared by its members."""
+    return f"credits:shell:team:{team_id}" if team_id else f"credits:shell:user:{user_id}"
+
+
+def shell_summary_for_request(request) -> dict:
+    """{"available", "held", "bonus_balance", "trial"} of the request's workspace's account for the
+    app shell: from the cache (no query) when it holds them, else from the account, which the page
+    then shares."""
+    if hasattr(request, "_shell_summary"):
+        return request._shell_summary
+    team = workspace_for(request)
+    key = _shell_summary_key(user_id=request.user.pk, team_id=team.pk if team else None)
+    summary = cache.get(key)
+    if summary is None:
+        account = credit_account_for_request(request)
+        summary = {"available": account.available, "held": account.held, "bonus_balance": account.bonus_balance,
+                   "trial": trial_status(account)}
+        cache.set(key, summary, SHELL_SUMMARY_SECONDS)
+    request._shell_summary = summary
+    return summary
+
+
+@receiver(account_changed, dispatch_uid="credits.shell_summary_forget")
+def shell_summary_forget(sender, *, user_id=None, team_id=None, **kwargs) -> None:
+    if user_id is not None or team_id is not None:
+        cache.delete(_shell_summary_key(user_id=user_id, team_id=team_id))
 
 
 def signup_plan() -> Plan | None:

@@ -111,6 +111,7 @@ def with_cost_alert(index_view):
 WIDTH, HEIGHT = 720, 200
 LEFT, BOTTOM, TOP = 44, 22, 8  # room for the axis labels
 KIND_SERIES = [(kind.value, kind.label) for kind in Generation.Kind]
+LATENCY_LINES = [("p50", "p50"), ("p95", "p95"), ("p99", "p99")]
 CREDIT_LINES = [("spent", gettext_lazy("Spent")), ("purchased", gettext_lazy("Purchased")),
                 ("granted", gettext_lazy("Granted"))]
 
@@ -215,4 +216,7 @@ def _charts(report: dict) -> dict:
         "generations": stacked_bars(report["generations"]["days"], KIND_SERIES, "kinds"),
         "credits": lines(report["credits"]["days"], CREDIT_LINES),
         "models": share_bars(report["models"]["models"]),
+        # A day without requests is drawn at 0 (its dots' titles say so: "p95: 0").
+        "latency": lines([{**d, **{name: d[name] or 0 for name, _label in LATENCY_LINES}}
+                          for d in report["latency"]["days"]], LATENCY_LINES),
     }

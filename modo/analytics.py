@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     F,
     FloatField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -34,6 +35,9 @@ from aiproviders.reports import cost_by_provider, day_bounds
 from credits.models import CreditAccount, LedgerEntry, Order
 from media.models import MediaAsset
 from studio.models import Draft, Generation
+
+from . import latency
+from .models import RouteLatency
 
 MAX_DAYS = 366
 Kind = LedgerEntry.Kind
@@ -348,6 +352,56 @@ def cost_alert_status(*, day: date | None = None) -> dict:
     }
 
 
+# --- request latency ---------------------------------------------------------------------------
+
+def histogram_percentile(counts: list[int], fraction: float, max_ms: float) -> float | None:
+    """The value at `fraction` of a latency histogram (latency.BOUNDS_MS), interpolated inside
+    its bucket; the open last bucket ends at the slowest request seen."""
+    total = sum(counts)
+    if not total:
+        return None
+    target, seen = fraction * total, 0
+    for i, n in enumerate(counts):
+        if n and seen + n >= target:
+            lower = latency.BOUNDS_MS[i - 1] if i else 0
+            upper = latency.BOUNDS_MS[i] if i < len(latency.BOUNDS_MS) else max_ms
+            upper = max(lower, min(upper, max_ms)) if max_ms else upper  # never past the slowest seen
+            return round(lower + (upper - lower) * (target - seen) / n, 1)
+        seen += n
+    return round(max_ms, 1)
+
+
+_LATENCY_SUMS = {"count": Sum("count"), "errors": Sum("errors"), "total_ms": Sum("total_ms"), "max_ms": Max("max_ms"),
+                 **{f"b{i}": Sum(f"b{i}") for i in range(latency.BUCKETS)}}
+
+
+def _latency_figures(row: dict) -> dict:
+    counts = [row[f"b{i}"] or 0 for i in range(latency.BUCKETS)]
+    count, max_ms = row["count"] or 0, row["max_ms"] or 0
+    return {"count": count, "errors": row["errors"] or 0,
+            "error_pct": round(100 * (row["errors"] or 0) / count, 2) if count else None,
+            "mean": round((row["total_ms"] or 0) / count, 1) if count else None,
+            **{name: histogram_percentile(counts, q, max_ms) for name, q in (("p50", .5), ("p95", .95), ("p99", .99))}}
+
+
+def latency_report(*, period: Period, slow_routes: int = 10) -> dict:
+    """Request latency (modo.latency): p50/p95/p99 and error rate per day, and the slowest routes
+    by p95 (with at least a few requests, so one cold start does not top the list). Two queries."""
+    minutes = RouteLatency.objects.filter(_in(period, "minute")).order_by()
+    by_day = {row["day"]: row for row in
+              minutes.annotate(day=TruncDate("minute")).values("day").annotate(**_LATENCY_SUMS)}
+    days = []
+    for day in period.days:
+        figures = _latency_figures(by_day[day]) if day in by_day else {
+            "count": 0, "errors": 0, "error_pct": None, "mean": None, "p50": None, "p95": None, "p99": None}
+        days.append({"day": day, **figures})
+    routes = [{"route": row["route"], **_latency_figures(row)}
+              for row in minutes.values("route").annotate(**_LATENCY_SUMS)]
+    routes.sort(key=lambda r: (r["count"] >= 5, r["p95"] or 0), reverse=True)
+    return {"days": days, "slow_routes": routes[:slow_routes], "requests": sum(d["count"] for d in days),
+            "errors": sum(d["errors"] for d in days)}
+
+
 def period_report(*, period: Period) -> dict:
     """Everything on the analytics page for one period, in a fixed number of queries."""
     return {
@@ -360,4 +414,5 @@ def period_report(*, period: Period) -> dict:
         "conversion": trial_conversion(period=period),
         "inaccessible_assets": inaccessible_assets(),
         "cost_today": cost_alert_status(),
+        "latency": latency_report(period=period),
     }

@@ -48,3 +48,38 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>: {self.message[:40]}"
+
+
+class RouteLatency(models.Model):
+    """One minute of one route's requests, flushed from the cache by modo.tasks.flush_latency:
+    how many, how many failed (5xx), and a histogram of their durations (b0…b10, the bounds in
+    modo.latency.BOUNDS_MS) from which the analytics page reads p50/p95/p99."""
+
+    minute = models.DateTimeField()
+    route = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    total_ms = models.FloatField(default=0)
+    max_ms = models.FloatField(default=0)
+    b0 = models.PositiveIntegerField(default=0)
+    b1 = models.PositiveIntegerField(default=0)
+    b2 = models.PositiveIntegerField(default=0)
+    b3 = models.PositiveIntegerField(default=0)
+    b4 = models.PositiveIntegerField(default=0)
+    b5 = models.PositiveIntegerField(default=0)
+    b6 = models.PositiveIntegerField(default=0)
+    b7 = models.PositiveIntegerField(default=0)
+    b8 = models.PositiveIntegerField(default=0)
+    b9 = models.PositiveIntegerField(default=0)
+    b10 = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("route latency")
+        verbose_name_plural = _("route latencies")
+        constraints = [models.UniqueConstraint(fields=["minute", "route"], name="routelatency_unique_minute_route")]
+        # The analytics page: a period's minutes (the unique index serves it: minute first).
+
+    def __str__(self):
+        return f"{self.route} @ {self.minute:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core import management
 
-from . import services
+from . import latency, services
 
 
 @shared_task
@@ -12,3 +12,9 @@ def clear_expired_sessions() -> None:
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def contact_message_notify(message_id: int) -> None:
     services.contact_message_notify(message_id=message_id)
+
+
+@shared_task
+def flush_latency() -> int:
+    """Moves the finished minutes of request latency from the cache into RouteLatency rows."""
+    return latency.flush()

@@ -6,6 +6,7 @@ from accounts import views as account_views
 from credits import views as credit_views
 from studio import showcase
 from studio.bible.views import projects as studio_projects
+from studio.watch import views as watch_views
 
 from . import admin_views, views
 from .api import api
@@ -18,12 +19,16 @@ admin.site.site_title = "MODO admin"
 admin.site.index = admin_views.with_cost_alert(admin.site.index)
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", showcase.home, name="home"),
     path("features/", views.features, name="features"),
+    path("features/studio/", views.features_studio, name="features_studio"),
+    path("features/watch/", views.features_watch, name="features_watch"),
     path("pricing/", credit_views.pricing, name="pricing"),
     path("about/", views.about, name="about"),
     path("contact/", views.contact, name="contact"),
     path("showcase/", showcase.showcase, name="showcase"),
+    path("watch/", watch_views.watch, name="watch"),
+    path("watch/<slug:slug>/<uuid:clip_id>/", watch_views.watch_clip, name="watch_clip"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("csp-report/", views.csp_report, name="csp_report"),

@@ -1,5 +1,5 @@
-"""Public pages, contact, and the health endpoint. (The pricing and showcase pages live with their
-data: credits.views.pricing, studio.showcase.showcase.)"""
+"""Public pages, contact, and the health endpoint. (The landing, pricing and showcase pages live with their
+data: credits.views.pricing, studio.showcase.)"""
 
 import json
 import logging
@@ -31,12 +31,16 @@ def robots_txt(request):
     return render(request, "robots.txt", content_type="text/plain")
 
 
-def home(request):
-    return render(request, "site/home.html")
-
-
 def features(request):
     return render(request, "site/features.html")
+
+
+def features_studio(request):
+    return render(request, "site/features_studio.html")
+
+
+def features_watch(request):
+    return render(request, "site/features_watch.html")
 
 
 def about(request):

@@ -12,6 +12,15 @@ from modo.i18n import stored_message
 from modo.models import TimeStamped
 
 
+class LiveManager(models.Manager):
+    """A bible section's rows outside the trash: the default manager, so every read (selectors,
+    related managers such as project.characters, counts, exports, the showcase, the API) leaves
+    trashed sections out. The trash, restore and purge read `with_deleted`."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Project(TimeStamped):
     class Format(models.TextChoices):
         SERIES = "series", _("Series")
@@ -124,6 +133,14 @@ class Beat(TimeStamped):
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
 
+    # In the project's trash (restorable for 30 days) when set; every read leaves it out.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
+
+    objects = LiveManager()
+    with_deleted = models.Manager()
+
     class Meta:
         verbose_name = _("beat")
         verbose_name_plural = _("beats")
@@ -163,6 +180,14 @@ class Character(TimeStamped):
 
     TEXT_FIELDS = ("appearance", "clothing", "accessories", "personality", "backstory", "motivation", "visual_style")
 
+    # In the project's trash (restorable for 30 days) when set; every read leaves it out.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
+
+    objects = LiveManager()
+    with_deleted = models.Manager()
+
     class Meta:
         verbose_name = _("character")
         verbose_name_plural = _("characters")
@@ -173,8 +198,17 @@ class Character(TimeStamped):
         return self.name
 
 
+class LiveRelationshipManager(models.Manager):
+    """Relationships between two characters outside the trash (see LiveManager)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(source__deleted_at__isnull=True, target__deleted_at__isnull=True)
+
+
 class Relationship(TimeStamped):
     """A typed link between two characters of one project; pages show it from both ends."""
+
+    objects = LiveRelationshipManager()
 
     class Kind(models.TextChoices):
         FAMILY = "family", _("Family")
@@ -231,6 +265,14 @@ class Location(TimeStamped):
 
     TEXT_FIELDS = ("description", "visual_notes")
 
+    # In the project's trash (restorable for 30 days) when set; every read leaves it out.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
+
+    objects = LiveManager()
+    with_deleted = models.Manager()
+
     class Meta:
         verbose_name = _("location")
         verbose_name_plural = _("locations")
@@ -253,6 +295,14 @@ class Scene(TimeStamped):
     script = models.TextField(_("script"), blank=True, help_text=_("Screenplay format."))
 
     TEXT_FIELDS = ("description", "script")
+
+    # In the project's trash (restorable for 30 days) when set; every read leaves it out.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
+
+    objects = LiveManager()
+    with_deleted = models.Manager()
 
     class Meta:
         verbose_name = _("scene")
@@ -330,6 +380,14 @@ class Moodboard(TimeStamped):
     action = models.CharField(_("action"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     order = models.PositiveIntegerField(default=0)
+
+    # In the project's trash (restorable for 30 days) when set; every read leaves it out.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
+    trash_links = models.JSONField(default=dict, blank=True)
+
+    objects = LiveManager()
+    with_deleted = models.Manager()
 
     class Meta:
         verbose_name = _("moodboard")
@@ -472,3 +530,24 @@ class Generation(TimeStamped):
     @property
     def error_text(self) -> str:
         return stored_message(self.error_message, self.error_params)
+
+
+class WatchClip(TimeStamped):
+    """An animation its creator chose to show on /watch/ (the "Show on Watch" ticks of the publish
+    page). It is shown only while its bible is published, the section that holds what it animates
+    is published, and the video and that object still exist."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="watch_clips")
+    asset = models.OneToOneField("media.MediaAsset", on_delete=models.CASCADE, related_name="watch_clip")
+
+    class Meta:
+        verbose_name = _("Watch clip")
+        verbose_name_plural = _("Watch clips")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The Watch grid: newest first.
+            models.Index(fields=["-created_at"], name="watchclip_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"Watch clip {self.asset_id} of {self.project}"

@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from media import services as media_services
-from media.models import MediaAsset
 from modo.errors import AppError
 
 from .models import Moodboard, Project
+from .trash import section_trash
 
 TEXT_FIELDS = ("title", "pose", "action", "notes")
 
@@ -88,12 +87,6 @@ def moodboard_update(*, moodboard: Moodboard, **fields) -> Moodboard:
 
 
 def moodboard_delete(*, moodboard: Moodboard) -> None:
-    """Deletes the moodboard and (softly, files removed once committed) every image and video of it."""
-    project = moodboard.project
-    assets = MediaAsset.objects.filter(target_kind=MediaAsset.Target.MOODBOARD, target_id=moodboard.public_id,
-                                       deleted_at__isnull=True).select_related("owner")
-    with transaction.atomic():
-        for asset in assets:
-            media_services.asset_delete(asset=asset)
-        moodboard.delete()
-    _touch(project)
+    """Moves the moodboard to its project's trash (restorable for 30 days); its images and videos
+    are deleted with it when the trash is purged (studio.trash.sections_purge_trash)."""
+    section_trash(obj=moodboard)

@@ -127,15 +127,18 @@ def project_move(*, project: Project, team, user) -> Project:
 
 
 def projects_purge_trash(*, now=None) -> int:
-    """Deletes for good what has been in the trash longer than 30 days."""
+    """Deletes for good what has been in the trash longer than 30 days: projects, and the sections
+    of live projects (studio.trash)."""
     from media.services import assets_files_remove
+
+    from .trash import sections_purge_trash
 
     cutoff = (now or timezone.now()) - timezone.timedelta(days=selectors.TRASH_DAYS)
     with transaction.atomic():
         doomed = Project.objects.filter(deleted_at__lt=cutoff)
         assets_files_remove(projects=doomed)
         count, _ = doomed.delete()
-    return count
+    return count + sections_purge_trash(now=now)
 
 
 def project_publish(*, project: Project, sections: list[str], pen_name: str | None = None) -> Project:
@@ -292,9 +295,10 @@ def scene_update(*, scene: Scene, beat=None, location=None, characters=None, **f
 
 
 def object_delete(*, obj) -> None:
-    project = obj.project
-    obj.delete()
-    _touch(project)
+    """Moves a character, location, scene or beat to its project's trash (studio.trash)."""
+    from .trash import section_trash
+
+    section_trash(obj=obj)
 
 
 # --- drafts ----------------------------------------------------------------------------------

@@ -8,6 +8,12 @@ from . import selectors
 from .gallery import selectors as gallery_selectors
 
 PAGE_SIZE = 24
+LANDING_STRIP = 6
+
+
+def home(request):
+    """The landing page, with a strip of the newest published bibles (none: no strip)."""
+    return render(request, "site/home.html", {"showcase_strip": list(selectors.showcase_list()[:LANDING_STRIP])})
 
 
 def showcase(request):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "modo.middleware.HealthzMiddleware",  # first: it must answer with the database down
+    "modo.latency.LatencyMiddleware",  # times the whole request (modo/latency.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below)
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "modo.monitoring.SentryUserMiddleware",  # the user's id (only) on error reports, when SENTRY_DSN is set
     "accounts.middleware.UserPreferencesMiddleware",
     "accounts.middleware.AccessActionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -321,6 +323,7 @@ CELERY_BEAT_SCHEDULE = {
     "media-check-assets": {"task": "media.tasks.check_assets", "schedule": 24 * 3600},
     "studio-sweep-generations": {"task": "studio.tasks.sweep_generations", "schedule": 60},
     "ai-prune-usage-logs": {"task": "aiproviders.tasks.prune_usage_logs", "schedule": 24 * 3600},
+    "modo-flush-latency": {"task": "modo.tasks.flush_latency", "schedule": 60},
 }
 
 # --- security ---------------------------------------------------------------------------------
@@ -342,15 +345,13 @@ LOGGING = {
 }
 
 SENTRY_DSN = env("SENTRY_DSN", default="")
+# The release the events name: SENTRY_RELEASE, else the commit the platform deployed (SOURCE_VERSION).
+SENTRY_RELEASE = env("SENTRY_RELEASE", default=env("SOURCE_VERSION", default=""))
 if SENTRY_DSN:
-    import sentry_sdk
+    from modo.monitoring import sentry_init
 
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        environment=env("SENTRY_ENVIRONMENT", default="production"),
-        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-        send_default_pii=False,
-    )
+    sentry_init(dsn=SENTRY_DSN, release=SENTRY_RELEASE, environment=env("SENTRY_ENVIRONMENT", default="production"),
+                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
 
 # --- payments (credits app) ----------------------------------------------------------------------
 # Manual payments: the order page links to WhatsApp with the order number (digits only, e.g. 62812...).

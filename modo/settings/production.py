@@ -24,3 +24,8 @@ LANGUAGE_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Sessions read from the Redis-backed cache, written through to the database (a cache flush or a
+# Redis restart signs nobody out). The app shell's plan/balance summary is cached there too
+# (credits.selectors.shell_summary_for_request: 5 minutes at most, dropped by every ledger write).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

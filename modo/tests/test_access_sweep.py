@@ -106,6 +106,7 @@ PAGE_INPUTS = {
 PUBLIC_PAGES = {
     "showcase_detail": "a published bible's public page, looked up by its slug among published projects",
     "studio:showcase_file": "a published bible's cover or sheet, only while published (media/tests/test_access.py)",
+    "watch_clip": "an animation its creator put on Watch, only while on show (studio/tests/test_watch.py)",
     "accounts:avatar": "avatars are public: they appear beside published work",
     "credits:team_join": "a team invitation: the secret token in the URL is the credential (credits/tests/test_teams.py)",
     "account_confirm_email": "allauth: the secret key in the URL is the credential",

@@ -219,7 +219,7 @@ def test_the_page_shows_the_figures(client, world):
     report = response.context["report"]
     assert report["credits"]["totals"]["spent"] == 38 and report["active_users"] == 3
     html = response.content.decode()
-    assert html.count("<svg class=\"chart\"") == 3
+    assert html.count("<svg class=\"chart\"") == 4  # generations, credits, AI models, request latency
     assert 'id="kpi-active">3<' in html and 'id="kpi-converted">2<' in html
     assert "carol@example.com" in html and "Acme Text" in html and "Beta Video" in html
     assert "470" in html and "16.7%" in html

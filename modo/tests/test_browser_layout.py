@@ -51,7 +51,7 @@ def test_every_section_tab_can_be_seen(page, live_server, width):
     nav = page.locator(".project-nav")
     box = nav.bounding_box()
     tabs = nav.locator("a")
-    assert tabs.count() == 10  # the sections, the gallery, restyle and publish
+    assert tabs.count() == 11  # the sections, the gallery, restyle, publish and the trash
     if width >= 640:  # the tabs wrap: all of them inside the bar
         for i in range(tabs.count()):
             tab = tabs.nth(i).bounding_box()

@@ -26,14 +26,14 @@ from studio.tests.factories import give_plan, make_project
 
 pytestmark = [pytest.mark.django_db, pytest.mark.requires_postgres]
 
-# Session and user (middleware), then the page's own reads. The app shell's credit badge reads
-# the account with its plan once.
+# Session and user (middleware), then the page's own reads. The app shell's credit badge and trial
+# banner come from the cache after the first request (credits.selectors.shell_summary_for_request).
 EXPECTED = {
-    "dashboard": 4,        # + account, recent projects (their counts are subqueries)
-    "studio list": 6,      # + account, count, page of projects, trash count
-    "gallery": 8,          # + account, project, count, page of assets, their targets, characters' sheets
+    "dashboard": 3,        # + recent projects (their counts are subqueries)
+    "studio list": 5,      # + count, page of projects, trash count
+    "gallery": 7,          # + project, count, page of assets, their targets, characters' sheets
     "admin user list": 6,  # + count, page of users with account and plan, the plan filter's choices
-    "analytics": 14,       # + 12 for the figures, computed (not from the minute's cache)
+    "analytics": 16,       # + 14 for the figures, computed (not from the minute's cache)
 }
 
 

@@ -77,3 +77,10 @@ def test_postgresql_connections_prepare_their_statements_unless_turned_off(monke
 @pytest.mark.requires_postgres
 def test_the_test_run_binds_and_prepares_as_production_does(settings):
     assert settings.DATABASES["default"]["OPTIONS"]["server_side_binding"] is True
+
+
+def test_production_keeps_sessions_in_the_cache_written_through_to_the_database(tmp_path):
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = manage("shell", "-c", code, **production_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/9"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.contrib.sessions.backends.cached_db"

@@ -108,6 +108,12 @@ class PublishForm(forms.Form):
         label=_("Pen name"), required=False, max_length=80,
         help_text=_("The name your bible is signed with. Leave it empty to use your display name."),
     )
+    watch = forms.MultipleChoiceField(label=_("Show on Watch"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, animations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The bible's animations: each one ticked is shown on /watch/ while its section is published.
+        self.fields["watch"].choices = [(str(a.public_id), a.target_info["label"]) for a in animations]
 
 
 class ProjectFilterForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import characters, moodboards, projects, publish, scenes, story, world
+from .views import characters, moodboards, projects, publish, scenes, story, trash, world
 
 urlpatterns = [
     path("", projects.project_list, name="projects"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:public_id>/delete/", projects.project_delete, name="project_delete"),
     path("<uuid:public_id>/restore/", projects.project_restore, name="project_restore"),
     path("<uuid:public_id>/move/", projects.project_move, name="project_move"),
+    path("<uuid:public_id>/trash/", trash.section_trash, name="section_trash"),
     path("<uuid:public_id>/reorder/<str:kind>/", projects.reorder, name="reorder"),
     path("<uuid:public_id>/story/", story.story, name="story"),
     path("<uuid:public_id>/story/template/", story.beats_template, name="beats_template"),

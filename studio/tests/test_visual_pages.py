@@ -259,7 +259,7 @@ def test_create_edit_and_delete_a_moodboard(client, user, project, character):
     response = client.post(url, {"action": "delete"})
     assert response.status_code == 302 and not Moodboard.objects.exists()
     image.refresh_from_db()
-    assert image.deleted_at is not None
+    assert image.deleted_at is None  # in the trash with its moodboard (Undo); purged with it after 30 days
 
 
 def test_a_moodboard_cannot_link_another_projects_objects(user, project):

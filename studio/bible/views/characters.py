@@ -12,6 +12,7 @@ from ... import selectors, services, targets
 from ...gallery.panels import gallery_context
 from ..forms import CharacterForm, CharacterQuickForm, RelationshipForm
 from . import saved
+from .trash import trashed
 
 # The characters list's rows (a few hundred of them render in ~50 ms) are cached under a digest of
 # what they show (selectors.cast_version): any change to a character makes a new key.
@@ -38,7 +39,7 @@ def character_detail(request, character_id):
     if request.method == "POST" and request.POST.get("action") == "delete":
         project = character.project
         services.object_delete(obj=character)
-        messages.success(request, _("%(name)s was deleted.") % {"name": character.name})
+        trashed(request, character, character.name)
         return redirect("studio:characters", public_id=project.public_id)
     form = CharacterForm(request.POST or None, instance=character)
     if request.method == "POST" and form.is_valid():

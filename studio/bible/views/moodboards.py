@@ -16,6 +16,7 @@ from ...generate.panels import image_panel, missing_characters
 from ...models import Moodboard
 from ..forms import MoodboardForm
 from . import saved
+from .trash import trashed
 
 
 @login_required
@@ -61,7 +62,7 @@ def moodboard_detail(request, moodboard_id):
     project = moodboard.project
     if request.method == "POST" and request.POST.get("action") == "delete":
         moodboards.moodboard_delete(moodboard=moodboard)
-        messages.success(request, _("“%(title)s” was deleted.") % {"title": moodboard.title})
+        trashed(request, moodboard, moodboard.title)
         return redirect("studio:moodboards", public_id=project.public_id)
     form = MoodboardForm(request.POST or None, instance=moodboard, project=project)
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from ... import selectors, services, targets
 from ...gallery.panels import gallery_context
 from ..forms import SceneForm, SceneQuickForm
 from . import saved
+from .trash import trashed
 
 
 @login_required
@@ -26,6 +27,7 @@ def scene_detail(request, scene_id):
     project = scene.project
     if request.method == "POST" and request.POST.get("action") == "delete":
         services.object_delete(obj=scene)
+        trashed(request, scene, scene.title)
         return redirect("studio:scenes", public_id=project.public_id)
     form = SceneForm(request.POST or None, instance=scene, project=project)
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from ... import selectors, services
 from ..forms import BeatForm, StoryForm, StructureForm
 from . import saved
+from .trash import trashed
 
 
 @login_required
@@ -54,6 +55,7 @@ def beat_edit(request, beat_id):
     beat = selectors.beat_get(user=request.user, public_id=beat_id)
     if request.method == "POST" and request.POST.get("action") == "delete":
         services.object_delete(obj=beat)
+        trashed(request, beat, beat.title)
         return redirect(reverse("studio:story", args=[beat.project.public_id]) + "#beats")
     form = BeatForm(request.POST or None, instance=beat)
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from ... import selectors, services, targets
 from ...gallery.panels import gallery_context
 from ..forms import LocationForm, WorldForm
 from . import saved
+from .trash import trashed
 
 
 @login_required
@@ -34,6 +35,7 @@ def location_detail(request, location_id):
     location = selectors.location_get(user=request.user, public_id=location_id)
     if request.method == "POST" and request.POST.get("action") == "delete":
         services.object_delete(obj=location)
+        trashed(request, location, location.name)
         return redirect(reverse("studio:world", args=[location.project.public_id]) + "#locations")
     form = LocationForm(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,1 @@
+"""Watch: the animations creators chose to show publicly, from their published bibles."""
