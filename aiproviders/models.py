@@ -17,6 +17,7 @@ class Provider(TimeStamped):
         ANTHROPIC = "anthropic", "Anthropic"
         GOOGLE = "google", "Google"
         REPLICATE = "replicate", "Replicate"
+        ELEVENLABS = "elevenlabs", "ElevenLabs"
         OPENAI_COMPATIBLE = "openai_compatible", _("OpenAI-compatible server")
         LOCAL = "local", _("Offline (built in)")
 
@@ -92,6 +93,8 @@ class AIModel(TimeStamped):
     max_references = models.PositiveIntegerField(_("max references"), default=1)
     cap_i2v = models.BooleanField(_("image to video"), default=False)
     durations = models.JSONField(_("video durations (s)"), default=list, blank=True)
+    cap_tts = models.BooleanField(_("text to speech"), default=False)
+    cap_lipsync = models.BooleanField(_("lip-sync"), default=False)
     credit_cost = models.PositiveIntegerField(
         _("credit cost"), null=True, blank=True, help_text=_("Empty: the default credit cost of its kind.")
     )

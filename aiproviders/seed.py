@@ -16,6 +16,7 @@ PROVIDERS = [
     dict(name="Anthropic", kind="anthropic", enabled=False, env_key="ANTHROPIC_API_KEY"),
     dict(name="Google", kind="google", enabled=False, env_key="GOOGLE_API_KEY"),
     dict(name="Replicate", kind="replicate", enabled=False, env_key="REPLICATE_API_TOKEN", timeout_seconds=300),
+    dict(name="ElevenLabs", kind="elevenlabs", enabled=False, env_key="ELEVENLABS_API_KEY"),
 ]
 
 D = Decimal
@@ -49,6 +50,20 @@ MODELS = [
           est_cost_usd=D("0.03"), cost_unit="image")),
     ("Replicate", "lightricks/ltx-video", "LTX Video", "video", "fast",
      dict(cap_i2v=True, durations=[3, 5, 8], priority=10, est_cost_usd=D("0.02"), cost_unit="second")),
+    # Voices (type audio, text to speech) and lip-sync (a video model with the lip-sync capability).
+    (OFFLINE, "local-speech", gettext_noop("Offline voices (eSpeak NG)"), "audio", "fast",
+     dict(cap_tts=True, is_default=True, priority=1000)),
+    (OFFLINE, "local-lipsync", gettext_noop("Offline lip-sync preview"), "video", "fast",
+     dict(cap_lipsync=True, priority=1000)),
+    ("OpenAI", "gpt-4o-mini-tts", "GPT-4o mini TTS", "audio", "fast",
+     dict(cap_tts=True, priority=10, est_cost_usd=D("0.00025"), cost_unit="second")),
+    ("Google", "gemini-2.5-flash-preview-tts", "Gemini 2.5 Flash TTS", "audio", "fast",
+     dict(cap_tts=True, priority=12, est_cost_usd=D("0.0003"), cost_unit="second")),
+    ("ElevenLabs", "eleven_multilingual_v2", "ElevenLabs Multilingual v2", "audio", "premium",
+     dict(cap_tts=True, priority=15, est_cost_usd=D("0.003"), cost_unit="second")),
+    # Pinned version: a photo and a sound in (source_image, driven_audio), an MP4 out.
+    ("Replicate", "cjwbw/sadtalker:3aa3dac9353cc4d6bd62a8f95957bd844003b401ca4e4a9b33baa574c549d376", "SadTalker",
+     "video", "fast", dict(cap_lipsync=True, priority=20, est_cost_usd=D("0.01"), cost_unit="second")),
 ]
 
 
@@ -67,7 +82,10 @@ def seed(Provider, AIModel, *, environ=None, encrypt=None) -> dict[str, int]:
             provider = Provider.objects.create(**row, api_key_encrypted=encrypt(key) if key and encrypt else "")
             counts["providers"] += 1
         providers[row["name"]] = provider
+    known = {f.name for f in AIModel._meta.get_fields()}
     for provider_name, model_id, display, type_, tier, fields in MODELS:
+        if not set(fields) <= known:
+            continue  # an earlier migration's model: a later migration seeds this row (e.g. 0005, voices)
         provider = providers[provider_name]
         if AIModel.objects.filter(provider=provider, model_id=model_id).exists():
             continue

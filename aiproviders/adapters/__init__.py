@@ -13,6 +13,7 @@ REGISTRY = {
     "anthropic": "aiproviders.adapters.anthropic.AnthropicAdapter",
     "google": "aiproviders.adapters.google.GoogleAdapter",
     "replicate": "aiproviders.adapters.replicate.ReplicateAdapter",
+    "elevenlabs": "aiproviders.adapters.elevenlabs.ElevenLabsAdapter",
 }
 
 
