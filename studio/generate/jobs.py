@@ -50,10 +50,18 @@ MOTIONS = {"zoom_in": gettext_lazy("Slow zoom in"), "zoom_out": gettext_lazy("Sl
 class Spec:
     type: str  # the router's model type
     queue: str
+    capability: str = ""  # narrows the models (lip-sync: a video model that lip-syncs) and may pick the cost rule
+
+    @property
+    def credits_kind(self) -> str:
+        """The kind credits know it by: its cost rule and its plan feature (audio, lipsync, video...)."""
+        return router.PRICING_KIND.get(self.capability, self.type)
 
 
+# Voice lines are short CPU work like images: they share the "image" queue.
 SPECS = {Kind.CHARACTER_IMAGE: Spec("image", "image"), Kind.MOODBOARD: Spec("image", "image"),
-         Kind.ANIMATION: Spec("video", "video")}
+         Kind.ANIMATION: Spec("video", "video"), Kind.VOICE: Spec("audio", "image", "tts"),
+         Kind.LIPSYNC: Spec("video", "video", "lipsync")}
 
 
 class TooManyJobs(AppError):
@@ -105,7 +113,7 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
     if settings.GENERATION_REQUIRE_WORKERS and not workers.alive(spec.queue):
         raise ServiceUnavailable(_("No worker is running for this kind of job right now, so nothing was started or "
                                    "charged. Please try again in a few minutes."), retry_after=60)
-    cost = router.quote(type=spec.type, model=model, params=quote_params)
+    cost = router.quote(type=spec.type, model=model, params=quote_params, capability=spec.capability)
 
     job = Generation(
         public_id=uuid.uuid4(), owner=user, project=project, kind=kind, target_kind=target_kind, target_id=target_id,
@@ -121,7 +129,7 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
             account = ledger.account_lock(user=user)
             if selectors.active_job_count(user=user) >= settings.GENERATION_MAX_ACTIVE:
                 raise TooManyJobs()
-            guards.generation_check(account=account, kind=spec.type, cost=cost,
+            guards.generation_check(account=account, kind=spec.credits_kind, cost=cost,
                                     premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
             job.hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
                                            description=description)
@@ -285,6 +293,7 @@ def job_retry(*, job: Generation) -> Generation:
     if job.is_active or job.status == Status.SUCCEEDED:
         raise InvalidJob(_("Only a failed or cancelled job can be retried."))
     quote_params = {"duration": job.params.get("duration")} if job.kind == Kind.ANIMATION else \
+        {"duration": job.params["quote_duration"]} if "quote_duration" in job.params else \
         {"references": job.params.get("references") or []}
     params = {k: v for k, v in job.params.items() if k != "requeues"}  # the sweeper's count starts anew
     return _request(user=job.owner, project=job.project, kind=job.kind, target_kind=job.target_kind,

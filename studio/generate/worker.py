@@ -48,7 +48,8 @@ MAX_ATTEMPTS = 3  # worker attempts of one job (each may itself retry and fall b
 REQUEUE_AFTER = timedelta(minutes=2)  # a queued job not started by then had its message lost
 MAX_REQUEUES = 2
 RUNNING_TIMEOUT = {Kind.CHARACTER_IMAGE: timedelta(minutes=10), Kind.MOODBOARD: timedelta(minutes=10),
-                   Kind.ANIMATION: timedelta(minutes=30)}
+                   Kind.ANIMATION: timedelta(minutes=30), Kind.VOICE: timedelta(minutes=10),
+                   Kind.LIPSYNC: timedelta(minutes=30)}
 POLL_SECONDS = 5
 THUMBNAIL_GRACE = timedelta(minutes=2)  # a thumbnail not made by then had its message lost
 
@@ -150,7 +151,7 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
     of the model used — never more than was quoted; a character's first image becomes its
     reference sheet in the same transaction. If the job ended meanwhile, the stored file is
     removed again."""
-    charged = min(job.credits_quoted, _model_cost(job, model))
+    charged = min(job.credits_quoted, _model_cost(job, model, duration))
     target = TargetRef(job.target_kind, job.target_id, job.project, None)
     asset = media_services.asset_store(
         data=data, mime=mime, owner=job.owner, target=target, source_type=MediaAsset.Source.GENERATED,
@@ -170,7 +171,8 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
         raise _Stop()
 
 
-KIND_WORDS = {Kind.CHARACTER_IMAGE: "sheet", Kind.MOODBOARD: "moodboard", Kind.ANIMATION: "animation"}
+KIND_WORDS = {Kind.CHARACTER_IMAGE: "sheet", Kind.MOODBOARD: "moodboard", Kind.ANIMATION: "animation",
+              Kind.VOICE: "voice", Kind.LIPSYNC: "lipsync"}
 
 
 def download_name(job: Generation, mime: str) -> str:
@@ -185,8 +187,13 @@ def download_name(job: Generation, mime: str) -> str:
     return f"{stem}-{KIND_WORDS.get(job.kind, 'image')}-{when}.{media_services.extension(mime)}"
 
 
-def _model_cost(job: Generation, model: AIModel) -> int:
+def _model_cost(job: Generation, model: AIModel, duration: float | None = None) -> int:
+    """What the model used charges for this job. Voice lines and lip-syncs are priced by the
+    length of what was made (`duration`), never above the hold (the caller takes the minimum)."""
     spec = SPECS[job.kind]
+    if "quote_duration" in job.params:
+        return router.quote(type=spec.type, model=model, capability=spec.capability,
+                            params={"duration": duration or job.params["quote_duration"]})
     params = {"duration": job.params.get("duration")} if spec.type == "video" else \
         {"references": job.params.get("references") or []}
     return router.quote(type=spec.type, model=model, params=params)
@@ -224,10 +231,14 @@ def job_execute(job_id: int) -> None:
     try:
         _stop_if_cancelled(job)
         with _LeaseKept(job):
-            if job.kind == Kind.ANIMATION and job.vendor_job_id and job.model_used_id:
+            if job.kind in (Kind.ANIMATION, Kind.LIPSYNC) and job.vendor_job_id and job.model_used_id:
                 _schedule_poll(job, countdown=0)  # taken over: the vendor is still making it
             elif job.kind == Kind.ANIMATION:
                 _start_animation(job)
+            elif job.kind in (Kind.VOICE, Kind.LIPSYNC):
+                from . import lipsync, voice  # they build on this module
+
+                (voice.voice_run if job.kind == Kind.VOICE else lipsync.lipsync_start)(job)
             else:
                 _make_image(job)
     except _Stop:
