@@ -77,7 +77,10 @@ class GoogleSpeech(Harness):
     def check(self, request, result):
         assert request.headers["x-goog-api-key"] == KEY
         body = json.loads(request.content)
-        speech = body["generationConfig"]["speechConfig"]
+        # google-genai 3.3 sends the speech config's inner fields in snake_case (protobuf JSON takes both).
+        speech = json.loads(json.dumps(body["generationConfig"]["speechConfig"]).replace("voice_config", "voiceConfig")
+                            .replace("prebuilt_voice_config", "prebuiltVoiceConfig").replace("voice_name", "voiceName")
+                            .replace("language_code", "languageCode"))
         assert body["generationConfig"]["responseModalities"] == ["AUDIO"]
         assert speech["voiceConfig"]["prebuiltVoiceConfig"]["voiceName"] == self.voice
         assert speech["languageCode"] == "en-US" and body["contents"][0]["parts"][0]["text"] == LINE.text
