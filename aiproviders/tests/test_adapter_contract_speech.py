@@ -78,8 +78,8 @@ class GoogleSpeech(Harness):
         assert request.headers["x-goog-api-key"] == KEY
         body = json.loads(request.content)
         # google-genai 3.3 sends the speech config's inner fields in snake_case (protobuf JSON takes both).
-        speech = json.loads(json.dumps(body["generationConfig"]["speechConfig"]).replace("voice_config", "voiceConfig")
-                            .replace("prebuilt_voice_config", "prebuiltVoiceConfig").replace("voice_name", "voiceName")
+        speech = json.loads(json.dumps(body["generationConfig"]["speechConfig"]).replace("prebuilt_voice_config", "prebuiltVoiceConfig")
+                            .replace("voice_config", "voiceConfig").replace("voice_name", "voiceName")
                             .replace("language_code", "languageCode"))
         assert body["generationConfig"]["responseModalities"] == ["AUDIO"]
         assert speech["voiceConfig"]["prebuiltVoiceConfig"]["voiceName"] == self.voice
