@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, voice_views
 
 urlpatterns = [
     path("<uuid:public_id>/generate/", views.generate, name="generate"),
@@ -18,4 +18,8 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:job_id>/retry/", views.job_retry, name="job_retry"),
     path("animate/<uuid:asset_id>/", views.animate, name="animate"),
+    path("characters/<uuid:character_id>/voice/", voice_views.character_voice, name="character_voice"),
+    path("characters/<uuid:character_id>/voice/line/", voice_views.character_line, name="character_line"),
+    path("scenes/<uuid:scene_id>/voice/", voice_views.scene_voice, name="scene_voice"),
+    path("<uuid:public_id>/lipsync/", voice_views.lipsync_page, name="lipsync"),
 ]
