@@ -113,6 +113,7 @@ API_IDS = {
     "moodboard_id": "moodboard", "job_id": "job", "asset_id": "asset",
     "project": "project", "character": "character", "characters": "character", "location": "location",
     "scene": "scene", "beat": "beat", "moodboard": "moodboard", "source_asset": "asset", "reference_asset": "asset",
+    "audio_asset": "asset",
 }
 
 # Inputs the schema alone does not make valid (formats it cannot express, "kind:uuid" targets).

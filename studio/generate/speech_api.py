@@ -41,19 +41,20 @@ class VoiceIn(Input):
              operation_id="studio_voice_api_generate_voice")
 def generate_voice(request, payload: VoiceIn):
     user = request.auth
+    # Anyone else's scene or character is a 404 before anything else is said about the request.
+    scene = selectors.scene_get(user=user, public_id=payload.scene) if payload.scene else None
+    character = selectors.character_get(user=user, public_id=payload.character) if payload.character else None
     model = _model(payload.model, "audio")
-    if (payload.scene is None) == (payload.character is None):
+    if (scene is None) == (character is None):
         raise invalid("scene", _("Give either a scene or a character."))
-    if payload.scene is not None:
-        job = voice.scene_read_request(user=user, scene=selectors.scene_get(user=user, public_id=payload.scene),
-                                       fmt=payload.format, language=payload.language, model=model,
-                                       idempotency_key=payload.idempotency_key)
+    if scene is not None:
+        job = voice.scene_read_request(user=user, scene=scene, fmt=payload.format, language=payload.language,
+                                       model=model, idempotency_key=payload.idempotency_key)
     else:
         if not payload.text.strip():
             raise invalid("text", _("Type what the character says."))
-        job = voice.character_line_request(
-            user=user, character=selectors.character_get(user=user, public_id=payload.character), text=payload.text,
-            fmt=payload.format, model=model, idempotency_key=payload.idempotency_key)
+        job = voice.character_line_request(user=user, character=character, text=payload.text, fmt=payload.format,
+                                           model=model, idempotency_key=payload.idempotency_key)
     return _accepted(job)
 
 
