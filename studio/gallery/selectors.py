@@ -111,7 +111,9 @@ def project_gallery(*, user, project, q: str = "", media: str = "", source: str 
     assets = media_selectors.assets_for(user=user, project=project)
     if q:
         assets = assets.filter(prompt__icontains=q)
-    if media:
+    if media == "lipsync":  # the talking videos (their job's kind is kept in the asset's params)
+        assets = assets.filter(media_type=MediaAsset.MediaType.VIDEO, params__kind="lipsync")
+    elif media:
         assets = assets.filter(media_type=media)
     if source == "linked":
         assets = assets.filter(source_type__in=[MediaAsset.Source.LINKED, MediaAsset.Source.REPLACED])
