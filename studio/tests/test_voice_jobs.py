@@ -129,3 +129,33 @@ def test_lipsync_makes_a_video_with_the_lines_sound(creator, project, cast):
         sound = kinds["audio"]
         assert "video" in kinds
         assert abs(float(sound.duration * sound.time_base) - line.output_asset.duration) < 0.15
+
+
+def test_a_failed_voice_line_is_released_and_can_be_retried_as_a_new_hold(creator, cast):
+    from aiproviders.models import AIModel
+    from studio.generate import jobs
+
+    laras, _ = cast
+    speech = AIModel.objects.select_related("provider").get(model_id="gpt-4o-mini-tts")
+    speech.provider.enabled, speech.enabled = True, True
+    speech.provider.save(update_fields=["enabled"])
+    speech.save(update_fields=["enabled"])
+    job = voice.character_line_request(user=creator, character=laras, text="Hello there", model=speech)
+    worker.job_execute(job.pk)  # no key: a permanent provider error
+    job.refresh_from_db()
+    assert job.status == "failed" and settlements(job) == ["release"]
+    speech.enabled = False
+    speech.save(update_fields=["enabled"])
+    again = jobs.job_retry(job=job)
+    assert again.pk != job.pk and again.credits_quoted == job.credits_quoted and again.hold.status == "held"
+    assert again.params["lines"] == job.params["lines"]
+
+
+def test_the_daily_limit_and_the_running_cap_apply_to_voice_lines(creator, cast, settings):
+    from studio.generate.jobs import TooManyJobs
+
+    laras, _ = cast
+    settings.GENERATION_MAX_ACTIVE = 1
+    voice.character_line_request(user=creator, character=laras, text="One")
+    with pytest.raises(TooManyJobs):
+        voice.character_line_request(user=creator, character=laras, text="Two")
