@@ -6,14 +6,16 @@ cancelled through /jobs like every job). Refusals (402, 403 PLAN_REQUIRED, 409, 
 from typing import Literal
 from uuid import UUID
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from aiproviders import router as ai_router
 from aiproviders.adapters import ProviderError
+from aiproviders.models import AIModel
 from media import selectors as media_selectors
 from modo.envelope import ERRORS, ErrorEnvelope, error, invalid, ok
-from modo.inputs import Input
+from modo.inputs import Input, state_no_nul
 
 from .. import selectors
 from ..schemas import Text
@@ -23,9 +25,21 @@ from .api import IDEMPOTENCY, REFUSALS, JobEnvelope, _accepted, _model
 router = Router()
 
 
+def _scene_or_character(schema: dict) -> None:
+    state_no_nul(schema)
+    schema["oneOf"] = [
+        {"required": ["scene"], "properties": {"scene": {"type": "string", "format": "uuid"}, "character": {"type": "null"}}},
+        {"required": ["character", "text"], "properties": {
+            "character": {"type": "string", "format": "uuid"}, "scene": {"type": "null"},
+            "text": {"type": "string", "minLength": 1, "pattern": r"\S"}}},
+    ]
+
+
 class VoiceIn(Input):
     """Either `character` and `text` (any text in the character's voice), or `scene` (its
     dialogue, each line in its speaker's voice, stitched into one file)."""
+
+    model_config = {"json_schema_extra": _scene_or_character}
 
     character: UUID | None = None
     text: Text(voice.MAX_TEXT) = ""
@@ -74,12 +88,15 @@ class VoicesFilter(Input):
 
 
 @router.get("/voices", response={200: VoicesEnvelope, 502: ErrorEnvelope, **ERRORS}, tags=["generate"],
+            description="404 when the model is not an enabled text-to-speech model.",
             summary="The voices a text-to-speech model offers",
             operation_id="studio_voice_api_voices")
 def voices(request, filters: Query[VoicesFilter]):
-    model = _model(filters.model, "audio") if filters.model is not None else ai_router.default_model(type="audio")
-    if model is None or not model.cap_tts:
-        raise invalid("model", _("This model is not available."))
+    model = (AIModel.objects.select_related("provider").filter(
+        pk=filters.model, type="audio", cap_tts=True, enabled=True, provider__enabled=True).first()
+        if filters.model is not None else ai_router.default_model(type="audio"))
+    if model is None:
+        raise Http404  # no such speech model (or none enabled)
     try:
         found = ai_router.voices(model=model)
     except ProviderError as exc:

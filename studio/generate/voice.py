@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -76,8 +76,7 @@ def character_voice_set(*, character: Character, model: AIModel | None, voice: s
         raise InvalidJob(_("Speed goes from 0.5 to 2 and pitch from 0 to 100."))
     character.voice = {"model": model.pk if model else None, "voice": voice.strip()[:100], "language": language,
                        "speed": round(speed, 2), "pitch": int(pitch)}
-    with transaction.atomic():
-        character.save(update_fields=["voice", "updated_at"])
+    character.save(update_fields=["voice", "updated_at"])
     return character
 
 
@@ -133,11 +132,21 @@ def _line_params(line: Line, *, language: str) -> dict:
             "speaker": line.character.name if line.character else "", **voice}
 
 
-def voice_quote(*, user, text_length: int, speed: float = 1.0, model: AIModel | None = None) -> dict:
+def voice_quote(*, user, seconds: float, model: AIModel | None = None) -> dict:
+    """The price of `seconds` of speech with `model` (or the default), and what the creator has."""
     account = credit_account_for(user=user)
-    seconds = estimate_seconds([{"text": "x" * max(1, text_length), "speed": speed}])
-    return {"cost": router.quote(type="audio", model=model, params={"duration": seconds}), "seconds": seconds,
+    return {"cost": router.quote(type="audio", model=model, params={"duration": max(1.0, seconds)}), "seconds": seconds,
             "available": account.available, "audio_allowed": account.plan.has_feature("audio")}
+
+
+def voices_for(model: AIModel) -> list:
+    """The model's voices, kept for ten minutes (a vendor's list is a network call)."""
+    key = f"voices:{model.pk}:{model.updated_at.timestamp():.0f}"
+    found = cache.get(key)
+    if found is None:
+        found = router.voices(model=model)
+        cache.set(key, found, 600)
+    return found
 
 
 def _voice_request(*, user, project, target_kind: str, target_id, subject: str, lines: list[Line], language: str,

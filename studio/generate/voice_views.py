@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aiproviders import router
 from aiproviders.adapters import ProviderError
 from media import selectors as media_selectors
 from media import services as media_services
@@ -58,14 +57,14 @@ def voice_panel(request, character, *, error: AppError | None = None, saved: boo
     voices, voices_error = [], ""
     if model is not None:
         try:
-            voices = router.voices(model=model)
+            voices = voice.voices_for(model)
         except ProviderError as exc:
             voices_error = exc.user_text
     return {
         "id": f"voice-{character.public_id}", "character": character, "current": current, "models": models,
         "model": model, "voices": voices, "voices_error": voices_error, "languages": voice.LANGUAGES,
         "formats": voice.FORMATS, "error": error, "saved": saved, "key": fresh_key(),
-        "quote": voice.voice_quote(user=request.user, text_length=80, speed=current["speed"], model=model),
+        "quote": voice.voice_quote(user=request.user, seconds=15, model=model),  # the price of each started 15 s
         "sounds": _sounds(request.user, targets.target_of(character)), "jobs": _voice_jobs(request, "character", character),
     }
 
@@ -124,9 +123,7 @@ def scene_panel(request, scene, *, error: AppError | None = None) -> dict:
     lines = voice.scene_lines(scene, characters)
     seconds = voice.estimate_seconds([{"text": line.text, "speed": voice.voice_of(line.character)["speed"]}
                                       for line in lines]) if lines else 0
-    quote = voice.voice_quote(user=request.user, text_length=1, speed=1.0)
-    if lines:
-        quote["cost"] = router.quote(type="audio", params={"duration": seconds})
+    quote = voice.voice_quote(user=request.user, seconds=seconds)
     return {"id": f"read-{scene.public_id}", "scene": scene, "lines": lines, "seconds": seconds, "quote": quote,
             "formats": voice.FORMATS, "languages": voice.LANGUAGES, "error": error, "key": fresh_key(),
             "unvoiced": sorted({line.character.name for line in lines if not line.character.voice}),

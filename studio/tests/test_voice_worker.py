@@ -19,8 +19,12 @@ from studio.generate import jobs, lipsync, voice
 from studio.models import Generation
 from studio.targets import target_of
 
+from . import test_worker
 from .factories import give_plan, make_project
-from .test_worker import broker, settlements, wait_for, wait_until_running, worker  # noqa: F401 (fixtures)
+from .test_worker import settlements, wait_for, wait_until_running
+
+broker = test_worker.broker  # the fixtures: this run's own Redis broker prefix, and workers started on it
+worker = test_worker.worker
 
 pytestmark = [pytest.mark.requires_postgres, pytest.mark.requires_redis]
 

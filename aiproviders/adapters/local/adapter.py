@@ -42,9 +42,9 @@ from ..base import (
     Voice,
 )
 from . import speech
-from .lipsync import render_lipsync
 from .image_styles import stylise
 from .images import _palette, _png, composite, cover, decode_image
+from .lipsync import render_lipsync
 from .seeding import _digest
 from .text import _chunks, _request_text, _tokens, _words, draft_text
 from .title_card import render_card
