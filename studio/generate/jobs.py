@@ -92,7 +92,9 @@ def job_quote(*, user, kind: str, model: AIModel | None = None, references: int 
     spec = SPECS[kind]
     account = credit_account_for(user=user)
     params = {"duration": duration} if spec.type == "video" else {"references": [None] * references}
-    cost = router.quote(type=spec.type, model=model, params=params)
+    if spec.capability:  # voice lines and lip-syncs are priced by length: here, of ten seconds unless told
+        params = {"duration": duration or 10}
+    cost = router.quote(type=spec.type, model=model, params=params, capability=spec.capability)
     trial = trial_status(account)
     return {"cost": cost, "available": account.available, "trial": trial,
             "trial_left": trial["generations_left"] if trial else None,

@@ -121,7 +121,7 @@ def test_the_api_lists_the_voices_of_a_model(client, creator):
     response = client.get("/api/v1/voices", **bearer(creator))
     data = response.json()["data"]
     assert response.status_code == 200 and {"en", "id"} <= {v["language"] for v in data}
-    assert client.get("/api/v1/voices?model=999999", **bearer(creator)).status_code == 422
+    assert client.get("/api/v1/voices?model=999999", **bearer(creator)).status_code == 404  # no such speech model
 
 
 def test_the_api_reads_a_line_and_lipsyncs_it(client, creator, made, celery_eager, django_capture_on_commit_callbacks):
@@ -143,3 +143,11 @@ def test_the_api_reads_a_line_and_lipsyncs_it(client, creator, made, celery_eage
     wrong = post("generate/lipsync", {"source_asset": str(made["sheet"].public_id),
                                       "audio_asset": str(made["sheet"].public_id)})
     assert wrong.status_code == 422
+
+
+def test_the_job_quote_fragment_prices_voice_and_lipsync_by_length(client, creator):
+    client.force_login(creator)
+    voice_quote = client.get("/studio/jobs/quote/?kind=voice")
+    lipsync_quote = client.get("/studio/jobs/quote/?kind=lipsync")
+    assert voice_quote.status_code == lipsync_quote.status_code == 200
+    assert "1 credit" in voice_quote.content.decode() and "20 credits" in lipsync_quote.content.decode()
