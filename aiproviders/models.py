@@ -19,6 +19,7 @@ class Provider(TimeStamped):
         REPLICATE = "replicate", "Replicate"
         MODELSLAB = "modelslab", "ModelsLab"
         STABILITY = "stability", "Stability AI"
+        ELEVENLABS = "elevenlabs", "ElevenLabs"
         OPENAI_COMPATIBLE = "openai_compatible", _("OpenAI-compatible server")
         LOCAL = "local", _("Offline (built in)")
 
@@ -105,6 +106,8 @@ class AIModel(TimeStamped):
     cap_i2v = models.BooleanField(_("image to video"), default=False)
     cap_upscale = models.BooleanField(_("upscale"), default=False)
     durations = models.JSONField(_("video durations (s)"), default=list, blank=True)
+    cap_tts = models.BooleanField(_("text to speech"), default=False)
+    cap_lipsync = models.BooleanField(_("lip-sync"), default=False)
     credit_cost = models.PositiveIntegerField(
         _("credit cost"), null=True, blank=True, help_text=_("Empty: the default credit cost of its kind.")
     )

@@ -5,6 +5,8 @@
     generate_image(...) → (ImageResult, AIModel used)
     upscale_image(...)  → (ImageResult, AIModel used)   (models with the "upscale" capability)
     start_video(...)    → (VideoJob, AIModel used);  poll_video(...) → VideoJob
+    speak(...)          → (SpeechResult, AIModel used);  voices(model) → [Voice]
+    start_lipsync(...)  → (VideoJob, AIModel used), then poll_video like a video
 
 Each attempt is one UsageLog row. A transient error is retried once after a short backoff on
 the same model, then the next enabled model of the same type and capability is tried — never
@@ -30,13 +32,27 @@ from modo import catalog
 from modo.http import absolute_url
 
 from .adapters import ProviderConfig, ProviderError, adapter_for
-from .adapters.base import ImageRequest, ImageResult, TextRequest, UpscaleRequest, Usage, VideoJob, VideoRequest
+from .adapters.base import (
+    ImageRequest,
+    ImageResult,
+    LipSyncRequest,
+    SpeechRequest,
+    SpeechResult,
+    TextRequest,
+    UpscaleRequest,
+    Usage,
+    VideoJob,
+    VideoRequest,
+    Voice,
+)
 from .models import AIModel, Provider, UsageLog
 from .webhooks import REPLICATE_WEBHOOK_PATH
 
 log = logging.getLogger(__name__)
 
-CAPABILITY_FOR_TYPE = {"text": "", "image": "t2i", "video": "i2v", "audio": ""}
+CAPABILITY_FOR_TYPE = {"text": "", "image": "t2i", "video": "i2v", "audio": "tts"}
+# A capability priced by its own cost rule rather than its model type's (credits.pricing kinds).
+PRICING_KIND = {"lipsync": "lipsync"}
 
 
 @dataclass
@@ -98,14 +114,16 @@ def _default_of(models: list[AIModel], tier: str) -> AIModel | None:
     return models[0] if models else None
 
 
-def quote(*, type: str, model: AIModel | None = None, tier: str = "", params: dict | None = None) -> int:
-    """Credits for one generation with `model` (or the default model of `type`/`tier`, as the
-    configuration catalog has it: no query on the request path)."""
-    model = model or _default_of([m for m in catalog.snapshot().models if m.type == type], tier)
+def quote(*, type: str, model: AIModel | None = None, tier: str = "", params: dict | None = None,
+          capability: str = "") -> int:
+    """Credits for one generation with `model` (or the default model of `type`/`tier` — with
+    `capability` when given — as the configuration catalog has it: no query on the request path)."""
+    model = model or _default_of([m for m in catalog.snapshot().models
+                                  if m.type == type and (not capability or m.supports(capability))], tier)
     params = dict(params or {})
     if type == "image":
         params.setdefault("variant", "i2i" if params.get("references") else "t2i")
-    return credits_quote(type, model=model, params=params)
+    return credits_quote(PRICING_KIND.get(capability, type), model=model, params=params)
 
 
 def candidates(call: Call, now=None) -> list[AIModel]:
@@ -138,7 +156,7 @@ def multi_reference_model(*, count: int) -> AIModel | None:
 
 def _credits(call: Call, model: AIModel) -> int:
     try:
-        return quote(type=call.type, model=model, params=call.params)
+        return quote(type=call.type, model=model, params=call.params, capability=call.capability)
     except Exception:  # a model whose cost cannot be computed is not a safe fallback
         return 10**9
 
@@ -252,6 +270,33 @@ def start_video(call: Call, request: VideoRequest) -> tuple[VideoJob, AIModel, U
         if model.durations and request.duration not in model.durations:
             raise ProviderError(gettext_noop("This model cannot make a video of that length."), permanent=True, code="unsupported")
         job = adapter.start_video(model.model_id, request)
+        return job, {"request_id": job.job_id[:160], "seconds": request.duration,
+                     "est_cost_usd": _est_cost(model, seconds=request.duration)}
+
+    return _run(call, work)
+
+
+def speak(call: Call, request: SpeechRequest) -> tuple[SpeechResult, AIModel, UsageLog]:
+    """One line of speech (type audio, capability tts), with the usual retry and fallback."""
+    def work(adapter, model):
+        result = adapter.speak(model.model_id, request)
+        return result, {"request_id": result.request_id[:160], "seconds": result.duration,
+                        "est_cost_usd": _est_cost(model, seconds=result.duration)}
+
+    return _run(call, work)
+
+
+def voices(*, model: AIModel) -> list[Voice]:
+    """The voices `model` offers (the vendor is asked for those it lists; errors are the caller's)."""
+    return adapter_for(config_for(model.provider)).voices(model.model_id)
+
+
+def start_lipsync(call: Call, request: LipSyncRequest) -> tuple[VideoJob, AIModel, UsageLog]:
+    """A talking video from a face and a sound (type video, capability lipsync); poll_video follows it."""
+    call.capability = "lipsync"
+
+    def work(adapter, model):
+        job = adapter.start_lipsync(model.model_id, request)
         return job, {"request_id": job.job_id[:160], "seconds": request.duration,
                      "est_cost_usd": _est_cost(model, seconds=request.duration)}
 

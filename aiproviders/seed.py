@@ -21,6 +21,7 @@ PROVIDERS = [
     dict(name="Stability AI", kind="stability", enabled=False, env_key="STABILITY_API_KEY", timeout_seconds=120),
     # Imagen: Google on Vertex AI (the "location" here, a service-account JSON instead of a key).
     dict(name="Google Vertex AI", kind="google", enabled=False, timeout_seconds=120, config={"location": "us-central1"}),
+    dict(name="ElevenLabs", kind="elevenlabs", enabled=False, env_key="ELEVENLABS_API_KEY"),
 ]
 
 HOUR = 3600  # the identical-request cache of the fast text tier
@@ -90,6 +91,20 @@ MODELS = [
           config={"quality": "hd", "sizes": {"square": "1024x1024", "wide": "1792x1024", "tall": "1024x1792"}})),
     ("Google Vertex AI", "imagen-3.0-generate-002", "Imagen 3", "image", "premium",
      dict(cap_t2i=True, priority=22, est_cost_usd=D("0.04"), cost_unit="image")),
+    # Voices (type audio, text to speech) and lip-sync (a video model with the lip-sync capability).
+    (OFFLINE, "local-speech", gettext_noop("Offline voices (eSpeak NG)"), "audio", "fast",
+     dict(cap_tts=True, is_default=True, priority=1000)),
+    (OFFLINE, "local-lipsync", gettext_noop("Offline lip-sync preview"), "video", "fast",
+     dict(cap_lipsync=True, priority=1000)),
+    ("OpenAI", "gpt-4o-mini-tts", "GPT-4o mini TTS", "audio", "fast",
+     dict(cap_tts=True, priority=10, est_cost_usd=D("0.00025"), cost_unit="second")),
+    ("Google", "gemini-2.5-flash-preview-tts", "Gemini 2.5 Flash TTS", "audio", "fast",
+     dict(cap_tts=True, priority=12, est_cost_usd=D("0.0003"), cost_unit="second")),
+    ("ElevenLabs", "eleven_multilingual_v2", "ElevenLabs Multilingual v2", "audio", "premium",
+     dict(cap_tts=True, priority=15, est_cost_usd=D("0.003"), cost_unit="second")),
+    # Pinned version: a photo and a sound in (source_image, driven_audio), an MP4 out.
+    ("Replicate", "cjwbw/sadtalker:3aa3dac9353cc4d6bd62a8f95957bd844003b401ca4e4a9b33baa574c549d376", "SadTalker",
+     "video", "fast", dict(cap_lipsync=True, priority=20, est_cost_usd=D("0.01"), cost_unit="second")),
 ]
 
 

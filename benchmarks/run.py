@@ -35,6 +35,7 @@ os.environ["REDIS_URL"] = REDIS_URL
 
 from _harness import Results, http_client, login, run_clients, say, stop, summary  # noqa: E402
 from _scratch import scratch_database  # noqa: E402 — sets DJANGO_SETTINGS_MODULE first
+from _speech import figure_lipsync, figure_speech  # noqa: E402
 
 # --- budgets (issue 9) -----------------------------------------------------------------------------
 LEDGER_MIN_RATIO = 0.50
@@ -57,7 +58,8 @@ DISPATCH_JOBS, DISPATCH_WARMUP = 25, 3
 STREAM_CLIENTS, STREAM_REQUESTS = 2, 40
 PAGE_CLIENTS, PAGE_ROUNDS = 50, 2
 PAGE_TIMEOUT_S = 10
-FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "pages", "animation", "memory", "upscale")
+FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "pages", "animation", "memory", "upscale", "speech",
+           "lipsync")
 
 
 
@@ -542,6 +544,10 @@ def run(results: Results, args, log_dir: Path) -> None:
         figure_ledger(results, args.ledger_ops)
     if "upscale" in only:
         figure_upscale(results)
+    if "speech" in only:
+        figure_speech(results)
+    if "lipsync" in only:
+        figure_lipsync(results)
     if not only & {"generate", "dispatch", "stream", "pages", "animation", "memory"}:
         return
     token = api_token_create(user=small["user"], name="bench").raw

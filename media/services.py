@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Role
 from modo.errors import AppError
 
-from . import drive, images, storage
+from . import audio, drive, images, storage
 from .models import DriveConnection, MediaAsset
 from .selectors import TargetRef
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 Source, Storage = MediaAsset.Source, MediaAsset.Storage
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
-              "video/webm": "webm", "audio/mpeg": "mp3", "audio/wav": "wav"}
+              "video/webm": "webm", "audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg"}
 
 
 class InvalidDriveLink(AppError):
@@ -111,6 +111,8 @@ def _send_thumbnail(asset_id: int) -> None:
 
 
 def _queue_thumbnail(asset: MediaAsset) -> None:
+    if asset.media_type == MediaAsset.MediaType.AUDIO:
+        return  # a sound has no picture
     transaction.on_commit(lambda: _send_thumbnail(asset.pk))
 
 
@@ -170,14 +172,36 @@ def asset_store(*, data: bytes, mime: str, owner, target: TargetRef, storage_to:
     return asset
 
 
+def _sounds_like_audio(head: bytes) -> bool:
+    """WAV, MP3 (ID3 tag or frame sync), Ogg, FLAC or an M4A by its first bytes."""
+    return (head[:4] in (b"OggS", b"fLaC") or head[:3] == b"ID3" or (head[:4] == b"RIFF" and head[8:12] == b"WAVE")
+            or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0) or head[4:11] == b"ftypM4A")
+
+
 def asset_upload(*, file, owner, target: TargetRef) -> MediaAsset:
-    """A creator's image upload: refused (413/422, nothing stored) unless it is a JPEG, PNG or
-    WebP within the size and pixel caps; stored re-encoded, without its metadata."""
+    """A creator's upload: an image is refused (413/422, nothing stored) unless it is a JPEG, PNG
+    or WebP within the size and pixel caps, and stored re-encoded, without its metadata; a sound
+    goes through audio_upload."""
+    head = file.read(16)
+    file.seek(0)
+    if _sounds_like_audio(head):
+        return audio_upload(file=file, owner=owner, target=target)
     if file.size is not None and file.size > settings.UPLOAD_MAX_BYTES:
         raise images.FileTooLarge()
     clean = images.clean_image(file.read())
     return asset_store(data=clean.data, mime=clean.mime, owner=owner, target=target, source_type=Source.UPLOADED,
                        file_name=_display_name(file.name, clean.ext), width=clean.width, height=clean.height)
+
+
+def audio_upload(*, file, owner, target: TargetRef) -> MediaAsset:
+    """A creator's sound upload: refused (413/422, nothing stored) unless it decodes whole as
+    sound within the size and length caps (media/audio.py); stored re-encoded as MP3."""
+    if file.size is not None and file.size > settings.AUDIO_UPLOAD_MAX_BYTES:
+        raise images.FileTooLarge()
+    data, mime, seconds = audio.clean(file.read(settings.AUDIO_UPLOAD_MAX_BYTES + 1))
+    return asset_store(data=data, mime=mime, owner=owner, target=target, source_type=Source.UPLOADED,
+                       file_name=_display_name(file.name or "sound", extension(mime)),
+                       duration=seconds)
 
 
 def _drive_file_id(url: str) -> str:

@@ -176,6 +176,9 @@ class Character(TimeStamped):
     # The character's reference sheet: the primary image of its gallery (kept by studio.gallery.services.asset_set_primary).
     primary_image = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+", verbose_name=_("primary image"))
+    # How the character speaks (studio.generate.voice.VOICE_FIELDS): {"model": AIModel id, "voice": the
+    # provider's voice id, "language": "en" | "id", "speed": 0.5–2.0, "pitch": 0–100}; empty: not set.
+    voice = models.JSONField(_("voice"), default=dict, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     TEXT_FIELDS = ("appearance", "clothing", "accessories", "personality", "backstory", "motivation", "visual_style")
@@ -442,6 +445,8 @@ class Generation(TimeStamped):
         ANIMATION = "animation", _("Animation")
         UPSCALE = "upscale", _("Upscale")
         RESTYLE = "restyle", _("Restyle")
+        VOICE = "voice", _("Voice line")
+        LIPSYNC = "lipsync", _("Lip-sync")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -32,6 +32,8 @@ def showcase_detail(request, slug):
             moodboard.picture = pictures.get(moodboard.public_id)
     animations = [a for a in gallery_selectors.animations_of(project)
                   if gallery_selectors.is_published_kind(project, a.target_kind)]
+    sounds = [a for a in gallery_selectors.sounds_of(project)
+              if gallery_selectors.is_published_kind(project, a.target_kind)]
     return render(request, "site/showcase_detail.html", {
         "project": project, "sections": sections,
         "story": project.story if "story" in sections else None,
@@ -40,5 +42,5 @@ def showcase_detail(request, slug):
         "world": project.world if "world" in sections else None,
         "locations": project.locations.all() if "world" in sections else [],
         "scenes": selectors.scenes_of(project) if sections & {"scenes", "script"} else [],
-        "moodboards": moodboards, "animations": animations,
+        "moodboards": moodboards, "animations": animations, "sounds": sounds,
     })

@@ -15,6 +15,7 @@ REGISTRY = {
     "replicate": "aiproviders.adapters.replicate.ReplicateAdapter",
     "modelslab": "aiproviders.adapters.modelslab.ModelsLabAdapter",
     "stability": "aiproviders.adapters.stability.StabilityAdapter",
+    "elevenlabs": "aiproviders.adapters.elevenlabs.ElevenLabsAdapter",
 }
 
 

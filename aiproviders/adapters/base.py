@@ -13,6 +13,12 @@ object, for the duration of a call) and exposing:
     upscale_image(model_id, request: UpscaleRequest) -> ImageResult
         the image `scale` times larger on each side (the bytes, never a vendor URL), from the
         vendors that have an upscaler
+    speak(model_id, request: SpeechRequest) -> SpeechResult
+        one line of speech: the audio bytes, their type and duration (never a vendor URL)
+    voices(model_id) -> list[Voice]
+        the voices a model offers (a fixed list, or the vendor's)
+    start_lipsync(model_id, request: LipSyncRequest) -> VideoJob
+        a face image and a sound in, a talking MP4 out; followed with poll_video like a video
     test_connection() -> str
         the smallest real call the vendor allows; returns a short human description
 
@@ -55,6 +61,8 @@ _UNSUPPORTED = {
     "make images": gettext_noop("This AI provider cannot make images."),
     "make videos": gettext_noop("This AI provider cannot make videos."),
     "upscale images": gettext_noop("This AI provider cannot upscale images."),
+    "speak": gettext_noop("This AI provider cannot speak."),
+    "lip-sync": gettext_noop("This AI provider cannot lip-sync."),
 }
 
 
@@ -146,6 +154,39 @@ class VideoJob:
     duration: float = 0.0
 
 
+@dataclass
+class SpeechRequest:
+    text: str
+    voice: str = ""  # the vendor's voice id ("" : the model's first voice)
+    language: str = "en"  # "en" or "id"
+    speed: float = 1.0  # 0.5–2.0
+    pitch: int = 50  # 0–100, 50 is the voice's own (vendors without a pitch control ignore it)
+
+
+@dataclass
+class SpeechResult:
+    data: bytes
+    mime: str  # audio/wav, audio/mpeg, audio/ogg
+    duration: float = 0.0  # seconds, 0 when the vendor does not say (the caller decodes it)
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    language: str = ""  # "en", "id", "" for multilingual
+
+
+@dataclass
+class LipSyncRequest:
+    image: bytes  # the face (a character sheet, a moodboard image)
+    audio: bytes  # what it says (WAV)
+    duration: float = 0.0  # seconds of audio
+    width: int = 720
+    height: int = 720
+
+
 class Adapter:
     """Base class: everything unsupported by default."""
 
@@ -171,6 +212,15 @@ class Adapter:
 
     def upscale_image(self, model_id: str, request: UpscaleRequest) -> ImageResult:
         self._unsupported("upscale images")
+
+    def speak(self, model_id: str, request: SpeechRequest) -> SpeechResult:
+        self._unsupported("speak")
+
+    def voices(self, model_id: str) -> list[Voice]:
+        return []
+
+    def start_lipsync(self, model_id: str, request: LipSyncRequest) -> VideoJob:
+        self._unsupported("lip-sync")
 
     def test_connection(self) -> str:
         return "ok"

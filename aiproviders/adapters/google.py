@@ -14,12 +14,26 @@ from google.genai import errors as genai_errors
 from google.genai import types
 
 from . import downloads, errors, payloads
-from .base import Adapter, ImageRequest, ImageResult, ProviderConfig, ProviderError, TextRequest, Usage
+from .base import (
+    Adapter,
+    ImageRequest,
+    ImageResult,
+    ProviderConfig,
+    ProviderError,
+    SpeechRequest,
+    SpeechResult,
+    TextRequest,
+    Usage,
+    Voice,
+)
 
 BLOCKED_FINISH_REASONS = {
     "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT",
     "IMAGE_RECITATION", "MODEL_ARMOR",
 }
+# Gemini TTS's prebuilt voices (each speaks every supported language).
+SPEECH_VOICES = ("Kore", "Puck", "Charon", "Zephyr", "Fenrir", "Leda", "Aoede", "Orus")
+SPEECH_LANGUAGES = {"en": "en-US", "id": "id-ID"}
 GEMINI_IMAGE_ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 IMAGEN_ASPECT_RATIOS = ("1:1", "3:4", "4:3", "9:16", "16:9")
 VERTEX_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -167,6 +181,38 @@ class GoogleAdapter(Adapter):
             if generated.rai_filtered_reason:
                 raise errors.content_policy(vendor=self.vendor, detail=f"Imagen: {generated.rai_filtered_reason}")
         raise errors.content_policy(vendor=self.vendor, detail=f"{model_id} answered without an image (filtered)")
+
+    def speak(self, model_id: str, request: SpeechRequest) -> SpeechResult:
+        """Gemini TTS (`generate_content` with the AUDIO modality): raw 16-bit PCM back, returned as
+        WAV. Speed and pitch are asked for in words, the way this model is steered."""
+        voice = request.voice if request.voice in SPEECH_VOICES else SPEECH_VOICES[0]
+        style = []
+        if request.speed and abs(request.speed - 1) >= 0.1:
+            style.append("slowly" if request.speed < 1 else "quickly")
+        if request.pitch is not None and abs(request.pitch - 50) >= 15:
+            style.append("in a low voice" if request.pitch < 50 else "in a high voice")
+        text = f"Say {' and '.join(style)}: {request.text}" if style else request.text
+        config = types.GenerateContentConfig(
+            response_modalities=["AUDIO"],
+            speech_config=types.SpeechConfig(
+                language_code=SPEECH_LANGUAGES.get(request.language),
+                voice_config=types.VoiceConfig(prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name=voice))),
+        )
+        with self._translated():
+            response = self.client.models.generate_content(model=model_id, contents=text, config=config)
+        self._raise_if_blocked(response)
+        for part in self._parts(response):
+            if part.inline_data and part.inline_data.data:
+                mime = part.inline_data.mime_type or ""
+                if mime.startswith("audio/wav"):
+                    return SpeechResult(data=part.inline_data.data, mime="audio/wav", request_id=response.response_id or "")
+                rate = re.search(r"rate=(\d+)", mime)
+                return SpeechResult(data=payloads.pcm_to_wav(part.inline_data.data, int(rate.group(1)) if rate else 24000),
+                                    mime="audio/wav", request_id=response.response_id or "")
+        raise errors.no_output(vendor=self.vendor, detail=f"{model_id} answered without audio")
+
+    def voices(self, model_id: str) -> list[Voice]:
+        return [Voice(v, v) for v in SPEECH_VOICES]
 
     def test_connection(self) -> str:
         with self._translated():

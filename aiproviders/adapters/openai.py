@@ -2,17 +2,32 @@
 through the official `openai` SDK."""
 
 import base64
+import tempfile
 from collections.abc import Iterator
 
 import openai
 
 from . import downloads, errors, payloads
-from .base import Adapter, ImageRequest, ImageResult, ProviderConfig, ProviderError, TextRequest, Usage
+from .base import (
+    Adapter,
+    ImageRequest,
+    ImageResult,
+    ProviderConfig,
+    ProviderError,
+    SpeechRequest,
+    SpeechResult,
+    TextRequest,
+    Usage,
+    Voice,
+)
 
 OPENAI_URL = "https://api.openai.com/v1"
 GPT_IMAGE_SIZES = {"1024x1024": (1024, 1024), "1024x1536": (1024, 1536), "1536x1024": (1536, 1024)}
 DALL_E_3_SIZES = {"1024x1024": (1024, 1024), "1024x1792": (1024, 1792), "1792x1024": (1792, 1024)}
 DALL_E_2_SIZES = {"1024x1024": (1024, 1024)}
+# The speech API's built-in voices (multilingual: they read the text's own language).
+SPEECH_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
+SPOOL_BYTES = 8 * 1024 * 1024  # a longer answer spills from memory to a temporary file
 # Reasoning models answer 400 to any temperature but the default.
 FIXED_TEMPERATURE_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 
@@ -135,6 +150,25 @@ class OpenAIAdapter(Adapter):
         width, height = payloads.image_size(data)
         return ImageResult(data=data, mime=mime, width=width, height=height,
                            request_id=raw.headers.get("x-request-id", ""))
+
+    def speak(self, model_id: str, request: SpeechRequest) -> SpeechResult:
+        """`audio.speech` streamed to a (spooled) file as WAV; speed 0.25–4 (pitch is not a control)."""
+        voice = request.voice if request.voice in SPEECH_VOICES else SPEECH_VOICES[0]
+        with self._translated(), tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
+            with self.client.audio.speech.with_streaming_response.create(
+                    model=model_id, voice=voice, input=request.text, response_format="wav",
+                    speed=min(4.0, max(0.25, float(request.speed or 1.0)))) as response:
+                request_id = response.headers.get("x-request-id", "")
+                for chunk in response.iter_bytes(64 * 1024):
+                    out.write(chunk)
+            out.seek(0)
+            data = out.read()
+        if not data:
+            raise errors.no_output(vendor=self.vendor, detail="the speech API returned no audio")
+        return SpeechResult(data=data, mime="audio/wav", request_id=request_id)
+
+    def voices(self, model_id: str) -> list[Voice]:
+        return [Voice(v, v.capitalize()) for v in SPEECH_VOICES]
 
     def test_connection(self) -> str:
         with self._translated():

@@ -42,6 +42,24 @@ def data_uri(data: bytes) -> str:
     return f"data:{sniff_mime(data) or 'application/octet-stream'};base64,{base64.b64encode(data).decode()}"
 
 
+def audio_data_uri(data: bytes, mime: str = "audio/wav") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def pcm_to_wav(pcm: bytes, rate: int) -> bytes:
+    """Raw 16-bit little-endian mono PCM (what Gemini and ElevenLabs send) as a WAV file."""
+    import io
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        writer.writeframes(pcm[: len(pcm) // 2 * 2])
+    return out.getvalue()
+
+
 def conversation(request: TextRequest) -> list[dict]:
     """Earlier turns plus the prompt as [{"role": "user" | "assistant", "content": str}], oldest first.
 

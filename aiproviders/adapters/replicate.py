@@ -13,6 +13,7 @@ from .base import (
     Adapter,
     ImageRequest,
     ImageResult,
+    LipSyncRequest,
     ProviderConfig,
     ProviderError,
     TextRequest,
@@ -38,6 +39,8 @@ DEFAULT_OPTIONS = {
     "duration_key": "duration",
     "upscale_image_key": "image",  # upscalers (Real-ESRGAN: image, scale)
     "scale_key": "scale",
+    "lipsync_image_key": "source_image",  # lip-sync: the face...
+    "lipsync_audio_key": "driven_audio",  # ...and the sound
     "input": {},  # extra fixed inputs, e.g. {"output_format": "png"}
     "poll_interval": 1.0,  # seconds between polls while waiting for a prediction
 }
@@ -147,6 +150,18 @@ class ReplicateAdapter(Adapter):
                        options["duration_key"]: request.duration, **options["input"]}
         if request.prompt:
             model_input["prompt"] = request.prompt
+        params = {}
+        if self.config.config.get("webhook_url"):
+            params = {"webhook": self.config.config["webhook_url"], "webhook_events_filter": ["completed"]}
+        with self._translated():
+            prediction = self._create(model_id, model_input, wait=False, **params)
+        return self._video_job(prediction, options)
+
+    def start_lipsync(self, model_id: str, request: LipSyncRequest) -> VideoJob:
+        """A lip-sync prediction (face image + sound), followed like a video: webhook and poll_video."""
+        options = self._options(model_id)
+        model_input = {options["lipsync_image_key"]: payloads.data_uri(request.image),
+                       options["lipsync_audio_key"]: payloads.audio_data_uri(request.audio), **options["input"]}
         params = {}
         if self.config.config.get("webhook_url"):
             params = {"webhook": self.config.config["webhook_url"], "webhook_events_filter": ["completed"]}

@@ -101,7 +101,8 @@ def test_test_connection_action_reports_the_outcome(admin_client, monkeypatch):
 def test_offline_provider_is_seeded_as_the_default_of_every_type():
     defaults = AIModel.objects.filter(is_default=True, enabled=True).select_related("provider")
 
-    assert {m.type: m.provider.kind for m in defaults} == {"text": "local", "image": "local", "video": "local"}
+    assert {m.type: m.provider.kind for m in defaults} == {"text": "local", "image": "local", "video": "local",
+                                                           "audio": "local"}
     assert not AIModel.objects.filter(enabled=True).exclude(provider__kind="local").exists()
 
 

@@ -246,6 +246,9 @@ STORAGES = {
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
 # Image uploads: JPEG, PNG or WebP, at most this many bytes and pixels (decoded before storing).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Sound uploads (lip-sync from a sound file) and voice lines: size and length caps (media/audio.py).
+AUDIO_UPLOAD_MAX_BYTES = env.int("AUDIO_UPLOAD_MAX_BYTES", default=15 * 1024 * 1024)
+AUDIO_MAX_SECONDS = env.int("AUDIO_MAX_SECONDS", default=300)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 THUMBNAIL_SIZE = 512
 

@@ -120,6 +120,7 @@ API_IDS = {
     "project": "project", "character": "character", "characters": "character", "location": "location",
     "scene": "scene", "beat": "beat", "moodboard": "moodboard", "source_asset": "asset", "reference_asset": "asset",
     "slug": "team", "member_id": "member",
+    "audio_asset": "asset",
 }
 
 # Inputs the schema alone does not make valid (formats it cannot express, "kind:uuid" targets).

@@ -153,7 +153,7 @@ def test_generations_per_day_by_kind_and_status_count_jobs_and_text_drafts(world
     days = {d["day"]: d for d in g["days"]}
     assert len(days) == 7
     assert days[D1]["total"] == 3 and days[D1]["kinds"]["character_image"] == 2 and days[D1]["kinds"]["text"] == 1
-    assert days[D2]["total"] == 5 and days[D2]["kinds"] == {  # every kind counted, the others 0
+    assert days[D2]["total"] == 5 and days[D2]["kinds"] == {  # every kind has its column, the others' are 0
         **dict.fromkeys(Generation.Kind.values, 0), "text": 3, "moodboard": 1, "animation": 1}
     assert days[D2]["statuses"]["failed"] == 1
     assert sum(d["total"] for d in g["days"]) == 8

@@ -40,7 +40,8 @@ def world(db, user, in_process):
     project = services.project_create(owner=user, title="Lintang and the Moon", genre="fantasy")
     character = services.character_create(project=project, name="Lintang", role="protagonist")
     location = services.location_create(project=project, name="The river market")
-    scene = services.scene_create(project=project, title="Market at dawn", location=location, characters=[character])
+    scene = services.scene_create(project=project, title="Market at dawn", location=location, characters=[character],
+                                  script="LINTANG\nThe river is rising.")  # dialogue: the scene can be read aloud
     moodboard = moodboards.moodboard_create(project=project, title="Dusk palette")
     secret = api_token_create(user=user, name="fuzz").raw
     beat = services.beat_create(project=project, title="Setup")

@@ -106,7 +106,8 @@ def test_disabling_the_default_model_in_the_admin_changes_the_price(admin_client
 
 def test_a_disabled_provider_takes_its_models_out_of_the_catalog(seeded_defaults):
     local = Provider.objects.get(kind=Provider.Kind.LOCAL)
-    assert {m.model_id for m in catalog.snapshot().models} == {"local-text", "local-image", "local-video"}
+    assert {m.model_id for m in catalog.snapshot().models} == {"local-text", "local-image", "local-video", "local-speech",
+                                                               "local-lipsync"}
 
     local.enabled = False
     local.save()

@@ -63,6 +63,23 @@ class Bible:
                 out[("animation", animation.asset.pk)] = Image(f"animations/{slug}.webp", "image/webp", data)
         return out
 
+    @cached_property
+    def sounds(self) -> list["Sound"]:
+        """The voice lines and scene readings that can be read now, as files for the zip's audio/
+        (named after what they belong to), each with the (kind, pk) of its character or scene."""
+        by_id = {("character", c.public_id): c.pk for c in self.characters}
+        by_id.update({("scene", s.public_id): s.pk for s in self.scenes})
+        assets = gallery_selectors.sounds_of(self.project)
+        slugs = unique_slugs([a.target_info.get("label", "") for a in assets], "sound")
+        out = []
+        for asset, slug in zip(assets, slugs, strict=True):
+            owner = by_id.get((asset.target_kind, asset.target_id))
+            data = _asset_bytes(asset) if owner else None
+            if data is not None:
+                out.append(Sound(f"{slug}.{_audio_extension(asset.mime)}", asset.mime, data, (asset.target_kind, owner),
+                                 asset.duration or 0.0))
+        return out
+
     def relationships_by_character(self) -> dict[int, list[dict]]:
         """Both ends: each relationship is listed under its source and under its target."""
         out = defaultdict(list)
@@ -85,6 +102,15 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Sound:
+    name: str  # its path under audio/ in the zip
+    mime: str
+    data: bytes
+    owner: tuple  # ("character" | "scene", pk)
+    duration: float
+
+
+@dataclass(frozen=True)
 class Animation:
     asset: object  # the video's MediaAsset
     label: str  # what it animates (a moodboard's title, a character's name...)
@@ -101,6 +127,10 @@ def _link(project: Project, asset) -> str:
 
 def _extension(mime: str) -> str:
     return mime.rsplit("/", 1)[-1].replace("jpeg", "jpg")
+
+
+def _audio_extension(mime: str) -> str:
+    return {"audio/mpeg": "mp3", "audio/wav": "wav", "audio/ogg": "ogg"}.get(mime, "bin")
 
 
 def _poster_bytes(asset) -> bytes | None:

@@ -112,6 +112,7 @@ def _markdown_files(bible: Bible) -> list[tuple[str, str]]:
                 note = f" — {_text(link['note'])}" if link["note"] else ""
                 md += f"- {source} → **{link['kind']}** → {target}{note}\n"
             md += "\n"
+        md += _sounds_md(bible, ("character", character.pk))
         files.append((f"characters/{char_paths[character.pk]}", md))
 
     world_md = f"# {_('World')}: {project.title}\n\n"
@@ -139,11 +140,21 @@ def _markdown_files(bible: Bible) -> list[tuple[str, str]]:
         if script:
             fence = _fence(script)
             md += f"## {_label(Scene, 'script')}\n\n{fence}\n{script}\n{fence}\n"
+        md += _sounds_md(bible, ("scene", scene.pk))
         files.append((f"scenes/{scene_paths[scene.pk]}", md))
 
     if bible.moodboards or bible.animations:
         files.append(("moodboards.md", _moodboards_md(bible, char_paths)))
     return files
+
+
+def _sounds_md(bible: Bible, owner: tuple) -> str:
+    """Links to the voice lines (audio/ in the zip) of one character or scene."""
+    sounds = [s for s in bible.sounds if s.owner == owner]
+    if not sounds:
+        return ""
+    lines = "".join(f"- [{s.name}](../audio/{s.name}) ({s.duration:.1f} s)\n" for s in sounds)
+    return f"\n## {_('Voice lines')}\n\n{lines}\n"
 
 
 def _moodboards_md(bible: Bible, char_paths: dict) -> str:
@@ -174,7 +185,7 @@ def _moodboards_md(bible: Bible, char_paths: dict) -> str:
 
 
 def bible_markdown_zip(project: Project) -> bytes:
-    """README.md, story.md, characters/<slug>.md, world.md, scenes/<NN>-<slug>.md and images/."""
+    """README.md, story.md, characters/<slug>.md, world.md, scenes/<NN>-<slug>.md, images/ and audio/."""
     bible = Bible(project)
     stamp = timezone.localtime().timetuple()[:6]
     buffer = io.BytesIO()
@@ -184,4 +195,6 @@ def bible_markdown_zip(project: Project) -> bytes:
                              compress_type=zipfile.ZIP_DEFLATED)
         for image in bible.images.values():
             archive.writestr(zipfile.ZipInfo(f"images/{image.name}", date_time=stamp), image.data)
+        for sound in bible.sounds:
+            archive.writestr(zipfile.ZipInfo(f"audio/{sound.name}", date_time=stamp), sound.data)
     return buffer.getvalue()

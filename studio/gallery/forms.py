@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class GalleryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search prompts"), max_length=200, required=False)
     media = forms.ChoiceField(label=_("Type"), required=False,
-                              choices=[("", _("All")), ("image", _("Images")), ("video", _("Videos"))])
+                              choices=[("", _("All")), ("image", _("Images")), ("video", _("Videos")), ("audio", _("Audio")),
+                                       ("lipsync", _("Lip-sync"))])
     source = forms.ChoiceField(label=_("Source"), required=False,
                                choices=[("", _("All")), ("generated", _("Generated")),
                                         ("uploaded", _("Uploaded")), ("linked", _("From Google Drive")),

@@ -27,7 +27,7 @@ def showcase_asset_get(*, slug: str, public_id) -> MediaAsset:
         raise Http404
     if targets.in_project(project, asset.target_kind, asset.target_id) is None:
         raise Http404  # what it belonged to is gone
-    if asset.is_video:
+    if asset.is_video or asset.media_type == MediaAsset.MediaType.AUDIO:  # animations, lip-syncs, voice lines
         return asset
     if asset.target_kind == MediaAsset.Target.MOODBOARD:
         shown = moodboard_pictures(project=project, public_ids=[asset.target_id]).get(asset.target_id)
@@ -63,6 +63,15 @@ def animations_of(project) -> list[MediaAsset]:
                                         deleted_at__isnull=True, is_accessible=True)
               .select_related("project").order_by("created_at", "id"))
     return [video for video in targets.with_targets(project.owner, videos) if video.target_info]
+
+
+def sounds_of(project) -> list[MediaAsset]:
+    """The project's sounds (voice lines, scene readings, uploads) that can still be opened, of an
+    object that still exists, oldest first, each with `target_info` — one query and the labels'."""
+    sounds = (MediaAsset.objects.filter(project=project, media_type=MediaAsset.MediaType.AUDIO,
+                                        deleted_at__isnull=True, is_accessible=True)
+              .select_related("project").order_by("created_at", "id"))
+    return [sound for sound in targets.with_targets(project.owner, sounds) if sound.target_info]
 
 
 def latest_images(*, kind: str, public_ids) -> dict:
@@ -113,7 +122,9 @@ def project_gallery(*, user, project, q: str = "", media: str = "", source: str 
     assets = media_selectors.assets_for(user=user, project=project)
     if q:
         assets = assets.filter(prompt__icontains=q)
-    if media:
+    if media == "lipsync":  # the talking videos (their job's kind is kept in the asset's params)
+        assets = assets.filter(media_type=MediaAsset.MediaType.VIDEO, params__kind="lipsync")
+    elif media:
         assets = assets.filter(media_type=media)
     if source == "linked":
         assets = assets.filter(source_type__in=[MediaAsset.Source.LINKED, MediaAsset.Source.REPLACED])

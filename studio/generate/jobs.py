@@ -53,19 +53,34 @@ class Spec:
     queue: str
     feature: str = ""  # the plan feature it needs beyond its type's (Plan.feature_<name>)
     variant: str = ""  # the credit cost variant when it is not the router's default (t2i / i2i)
+    capability: str = ""  # narrows the models (lip-sync: a video model that lip-syncs) and may pick the cost rule
+
+    @property
+    def credits_kind(self) -> str:
+        """The kind credits know it by: its cost rule and its plan feature (audio, lipsync, video...)."""
+        return router.PRICING_KIND.get(self.capability, self.type)
+
+    @property
+    def by_length(self) -> bool:
+        """Priced by the seconds it lasts (animations, voice lines, lip-syncs)."""
+        return self.type in ("video", "audio")
 
 
+# Voice lines are short CPU work like images: they share the "image" queue.
 SPECS = {Kind.CHARACTER_IMAGE: Spec("image", "image"), Kind.MOODBOARD: Spec("image", "image"),
-         Kind.ANIMATION: Spec("video", "video"), Kind.UPSCALE: Spec("image", "image", "upscale", "upscale"),
-         Kind.RESTYLE: Spec("image", "image")}
+         Kind.ANIMATION: Spec("video", "video"),
+         Kind.UPSCALE: Spec("image", "image", feature="upscale", variant="upscale", capability="upscale"),
+         Kind.RESTYLE: Spec("image", "image"), Kind.VOICE: Spec("audio", "image", capability="tts"),
+         Kind.LIPSYNC: Spec("video", "video", capability="lipsync")}
 
 
 def pricing_params(kind: str, params: dict) -> dict:
     """What prices a job of this kind with these params (the request, a retry and the capture
-    use the same)."""
+    use the same): its length for what is priced by length (a voice line's estimated one,
+    `quote_duration`, until it is spoken), else its cost variant or its references."""
     spec = SPECS[kind]
-    if spec.type == "video":
-        return {"duration": params.get("duration")}
+    if spec.by_length:
+        return {"duration": params.get("quote_duration") or params.get("duration")}
     if spec.variant:
         return {"variant": spec.variant}
     return {"references": params.get("references") or []}
@@ -123,8 +138,10 @@ def job_quote(*, user, kind: str, model: AIModel | None = None, references: int 
     spec = SPECS[kind]
     account = credit_account_for(team=team) if project is None and team is not None else \
         paying_account(user=user, project=project)
-    params = pricing_params(kind, {"duration": duration, "references": [None] * references})
-    cost = router.quote(type=spec.type, model=model, params=params)
+    # Voice lines and lip-syncs are quoted for ten seconds unless told.
+    default_duration = 10 if spec.capability in ("tts", "lipsync") else None
+    params = pricing_params(kind, {"duration": duration or default_duration, "references": [None] * references})
+    cost = router.quote(type=spec.type, model=model, params=params, capability=spec.capability)
     trial = trial_status(account)
     return {"cost": cost, "available": account.available, "trial": trial,
             "trial_left": trial["generations_left"] if trial else None,
@@ -146,7 +163,7 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
     if settings.GENERATION_REQUIRE_WORKERS and not workers.alive(spec.queue):
         raise ServiceUnavailable(_("No worker is running for this kind of job right now, so nothing was started or "
                                    "charged. Please try again in a few minutes."), retry_after=60)
-    cost = router.quote(type=spec.type, model=model, params=quote_params)
+    cost = router.quote(type=spec.type, model=model, params=quote_params, capability=spec.capability)
 
     job = Generation(
         public_id=uuid.uuid4(), owner=user, project=project, kind=kind, target_kind=target_kind, target_id=target_id,
@@ -164,7 +181,7 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
             if selectors.active_job_count(user=user) >= settings.GENERATION_MAX_ACTIVE:
                 raise TooManyJobs()
             guards.member_cap_check(account=account, actor=user, cap=member_cap(user=user, project=project), cost=cost)
-            guards.generation_check(account=account, kind=spec.type, cost=cost, feature=spec.feature or None,
+            guards.generation_check(account=account, kind=spec.credits_kind, cost=cost, feature=spec.feature or None,
                                     premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
             job.hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
                                            description=description, actor=user)

@@ -45,7 +45,9 @@ def image_panel(request, *, kind: str, obj, form=None, error: AppError | None = 
         "style": data.get("style") or next((s.key for s in styles if s.is_default), ""),
         "size": data.get("size") or default_size, "prompt": data.get("prompt", ""),
         "key": fresh_key(),
-        "jobs": targets.with_targets(user, recent_jobs(request, target_kind=kind, target_id=obj.public_id, project=obj.project)),
+        # Voice lines have their own panel; a lip-sync's video lands here, next to its image.
+        "jobs": targets.with_targets(user, [j for j in recent_jobs(request, target_kind=kind, target_id=obj.public_id,
+                                                                    project=obj.project) if j.kind != Kind.VOICE]),
     }
     if kind == "character":
         context.update({

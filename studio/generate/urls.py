@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import derived_views, views
+from . import derived_views, views, voice_views
 
 urlpatterns = [
     path("<uuid:public_id>/generate/", views.generate, name="generate"),
@@ -21,4 +21,8 @@ urlpatterns = [
     path("upscale/<uuid:asset_id>/", derived_views.upscale_page, name="upscale"),
     path("<uuid:public_id>/restyle/", derived_views.restyle_page, name="restyle"),
     path("sheet-from/<uuid:asset_id>/", derived_views.use_as_sheet, name="use_as_sheet"),
+    path("characters/<uuid:character_id>/voice/", voice_views.character_voice, name="character_voice"),
+    path("characters/<uuid:character_id>/voice/line/", voice_views.character_line, name="character_line"),
+    path("scenes/<uuid:scene_id>/voice/", voice_views.scene_voice, name="scene_voice"),
+    path("<uuid:public_id>/lipsync/", voice_views.lipsync_page, name="lipsync"),
 ]

@@ -49,7 +49,8 @@ REQUEUE_AFTER = timedelta(minutes=2)  # a queued job not started by then had its
 MAX_REQUEUES = 2
 RUNNING_TIMEOUT = {Kind.CHARACTER_IMAGE: timedelta(minutes=10), Kind.MOODBOARD: timedelta(minutes=10),
                    Kind.ANIMATION: timedelta(minutes=30), Kind.UPSCALE: timedelta(minutes=10),
-                   Kind.RESTYLE: timedelta(minutes=10)}
+                   Kind.RESTYLE: timedelta(minutes=10), Kind.VOICE: timedelta(minutes=10),
+                   Kind.LIPSYNC: timedelta(minutes=30)}
 # Kinds whose output is made from one source image (params["source"]): the asset records it.
 DERIVED = (Kind.UPSCALE, Kind.RESTYLE)
 POLL_SECONDS = 5
@@ -153,7 +154,7 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
     of the model used — never more than was quoted; a character's first image becomes its
     reference sheet in the same transaction. If the job ended meanwhile, the stored file is
     removed again."""
-    charged = min(job.credits_quoted, _model_cost(job, model))
+    charged = min(job.credits_quoted, _model_cost(job, model, duration))
     target = TargetRef(job.target_kind, job.target_id, job.project, None)
     source = MediaAsset.objects.filter(public_id=job.params["source"], owner=job.owner).first() \
         if job.kind in DERIVED and job.params.get("source") else None
@@ -176,7 +177,7 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
 
 
 KIND_WORDS = {Kind.CHARACTER_IMAGE: "sheet", Kind.MOODBOARD: "moodboard", Kind.ANIMATION: "animation",
-              Kind.UPSCALE: "upscaled", Kind.RESTYLE: "restyled"}
+              Kind.UPSCALE: "upscaled", Kind.RESTYLE: "restyled", Kind.VOICE: "voice", Kind.LIPSYNC: "lipsync"}
 
 
 def download_name(job: Generation, mime: str) -> str:
@@ -191,8 +192,13 @@ def download_name(job: Generation, mime: str) -> str:
     return f"{stem}-{KIND_WORDS.get(job.kind, 'image')}-{when}.{media_services.extension(mime)}"
 
 
-def _model_cost(job: Generation, model: AIModel) -> int:
-    return router.quote(type=SPECS[job.kind].type, model=model, params=pricing_params(job.kind, job.params))
+def _model_cost(job: Generation, model: AIModel, duration: float | None = None) -> int:
+    """What the model used charges for this job. Voice lines and lip-syncs are priced by the
+    length of what was made (`duration`), never above the hold (the caller takes the minimum)."""
+    spec, params = SPECS[job.kind], pricing_params(job.kind, job.params)
+    if duration is not None and "quote_duration" in job.params:
+        params = {"duration": duration}
+    return router.quote(type=spec.type, model=model, params=params, capability=spec.capability)
 
 
 # --- the worker ------------------------------------------------------------------------------------
@@ -227,12 +233,16 @@ def job_execute(job_id: int) -> None:
     try:
         _stop_if_cancelled(job)
         with _LeaseKept(job):
-            if job.kind == Kind.ANIMATION and job.vendor_job_id and job.model_used_id:
+            if job.kind in (Kind.ANIMATION, Kind.LIPSYNC) and job.vendor_job_id and job.model_used_id:
                 _schedule_poll(job, countdown=0)  # taken over: the vendor is still making it
             elif job.kind == Kind.ANIMATION:
                 _start_animation(job)
             elif job.kind == Kind.UPSCALE:
                 _make_upscale(job)
+            elif job.kind in (Kind.VOICE, Kind.LIPSYNC):
+                from . import lipsync, voice  # they build on this module
+
+                (voice.voice_run if job.kind == Kind.VOICE else lipsync.lipsync_start)(job)
             else:
                 _make_image(job)
     except _Stop:

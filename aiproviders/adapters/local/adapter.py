@@ -13,6 +13,9 @@
                    the returned job has already succeeded. Nothing is stored between calls, so
                    poll_video only explains that (a failed, permanent job) instead of keeping MP4
                    bytes in process memory that another worker could never see anyway.
+    speak          English or Indonesian speech with eSpeak NG (speech.py): a WAV.
+    start_lipsync  an offline preview (lipsync.py): the face pulsing with the sound's loudness, the
+                   sound muxed in; succeeded at once, like start_video.
 
 This module checks the request (sizes, durations, strength, reference count) and delegates the
 work: text.py and writers.py write the draft, title_card.py, image_styles.py and images.py draw the pictures,
@@ -30,15 +33,21 @@ from ..base import (
     Adapter,
     ImageRequest,
     ImageResult,
+    LipSyncRequest,
     ProviderError,
+    SpeechRequest,
+    SpeechResult,
     TextRequest,
     UpscaleRequest,
     Usage,
     VideoJob,
     VideoRequest,
+    Voice,
 )
+from . import speech
 from .image_styles import stylise
 from .images import _palette, _png, composite, cover, decode_image
+from .lipsync import render_lipsync
 from .seeding import _digest
 from .text import _chunks, _request_text, _tokens, _words, draft_text
 from .title_card import render_card
@@ -104,6 +113,19 @@ class LocalAdapter(Adapter):
             gettext_noop("This offline video is no longer available. Please make it again."), permanent=True, code="not_found",
             detail="the local provider returns videos from start_video and keeps no jobs to poll",
         ))
+
+    def speak(self, model_id: str, request: SpeechRequest) -> SpeechResult:
+        return speech.speak(request)
+
+    def voices(self, model_id: str) -> list[Voice]:
+        return speech.voices()
+
+    def start_lipsync(self, model_id: str, request: LipSyncRequest) -> VideoJob:
+        width, height = _checked_size(request.width, request.height, MAX_VIDEO_SIDE, MAX_VIDEO_PIXELS, even=True)
+        source = decode_image(request.image, fit=(width, height))
+        job_id = "local-lipsync-" + _digest(hashlib.sha256(request.image + request.audio).hexdigest(), width, height)[:16]
+        data, seconds = render_lipsync(source, request.audio, width=width, height=height)
+        return VideoJob(job_id=job_id, status="succeeded", progress=100, data=data, request_id=job_id, duration=seconds)
 
     def test_connection(self) -> str:
         return "Offline provider ready (no network needed)"
