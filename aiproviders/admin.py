@@ -40,7 +40,7 @@ class ProviderAdmin(admin.ModelAdmin):
     actions = ["test_connection"]
 
     def get_fields(self, request, obj=None):
-        return ["name", "kind", "key", "new_api_key", "clear_api_key", "base_url", "enabled", "timeout_seconds", "config",
+        return ["name", "kind", "key", "new_api_key", "clear_api_key", "base_url", "enabled", "timeout_seconds", "daily_cost_alert_usd", "config",
                 "last_checked_at", "last_check_ok", "last_check_message"]
 
     @admin.display(description="Key")

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthorizationError
 
-from modo import envelope
+from modo import alerts, envelope
 from modo.inputs import Input, state_no_nul
 
 from . import orders, selectors
@@ -196,6 +196,8 @@ def midtrans_webhook(request):
         raise InvalidInput("The body is not a JSON object.")
     status, outcome = orders.midtrans_notification(payload=payload)
     if status == 403:
+        alerts.event_count(kind=alerts.Kind.WEBHOOK_FORGERY, key="midtrans", evidence={
+            "webhook": "midtrans", "last_order": str(payload.get("order_id", ""))[:100], "last_ip": alerts.client_ip()})
         raise AuthorizationError()
     if status == 404:
         raise Http404

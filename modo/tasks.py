@@ -12,3 +12,10 @@ def clear_expired_sessions() -> None:
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def contact_message_notify(message_id: int) -> None:
     services.contact_message_notify(message_id=message_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def alert_notify(alert_id: int) -> None:
+    from . import alerts
+
+    alerts.alert_notify(alert_id=alert_id)
