@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from .exceptions import InsufficientCredits, InvalidInput
 from .models import CreditAccount, Hold, LedgerEntry, Plan
+from . import notices
 from .reasons import Reason
 
 Kind = LedgerEntry.Kind
@@ -353,11 +354,12 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
     def decide(locked: CreditAccount, _is_trial: bool) -> _Booking:
         if locked.available < amount:
             raise InsufficientCredits(required=amount, available=locked.available)
+        seen.update(account_id=locked.pk, available_before=locked.available)
         hold = Hold(account=locked, amount=amount, reference=reference[:120], idempotency_key=idempotency_key)
         return _Booking(hold, _effect(locked, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount,
                                       hold=hold, reference=reference, metadata=description))
 
-    refusal = None
+    refusal, seen = None, {}
     with transaction.atomic(savepoint=False):
         try:
             booking = _book(account, decide)
@@ -367,6 +369,8 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
             # A key used before: its hold is the answer, whatever the account's state is now.
             if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
                 return existing
+        if booking is not None and seen:  # crossing below the creator's own threshold: credits/notices.py
+            transaction.on_commit(lambda: notices.credits_low_notify(**seen, available_after=seen["available_before"] - amount))
     if refusal is not None:
         raise refusal
     return booking.hold

@@ -16,3 +16,11 @@ def expire_trials() -> int:
 @shared_task
 def expire_stale_orders() -> int:
     return orders.orders_expire_stale()
+
+
+@shared_task
+def notify_trials() -> int:
+    """Hourly: "your trial ends in 3 days" / "your trial has ended" (once per trial end)."""
+    from . import notices
+
+    return notices.trials_notify()
