@@ -84,7 +84,8 @@ def notification_emails_flush(*, now=None) -> int:
 
 
 def _message(*, user: User, notifications: list[Notification], digest: bool) -> EmailMultiAlternatives:
-    with translation.override(user.locale or settings.LANGUAGE_CODE):
+    language = user.locale or settings.LANGUAGE_CODE
+    with translation.override(language):
         items = [{"text": text_of(n), "url": absolute_url(n.url) if n.url.startswith("/") else n.url,
                   "created_at": n.created_at} for n in notifications]
         if digest:
@@ -93,7 +94,7 @@ def _message(*, user: User, notifications: list[Notification], digest: bool) -> 
         else:
             subject = items[0]["text"].title
         context = {
-            "user": user, "items": items, "digest": digest, "subject": subject,
+            "user": user, "language": language, "items": items, "digest": digest, "subject": subject,
             "inbox_url": absolute_url(reverse("accounts:notifications")),
             "settings_url": absolute_url(reverse("accounts:notification_settings")),
             "greeting": _("Hello %(name)s,") % {"name": user.get_short_name()},
