@@ -45,7 +45,7 @@ def job_ended(*, job_id: int) -> None:
         if job.status not in (Status.SUCCEEDED, Status.FAILED):
             return
         info = targets.with_targets(job.owner, [job])[0].target_info
-        params = {"what": WHAT.get(job.kind, "image"), "name": str(info.label) if info else job.get_kind_display(),
+        params = {"what": WHAT.get(job.kind, "image"), "name": str(info["label"]) if info else str(job.get_kind_display()),
                   "project": job.project.title}
         if job.status == Status.SUCCEEDED and job.output_asset_id:
             kind = Notification.Kind.JOB_FINISHED
@@ -53,7 +53,7 @@ def job_ended(*, job_id: int) -> None:
             image_url = reverse("media:thumb", args=[job.output_asset.public_id]) + "?w=192"
         else:
             kind = Notification.Kind.JOB_FAILED
-            url = info.url if info else reverse("studio:jobs") + "?status=failed"
+            url = info["url"] if info else reverse("studio:jobs") + "?status=failed"
             image_url = ""
         notifications.notification_send(user=job.owner, kind=kind, subject=subject_of(job), params=params, url=url,
                                         image_url=image_url, unless_present=True)
