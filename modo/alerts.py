@@ -13,6 +13,7 @@ The apps report events here (modo is imported by all):
 import contextvars
 import hashlib
 import logging
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -96,7 +97,23 @@ def window_start(*, minutes: int, now=None) -> datetime:
 
 
 def _short(key: str) -> str:
-    return key if len(key) <= 60 else hashlib.sha256(key.encode()).hexdigest()[:32]
+    """The key as it goes into a cache key: itself when short and plain, else its hash."""
+    return key if re.fullmatch(r"[\w.:@-]{1,60}", key) else hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _number(value: Decimal) -> str:
+    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+
+
+def _lines(evidence: dict, indent: str = "  ") -> str:
+    out = []
+    for name, value in evidence.items():
+        if isinstance(value, dict):
+            out.append(f"{indent}{name}:")
+            out.append(_lines(value, indent + "  "))
+        else:
+            out.append(f"{indent}{name}: {value}")
+    return "\n".join(out)
 
 
 def event_count(*, kind: str, key: str, evidence: dict | None = None, now=None) -> Alert | None:
@@ -166,12 +183,12 @@ def alert_notify(*, alert_id: int) -> None:
         return
     alert = Alert.objects.get(pk=alert_id)
     recipients = list(get_user_model().objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True))
-    evidence = "\n".join(f"  {k}: {v}" for k, v in alert.evidence.items())
+    evidence = _lines(alert.evidence)
     try:
         send_mail(
             subject=f"[MODO alert] {alert.get_kind_display()}: {alert.key}",
-            message=(f"{alert.get_kind_display()}\n\nAbout: {alert.key}\nValue: {alert.value.normalize()} "
-                     f"(threshold {alert.threshold.normalize()} within {alert.window_minutes} minutes)\n"
+            message=(f"{alert.get_kind_display()}\n\nAbout: {alert.key}\nValue: {_number(alert.value)} "
+                     f"(threshold {_number(alert.threshold)} within {alert.window_minutes} minutes)\n"
                      f"Window from: {alert.window_start:%Y-%m-%d %H:%M} UTC\n\nEvidence:\n{evidence}\n\n"
                      f"In the admin: {absolute_url(reverse('admin:modo_alert_change', args=[alert.pk]))}\n"),
             from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=recipients or [settings.SERVER_EMAIL],
