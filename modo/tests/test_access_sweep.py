@@ -39,6 +39,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import urlencode
 from PIL import Image
 
+from accounts import notifications
 from accounts import services as account_services
 from accounts.tests.factories import bearer
 from credits import orders
@@ -76,6 +77,7 @@ PAGE_IDS = {
     "job_id": "job",
     "asset_id": "asset",
     "export_id": "export",
+    "notification_id": "notification",
 }
 
 # Page URL kwargs that are not ids: every value the view acts on (an unknown value would be a
@@ -350,6 +352,7 @@ def world(settings, tmp_path, user):
         "export": export_id,
         "order": orders.order_create(user=owner, package=CreditPackage.objects.filter(is_active=True).first()).public_id,
         "api_token": account_services.api_token_create(user=owner, name="sweep").token.public_id,
+        "notification": notifications.notification_send(user=owner, kind="order_paid", subject="sweep").public_id,
     }
     return {"owner": owner, **{k: str(v) for k, v in ids.items()}}
 
