@@ -165,6 +165,7 @@ def alert_raise(*, kind: str, key: str, value: Decimal, threshold: Decimal, minu
         alert = None
     cache.set(raised, 1, timeout=minutes * 60 + 60)
     if alert is not None:
+        cache.delete(BANNER_CACHE_KEY)
         log.warning("alert raised: %s %s (%s > %s)", kind, key, value, threshold)
     return alert
 
@@ -198,10 +199,30 @@ def alert_notify(*, alert_id: int) -> None:
         raise
 
 
+BANNER_CACHE_KEY = "alert:banner"
+BANNER_SIZE = 5
+
+
 def alerts_open():
-    """The admin banner: alerts nobody acknowledged yet, newest first."""
+    """Alerts nobody acknowledged yet, newest first."""
     return Alert.objects.filter(acknowledged_at__isnull=True).order_by("-created_at")
 
 
+def alerts_banner() -> dict:
+    """The admin banner's content: {"alerts": [{pk, kind, key, created_at}], "total"}. Kept in the
+    cache for a minute (dropped when an alert is raised or acknowledged): every admin page shows it."""
+    banner = cache.get(BANNER_CACHE_KEY)
+    if banner is None:
+        rows = list(alerts_open().values("pk", "kind", "key", "created_at")[:BANNER_SIZE])
+        for row in rows:
+            row["kind"] = str(AlertRule.Kind(row["kind"]).label)
+        total = len(rows) if len(rows) < BANNER_SIZE else alerts_open().count()
+        banner = {"alerts": rows, "total": total}
+        cache.set(BANNER_CACHE_KEY, banner, 60)
+    return banner
+
+
 def alerts_acknowledge(*, queryset) -> int:
-    return queryset.filter(acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
+    done = queryset.filter(acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
+    cache.delete(BANNER_CACHE_KEY)
+    return done

@@ -6,6 +6,7 @@ email goes out from a Celery task once the notification is committed (emails.py)
 
 import logging
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,6 +15,14 @@ from . import presence, selectors
 
 log = logging.getLogger(__name__)
 Kind, Channel, Email = Notification.Kind, NotificationPreference.Channel, Notification.Email
+
+
+def _unread_changed(user_id: int) -> None:
+    """The bell's cached count is stale (selectors.notification_unread_count): dropped now and
+    once the write is committed, so a reader in between cannot cache the old number for long."""
+    key = selectors.unread_cache_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def notification_send(*, user: User, kind: str, subject: str = "", params: dict | None = None, url: str = "",
@@ -41,6 +50,8 @@ def notification_send(*, user: User, kind: str, subject: str = "", params: dict 
             return None  # already notified about this subject
         if email:
             transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+        if in_app:
+            _unread_changed(user.pk)
     return notification
 
 
@@ -48,15 +59,21 @@ def notification_read(*, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+        _unread_changed(notification.user_id)
 
 
 def notifications_read_all(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    done = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    _unread_changed(user.pk)
+    return done
 
 
 def notifications_read_subject(*, user: User, subject: str) -> int:
     """The creator saw the thing itself (e.g. the job's card): its notifications are read."""
-    return Notification.objects.filter(user=user, subject=subject, read_at__isnull=True).update(read_at=timezone.now())
+    done = Notification.objects.filter(user=user, subject=subject, read_at__isnull=True).update(read_at=timezone.now())
+    if done:
+        _unread_changed(user.pk)
+    return done
 
 
 def notification_preferences_set(*, user: User, channels: dict[str, str], low_credits_threshold: int) -> None:
