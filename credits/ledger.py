@@ -22,9 +22,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.utils import timezone
 
+from . import notices
 from .exceptions import InsufficientCredits, InvalidInput
 from .models import CreditAccount, Hold, LedgerEntry, Plan
-from . import notices
 from .reasons import Reason
 
 Kind = LedgerEntry.Kind

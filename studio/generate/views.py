@@ -28,8 +28,8 @@ from modo.http import is_htmx, safe_next
 from .. import selectors, services, targets
 from ..bible.views.moodboards import moodboard_page
 from ..models import Generation
-from . import drafts as text_drafts
 from . import announce, jobs
+from . import drafts as text_drafts
 from .forms import AnimateForm, CharacterImageForm, GenerateForm, JobFilterForm, MoodboardImageForm, fresh_key
 from .panels import image_panel, missing_characters, sheets_offer
 

@@ -59,7 +59,8 @@ def test_a_job_finished_while_away_makes_one_notification_and_one_email(creator,
 
 
 def test_two_jobs_within_ten_minutes_send_one_email_then_a_digest(creator, finish):
-    first, second, third = finish(), finish(prompt="running"), finish(prompt="waving")
+    for prompt in ("smiling", "running", "waving"):
+        assert finish(prompt=prompt).status == "succeeded"
 
     assert Notification.objects.filter(user=creator, kind=Kind.JOB_FINISHED).count() == 3
     assert [m.subject for m in mail.outbox] == ["Your image is ready!"]
