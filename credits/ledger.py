@@ -22,6 +22,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.utils import timezone
 
+from modo.after_response import after_response
+
 from . import notices
 from .exceptions import InsufficientCredits, InvalidInput
 from .models import CreditAccount, Hold, LedgerEntry, Plan
@@ -370,7 +372,8 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
             if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
                 return existing
         if booking is not None and seen:  # crossing below the creator's own threshold: credits/notices.py
-            transaction.on_commit(lambda: notices.credits_low_notify(**seen, available_after=seen["available_before"] - amount))
+            transaction.on_commit(lambda: after_response(lambda: notices.credits_low_notify(
+                **seen, available_after=seen["available_before"] - amount)))
     if refusal is not None:
         raise refusal
     return booking.hold
