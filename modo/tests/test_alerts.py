@@ -196,3 +196,26 @@ def test_the_admin_shows_open_alerts_on_a_banner_and_lists_their_evidence(client
     alert.refresh_from_db()
     assert alert.acknowledged_at is not None
     assert 'id="alerts-banner"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_a_burst_of_contact_form_sends_from_one_ip_alerts_once(superadmin):
+    from modo.tests.test_contact import message
+
+    rule(Kind.CONTACT_BURST, 3)
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    for i in range(6):
+        client.post(reverse("contact"), message(email=f"sender{i}@example.com"))
+
+    alert = Alert.objects.get(kind=Kind.CONTACT_BURST)
+    assert alert.key == "ip:192.0.2.10" and alert.evidence["last_email"] == "sender3@example.com"
+
+
+def test_a_burst_of_team_invitations_from_one_account_alerts_once(superadmin, user):
+    from accounts import notifications
+
+    rule(Kind.INVITATION_BURST, 2, minutes=60)
+    for i in range(5):
+        notifications.team_invitation_sent(inviter=user, email=f"friend{i}@example.com", team_name="Lentera",
+                                           accept_url=f"/teams/accept/{i}/")
+    alert = Alert.objects.get(kind=Kind.INVITATION_BURST)
+    assert alert.key == f"user:{user.pk}" and alert.evidence["last_invitee"] == "friend2@example.com"
