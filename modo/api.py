@@ -80,6 +80,7 @@ def _http_error(request, exc: HttpError):
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", "accounts.notifications.api.router")
 api.add_router("/", credits_router)
 api.add_router("/", credits_webhooks)
 api.add_router("/", "studio.bible.api.router")

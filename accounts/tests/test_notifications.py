@@ -247,3 +247,27 @@ def test_a_team_invitation_notifies_an_invitee_who_has_an_account(user):
     assert n is not None and n.user == user and n.url == "/teams/accept/abc/"
     assert notifications.team_invitation_sent(inviter=inviter, email="nobody@example.com", team_name="Studio Lentera",
                                               accept_url="/teams/accept/def/") is None
+
+
+# --- the API -------------------------------------------------------------------------------------
+
+def test_the_api_lists_the_inbox_and_marks_read(client, user, outsider):
+    from .factories import bearer
+
+    older = send(user, subject="order:1")
+    send(user, subject="order:2", kind=Kind.ORDER_EXPIRED)
+    theirs = send(outsider, subject="order:3")
+    auth = bearer(user)
+
+    data = client.get("/api/v1/notifications", **auth).json()["data"]
+    assert data["unread"] == 2
+    assert [n["title"] for n in data["notifications"]] == ["Your order expired", "Payment received"]
+    assert data["notifications"][1]["url"] == "http://testserver/settings/subscription/"
+
+    assert client.post(f"/api/v1/notifications/{older.public_id}/read", **auth).json()["data"] == {"unread": 1}
+    assert client.post(f"/api/v1/notifications/{theirs.public_id}/read", **auth).status_code == 404
+    unread = client.get("/api/v1/notifications?unread=true", **auth).json()["data"]["notifications"]
+    assert [n["kind"] for n in unread] == ["order_expired"]
+    assert client.post("/api/v1/notifications/read-all", **auth).json()["data"] == {"unread": 0}
+    theirs.refresh_from_db()
+    assert theirs.read_at is None

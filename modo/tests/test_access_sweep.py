@@ -112,7 +112,7 @@ PUBLIC_PAGES = {
 # API path parameters and the ids in request bodies / query strings → the world's object.
 API_IDS = {
     "project_id": "project", "character_id": "character", "location_id": "location", "scene_id": "scene",
-    "moodboard_id": "moodboard", "job_id": "job", "asset_id": "asset",
+    "moodboard_id": "moodboard", "job_id": "job", "asset_id": "asset", "notification_id": "notification",
     "project": "project", "character": "character", "characters": "character", "location": "location",
     "scene": "scene", "beat": "beat", "moodboard": "moodboard", "source_asset": "asset", "reference_asset": "asset",
 }
