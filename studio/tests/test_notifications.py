@@ -11,8 +11,12 @@ from django.utils import timezone
 
 from accounts.models import Notification, NotificationPreference
 from accounts.notifications import emails
+from credits.exceptions import CreditsError
+from credits.models import CreditAccount
+from modo import alerts
+from modo.models import Alert, AlertRule
 from studio import services
-from studio.generate import jobs
+from studio.generate import drafts, jobs
 
 from .factories import make_project
 
@@ -112,3 +116,15 @@ def test_seeing_the_ended_card_marks_its_notification_read(creator, finish, clie
     client.force_login(creator)
     client.get(reverse("studio:job", args=[job.public_id]) + "?poll=1")
     assert Notification.objects.get(user=creator).read_at is not None
+
+
+def test_refused_text_drafts_count_towards_the_failed_generation_alert(user):
+    AlertRule.objects.filter(kind=AlertRule.Kind.FAILED_GENERATIONS).update(threshold=2)
+    alerts.rule_changed(AlertRule.Kind.FAILED_GENERATIONS)
+    project = make_project(user)
+    CreditAccount.objects.filter(user=user).update(balance=0, bonus_balance=0, cycle_balance=0)  # nothing to spend
+    for _ in range(3):
+        with pytest.raises(CreditsError):
+            drafts.text_stream(user=user, project=project, target_kind="story", target_id=None, field="synopsis",
+                               prompt="")
+    assert Alert.objects.get(kind=AlertRule.Kind.FAILED_GENERATIONS).key == f"user:{user.pk}"
