@@ -64,6 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the mail vendor reports a bounce or a complaint: nothing more is emailed there.
     email_undeliverable_at = models.DateTimeField(null=True, blank=True)
     email_undeliverable_reason = models.CharField(max_length=200, blank=True)
+    # The bell's number, kept with the user row every page loads anyway (no query of its own);
+    # changed only by accounts/notifications/services.py.
+    notifications_unread = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)

@@ -65,7 +65,8 @@ def inbox(request, limit: int = Query(20, ge=1, le=100, description="How many, n
 @router.post("/notifications/{notification_id}/read", response={200: ReadEnvelope, **envelope.ERRORS},
              summary="Mark one notification read")
 def read_one(request, notification_id: UUID):
-    services.notification_read(notification=selectors.notification_get(user=request.auth, public_id=notification_id))
+    services.notification_read(user=request.auth, notification=selectors.notification_get(
+        user=request.auth, public_id=notification_id))
     return envelope.ok({"unread": selectors.notification_unread_count(user=request.auth)})
 
 

@@ -1,7 +1,6 @@
 """Reads for notifications: the inbox, the bell's count, a creator's preferences. Every lookup of
 one notification checks its owner (404 for anyone else's)."""
 
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 
 from ..models import Notification, NotificationPreference, User
@@ -13,22 +12,10 @@ def notification_inbox(*, user: User):
     return Notification.objects.filter(user=user, in_app=True).order_by("-created_at", "-pk")
 
 
-UNREAD_CACHE_SECONDS = 300
-
-
-def unread_cache_key(user_id: int) -> str:
-    return f"notif:unread:{user_id}"
-
-
 def notification_unread_count(*, user: User) -> int:
-    """The bell's number. Every app page shows it, so it is kept in the cache (Redis in
-    production) and dropped by every write that changes it (services.py): no query per page."""
-    key = unread_cache_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
-        cache.set(key, count, UNREAD_CACHE_SECONDS)
-    return count
+    """The bell's number: every app page shows it, so it is a counter on the user row that the
+    authentication middleware loads anyway (services.py keeps it in step): no query per page."""
+    return user.notifications_unread
 
 
 def notification_get(*, user: User, public_id) -> Notification:

@@ -6,8 +6,9 @@ email goes out from a Celery task once the notification is committed (emails.py)
 
 import logging
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from ..models import Notification, NotificationPreference, User
@@ -17,12 +18,12 @@ log = logging.getLogger(__name__)
 Kind, Channel, Email = Notification.Kind, NotificationPreference.Channel, Notification.Email
 
 
-def _unread_changed(user_id: int) -> None:
-    """The bell's cached count is stale (selectors.notification_unread_count): dropped now and
-    once the write is committed, so a reader in between cannot cache the old number for long."""
-    key = selectors.unread_cache_key(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+def _unread_add(user: User, delta: int) -> None:
+    """Moves the bell's counter (User.notifications_unread) by `delta`, never below zero, in the
+    caller's transaction; the user object in hand follows."""
+    if delta:
+        User.objects.filter(pk=user.pk).update(notifications_unread=Greatest(F("notifications_unread") + delta, 0))
+        user.notifications_unread = max(0, user.notifications_unread + delta)
 
 
 def notification_send(*, user: User, kind: str, subject: str = "", params: dict | None = None, url: str = "",
@@ -51,28 +52,33 @@ def notification_send(*, user: User, kind: str, subject: str = "", params: dict 
         if email:
             transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
         if in_app:
-            _unread_changed(user.pk)
+            _unread_add(user, 1)
     return notification
 
 
-def notification_read(*, notification: Notification) -> None:
+def notification_read(*, user: User, notification: Notification) -> None:
+    """`notification` is one of `user`'s (selectors.notification_get)."""
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
-        _unread_changed(notification.user_id)
+        with transaction.atomic():
+            if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at):
+                _unread_add(user, -1 if notification.in_app else 0)
 
 
 def notifications_read_all(*, user: User) -> int:
-    done = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
-    _unread_changed(user.pk)
+    with transaction.atomic():
+        done = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+        User.objects.filter(pk=user.pk).update(notifications_unread=0)
+    user.notifications_unread = 0
     return done
 
 
 def notifications_read_subject(*, user: User, subject: str) -> int:
     """The creator saw the thing itself (e.g. the job's card): its notifications are read."""
-    done = Notification.objects.filter(user=user, subject=subject, read_at__isnull=True).update(read_at=timezone.now())
-    if done:
-        _unread_changed(user.pk)
+    with transaction.atomic():
+        done = Notification.objects.filter(user=user, subject=subject, in_app=True, read_at__isnull=True).update(
+            read_at=timezone.now())
+        _unread_add(user, -done)
     return done
 
 

@@ -35,7 +35,7 @@ def bell(request):
 def notification_open(request, notification_id):
     """Marks it read and goes where it points (a path on this site; else back to the inbox)."""
     notification = selectors.notification_get(user=request.user, public_id=notification_id)
-    services.notification_read(notification=notification)
+    services.notification_read(user=request.user, notification=notification)
     url = notification.url if notification.url.startswith("/") and not notification.url.startswith("//") else ""
     if is_htmx(request):
         response = HttpResponse(status=204)
