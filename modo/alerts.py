@@ -1,6 +1,6 @@
 """Superadmin alerts: cost over a threshold and abuse patterns, each raised once per window,
 emailed to the superadmins (a task, after commit) and listed in the admin with its evidence
-(a banner on every admin page until acknowledged).
+(a banner on the admin index until acknowledged).
 
 The apps report events here (modo is imported by all):
 
@@ -210,7 +210,7 @@ def alerts_open():
 
 def alerts_banner() -> dict:
     """The admin banner's content: {"alerts": [{pk, kind, key, created_at}], "total"}. Kept in the
-    cache for a minute (dropped when an alert is raised or acknowledged): every admin page shows it."""
+    cache for a minute (dropped when an alert is raised or acknowledged)."""
     banner = cache.get(BANNER_CACHE_KEY)
     if banner is None:
         rows = list(alerts_open().values("pk", "kind", "key", "created_at")[:BANNER_SIZE])
