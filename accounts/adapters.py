@@ -7,6 +7,15 @@ from django.utils import translation
 # Where the team invitation page keeps an open invitation through sign-in or signup.
 SESSION_INVITATION = "team_invitation"
 
+from modo import alerts
+
+
+def _signup_counted(request, user) -> None:
+    """Many signups from one IP in a short while is an abuse pattern the superadmins hear of."""
+    ip = alerts.client_ip() or (request.META.get("REMOTE_ADDR", "") if request else "")
+    if ip:
+        alerts.event_count(kind=alerts.Kind.SIGNUPS, key=f"ip:{ip}", evidence={"ip": ip, "last_email": user.email})
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_email_verified(self, request, email):
@@ -21,10 +30,17 @@ class AccountAdapter(DefaultAccountAdapter):
         user.locale = translation.get_language() or ""
         if user.locale not in {"en", "id"}:
             user.locale = ""
-        return super().save_user(request, user, form, commit=commit)
+        user = super().save_user(request, user, form, commit=commit)
+        _signup_counted(request, user)
+        return user
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form=form)
+        _signup_counted(request, user)
+        return user
+
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
         name = data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))

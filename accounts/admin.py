@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from modo.admin import QuickActionCheckbox
 
-from .models import ApiToken, User
+from .models import ApiToken, Notification, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -36,6 +36,8 @@ class UserAdmin(QuickActionCheckbox, BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password", "public_id"]}),
         (_("Profile"), {"fields": ["display_name", "avatar", "locale", "timezone", "storage_preference"]}),
+        # A bounce or complaint stops email; clearing the date (after a fixed address) resumes it.
+        (_("Email delivery"), {"fields": ["email_undeliverable_at", "email_undeliverable_reason", "low_credits_threshold"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["date_joined", "last_login", "created_at", "updated_at"]}),
     ]
@@ -59,4 +61,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["public_id", "user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What was announced to whom, and whether it was emailed (read-only: the inbox is theirs)."""
+
+    list_display = ["created_at", "user", "kind", "subject", "in_app", "read_at", "email_state", "emailed_at"]
+    list_select_related = ["user"]
+    list_filter = ["kind", "email_state", "in_app", "created_at"]
+    search_fields = ["user__email", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["public_id", "user", "kind", "subject", "params", "url", "image_url", "in_app", "read_at",
+                       "email_state", "emailed_at", "created_at"]
+    exclude = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

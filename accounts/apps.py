@@ -17,3 +17,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")
+        from anymail.signals import tracking
+
+        from .notifications.bounces import tracking_received
+
+        tracking.connect(tracking_received, dispatch_uid="accounts.notifications.bounces")

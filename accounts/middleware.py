@@ -3,6 +3,8 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone, translation
 
+from modo import alerts
+
 from . import roles
 
 
@@ -31,7 +33,12 @@ class UserPreferencesMiddleware:
         if request.GET.get("lang") in dict(settings.LANGUAGES):
             translation.activate(request.GET["lang"])
             request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        # Alerts count abuse per IP as well as per account (modo/alerts.py).
+        token = alerts.current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            alerts.current_request.reset(token)
 
 
 class AccessActionMiddleware:

@@ -64,6 +64,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     # re-check membership, so a removed member falls back to personal).
     current_team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name=_("current workspace"))
+    # Notifications: "credits running low" below this many available credits (0: never).
+    low_credits_threshold = models.PositiveIntegerField(_("warn me below"), default=20)
+    # Set when the mail vendor reports a bounce or a complaint: nothing more is emailed there.
+    email_undeliverable_at = models.DateTimeField(null=True, blank=True)
+    email_undeliverable_reason = models.CharField(max_length=200, blank=True)
+    # The bell's number, kept with the user row every page loads anyway (no query of its own);
+    # changed only by accounts/notifications/services.py.
+    notifications_unread = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
@@ -234,3 +242,105 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > dj_timezone.now()
+
+
+class Notification(models.Model):
+    """One message in a creator's inbox. What it says is rendered from `kind` and `params` in the
+    reader's language when shown or emailed (accounts/notifications/kinds.py), never stored as text."""
+
+    class Kind(models.TextChoices):
+        JOB_FINISHED = "job_finished", _("A job finished")
+        JOB_FAILED = "job_failed", _("A job failed")
+        ORDER_PAID = "order_paid", _("An order was paid")
+        ORDER_EXPIRED = "order_expired", _("An order expired")
+        CREDITS_LOW = "credits_low", _("Credits running low")
+        TRIAL_ENDING = "trial_ending", _("Trial ending soon")
+        TRIAL_ENDED = "trial_ended", _("Trial ended")
+        TEAM_INVITATION = "team_invitation", _("Team invitation")
+        DRIVE_FILE_LOST = "drive_file_lost", _("A Google Drive file can no longer be opened")
+
+    class Email(models.TextChoices):
+        NONE = "none", _("Not emailed")
+        PENDING = "pending", _("Waiting to be emailed")
+        SENDING = "sending", _("Being emailed")
+        SENT = "sent", _("Emailed")
+        SKIPPED = "skipped", _("Not emailed (address undeliverable)")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    # What it is about ("generation:<uuid>", "order:<uuid>"): one notification per subject and kind.
+    subject = models.CharField(max_length=120, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    image_url = models.CharField(max_length=500, blank=True)
+    in_app = models.BooleanField(default=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(max_length=8, choices=Email.choices, default=Email.NONE)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "subject"], condition=~models.Q(subject=""),
+                                    name="notification_once_per_subject"),
+        ]
+        indexes = [
+            # The inbox page (newest first) and the bell's unread count.
+            models.Index(fields=["user", "in_app", "-created_at"], name="notification_inbox_idx"),
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True, in_app=True),
+                         name="notification_unread_idx"),
+            # The email flush: what is still waiting to be emailed.
+            models.Index(fields=["user", "kind"], condition=models.Q(email_state="pending"),
+                         name="notification_email_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """How a creator wants one kind of notification; no row means the default (in-app and email)."""
+
+    class Channel(models.TextChoices):
+        ALL = "all", _("In the app and by email")
+        APP = "app", _("In the app only")
+        EMAIL = "email", _("By email only")
+        OFF = "off", _("Off")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=24, choices=Notification.Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ALL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notificationpref_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.channel}"
+
+
+class EmailThrottle(models.Model):
+    """When a user was last emailed about one kind: at most one email per kind per window, the
+    rest wait for a digest. Its row is locked while an email is claimed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=Notification.Kind.choices)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("email throttle")
+        verbose_name_plural = _("email throttles")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="emailthrottle_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind} {self.last_sent_at}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .notifications import views as notification_views
 
 app_name = "accounts"
 
@@ -9,6 +10,11 @@ urlpatterns = [
     path("settings/profile/", views.profile, name="profile"),
     path("settings/api-keys/", views.api_keys, name="api_keys"),
     path("settings/api-keys/<uuid:public_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("settings/notifications/", notification_views.notification_settings, name="notification_settings"),
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path("notifications/bell/", notification_views.bell, name="notification_bell"),
+    path("notifications/read-all/", notification_views.read_all, name="notifications_read_all"),
+    path("notifications/<uuid:notification_id>/open/", notification_views.notification_open, name="notification_open"),
     path("avatars/<uuid:public_id>/", views.avatar, name="avatar"),
     path("language/", views.set_language, name="set_language"),
 ]

@@ -113,7 +113,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return ["name", "kind", "key", "new_api_key", "clear_api_key", "service_account", "new_service_account",
-                "clear_service_account", "base_url", "enabled", "timeout_seconds", "config",
+                "clear_service_account", "base_url", "enabled", "timeout_seconds", "daily_cost_alert_usd", "config",
                 "last_checked_at", "last_check_ok", "last_check_message"]
 
     def get_readonly_fields(self, request, obj=None):

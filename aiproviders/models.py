@@ -33,6 +33,10 @@ class Provider(TimeStamped):
     enabled = models.BooleanField(_("enabled"), default=True)
     timeout_seconds = models.PositiveIntegerField(_("timeout (seconds)"), default=60)
     config = models.JSONField(_("configuration"), default=dict, blank=True)
+    # Alert the superadmins when this provider's estimated cost for a day passes this (USD);
+    # empty: AI_DAILY_COST_ALERT_USD, or the "one provider's cost" alert rule when that is 0.
+    daily_cost_alert_usd = models.DecimalField(_("daily cost alert (USD)"), max_digits=10, decimal_places=2,
+                                               null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_check_ok = models.BooleanField(null=True, editable=False)
     last_check_message = models.CharField(max_length=255, blank=True, editable=False)

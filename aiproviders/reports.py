@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from modo import alerts
 from modo.http import absolute_url
 
 from .models import CostAlert, UsageLog
@@ -24,7 +25,7 @@ def day_bounds(day: date):
 def cost_by_provider(*, since, until):
     return (
         UsageLog.objects.filter(created_at__gte=since, created_at__lt=until, provider__isnull=False)
-        .values("provider_id", "provider__name")
+        .values("provider_id", "provider__name", "provider__daily_cost_alert_usd")
         .annotate(cost=Sum("est_cost_usd"), calls=Count("id"))
         .order_by("-cost")
     )
@@ -45,18 +46,31 @@ def cost_report(*, days: int, now=None):
     )
 
 
+def provider_threshold(own: Decimal | None) -> Decimal | None:
+    """A provider's daily alert threshold: its own, else AI_DAILY_COST_ALERT_USD, else the "one
+    provider's cost" alert rule (None when that rule is off)."""
+    if own is not None and own > 0:
+        return own
+    if settings.AI_DAILY_COST_ALERT_USD > 0:
+        return Decimal(str(settings.AI_DAILY_COST_ALERT_USD))
+    rule = alerts.rule_for(alerts.Kind.COST_PROVIDER)
+    return rule[0] if rule else None
+
+
 def cost_alerts_send(*, day: date | None = None) -> list[CostAlert]:
-    """Emails the admins once per provider per day when the day's estimated cost passes
-    AI_DAILY_COST_ALERT_USD. The CostAlert row (unique per day/provider/threshold) is the claim."""
-    threshold = Decimal(str(settings.AI_DAILY_COST_ALERT_USD))
-    if threshold <= 0:
-        return []
+    """Emails the admins once per provider per day when the day's estimated cost passes the
+    provider's threshold (provider_threshold), and once a day when the total of all providers
+    passes the "total cost" alert rule ($100 by default, editable in the admin). The CostAlert row
+    (unique per day/provider/threshold) and the Alert row (unique per kind/day) are the claims."""
     day = day or timezone.localdate()
     sent = []
     since, until = day_bounds(day)
-    for row in cost_by_provider(since=since, until=until):
+    rows = list(cost_by_provider(since=since, until=until))
+    _cost_total_alert(day=day, rows=rows, since=since)
+    for row in rows:
         total = row["cost"] or Decimal(0)
-        if total < threshold:
+        threshold = provider_threshold(row["provider__daily_cost_alert_usd"])
+        if threshold is None or total < threshold:
             continue
         try:
             with transaction.atomic():
@@ -75,5 +89,21 @@ def cost_alerts_send(*, day: date | None = None) -> list[CostAlert]:
         except Exception:
             alert.delete()  # not sent: the next run tries again
             raise
+        # Listed with the other alerts (admin banner); this email was the notice.
+        alerts.alert_raise(kind=alerts.Kind.COST_PROVIDER, key=f"{row['provider__name']} {day}", value=total,
+                           threshold=threshold, minutes=24 * 60, start=since, notify=False,
+                           evidence={"provider": row["provider__name"], "day": str(day), "calls": row["calls"],
+                                     "cost_usd": str(total)})
         sent.append(alert)
     return sent
+
+
+def _cost_total_alert(*, day: date, rows: list[dict], since) -> None:
+    rule = alerts.rule_for(alerts.Kind.COST_TOTAL)
+    total = sum((row["cost"] or Decimal(0) for row in rows), Decimal(0))
+    if rule is None or total <= rule[0]:
+        return
+    alerts.alert_raise(
+        kind=alerts.Kind.COST_TOTAL, key=f"all providers {day}", value=total, threshold=rule[0], minutes=24 * 60,
+        start=since, evidence={"day": str(day), "total_usd": str(total),
+                               "by_provider": {row["provider__name"]: str(row["cost"] or 0) for row in rows}})

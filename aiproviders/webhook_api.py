@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
-from modo import envelope
+from modo import alerts, envelope
 from modo.errors import AppError
 
 from . import webhooks
@@ -49,6 +49,8 @@ def replicate_webhook(request):
         raise WebhooksNotConfigured() from None
     except webhooks.WebhookRejected as exc:
         log.warning("replicate webhook rejected: %s", exc.reason)
+        alerts.event_count(kind=alerts.Kind.WEBHOOK_FORGERY, key="replicate",
+                           evidence={"webhook": "replicate", "last_reason": exc.reason, "last_ip": alerts.client_ip()})
         raise InvalidSignature(f"{InvalidSignature.default_message} ({exc.reason})") from None
     try:
         prediction = json.loads(request.body)

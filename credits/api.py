@@ -11,7 +11,7 @@ from ninja.errors import AuthorizationError
 
 from accounts import roles
 from accounts.selectors import workspace_for
-from modo import envelope
+from modo import alerts, envelope
 from modo.inputs import Input, state_no_nul
 
 from . import gateways, orders, payments, selectors
@@ -199,6 +199,8 @@ def _webhook(code: str):
     def receive(request):
         result = payments.payment_notification_receive(gateway=code, body=request.body, headers=request.headers)
         if result.status == 403:
+            alerts.event_count(kind=alerts.Kind.WEBHOOK_FORGERY, key=code,
+                               evidence={"webhook": code, "last_ip": alerts.client_ip()})
             raise AuthorizationError()
         if result.status == 404:
             raise Http404

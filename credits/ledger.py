@@ -23,19 +23,14 @@ from django.utils import timezone
 
 from modo import catalog
 
+from . import notices
 from .exceptions import InsufficientCredits, InvalidInput
-from .models import CreditAccount, Hold, LedgerEntry, Plan
+from .models import Bucket, CreditAccount, Hold, LedgerEntry, Plan
 from .periods import add_months
 from .reasons import Reason
 from .signals import announce
 
 Kind = LedgerEntry.Kind
-
-
-class Bucket(models.TextChoices):
-    BONUS = "bonus"
-    CYCLE = "cycle"
-    PURCHASED = "purchased"
 
 
 @dataclass(frozen=True)
@@ -105,8 +100,7 @@ def _effect(account: CreditAccount, *, kind: str, key: str, amount: int = 0, hel
         account=account, kind=kind, amount=amount, held_delta=held_delta, bonus_delta=split.bonus,
         cycle_delta=split.cycle, balance_after=account.balance, bonus_after=account.bonus_balance,
         cycle_after=account.cycle_balance, held_after=account.held, hold=hold, idempotency_key=key,
-        actor_id=getattr(actor, "pk", actor),
-        reason=reason[:255], metadata=metadata or {}, created_at=now, **_reference_fields(reference))
+        actor_id=getattr(actor, "pk", actor), reason=reason[:255], metadata=metadata or {}, created_at=now, **_reference_fields(reference))
 
 
 def _append(account: CreditAccount, **effect) -> LedgerEntry:
@@ -391,11 +385,12 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
     def decide(locked: CreditAccount, _is_trial: bool) -> _Booking:
         if locked.available < amount:
             raise InsufficientCredits(required=amount, available=locked.available)
+        seen.update(account_id=locked.pk, available_before=locked.available)
         hold = Hold(account=locked, amount=amount, reference=reference[:120], idempotency_key=idempotency_key)
         return _Booking(hold, _effect(locked, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount,
                                       hold=hold, reference=reference, metadata=description, actor=actor))
 
-    refusal = None
+    refusal, seen = None, {}
     with transaction.atomic(savepoint=False):
         try:
             booking = _book(account, decide)
@@ -405,6 +400,8 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
             # A key used before: its hold is the answer, whatever the account's state is now.
             if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
                 return existing
+        if booking is not None and seen:  # crossing below the creator's own threshold: credits/notices.py
+            notices.credits_low_after_commit(**seen, spent=amount)
     if refusal is not None:
         raise refusal
     return booking.hold

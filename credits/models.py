@@ -127,6 +127,14 @@ class CreditCost(TimeStamped):
         return f"{self.label}: {self.credits}"
 
 
+class Bucket(models.TextChoices):
+    """Where an account's credits sit (`balance` = bonus + cycle + purchased): the ledger spends them in that order."""
+
+    BONUS = "bonus"
+    CYCLE = "cycle"
+    PURCHASED = "purchased"
+
+
 class CreditAccount(TimeStamped):
     """Who pays: a user or a team (accounts.Team), exactly one of them (a CHECK constraint).
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from modo.http import absolute_url
 
-from . import gateways, ledger, receipts, selectors
+from . import gateways, ledger, notices, receipts, selectors
 from .exceptions import CreditsError, InvalidInput
 from .models import CreditAccount, CreditPackage, Order, PaymentSettings, Plan
 from .reasons import Reason
@@ -175,6 +175,8 @@ def credits_purchase_apply(*, order: Order) -> bool:
                 metadata={"url": reverse("credits:order", args=[order.public_id])},
             )
         receipts.receipt_issue(order=order)
+        if order.account.user_id:
+            notices.order_notify_on_commit(order.pk)
     return True
 
 
@@ -193,11 +195,20 @@ def order_mark_paid(*, order: Order, gateway_reference: str = "") -> bool:
 
 def order_cancel(*, order: Order, status: str = Order.Status.CANCELLED) -> bool:
     """Only a pending order can be cancelled or expired; a paid one stays paid."""
-    return bool(Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(status=status))
+    with transaction.atomic():
+        changed = bool(Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(status=status))
+        if changed and status == Order.Status.EXPIRED:
+            notices.order_notify_on_commit(order.pk)
+    return changed
 
 
 def orders_expire_stale(*, now=None) -> int:
     now = now or timezone.now()
-    return Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now, gateway=Order.Gateway.MANUAL).update(
-        status=Order.Status.EXPIRED
-    )
+    with transaction.atomic():
+        ids = list(Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now,
+                                        gateway=Order.Gateway.MANUAL).values_list("pk", flat=True))
+        expired = Order.objects.filter(pk__in=ids, status=Order.Status.PENDING).update(status=Order.Status.EXPIRED)
+        for order_id in ids:
+            notices.order_notify_on_commit(order_id)
+    return expired
+

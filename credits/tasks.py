@@ -21,3 +21,11 @@ def expire_stale_orders() -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def receipt_email(receipt_id: int) -> bool:
     return receipts.receipt_email_send(receipt_id=receipt_id)
+
+
+@shared_task
+def notify_trials() -> int:
+    """Hourly: "your trial ends in 3 days" / "your trial has ended" (once per trial end)."""
+    from . import notices
+
+    return notices.trials_notify()

@@ -14,10 +14,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role
+from accounts import notifications
+from accounts.models import Membership, Notification, Role
 from modo.errors import AppError
 
 from . import audio, drive, images, storage
@@ -268,16 +270,23 @@ def asset_replace(*, asset: MediaAsset, url: str) -> MediaAsset:
 def asset_check(*, asset: MediaAsset) -> MediaAsset:
     """Re-checks that the file is still there and reachable and records the answer. A Drive
     that does not answer (DriveError) changes nothing and is raised."""
+    lost = False
     if asset.storage == Storage.DRIVE:
         try:
             _drive_metadata(asset.owner, asset.drive_file_id)
             accessible = True
-        except (drive.DriveFileNotFound, drive.DriveNotConnected):
+        except drive.DriveFileNotFound:
+            accessible, lost = False, asset.is_accessible
+        except drive.DriveNotConnected:
             accessible = False
     else:
         accessible = storage.exists(asset.storage_key)
     asset.is_accessible, asset.last_checked_at = accessible, timezone.now()
     asset.save(update_fields=["is_accessible", "last_checked_at", "updated_at"])
+    if lost:  # it was there at the last check: the creator hears of it (not of a disconnected Drive)
+        notifications.notification_send(
+            user=asset.owner, kind=Notification.Kind.DRIVE_FILE_LOST, subject=f"asset:{asset.public_id}",
+            url=reverse("studio:asset", args=[asset.public_id]), params={"name": asset.file_name})
     return asset
 
 

@@ -1,9 +1,12 @@
+import json
+
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from .models import ContactMessage
+from . import alerts
+from .models import Alert, AlertRule, ContactMessage
 
 
 class QuickActionCheckbox:
@@ -47,4 +50,45 @@ class ContactMessageAdmin(admin.ModelAdmin):
         self.message_user(request, f"{updated} message(s) marked as handled.")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "threshold", "window_minutes", "enabled", "updated_at"]
+    list_editable = ["threshold", "window_minutes", "enabled"]
+    fields = ["kind", "threshold", "window_minutes", "enabled"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        alerts.rule_changed(obj.kind)
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "key", "value", "threshold", "window_minutes", "emailed_at", "acknowledged_at"]
+    list_filter = ["kind", ("acknowledged_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["key"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["kind", "key", "window_start", "window_minutes", "value", "threshold", "evidence_pretty",
+                       "emailed_at", "acknowledged_at", "created_at"]
+    fields = readonly_fields
+    actions = ["acknowledge"]
+
+    @admin.display(description=_("evidence"))
+    def evidence_pretty(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.evidence, indent=2, sort_keys=True, default=str))
+
+    @admin.action(description=_("Acknowledge the selected alerts"))
+    def acknowledge(self, request, queryset):
+        done = alerts.alerts_acknowledge(queryset=queryset)
+        self.message_user(request, _("%(n)s alert(s) acknowledged.") % {"n": done})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -83,3 +83,65 @@ class RouteLatency(models.Model):
 
     def __str__(self):
         return f"{self.route} @ {self.minute:%Y-%m-%d %H:%M}"
+
+
+class AlertRule(models.Model):
+    """A superadmin alert's threshold, editable in the admin: more than `threshold` events (or US
+    dollars, for cost) within `window_minutes` raises the alert, once per window."""
+
+    class Kind(models.TextChoices):
+        COST_TOTAL = "cost_total", _("Total AI vendor cost per day (USD)")
+        COST_PROVIDER = "cost_provider", _("One provider's AI cost per day (USD)")
+        FAILED_GENERATIONS = "failed_generations", _("Failed or refused generations by one account or IP")
+        SIGNUPS = "signups", _("Signups from one IP")
+        CONTACT_BURST = "contact_burst", _("Contact-form sends from one IP")
+        INVITATION_BURST = "invitation_burst", _("Team invitations sent by one account")
+        WEBHOOK_FORGERY = "webhook_forgery", _("Webhook signature failures")
+
+    kind = models.CharField(_("alert"), max_length=24, choices=Kind.choices, unique=True)
+    threshold = models.DecimalField(_("more than"), max_digits=12, decimal_places=2)
+    window_minutes = models.PositiveIntegerField(_("within (minutes)"))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+        ordering = ["kind"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: > {self.threshold} / {self.window_minutes} min"
+
+
+class Alert(models.Model):
+    """One raised alert with its evidence: at most one per (kind, key, window), which is what
+    makes it "once per window". Emailed to the superadmins and shown on the admin's banner until
+    acknowledged."""
+
+    kind = models.CharField(_("alert"), max_length=24, choices=AlertRule.Kind.choices)
+    key = models.CharField(_("about"), max_length=200)
+    window_start = models.DateTimeField(_("window from"))
+    window_minutes = models.PositiveIntegerField(_("window (minutes)"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    threshold = models.DecimalField(_("threshold"), max_digits=12, decimal_places=2)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "window_start"], name="alert_once_per_window"),
+        ]
+        indexes = [
+            # The admin banner: alerts nobody acknowledged yet.
+            models.Index(fields=["-created_at"], condition=models.Q(acknowledged_at__isnull=True), name="alert_open_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.key} ({self.value} > {self.threshold})"

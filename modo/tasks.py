@@ -18,3 +18,10 @@ def contact_message_notify(message_id: int) -> None:
 def flush_latency() -> int:
     """Moves the finished minutes of request latency from the cache into RouteLatency rows."""
     return latency.flush()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def alert_notify(alert_id: int) -> None:
+    from . import alerts
+
+    alerts.alert_notify(alert_id=alert_id)

@@ -45,6 +45,8 @@ urlpatterns = [
     path("", include("credits.urls")),
     path("", include("media.urls")),
     path("api/v1/", api.urls),
+    # The mail vendor's tracking webhook (bounces, complaints): accounts/notifications/bounces.py.
+    path("anymail/", include("anymail.urls")),
     path("admin/analytics/", admin.site.admin_view(admin_views.analytics_page), name="admin_analytics"),
     path("admin/", admin.site.urls),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import envelope, ratelimit, services, workers
+from . import alerts, envelope, ratelimit, services, workers
 from .celery import app as celery_app
 from .forms import ContactForm
 
@@ -52,6 +52,8 @@ def contact(request):
         form = ContactForm(request.POST)
         if form.is_valid():
             ip = get_adapter().get_client_ip(request)
+            alerts.event_count(kind=alerts.Kind.CONTACT_BURST, key=f"ip:{ip}",
+                               evidence={"ip": ip, "last_email": form.cleaned_data["email"], "spam": form.is_spam()})
             if form.is_spam():
                 log.info("contact form dropped as spam from %s", ip)
             elif not ratelimit.hit(key=f"contact:{ip}", limit=CONTACT_LIMIT_PER_HOUR, window_seconds=3600):

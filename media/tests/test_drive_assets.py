@@ -302,3 +302,17 @@ def test_connect_flow_stores_encrypted_tokens(client, user, google_client):
         revoke = mock.post(url__startswith="https://oauth2.googleapis.com/revoke").mock(return_value=httpx.Response(200))
         client.post(reverse("media:drive_disconnect"))
     assert revoke.called and not DriveConnection.objects.filter(user=user).exists()
+
+
+def test_a_drive_file_that_became_inaccessible_is_announced_once(user, connection, drive, character, local_storage):
+    from accounts.models import Notification
+
+    keep, gone = linked(user, character, connection), linked(user, character, connection, OTHER_ID)
+    del drive["files"][OTHER_ID]
+    services.asset_check(asset=keep)
+    services.asset_check(asset=gone)
+    services.asset_check(asset=gone)  # still gone: nothing new to say
+
+    n = Notification.objects.get(user=user)
+    assert (n.kind, n.subject, n.params["name"]) == ("drive_file_lost", f"asset:{gone.public_id}", "other.png")
+    assert n.url == reverse("studio:asset", args=[gone.public_id])

@@ -1,5 +1,6 @@
 """Settings shared by every mode. Values come from the environment (or a `.env` file)."""
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.github",
     "ninja",
+    "anymail",
     "modo",
     "accounts",
     "studio",
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "modo.context_processors.site",
                 "credits.context_processors.credits",
                 "media.context_processors.drive_settings",
+                "accounts.context_processors.notifications",
             ],
             "builtins": ["modo.templatetags.icons"],
         },
@@ -281,6 +284,22 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MODO Creator Verse <nore
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Who receives contact-form messages, on top of every active superuser.
 CONTACT_EMAILS = env.list("CONTACT_EMAILS", default=[])
+# Delivery through a vendor's API with django-anymail when one is chosen: Resend when
+# RESEND_API_KEY is set, or any anymail vendor by ANYMAIL_ESP (e.g. "mailgun") with its settings
+# as ANYMAIL_<SETTING> variables (ANYMAIL_MAILGUN_API_KEY=…). Otherwise EMAIL_URL (SMTP/console).
+# Bounces and complaints come back on /anymail/<vendor>/tracking/ (basic auth with
+# ANYMAIL_WEBHOOK_SECRET="user:password"; Resend's svix signature with ANYMAIL_RESEND_SIGNING_SECRET
+# needs the svix package) and stop email to that address (accounts/notifications/bounces.py).
+RESEND_API_KEY = env("RESEND_API_KEY", default="")
+ANYMAIL_ESP = env("ANYMAIL_ESP", default="resend" if RESEND_API_KEY else "")
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items()
+           if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"}
+if RESEND_API_KEY:
+    ANYMAIL.setdefault("RESEND_API_KEY", RESEND_API_KEY)
+if ANYMAIL_ESP:
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+# The app shell's bell asks for the unread count this often (and at once on the page's events).
+NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=30)
 
 # --- Celery -----------------------------------------------------------------------------------
 if REDIS_URL:
@@ -321,6 +340,8 @@ CELERY_BEAT_SCHEDULE = {
     "credits-expire-trials": {"task": "credits.tasks.expire_trials", "schedule": 3600},
     "credits-expire-stale-orders": {"task": "credits.tasks.expire_stale_orders", "schedule": 3600},
     "ai-cost-alerts": {"task": "aiproviders.tasks.send_cost_alerts", "schedule": 15 * 60},
+    "notification-email-digests": {"task": "accounts.tasks.flush_notification_emails", "schedule": 60},
+    "credits-trial-notifications": {"task": "credits.tasks.notify_trials", "schedule": 3600},
     "studio-purge-trash": {"task": "studio.tasks.purge_trash", "schedule": 24 * 3600},
     "studio-purge-exports": {"task": "studio.tasks.purge_exports", "schedule": 3600},
     "media-check-assets": {"task": "media.tasks.check_assets", "schedule": 24 * 3600},

@@ -39,8 +39,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import urlencode
 from PIL import Image
 
+from accounts import notifications, teams
 from accounts import services as account_services
-from accounts import teams
 from accounts.models import Membership
 from accounts.tests.factories import UserFactory, bearer
 from credits import orders
@@ -80,6 +80,7 @@ PAGE_IDS = {
     "export_id": "export",
     "member_id": "member",
     "invitation_id": "invitation",
+    "notification_id": "notification",
 }
 
 # Page URL kwargs that are not ids: every value the view acts on (an unknown value would be a
@@ -116,7 +117,7 @@ PUBLIC_PAGES = {
 # API path parameters and the ids in request bodies / query strings → the world's object.
 API_IDS = {
     "project_id": "project", "character_id": "character", "location_id": "location", "scene_id": "scene",
-    "moodboard_id": "moodboard", "job_id": "job", "asset_id": "asset",
+    "moodboard_id": "moodboard", "job_id": "job", "asset_id": "asset", "notification_id": "notification",
     "project": "project", "character": "character", "characters": "character", "location": "location",
     "scene": "scene", "beat": "beat", "moodboard": "moodboard", "source_asset": "asset", "reference_asset": "asset",
     "slug": "team", "member_id": "member",
@@ -364,6 +365,7 @@ def world(settings, tmp_path, user):
         "member": Membership.objects.create(team=team, user=UserFactory(), role="editor").public_id,
         "invitation": teams.invitation_create(team=team, email="invited@example.com", role="viewer", invited_by=owner,
                                               accept_url=lambda raw: raw).invitation.public_id,
+        "notification": notifications.notification_send(user=owner, kind="order_paid", subject="sweep").public_id,
     }
     return {"owner": owner, **{k: str(v) for k, v in ids.items()}}
 

@@ -84,3 +84,21 @@ def test_production_keeps_sessions_in_the_cache_written_through_to_the_database(
     result = manage("shell", "-c", code, **production_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/9"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.mark.parametrize("env, backend", [
+    ({}, "django.core.mail.backends.console.EmailBackend"),
+    ({"RESEND_API_KEY": "re_test_123"}, "anymail.backends.resend.EmailBackend"),
+    ({"ANYMAIL_ESP": "mailgun", "ANYMAIL_MAILGUN_API_KEY": "key-1"}, "anymail.backends.mailgun.EmailBackend"),
+])
+def test_email_goes_through_anymail_when_a_vendor_is_set(tmp_path, env, backend):
+    """Resend by its key, any anymail vendor by name (its settings as ANYMAIL_*), else EMAIL_URL."""
+    code = ("from django.conf import settings; from django.core.mail import get_connection; "
+            "print(settings.EMAIL_BACKEND, type(get_connection()).__module__, sorted(settings.ANYMAIL))")
+    result = manage("shell", "-c", code, **production_env(tmp_path, **env))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split()[0] == backend
+    if "RESEND_API_KEY" in env:
+        assert "RESEND_API_KEY" in result.stdout
+    if "ANYMAIL_MAILGUN_API_KEY" in env:
+        assert "MAILGUN_API_KEY" in result.stdout

@@ -12,7 +12,8 @@ from studio.services import project_publish
 PUBLIC = ["/", "/features/", "/pricing/", "/showcase/", "/about/", "/contact/", "/auth/", "/auth/?tab=register"]
 SECTIONS = ["", "story/", "characters/", "world/", "scenes/", "script/", "moodboards/", "gallery/", "publish/"]
 APP = ["/dashboard/", "/studio/", "/studio/jobs/", "/settings/credits/", "/settings/subscription/",
-       "/settings/profile/", "/settings/storage/", "/settings/api-keys/"]
+       "/settings/profile/", "/settings/storage/", "/settings/api-keys/", "/notifications/",
+       "/settings/notifications/"]
 
 
 

@@ -26,10 +26,11 @@ from aiproviders.adapters.base import TextRequest, Usage
 from aiproviders.adapters.local import offline_label
 from aiproviders.models import AIModel, UsageLog
 from credits import guards, ledger
+from modo.errors import AppError
 
 from .. import targets
 from ..models import Character, Draft, Location, Project, Scene, Story, World
-from . import jobs, prompts
+from . import announce, jobs, prompts
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +96,22 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
     draft_id = uuid.uuid4()
     reference = f"draft:{draft_id}"
     description = draft_description(project, target_kind, target, field)
-    with transaction.atomic():
-        account = jobs.account_lock_for(user=user, project=project)
-        guards.member_cap_check(account=account, actor=user, cap=jobs.member_cap(user=user, project=project), cost=cost)
-        guards.generation_check(account=account, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
-        hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
-                                   description=description, actor=user)
-        draft = Draft.objects.create(
-            public_id=draft_id, project=project, owner=user, target_kind=target_kind,
-            target_id=getattr(target, "public_id", None), field=field, prompt=prompt, canon=built["canon"],
-            model_name=model.display_name,
-        )
+    try:
+        with transaction.atomic():
+            account = jobs.account_lock_for(user=user, project=project)
+            guards.member_cap_check(account=account, actor=user, cap=jobs.member_cap(user=user, project=project),
+                                    cost=cost)
+            guards.generation_check(account=account, kind="text", cost=cost, premium=model.tier == AIModel.Tier.PREMIUM)
+            hold = ledger.credits_hold(account=account, amount=cost, reference=reference, idempotency_key=reference,
+                                       description=description, actor=user)
+            draft = Draft.objects.create(
+                public_id=draft_id, project=project, owner=user, target_kind=target_kind,
+                target_id=getattr(target, "public_id", None), field=field, prompt=prompt, canon=built["canon"],
+                model_name=model.display_name,
+            )
+    except AppError as exc:
+        announce.generation_refused_or_failed(user_id=user.pk, reason=f"refused: {exc.code}")
+        raise
     return _stream(user=user, draft=draft, hold=hold, cost=cost, model=model, built=built, reference=reference,
                    language=language)
 
@@ -175,6 +181,7 @@ def _stream(*, user, draft, hold, cost, model, built, reference, language) -> It
     except ProviderError as exc:
         ledger.credits_release(hold=hold)
         settled = True
+        announce.generation_refused_or_failed(user_id=user.pk, reason=f"failed: {exc.code or 'provider_error'}")
         # Stored as the msgid (shown later in the reader's language); one with parameters is kept filled in.
         _finish(draft, parts, Draft.Status.INCOMPLETE,
                 error=exc.user_message % exc.params if exc.params else exc.user_message)

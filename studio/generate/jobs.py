@@ -35,6 +35,7 @@ from modo.errors import AppError, ServiceUnavailable
 
 from .. import selectors, targets
 from ..models import Character, Generation, Moodboard
+from . import announce
 from .prompts import character_prompt, character_sheet_hash, chosen_presets, moodboard_prompt, moodboard_setting
 
 Kind, Status = Generation.Kind, Generation.Status
@@ -189,6 +190,9 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
             # Sent once committed, after the 202 has gone out (a message lost on the way is sent
             # again by the sweeper: the row is what counts).
             transaction.on_commit(lambda: after_response(lambda: _enqueue(job)))
+    except AppError as exc:
+        announce.generation_refused_or_failed(user_id=user.pk, reason=f"refused: {exc.code}")
+        raise
     except IntegrityError:
         # The same idempotency key sent twice at once: the first one made the job.
         return Generation.objects.select_related("project", "output_asset", "model_used").get(
@@ -369,6 +373,9 @@ def job_fail(*, job: Generation, code: str, message: str, params: dict | None = 
             finished_at=timezone.now(), progress_message="")
         if ended:
             _release(job)
+            announce.job_ended_on_commit(job)
+    if ended:
+        announce.generation_refused_or_failed(user_id=job.owner_id, reason=f"failed: {code}")
     return bool(ended)
 
 

@@ -29,8 +29,8 @@ from modo.http import is_htmx, safe_next
 from .. import selectors, services, targets
 from ..bible.views.moodboards import moodboard_page
 from ..models import Generation
+from . import announce, jobs
 from . import drafts as text_drafts
-from . import jobs
 from .forms import AnimateForm, CharacterImageForm, GenerateForm, JobFilterForm, MoodboardImageForm, fresh_key
 from .panels import image_panel, missing_characters, sheets_offer
 
@@ -273,6 +273,8 @@ def job(request, job_id):
     """A job card (or a jobs-list row with ?view=row). It polls itself while the job is active;
     ?poll=1 says the caller saw it active, so an ended job now announces itself (toast, gallery)."""
     job = selectors.job_get(user=request.user, public_id=job_id)
+    if request.GET.get("poll") == "1":
+        announce.job_watched(user=request.user, job=job)  # on its page: no notification when it ends (announce.py)
     return _job_card(request, job, just_finished=request.GET.get("poll") == "1")
 
 

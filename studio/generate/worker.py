@@ -38,6 +38,7 @@ from modo.errors import AppError
 from .. import targets
 from ..gallery import services as gallery_services
 from ..models import Generation
+from . import announce
 from .jobs import SPECS, InvalidJob, _enqueue, _release, job_fail, pricing_params
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ def _succeed(job: Generation, *, data: bytes, mime: str, model: AIModel, vendor_
         if done:
             ledger.credits_capture(hold=job.hold, amount=charged, actor=job.owner_id)
             gallery_services.sheet_set_if_missing(asset=asset)  # a character's first image is its sheet
+            announce.job_ended_on_commit(job)
     if not done:
         media_services.asset_delete(asset=asset)
         raise _Stop()

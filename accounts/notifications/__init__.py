@@ -1,0 +1,25 @@
+"""Notifications: the in-app inbox and email (DESIGN.md §1 places them in accounts).
+
+The apps above accounts announce things by calling these functions (they may import accounts;
+accounts imports none of them):
+
+- notification_send(user=, kind=, subject=, params=, url=, image_url=, unless_present=)
+- presence_mark(user_id=, subject=) — "the creator is looking at this now" (a polling page)
+- notifications_read_subject(user=, subject=) — the creator saw the thing itself
+- credits_low_check(user=, available_before=, available_after=)
+- team_invitation_sent(inviter=, email=, team_name=, accept_url=, invitation_id=)
+"""
+
+from .presence import presence_here, presence_mark
+from .services import (
+    credits_low_check,
+    email_undeliverable_mark,
+    notification_send,
+    notifications_read_subject,
+    team_invitation_sent,
+)
+
+__all__ = [
+    "credits_low_check", "email_undeliverable_mark", "notification_send", "notifications_read_subject",
+    "presence_here", "presence_mark", "team_invitation_sent",
+]
