@@ -46,7 +46,7 @@ def _sounds(user, target) -> list[MediaAsset]:
 
 
 def _voice_jobs(request, kind: str, obj) -> list[Generation]:
-    found = recent_jobs(request, target_kind=kind, target_id=obj.public_id)
+    found = recent_jobs(request, target_kind=kind, target_id=obj.public_id, project=obj.project)
     return targets.with_targets(request.user, [j for j in found if j.kind == Kind.VOICE])
 
 
