@@ -60,14 +60,15 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate-limit counters live in the cache: every test starts from none (and reads the
-    configuration catalog and the workers' heartbeats afresh)."""
+    configuration catalog, the workers' heartbeats and request latencies afresh)."""
     from django.core.cache import cache
 
-    from modo import catalog, workers
+    from modo import catalog, latency, workers
 
     yield
     catalog.forget()
     workers.forget()
+    latency.forget()
     if settings.REDIS_AVAILABLE:
         import redis
 

@@ -1,5 +1,5 @@
-"""Request latency per route: the middleware counts each request in the cache (Redis when it
-answers), the flush task moves finished minutes into RouteLatency rows, and the analytics page
+"""Request latency per route: the middleware counts each request in the process and sends the
+sums to the cache (Redis when it answers) every few seconds, the flush task moves finished minutes into RouteLatency rows, and the analytics page
 charts p50/p95/p99 and lists the slowest routes."""
 
 import time
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def clean_counters():
+    latency.forget()
     for minute in latency._pending_minutes():
         latency._take(minute)
     yield
@@ -65,6 +66,17 @@ def test_a_server_error_counts_as_an_error(client):
     broken = RouteLatency.objects.get(route="modo.tests.error_urls.boom")
     assert (broken.count, broken.errors) == (1, 1)
     assert RouteLatency.objects.get(route="pricing").errors == 0
+
+
+def test_requests_reach_the_cache_in_sums_not_one_by_one():
+    now = time.time() // 60 * 60 + 10  # well inside one minute
+    latency.push(now=now)  # just sent: the next requests wait in the process
+    for i in range(20):
+        latency.record(route="home", ms=30.0 + i, error=False, now=now + 1)
+    assert latency._take(int(now // 60)) == {}
+    latency.record(route="home", ms=700.0, error=False, now=now + latency.PUSH_S + 1)  # due: one push of all
+    counted = latency._take(int(now // 60))["home"]
+    assert (counted["count"], counted["b2"], counted["b6"], counted["max_ms"]) == (21, 20, 1, 700.0)
 
 
 def test_a_minute_flushed_twice_adds_up(client):
