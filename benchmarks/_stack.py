@@ -70,7 +70,8 @@ class Stack:
         self.static_root = static_root
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "TEST_DATABASE_NAME")},
-            "DJANGO_SETTINGS_MODULE": "modo.settings.production",
+            # Production settings plus the bench's minimal view (benchmarks/bench_settings.py).
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "CACHE_KEY_PREFIX": "modo-bench",
@@ -89,7 +90,8 @@ class Stack:
             "LOG_LEVEL": "WARNING",
             "SENTRY_DSN": "",
             "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": str(ROOT),  # this checkout's code, whatever the current directory
+            # This checkout's code, whatever the current directory, and bench_settings / bench_urls.
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "benchmarks")]),
         }
         self.processes: dict[str, subprocess.Popen] = {}
         self._logs = []
