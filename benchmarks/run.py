@@ -39,6 +39,8 @@ from _scratch import scratch_database  # noqa: E402 — sets DJANGO_SETTINGS_MOD
 
 # --- budgets (issue 9) -----------------------------------------------------------------------------
 LEDGER_MIN_RATIO = 0.50
+HORDAK_MIN_RATIO = 1.5  # issue 23: ours / django-hordak, hold+capture pairs per second
+LEDGER_WORKERS = 8
 GENERATE_P50_MS, GENERATE_P95_MS = 12, 25  # p50 relaxed from 10 ms by issue 15 (LiteLLM's published gateway overhead)
 DISPATCH_P50_MS = 50
 STREAM_P95_MS = 50
@@ -66,16 +68,39 @@ FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "pages", "animat
 # --- figure 1: ledger ------------------------------------------------------------------------------------
 
 def figure_ledger(results: Results, ops: int) -> None:
+    """Ours (hold+capture through credits/ledger.py), raw SQL and django-hordak (in its own
+    process, virtualenv and scratch database: benchmarks/peer_hordak.py), alternated round by round."""
     import ledger
+    from _peers import Hordak, PeerUnavailable
 
-    say(f"1. ledger: {ops} hold+capture pairs, 8 workers, services vs raw SQL")
-    services_rate, raw_rate = ledger.run(ops, workers=8)
+    say(f"1. ledger: {ops} hold+capture pairs, {LEDGER_WORKERS} workers, services vs raw SQL vs django-hordak")
+    hordak = None
+    try:
+        hordak = Hordak(database=f"{DB_NAME}_hordak", workers=LEDGER_WORKERS, say=say)
+    except PeerUnavailable as exc:
+        say(f"1. django-hordak is not measured: {exc}")
+    try:
+        services_rate, raw_rate, peer = ledger.run(ops, workers=LEDGER_WORKERS,
+                                                   peers={"hordak": hordak.round} if hordak else {})
+    finally:
+        if hordak:
+            hordak.close()
     ratio = services_rate / raw_rate
-    results.data["ledger"] = {"ops": ops, "workers": 8, "services_per_s": round(services_rate, 1),
+    results.data["ledger"] = {"ops": ops, "workers": LEDGER_WORKERS, "services_per_s": round(services_rate, 1),
                               "raw_per_s": round(raw_rate, 1), "ratio": round(ratio, 3)}
     results.add("1. ledger services (hold+capture/s)", round(services_rate), "/s")
     results.add("1. ledger raw SQL baseline", round(raw_rate), "/s")
     results.add("1. ledger services / raw", f"{ratio:.1%}", "", f">= {LEDGER_MIN_RATIO:.0%}", ratio >= LEDGER_MIN_RATIO)
+    if hordak is None:
+        results.add("1. ledger ours / django-hordak", "not measured (see the log)", "", f">= {HORDAK_MIN_RATIO:g}", None)
+        return
+    versus = services_rate / peer["hordak"]
+    results.data["ledger"].update(hordak_per_s=round(peer["hordak"], 1), ours_over_hordak=round(versus, 3),
+                                  hordak={"version": hordak.version, "shape": "hold = 1 transfer (2 legs), capture "
+                                          "= 1 transaction of 3 legs through a holding account"})
+    results.add(f"1. ledger django-hordak {hordak.version} (hold+capture/s)", round(peer["hordak"]), "/s")
+    results.add("1. ledger ours / django-hordak", round(versus, 2), "×", f">= {HORDAK_MIN_RATIO:g}×",
+                versus >= HORDAK_MIN_RATIO)
 
 
 # --- figure 2: generation request overhead -------------------------------------------------------------------
