@@ -68,12 +68,12 @@ def ledger_row(k: int) -> dict:
 
 
 _LEDGER_K = {  # the same as ledger_row, in SQL over k = generate_series(1, 100)
-    "kind": "CASE WHEN k = 1 OR k = {n} THEN 'grant' WHEN (k - 2) % 2 = 0 THEN 'hold' ELSE 'capture' END",
-    "amount": "CASE WHEN k = 1 THEN {grant} WHEN k = {n} THEN {top} WHEN (k - 2) % 2 = 0 THEN 0 ELSE -{step} END",
-    "held_delta": "CASE WHEN k = 1 OR k = {n} THEN 0 WHEN (k - 2) % 2 = 0 THEN {step} ELSE -{step} END",
+    "kind": "CASE WHEN k = 1 OR k = {n} THEN 'grant' WHEN (k - 2) %% 2 = 0 THEN 'hold' ELSE 'capture' END",
+    "amount": "CASE WHEN k = 1 THEN {grant} WHEN k = {n} THEN {top} WHEN (k - 2) %% 2 = 0 THEN 0 ELSE -{step} END",
+    "held_delta": "CASE WHEN k = 1 OR k = {n} THEN 0 WHEN (k - 2) %% 2 = 0 THEN {step} ELSE -{step} END",
     "balance_after": "CASE WHEN k = 1 THEN {grant} WHEN k = {n} THEN {grant} - {step} * (({n} - 2) / 2) + {top} "
-                     "WHEN (k - 2) % 2 = 0 THEN {grant} - {step} * ((k - 2) / 2) ELSE {grant} - {step} * ((k - 1) / 2) END",
-    "held_after": "CASE WHEN k = 1 OR k = {n} THEN 0 WHEN (k - 2) % 2 = 0 THEN {step} ELSE 0 END",
+                     "WHEN (k - 2) %% 2 = 0 THEN {grant} - {step} * ((k - 2) / 2) ELSE {grant} - {step} * ((k - 1) / 2) END",
+    "held_after": "CASE WHEN k = 1 OR k = {n} THEN 0 WHEN (k - 2) %% 2 = 0 THEN {step} ELSE 0 END",
 }
 
 
