@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import signal
@@ -34,7 +33,7 @@ DB_NAME = f"modo_bench_run_{os.getpid()}"
 os.environ["REDIS_URL"] = REDIS_URL
 
 from _harness import Results, http_client, login, run_clients, say, stop, summary  # noqa: E402
-from _ratios import against, within  # noqa: E402
+from _pages import count_queries, figure_pages, page_urls  # noqa: E402
 from _scratch import scratch_database  # noqa: E402 — sets DJANGO_SETTINGS_MODULE first
 
 # --- budgets (issue 9) -----------------------------------------------------------------------------
@@ -44,9 +43,6 @@ LEDGER_WORKERS = 8
 GENERATE_P50_MS, GENERATE_P95_MS = 12, 25  # p50 relaxed from 10 ms by issue 15 (LiteLLM's published gateway overhead)
 DISPATCH_P50_MS = 50
 STREAM_P95_MS = 50
-# Pages: multiples of the minimal view measured in the same load (benchmarks/README.md says why these).
-PAGE_P50_X, PAGE_P95_X = 8.0, 8.0
-MINIMAL, MINIMAL_URL = "minimal view", "/_bench/minimal/"
 ANIMATION_MAX_S = 5
 WORKER_PEAK_MB, WEB_RSS_MB = 500, 200
 
@@ -59,9 +55,9 @@ THINK_S = (1.0, 5.0)
 GENERATE_CLIENTS, GENERATE_ROUNDS = 8, 16
 DISPATCH_JOBS, DISPATCH_WARMUP = 25, 3
 STREAM_CLIENTS, STREAM_REQUESTS = 2, 40
-PAGE_CLIENTS, PAGE_ROUNDS = 50, 2
-PAGE_TIMEOUT_S = 10
-FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "gateway", "pages", "animation", "memory")
+FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "gateway", "pages", "scale", "openload", "animation",
+           "memory")
+SCALE_MAX_RATIO = 1.3  # issue 23: a page's p50 on the scale set ÷ on the base set
 GATEWAY_P50_X = GATEWAY_P95_X = 1.0  # issue 23: our p50 (p95) ≤ LiteLLM's p50 (p95)
 
 
@@ -265,115 +261,27 @@ def figure_stream(results: Results, stack, token: str, project, character) -> No
     results.add("4. stream: request -> 1st chunk at client, p50", summary(client_first)["p50"], "ms")
 
 
-# --- figure 5: pages ------------------------------------------------------------------------------------
+def run_scale(results: Results, stack, small: dict, scale: dict, log_dir: Path) -> None:
+    """Figure 7: a web-only stack on the scale database beside the main one, then the figure."""
+    import _scalefig
+    import _seed
+    from _stack import Stack
+    from django.conf import settings
 
-def page_urls(project) -> dict[str, tuple[str, str]]:
-    """name → (who, URL)"""
-    p = project.public_id
-    return {
-        "dashboard": ("creator", "/dashboard/"),
-        "studio list": ("creator", "/studio/"),
-        "bible overview": ("creator", f"/studio/{p}/"),
-        "characters list": ("creator", f"/studio/{p}/characters/"),
-        "gallery": ("creator", f"/studio/{p}/gallery/"),
-        "admin user list": ("admin", "/admin/accounts/user/"),
-        "analytics": ("admin", "/admin/analytics/"),
-    }
-
-
-def count_queries(users: dict, urls: dict) -> dict[str, int]:
-    """Queries per page, in-process (Django's test Client on the same database), after one warm-up
-    and with an empty cache."""
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    clients = {}
-    for who, user in users.items():
-        clients[who] = Client()
-        clients[who].force_login(user)
-    counts = {}
-    for name, (who, url) in urls.items():
-        clients[who].get(url)
-        cache.clear()  # what a page caches (the analytics report, the cast's rows) is read again: the worst case
-        with CaptureQueriesContext(connection) as queries:
-            response = clients[who].get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code} in-process")
-        counts[name] = len(queries)
-    return counts
-
-
-def figure_pages(results: Results, stack, sessions: dict, urls: dict, small_counts: dict, large_counts: dict):
-    """The pages and, mixed into the same shuffled plans, the minimal view (the yardstick): every
-    page's p50 and p95 are budgeted as multiples of the minimal view's, measured side by side."""
-    urls = {**urls, MINIMAL: ("creator", MINIMAL_URL)}
-    say(f"5. pages: {PAGE_CLIENTS} clients × {PAGE_ROUNDS} rounds of {len(urls)} pages (with the minimal view), "
-        f"{THINK_S[0]:g}–{THINK_S[1]:g} s apart")
-    work = page_work(sessions, urls)
-    # Warm-up: every page a few times per worker (templates compiled, connections open).
-    run_clients(4, [list(urls)] * 4, work, think=None, base_url=stack.base_url)
-    plans = []
-    for i in range(PAGE_CLIENTS):
-        plan = list(urls) * PAGE_ROUNDS
-        random.Random(100 + i).shuffle(plan)
-        plans.append(plan)
-    samples, seconds = run_clients(PAGE_CLIENTS, plans, work, think=THINK_S, base_url=stack.base_url)
-    # Capacity: the same clients, one round, without waiting (a closed loop).
-    closed, closed_seconds = run_clients(PAGE_CLIENTS, [p[:len(urls)] for p in plans], work, think=None,
-                                         base_url=stack.base_url)
-    results.data["pages"] = {"clients": PAGE_CLIENTS, "think_s": THINK_S, "seconds": round(seconds, 1),
-                             "rate_per_s": round(len(samples) / seconds, 1), "pages": {},
-                             "closed_loop": {**summary([s[1] for s in closed]),
-                                             "rate_per_s": round(len(closed) / closed_seconds, 1)}}
-    stats_of = {}
-    for name in urls:
-        mine = [s for s in samples if s[0] == name]
-        stats = summary([s[1] for s in mine])
-        stats.update(failed=sum(not s[3] for s in mine), bytes=max(s[2] for s in mine))
-        stats_of[name] = stats
-    base = stats_of[MINIMAL]
-    results.data["pages"]["minimal"] = base
-    results.add("5. minimal view p50 / p95 (the yardstick)", f"{base['p50']:.1f} / {base['p95']:.1f}", "ms", "",
-                None if not base["failed"] else False)
-    for name in urls:
-        if name == MINIMAL:
-            continue
-        stats = stats_of[name]
-        stats.update(against(stats, base), queries_small=small_counts[name], queries_large=large_counts[name])
-        results.data["pages"]["pages"][name] = stats
-        failed = stats["failed"]
-        shown = f"{stats['p50_x']:.1f}× / {stats['p95_x']:.1f}×" + (f" ({failed} failed)" if failed else "")
-        results.add(f"5. {name} p50 / p95 ÷ minimal", shown, "",
-                    f"<= {PAGE_P50_X:g}× / {PAGE_P95_X:g}×",
-                    within(stats["p50_x"], PAGE_P50_X) and within(stats["p95_x"], PAGE_P95_X) and not failed)
-        results.add(f"5. {name} p50 / p95 (absolute)", f"{stats['p50']:.1f} / {stats['p95']:.1f}", "ms")
-    results.add("5. pages capacity (50 clients, no wait)", results.data["pages"]["closed_loop"]["rate_per_s"], "req/s")
-    for name in urls:
-        if name == MINIMAL:
-            continue
-        same = small_counts[name] == large_counts[name]
-        results.add(f"5. {name} queries small / large", f"{small_counts[name]} / {large_counts[name]}", "",
-                    "equal", same)
-
-
-def page_work(sessions: dict, urls: dict):
-    """The load's request: (page, ms, bytes, ok); a timeout or an error page is a sample too
-    (counted as failed)."""
-    cookies = {who: f"sessionid={value}" for who, value in sessions.items()}
-
-    def work(http, name):
-        who, url = urls[name]
-        started = time.perf_counter()
-        try:
-            response = http.get(url, headers={"Cookie": cookies[who]}, timeout=PAGE_TIMEOUT_S)
-        except TimeoutError:
-            return name, PAGE_TIMEOUT_S * 1000, 0, False
-        elapsed = (time.perf_counter() - started) * 1000
-        return name, elapsed, len(response.content), response.status_code == 200
-
-    return work
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{scale['name']}"
+    scale_stack = Stack(database_url=url, redis_url=REDIS_URL, encryption_keys=settings.FIELD_ENCRYPTION_KEYS,
+                        log_dir=log_dir, static_root=ROOT / "var" / "bench" / "static", worker=False,
+                        cache_prefix="modo-bench-scale")
+    try:
+        scale_stack.start()
+        stacks = {"base": stack, "scale": scale_stack}
+        sessions = {side: {"creator": login(s.base_url, small["user"].email, _seed.PASSWORD),
+                           "admin": login(s.base_url, small["admin"].email, _seed.PASSWORD)} for side, s in stacks.items()}
+        _scalefig.figure_scale(results, stacks, sessions, scale["urls"], scale["counts"], redis_url=REDIS_URL,
+                               max_ratio=SCALE_MAX_RATIO, seeded=scale["seeded"])
+    finally:
+        scale_stack.stop()
 
 
 # --- figure 6: local provider and memory -------------------------------------------------------------------
@@ -541,7 +449,6 @@ def settle_database(connection) -> None:
 
 def run(results: Results, args, log_dir: Path) -> None:
     import _seed
-    from _stack import Stack
     from django.conf import settings
     from django.db import connection
 
@@ -568,7 +475,8 @@ def run(results: Results, args, log_dir: Path) -> None:
         figure_local(results)
     if "ledger" in only:
         figure_ledger(results, args.ledger_ops)
-    if not only & {"generate", "dispatch", "stream", "gateway", "pages", "animation", "memory"}:
+    if not only & {"generate", "dispatch", "stream", "gateway", "pages", "scale", "openload", "animation",
+                   "memory"}:
         return
     token = api_token_create(user=small["user"], name="bench").raw
     settle_database(connection)
@@ -576,6 +484,32 @@ def run(results: Results, args, log_dir: Path) -> None:
 
     db = settings.DATABASES["default"]
     database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    scale = None
+    if "scale" in only:
+        import _scalefig
+
+        scale = {"name": f"{db['NAME']}_scale", "urls": _scalefig.scale_urls(small["project"])}
+        users = {"creator": small["user"], "admin": small["admin"]}
+        scale["counts"] = {"base": count_queries(users, scale["urls"])}
+        connection.close()
+        say("7. seeding the scale set into a copy of the database")
+        scale["seeded"] = _scalefig.create_scale_database(db, db["NAME"], scale["name"])
+        say(f"7. scale set seeded in {scale['seeded']['seconds']} s")
+        scale["counts"]["scale"] = _scalefig.count_on(scale["name"], count_queries, users, scale["urls"])
+    try:
+        run_stack(results, only, small, large if "pages" in only else None, token, database_url, log_dir,
+                  urls if "pages" in only else None, (small_counts, large_counts) if "pages" in only else None, scale)
+    finally:
+        if scale:
+            _scalefig.drop_scale_database(db, scale["name"])
+
+
+def run_stack(results, only, small, large, token, database_url, log_dir, urls, counts, scale) -> None:
+    import _seed
+    from _stack import Stack
+    from django.conf import settings
+    from django.db import connection
+
     stack = Stack(database_url=database_url, redis_url=REDIS_URL, encryption_keys=settings.FIELD_ENCRYPTION_KEYS,
                   log_dir=log_dir, static_root=ROOT / "var" / "bench" / "static")
     say(f"starting gunicorn ({stack.workers} workers) and a Celery worker on {stack.base_url}")
@@ -596,7 +530,14 @@ def run(results: Results, args, log_dir: Path) -> None:
         if "pages" in only:
             sessions = {"creator": login(stack.base_url, large["user"].email, _seed.PASSWORD),
                         "admin": login(stack.base_url, small["admin"].email, _seed.PASSWORD)}
-            figure_pages(results, stack, sessions, urls, small_counts, large_counts)
+            figure_pages(results, stack, sessions, urls, *counts)
+        if scale:
+            run_scale(results, stack, small, scale, log_dir)
+        if "openload" in only:
+            from _openload import figure_openload
+
+            figure_openload(results, stack, token, small, login(stack.base_url, small["user"].email, _seed.PASSWORD),
+                            redis_url=REDIS_URL)
         if "animation" in only:
             figure_worker_animation(results, stack, token, last_job.output_asset)
         if "memory" in only:
