@@ -86,3 +86,41 @@ def test_the_minimal_view_exists_only_under_the_bench_urlconf(client, user):
         assert response.status_code == 200 and user.display_name.encode() in response.content
         # One session read and one trivial query (the user): the least a signed-in page does here.
         assert [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries] == ["django_session", "accounts_user"]
+
+
+# --- the open-load generator (benchmarks/_openload.py) --------------------------------------------
+
+import random  # noqa: E402
+
+import _openload  # noqa: E402
+
+
+def test_arrivals_are_a_poisson_process_at_the_asked_rate():
+    times = _openload.arrival_times(20, 500, random.Random(7))
+    assert times == sorted(times) and 0 < times[0] and times[-1] < 500
+    assert 9_500 < len(times) < 10_500  # 20/s over 500 s, within a few standard deviations (±100)
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert 0.045 < sum(gaps) / len(gaps) < 0.055
+    assert _openload.arrival_times(20, 500, random.Random(7)) == times  # seeded: the same steps each run
+
+
+def test_the_mix_follows_its_weights():
+    kinds = _openload.mix_of({"page": 5, "api read": 3, "image job": 2}, 10_000, random.Random(3))
+    share = {k: kinds.count(k) / len(kinds) for k in set(kinds)}
+    assert abs(share["page"] - 0.5) < 0.03 and abs(share["api read"] - 0.3) < 0.03 and abs(share["image job"] - 0.2) < 0.03
+
+
+def test_rate_steps_are_geometric_up_to_the_top():
+    assert _openload.rate_steps(2, 1.5, 10) == [2, 3, 4.5, 6.8]
+    assert _openload.rate_steps(5, 2, 4) == []
+
+
+def _step(rate, p95, errors=0):
+    return {"rate": rate, "p95": p95, "errors": errors}
+
+
+def test_the_knee_is_the_last_step_inside_the_latency_limit_and_without_errors():
+    steps = [_step(2, 30), _step(3, 35), _step(4.5, 90), _step(6.8, 400), _step(10, 60)]
+    assert _openload.knee(steps, idle_p95=25) == 4.5  # 4 × 25 = 100 ms; a later recovery does not count
+    assert _openload.knee([_step(2, 30), _step(3, 40, errors=1), _step(4.5, 35)], idle_p95=25) == 2
+    assert _openload.knee([_step(2, 101)], idle_p95=25) is None
