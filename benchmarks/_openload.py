@@ -106,9 +106,13 @@ def run_step(base_url: str, rate: float, seconds: float, send, weights: dict[str
 
 def stepped(base_url: str, send, weights: dict[str, int], rates: list[float], *, label: str, sample=None,
             after_step=None) -> dict:
-    """Idle (1/s) first, then the steps until one is past the knee. after_step(step) may add to it."""
+    """A warm-up (2/s for 5 s, discarded: templates compiled, connections open), idle (1/s for
+    20 s), then the steps until one is past the knee. after_step(step) may add to it."""
     say(f"9. open load ({label}): idle at {IDLE_RATE:g}/s, then {', '.join(f'{r:g}' for r in rates)} /s, "
         f"{STEP_S:g} s each")
+    warm = run_step(base_url, IDLE_RATE * 2, STEP_S / 2, send, weights, seed=0, sample=sample)  # discarded
+    if after_step:
+        after_step(warm)
     idle = run_step(base_url, IDLE_RATE, STEP_S * 2, send, weights, seed=1, sample=sample)
     if after_step:
         after_step(idle)
