@@ -3,7 +3,8 @@ itself — one INSERT … SELECT over generate_series per table, no Python row o
 
     10,000 creators (and their credit accounts), 30,000 projects (3 each), 150,000 characters and
     150,000 scenes (5 + 5 a project), 200,000 media assets (rows only), 1,000,000 ledger entries
-    (100 an account) and 1,000,000 usage-log rows (100 a creator, over 90 days).
+    (100 an account, 21 hours apart: 87 days) and 1,000,000 usage-log rows (100 a creator, over 90
+    days).
 
 Each new row is a copy of a template row of the small set (so every column has a value the app
 wrote itself) with its identity, owner and a few fields replaced. The ledger rows are written
@@ -147,7 +148,8 @@ def seed_scale(cursor, *, scale: float = 1.0, say=lambda message: None) -> dict[
          "reference_type_id": "NULL", "reference_id": "''", "reference": "format('scale:%%s:%%s', a.id, k)",
          "idempotency_key": "format('scale:%%s:%%s', a.id, k)", "bonus_delta": "0", "cycle_delta": "0",
          "bonus_after": "0", "cycle_after": "0", "metadata": "'{}'::jsonb", "reason": "'Scale set'",
-         "created_at": f"now() - ({per_account + 1} - k) * interval '1 hour'", **sql_k}), [per_account])
+         # 21 h apart: an account's 100 entries span the last 87 days (a 30-day report sees a third).
+         "created_at": f"now() - ({per_account + 1} - k) * interval '21 hours'", **sql_k}), [per_account])
     run(f"{counts['usage_rows']:,} usage-log rows", clone_sql(
         "aiproviders_usagelog", cols["aiproviders_usagelog"],
         "SELECT l.* FROM aiproviders_usagelog l JOIN accounts_user u ON u.id = l.user_id WHERE u.email = %s "

@@ -82,6 +82,7 @@ def figure_scale(results, stacks: dict, sessions: dict, urls: dict, counts: dict
     # The uncached report takes seconds on the scale set: inside the load it would hold a worker
     # and queue everything behind it. It is timed alone, one request at a time, after the rounds.
     alone = {name: urls.pop(name) for name in list(urls) if name.startswith("analytics")}
+    every = {**urls, **alone}
     cache = redis.Redis.from_url(redis_url)
     say(f"7. scale set: base vs scale, {ROUNDS} alternated rounds of {CLIENTS} clients × {len(urls)} pages")
 
@@ -89,7 +90,7 @@ def figure_scale(results, stacks: dict, sessions: dict, urls: dict, counts: dict
         cookies = {who: f"sessionid={value}" for who, value in sessions[side].items()}
 
         def work(http, name):
-            who, url = urls[name]
+            who, url = every[name]
             if name.startswith("analytics"):  # uncached: the report is computed by this request
                 for key in cache.scan_iter(match="*analytics:report*"):
                     cache.delete(key)

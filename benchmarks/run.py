@@ -2,9 +2,13 @@
 
     .venv/bin/python benchmarks/run.py [--ledger-ops 4000] [--pages dashboard,analytics] [--no-json]
 
-A scratch PostgreSQL database is created, migrated and seeded (benchmarks/_seed.py); gunicorn and
-a Celery worker are started on production settings (benchmarks/_stack.py); the load comes from
-this process over loopback (httpx, one thread per client), bounded in requests and in time.
+A scratch PostgreSQL database is created, migrated and seeded (benchmarks/_seed.py; the scale
+set in a copy of it, benchmarks/_scale.py); gunicorn and a Celery worker are started on
+production settings plus the bench-only minimal view (benchmarks/bench_settings.py,
+benchmarks/_stack.py); the peers run in virtualenvs of their own under var/bench/
+(benchmarks/_peers.py: django-hordak, LiteLLM's proxy); the load comes from this process over
+loopback (http.client, one thread per client, or arrivals at a fixed rate: benchmarks/_openload.py).
+Every budget is a ratio measured in the same run.
 Prints one table (figure, value, budget, pass/fail) and writes it as JSON to
 var/bench/<timestamp>.json and var/bench/latest.json. What each figure measures, and how to read
 them, is in benchmarks/README.md."""
@@ -420,6 +424,10 @@ def main():
     try:
         with scratch_database(DB_NAME):
             run(results, args, log_dir)
+    except Exception:
+        if results.rows:  # what was measured before the failure is still worth reading
+            print("\n" + results.table() + "\n(incomplete: the run failed, below)", file=sys.stderr)
+        raise
     finally:
         _flush_redis()
         _remove_temporary_media()
