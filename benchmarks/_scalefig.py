@@ -105,7 +105,7 @@ def figure_scale(results, stacks: dict, sessions: dict, urls: dict, counts: dict
     for side in samples:  # warm-up
         run_clients(2, [list(urls)] * 2, work_for(side), think=None, base_url=stacks[side].base_url)
     for n in range(ROUNDS):
-        for side in samples:
+        for side in (list(samples) if n % 2 == 0 else list(samples)[::-1]):  # neither side always goes first
             plans = []
             for i in range(CLIENTS):
                 plan = list(urls)
