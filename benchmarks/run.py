@@ -38,6 +38,7 @@ os.environ["REDIS_URL"] = REDIS_URL
 
 from _harness import Results, http_client, login, run_clients, say, stop, summary  # noqa: E402
 from _pages import count_queries, figure_pages, page_urls  # noqa: E402
+from _ratios import ratio  # noqa: E402
 from _scratch import scratch_database  # noqa: E402 — sets DJANGO_SETTINGS_MODULE first
 
 # --- budgets (issue 9) -----------------------------------------------------------------------------
@@ -159,6 +160,8 @@ def figure_generate(results: Results, stack, token: str, character) -> None:
                 stats["p95"] <= GENERATE_P95_MS)
     results.add("2. generate, server's own time, p50", server.get("p50", 0), "ms")
     results.add("2. baseline GET /api/v1/me, p50", stats["baseline_me"]["p50"], "ms")
+    stats["over_me_p50"] = ratio(stats["p50"], stats["baseline_me"]["p50"])  # the same-run ratio (issue 23)
+    results.add("2. generate ÷ GET /api/v1/me, p50", stats["over_me_p50"], "×")
     results.add("2. generate capacity (8 clients, no wait)", stats["closed_loop"]["rate_per_s"], "req/s")
 
     # Nothing of that load may run on: cancel (and release) every queued job, drop their messages.
