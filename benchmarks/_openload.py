@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from _client import LoadClient
-from _harness import pct, say, stop, summary
+from _harness import say, stop, summary
 
 P95_FACTOR = 4.0
 STEP_S = 10.0
@@ -131,9 +131,6 @@ def stepped(base_url: str, send, weights: dict[str, int], rates: list[float], *,
     return {"idle": idle, "steps": steps, "knee_per_s": found, "5xx_below_knee": sum(s["5xx"] for s in below),
             "p95_limit_ms": round(P95_FACTOR * idle["p95"], 1)}
 
-
-def p95_of(values) -> float:
-    return pct(values, 0.95) if values else 0.0
 
 
 # --- figure 9 ------------------------------------------------------------------------------------
