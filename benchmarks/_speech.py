@@ -23,7 +23,7 @@ def figure_speech(results) -> None:
     from aiproviders.adapters.local import LocalAdapter
     from media import audio
 
-    say("7. offline voices: 5 lines × 4 rounds (English and Indonesian), decoded as the worker does")
+    say("10. offline voices: 5 lines × 4 rounds (English and Indonesian), decoded as the worker does")
     adapter = LocalAdapter(ProviderConfig(kind="local"))
     adapter.speak("local-speech", SpeechRequest(text="warm up", language="en"))  # loads the library and its data
     rates, seconds = [], 0.0
@@ -36,7 +36,7 @@ def figure_speech(results) -> None:
         seconds = made
     rate = statistics.median(rates)
     results.data["speech"] = {"audio_s_per_round": round(seconds, 2), "speedup": summary(rates)}
-    results.add("7. offline TTS, audio s per wall s (median)", round(rate, 1), "×", f">= {TTS_MIN_SPEEDUP}×",
+    results.add("10. offline TTS, audio s per wall s (median)", round(rate, 1), "×", f">= {TTS_MIN_SPEEDUP}×",
                 rate >= TTS_MIN_SPEEDUP)
 
 
@@ -49,7 +49,7 @@ def figure_lipsync(results) -> None:
     from aiproviders.adapters.local import LocalAdapter
     from media import audio
 
-    say("7. offline lip-sync: one 10 s 720×720 render")
+    say("10. offline lip-sync: one 10 s 720×720 render")
     adapter = LocalAdapter(ProviderConfig(kind="local"))
     parts = [audio.decode(adapter.speak("local-speech", SpeechRequest(text=t, language=lang)).data) for lang, t in LINES]
     pcm = audio.join(parts)
@@ -62,5 +62,5 @@ def figure_lipsync(results) -> None:
                                                                 width=720, height=720))
     took = time.perf_counter() - started
     results.data["lipsync"] = {"render_s": round(took, 3), "video_s": round(job.duration, 3), "bytes": len(job.data)}
-    results.add("7. offline 10 s 720² lip-sync render", round(took, 2), "s", f"<= {LIPSYNC_MAX_S} s",
+    results.add("10. offline 10 s 720² lip-sync render", round(took, 2), "s", f"<= {LIPSYNC_MAX_S} s",
                 took <= LIPSYNC_MAX_S)

@@ -61,7 +61,8 @@ def proc_pss(pid: int) -> int:
 
 class Stack:
     def __init__(self, *, database_url: str, redis_url: str, encryption_keys: list[str], log_dir: Path,
-                 static_root: Path, workers: int | None = None):
+                 static_root: Path, workers: int | None = None, worker: bool = True,
+                 cache_prefix: str = "modo-bench"):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.workers = workers or os.cpu_count() or 1
@@ -70,10 +71,11 @@ class Stack:
         self.static_root = static_root
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "TEST_DATABASE_NAME")},
-            "DJANGO_SETTINGS_MODULE": "modo.settings.production",
+            # Production settings plus the bench's minimal view (benchmarks/bench_settings.py).
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "CACHE_KEY_PREFIX": "modo-bench",
+            "CACHE_KEY_PREFIX": cache_prefix,  # a second stack (the scale set's) must not read this one's cache
             "SECRET_KEY": secrets.token_urlsafe(50),
             "FIELD_ENCRYPTION_KEYS": ",".join(encryption_keys),
             "ALLOWED_HOSTS": "127.0.0.1",
@@ -89,11 +91,13 @@ class Stack:
             "LOG_LEVEL": "WARNING",
             "SENTRY_DSN": "",
             "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": str(ROOT),  # this checkout's code, whatever the current directory
+            # This checkout's code, whatever the current directory, and bench_settings / bench_urls.
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "benchmarks")]),
         }
+        self.with_worker = worker  # False: gunicorn only (the scale set's pages need no worker)
         self.processes: dict[str, subprocess.Popen] = {}
         self._logs = []
-        self.access_log = log_dir / "access.log"
+        self.access_log = log_dir / ("access.log" if worker else f"access-{self.port}.log")
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -105,7 +109,7 @@ class Stack:
                        env=self.env, check=True)
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 — closed in stop()
+        log = open(self.log_dir / f"{self._log_name(name)}.log", "wb")  # noqa: SIM115 — closed in stop()
         self._logs.append(log)
         # A process group of its own: stop() signals exactly this group, and a Ctrl-C in the
         # terminal reaches only the runner, which then stops it in order.
@@ -120,6 +124,9 @@ class Stack:
                                  "--workers", str(self.workers), "--log-level", "warning", "--timeout", "60",
                                  # As the Procfile logs each request; here with the server's own time (µs).
                                  "--access-logfile", str(self.access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"])
+        if not self.with_worker:
+            self._wait_for_health(time.monotonic() + timeout)
+            return
         self._spawn("celery", [str(VENV_BIN / "celery"), "-A", "modo", "worker", "-Q", "default,image,video",
                                "--concurrency", str(self.workers), "--loglevel", "WARNING", "--without-gossip",
                                "--without-mingle", "--without-heartbeat", "-n", f"bench-{self.port}@%h"])
@@ -127,10 +134,13 @@ class Stack:
         self._wait_for_health(deadline)
         self._wait_for_worker(deadline)
 
+    def _log_name(self, name: str) -> str:
+        return name if self.with_worker else f"{name}-{self.port}"
+
     def _check_alive(self) -> None:
         for name, process in self.processes.items():
             if process.poll() is not None:
-                log = (self.log_dir / f"{name}.log").read_text(errors="replace")[-3000:]
+                log = (self.log_dir / f"{self._log_name(name)}.log").read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"{name} exited with {process.returncode}:\n{log}")
 
     def _wait_for_health(self, deadline: float) -> None:

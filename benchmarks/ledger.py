@@ -32,7 +32,10 @@ def main():
           f"ratio: {services_rate / raw_rate:.0%}  ({args.ops} ops, {args.workers} workers)")
 
 
-def run(ops: int, workers: int):
+def run(ops: int, workers: int, peers: dict | None = None):
+    """(services rate, raw rate[, {peer: rate}]): hold+capture pairs per second, each side's median
+    round. `peers` maps a name to a callable(ops of one round) → its rate in that round (figure 1's
+    django-hordak); they take their turn in the same alternation."""
     from django.db import connection
 
     from accounts.models import User
@@ -80,13 +83,19 @@ def run(ops: int, workers: int):
     # Alternating rounds (services, raw, services, raw, ...), each a fifth of the operations, so a
     # slow moment of the machine falls on both sides alike; each side's rate is its median round.
     rates = {with_services: [], with_raw_sql: []}
+    peer_rates = {name: [] for name in peers or {}}
     for _round in range(ROUNDS):
         for fn in rates:
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 list(pool.map(fn, range(workers)))
             rates[fn].append(per_worker * workers / (time.perf_counter() - started))
-    return statistics.median(rates[with_services]), statistics.median(rates[with_raw_sql])
+        for name, peer in (peers or {}).items():
+            peer_rates[name].append(peer(per_worker * workers))
+    ours = statistics.median(rates[with_services]), statistics.median(rates[with_raw_sql])
+    if peers is None:
+        return ours
+    return (*ours, {name: statistics.median(r) for name, r in peer_rates.items()})
 
 
 BASELINE_INSERT = (

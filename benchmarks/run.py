@@ -2,9 +2,13 @@
 
     .venv/bin/python benchmarks/run.py [--ledger-ops 4000] [--pages dashboard,analytics] [--no-json]
 
-A scratch PostgreSQL database is created, migrated and seeded (benchmarks/_seed.py); gunicorn and
-a Celery worker are started on production settings (benchmarks/_stack.py); the load comes from
-this process over loopback (httpx, one thread per client), bounded in requests and in time.
+A scratch PostgreSQL database is created, migrated and seeded (benchmarks/_seed.py; the scale
+set in a copy of it, benchmarks/_scale.py); gunicorn and a Celery worker are started on
+production settings plus the bench-only minimal view (benchmarks/bench_settings.py,
+benchmarks/_stack.py); the peers run in virtualenvs of their own under var/bench/
+(benchmarks/_peers.py: django-hordak, LiteLLM's proxy); the load comes from this process over
+loopback (http.client, one thread per client, or arrivals at a fixed rate: benchmarks/_openload.py).
+Every budget is a ratio measured in the same run.
 Prints one table (figure, value, budget, pass/fail) and writes it as JSON to
 var/bench/<timestamp>.json and var/bench/latest.json. What each figure measures, and how to read
 them, is in benchmarks/README.md."""
@@ -13,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import signal
@@ -34,15 +37,18 @@ DB_NAME = f"modo_bench_run_{os.getpid()}"
 os.environ["REDIS_URL"] = REDIS_URL
 
 from _harness import Results, http_client, login, run_clients, say, stop, summary  # noqa: E402
+from _pages import count_queries, figure_pages, page_urls  # noqa: E402
+from _ratios import ratio  # noqa: E402
 from _scratch import scratch_database  # noqa: E402 — sets DJANGO_SETTINGS_MODULE first
 from _speech import figure_lipsync, figure_speech  # noqa: E402
 
 # --- budgets (issue 9) -----------------------------------------------------------------------------
 LEDGER_MIN_RATIO = 0.50
+HORDAK_MIN_RATIO = 1.5  # issue 23: ours / django-hordak, hold+capture pairs per second
+LEDGER_WORKERS = 8
 GENERATE_P50_MS, GENERATE_P95_MS = 12, 25  # p50 relaxed from 10 ms by issue 15 (LiteLLM's published gateway overhead)
 DISPATCH_P50_MS = 50
 STREAM_P95_MS = 50
-PAGE_P95_MS = 100
 ANIMATION_MAX_S = 5
 UPSCALE_MAX_S = 2  # issue 19: a 1024² image made 4096² offline, within one job-card poll (README)
 WORKER_PEAK_MB, WEB_RSS_MB = 500, 200
@@ -58,24 +64,49 @@ DISPATCH_JOBS, DISPATCH_WARMUP = 25, 3
 STREAM_CLIENTS, STREAM_REQUESTS = 2, 40
 PAGE_CLIENTS, PAGE_ROUNDS = 50, 2
 PAGE_TIMEOUT_S = 10
-FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "pages", "animation", "memory", "upscale", "speech",
-           "lipsync")
+FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "gateway", "pages", "scale", "openload", "animation",
+           "memory", "upscale", "speech", "lipsync")
+SCALE_MAX_RATIO = 1.3  # issue 23: a page's p50 on the scale set ÷ on the base set
+GATEWAY_P50_X = GATEWAY_P95_X = 1.0  # issue 23: our p50 (p95) ≤ LiteLLM's p50 (p95)
 
 
 
 # --- figure 1: ledger ------------------------------------------------------------------------------------
 
 def figure_ledger(results: Results, ops: int) -> None:
+    """Ours (hold+capture through credits/ledger.py), raw SQL and django-hordak (in its own
+    process, virtualenv and scratch database: benchmarks/peer_hordak.py), alternated round by round."""
     import ledger
+    from _peers import Hordak, PeerUnavailable
 
-    say(f"1. ledger: {ops} hold+capture pairs, 8 workers, services vs raw SQL")
-    services_rate, raw_rate = ledger.run(ops, workers=8)
+    say(f"1. ledger: {ops} hold+capture pairs, {LEDGER_WORKERS} workers, services vs raw SQL vs django-hordak")
+    hordak = None
+    try:
+        hordak = Hordak(database=f"{DB_NAME}_hordak", workers=LEDGER_WORKERS, say=say)
+    except PeerUnavailable as exc:
+        say(f"1. django-hordak is not measured: {exc}")
+    try:
+        services_rate, raw_rate, peer = ledger.run(ops, workers=LEDGER_WORKERS,
+                                                   peers={"hordak": hordak.round} if hordak else {})
+    finally:
+        if hordak:
+            hordak.close()
     ratio = services_rate / raw_rate
-    results.data["ledger"] = {"ops": ops, "workers": 8, "services_per_s": round(services_rate, 1),
+    results.data["ledger"] = {"ops": ops, "workers": LEDGER_WORKERS, "services_per_s": round(services_rate, 1),
                               "raw_per_s": round(raw_rate, 1), "ratio": round(ratio, 3)}
     results.add("1. ledger services (hold+capture/s)", round(services_rate), "/s")
     results.add("1. ledger raw SQL baseline", round(raw_rate), "/s")
     results.add("1. ledger services / raw", f"{ratio:.1%}", "", f">= {LEDGER_MIN_RATIO:.0%}", ratio >= LEDGER_MIN_RATIO)
+    if hordak is None:
+        results.add("1. ledger ours / django-hordak", "not measured (see the log)", "", f">= {HORDAK_MIN_RATIO:g}", None)
+        return
+    versus = services_rate / peer["hordak"]
+    results.data["ledger"].update(hordak_per_s=round(peer["hordak"], 1), ours_over_hordak=round(versus, 3),
+                                  hordak={"version": hordak.version, "shape": "hold = 1 transfer (2 legs), capture "
+                                          "= 1 transaction of 3 legs through a holding account"})
+    results.add(f"1. ledger django-hordak {hordak.version} (hold+capture/s)", round(peer["hordak"]), "/s")
+    results.add("1. ledger ours / django-hordak", round(versus, 2), "×", f">= {HORDAK_MIN_RATIO:g}×",
+                versus >= HORDAK_MIN_RATIO)
 
 
 # --- figure 2: generation request overhead -------------------------------------------------------------------
@@ -133,6 +164,8 @@ def figure_generate(results: Results, stack, token: str, character) -> None:
                 stats["p95"] <= GENERATE_P95_MS)
     results.add("2. generate, server's own time, p50", server.get("p50", 0), "ms")
     results.add("2. baseline GET /api/v1/me, p50", stats["baseline_me"]["p50"], "ms")
+    stats["over_me_p50"] = ratio(stats["p50"], stats["baseline_me"]["p50"])  # the same-run ratio (issue 23)
+    results.add("2. generate ÷ GET /api/v1/me, p50", stats["over_me_p50"], "×")
     results.add("2. generate capacity (8 clients, no wait)", stats["closed_loop"]["rate_per_s"], "req/s")
 
     # Nothing of that load may run on: cancel (and release) every queued job, drop their messages.
@@ -239,91 +272,27 @@ def figure_stream(results: Results, stack, token: str, project, character) -> No
     results.add("4. stream: request -> 1st chunk at client, p50", summary(client_first)["p50"], "ms")
 
 
-# --- figure 5: pages ------------------------------------------------------------------------------------
+def run_scale(results: Results, stack, small: dict, scale: dict, log_dir: Path) -> None:
+    """Figure 7: a web-only stack on the scale database beside the main one, then the figure."""
+    import _scalefig
+    import _seed
+    from _stack import Stack
+    from django.conf import settings
 
-def page_urls(project) -> dict[str, tuple[str, str]]:
-    """name → (who, URL)"""
-    p = project.public_id
-    return {
-        "dashboard": ("creator", "/dashboard/"),
-        "studio list": ("creator", "/studio/"),
-        "bible overview": ("creator", f"/studio/{p}/"),
-        "characters list": ("creator", f"/studio/{p}/characters/"),
-        "gallery": ("creator", f"/studio/{p}/gallery/"),
-        "admin user list": ("admin", "/admin/accounts/user/"),
-        "analytics": ("admin", "/admin/analytics/"),
-    }
-
-
-def count_queries(users: dict, urls: dict) -> dict[str, int]:
-    """Queries per page, in-process (Django's test Client on the same database), after one warm-up
-    and with an empty cache."""
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    clients = {}
-    for who, user in users.items():
-        clients[who] = Client()
-        clients[who].force_login(user)
-    counts = {}
-    for name, (who, url) in urls.items():
-        clients[who].get(url)
-        cache.clear()  # what a page caches (the analytics report, the cast's rows) is read again: the worst case
-        with CaptureQueriesContext(connection) as queries:
-            response = clients[who].get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code} in-process")
-        counts[name] = len(queries)
-    return counts
-
-
-def figure_pages(results: Results, stack, sessions: dict, urls: dict, small_counts: dict, large_counts: dict):
-    say(f"5. pages: {PAGE_CLIENTS} clients × {PAGE_ROUNDS} rounds of {len(urls)} pages, {THINK_S[0]:g}–{THINK_S[1]:g} s apart")
-    cookies = {who: f"sessionid={value}" for who, value in sessions.items()}
-
-    def work(http, name):
-        """(page, ms, bytes, ok): a timeout or an error page is a sample too (counted as failed)."""
-        who, url = urls[name]
-        started = time.perf_counter()
-        try:
-            response = http.get(url, headers={"Cookie": cookies[who]}, timeout=PAGE_TIMEOUT_S)
-        except TimeoutError:
-            return name, PAGE_TIMEOUT_S * 1000, 0, False
-        elapsed = (time.perf_counter() - started) * 1000
-        return name, elapsed, len(response.content), response.status_code == 200
-
-    # Warm-up: every page a few times per worker (templates compiled, connections open).
-    run_clients(4, [list(urls)] * 4, work, think=None, base_url=stack.base_url)
-    plans = []
-    for i in range(PAGE_CLIENTS):
-        plan = list(urls) * PAGE_ROUNDS
-        random.Random(100 + i).shuffle(plan)
-        plans.append(plan)
-    samples, seconds = run_clients(PAGE_CLIENTS, plans, work, think=THINK_S, base_url=stack.base_url)
-    # Capacity: the same clients, one round, without waiting (a closed loop).
-    closed, closed_seconds = run_clients(PAGE_CLIENTS, [p[:len(urls)] for p in plans], work, think=None,
-                                         base_url=stack.base_url)
-    results.data["pages"] = {"clients": PAGE_CLIENTS, "think_s": THINK_S, "seconds": round(seconds, 1),
-                             "rate_per_s": round(len(samples) / seconds, 1), "pages": {},
-                             "closed_loop": {**summary([s[1] for s in closed]),
-                                             "rate_per_s": round(len(closed) / closed_seconds, 1)}}
-    for name in urls:
-        mine = [s for s in samples if s[0] == name]
-        stats = summary([s[1] for s in mine])
-        failed = sum(not s[3] for s in mine)
-        stats.update(failed=failed, bytes=max(s[2] for s in mine), queries_small=small_counts[name],
-                     queries_large=large_counts[name])
-        results.data["pages"]["pages"][name] = stats
-        shown = f"{stats['p50']:.1f} / {stats['p95']:.1f}" + (f" ({failed} failed)" if failed else "")
-        results.add(f"5. {name} p50 / p95", shown, "ms", f"p95 <= {PAGE_P95_MS} ms",
-                    stats["p95"] <= PAGE_P95_MS and not failed)
-    results.add("5. pages capacity (50 clients, no wait)", results.data["pages"]["closed_loop"]["rate_per_s"], "req/s")
-    for name in urls:
-        same = small_counts[name] == large_counts[name]
-        results.add(f"5. {name} queries small / large", f"{small_counts[name]} / {large_counts[name]}", "",
-                    "equal", same)
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{scale['name']}"
+    scale_stack = Stack(database_url=url, redis_url=REDIS_URL, encryption_keys=settings.FIELD_ENCRYPTION_KEYS,
+                        log_dir=log_dir, static_root=ROOT / "var" / "bench" / "static", worker=False,
+                        cache_prefix="modo-bench-scale")
+    try:
+        scale_stack.start()
+        stacks = {"base": stack, "scale": scale_stack}
+        sessions = {side: {"creator": login(s.base_url, small["user"].email, _seed.PASSWORD),
+                           "admin": login(s.base_url, small["admin"].email, _seed.PASSWORD)} for side, s in stacks.items()}
+        _scalefig.figure_scale(results, stacks, sessions, scale["urls"], scale["counts"], redis_url=REDIS_URL,
+                               max_ratio=SCALE_MAX_RATIO, seeded=scale["seeded"])
+    finally:
+        scale_stack.stop()
 
 
 # --- figure 6: local provider and memory -------------------------------------------------------------------
@@ -368,7 +337,7 @@ def figure_upscale(results: Results, runs: int = 3) -> None:
     from aiproviders.adapters.base import ImageRequest, ProviderConfig, UpscaleRequest
     from aiproviders.adapters.local import LocalAdapter
 
-    say(f"9. local upscale: 1024² → 4096² ×{runs}")
+    say(f"11. local upscale: 1024² → 4096² ×{runs}")
     adapter = LocalAdapter(ProviderConfig(kind="local"))
     source = adapter.generate_image("local-image", ImageRequest(
         prompt="A lighthouse keeper with a red scarf at dusk", width=1024, height=1024,
@@ -381,7 +350,7 @@ def figure_upscale(results: Results, runs: int = 3) -> None:
     assert (out.width, out.height) == (4096, 4096)
     median = statistics.median(times)
     results.data["upscale"] = {"seconds": summary(times), "source_bytes": len(source), "output_bytes": len(out.data)}
-    results.add("9. local upscale 1024² → 4096², median", round(median, 2), "s", f"<= {UPSCALE_MAX_S} s",
+    results.add("11. local upscale 1024² → 4096², median", round(median, 2), "s", f"<= {UPSCALE_MAX_S} s",
                 median <= UPSCALE_MAX_S)
 
 
@@ -486,6 +455,10 @@ def main():
     try:
         with scratch_database(DB_NAME):
             run(results, args, log_dir)
+    except Exception:
+        if results.rows:  # what was measured before the failure is still worth reading
+            print("\n" + results.table() + "\n(incomplete: the run failed, below)", file=sys.stderr)
+        raise
     finally:
         _flush_redis()
         _remove_temporary_media()
@@ -515,7 +488,6 @@ def settle_database(connection) -> None:
 
 def run(results: Results, args, log_dir: Path) -> None:
     import _seed
-    from _stack import Stack
     from django.conf import settings
     from django.db import connection
 
@@ -548,7 +520,8 @@ def run(results: Results, args, log_dir: Path) -> None:
         figure_speech(results)
     if "lipsync" in only:
         figure_lipsync(results)
-    if not only & {"generate", "dispatch", "stream", "pages", "animation", "memory"}:
+    if not only & {"generate", "dispatch", "stream", "gateway", "pages", "scale", "openload", "animation",
+                   "memory"}:
         return
     token = api_token_create(user=small["user"], name="bench").raw
     settle_database(connection)
@@ -556,6 +529,32 @@ def run(results: Results, args, log_dir: Path) -> None:
 
     db = settings.DATABASES["default"]
     database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    scale = None
+    if "scale" in only:
+        import _scalefig
+
+        scale = {"name": f"{db['NAME']}_scale", "urls": _scalefig.scale_urls(small["project"])}
+        users = {"creator": small["user"], "admin": small["admin"]}
+        scale["counts"] = {"base": count_queries(users, scale["urls"])}
+        connection.close()
+        say("7. seeding the scale set into a copy of the database")
+        scale["seeded"] = _scalefig.create_scale_database(db, db["NAME"], scale["name"])
+        say(f"7. scale set seeded in {scale['seeded']['seconds']} s")
+        scale["counts"]["scale"] = _scalefig.count_on(scale["name"], count_queries, users, scale["urls"])
+    try:
+        run_stack(results, only, small, large if "pages" in only else None, token, database_url, log_dir,
+                  urls if "pages" in only else None, (small_counts, large_counts) if "pages" in only else None, scale)
+    finally:
+        if scale:
+            _scalefig.drop_scale_database(db, scale["name"])
+
+
+def run_stack(results, only, small, large, token, database_url, log_dir, urls, counts, scale) -> None:
+    import _seed
+    from _stack import Stack
+    from django.conf import settings
+    from django.db import connection
+
     stack = Stack(database_url=database_url, redis_url=REDIS_URL, encryption_keys=settings.FIELD_ENCRYPTION_KEYS,
                   log_dir=log_dir, static_root=ROOT / "var" / "bench" / "static")
     say(f"starting gunicorn ({stack.workers} workers) and a Celery worker on {stack.base_url}")
@@ -568,10 +567,22 @@ def run(results: Results, args, log_dir: Path) -> None:
             last_job = figure_dispatch(results, stack, token, character)
         if "stream" in only:
             figure_stream(results, stack, token, small["project"], character)
+        if "gateway" in only:
+            from _gateway import figure_gateway
+
+            figure_gateway(results, stack, token, small["project"], character, p50_max_x=GATEWAY_P50_X,
+                           p95_max_x=GATEWAY_P95_X)
         if "pages" in only:
             sessions = {"creator": login(stack.base_url, large["user"].email, _seed.PASSWORD),
                         "admin": login(stack.base_url, small["admin"].email, _seed.PASSWORD)}
-            figure_pages(results, stack, sessions, urls, small_counts, large_counts)
+            figure_pages(results, stack, sessions, urls, *counts)
+        if scale:
+            run_scale(results, stack, small, scale, log_dir)
+        if "openload" in only:
+            from _openload import figure_openload
+
+            figure_openload(results, stack, token, small, login(stack.base_url, small["user"].email, _seed.PASSWORD),
+                            redis_url=REDIS_URL)
         if "animation" in only:
             figure_worker_animation(results, stack, token, last_job.output_asset)
         if "memory" in only:
