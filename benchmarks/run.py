@@ -62,10 +62,9 @@ THINK_S = (1.0, 5.0)
 GENERATE_CLIENTS, GENERATE_ROUNDS = 8, 16
 DISPATCH_JOBS, DISPATCH_WARMUP = 25, 3
 STREAM_CLIENTS, STREAM_REQUESTS = 2, 40
-PAGE_CLIENTS, PAGE_ROUNDS = 50, 2
-PAGE_TIMEOUT_S = 10
-FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "gateway", "pages", "scale", "openload", "animation",
-           "memory", "upscale", "speech", "lipsync")
+PAGE_CLIENTS, PAGE_ROUNDS, PAGE_TIMEOUT_S = 50, 2, 10
+FIGURES = ("local", "ledger", "generate", "dispatch", "stream", "gateway", "pages", "scale", "openload", "animation", "memory",
+           "upscale", "speech", "lipsync")
 SCALE_MAX_RATIO = 1.3  # issue 23: a page's p50 on the scale set ÷ on the base set
 GATEWAY_P50_X = GATEWAY_P95_X = 1.0  # issue 23: our p50 (p95) ≤ LiteLLM's p50 (p95)
 
@@ -520,8 +519,7 @@ def run(results: Results, args, log_dir: Path) -> None:
         figure_speech(results)
     if "lipsync" in only:
         figure_lipsync(results)
-    if not only & {"generate", "dispatch", "stream", "gateway", "pages", "scale", "openload", "animation",
-                   "memory"}:
+    if not only & {"generate", "dispatch", "stream", "gateway", "pages", "scale", "openload", "animation", "memory"}:
         return
     token = api_token_create(user=small["user"], name="bench").raw
     settle_database(connection)
