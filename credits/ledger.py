@@ -385,7 +385,7 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
     def decide(locked: CreditAccount, _is_trial: bool) -> _Booking:
         if locked.available < amount:
             raise InsufficientCredits(required=amount, available=locked.available)
-        seen.update(account_id=locked.pk, available_before=locked.available)
+        seen.update(account_id=locked.pk, owner_id=locked.user_id, available_before=locked.available)
         hold = Hold(account=locked, amount=amount, reference=reference[:120], idempotency_key=idempotency_key)
         return _Booking(hold, _effect(locked, kind=Kind.HOLD, key=f"hold:{hold.public_id}", held_delta=amount,
                                       hold=hold, reference=reference, metadata=description, actor=actor))
@@ -401,7 +401,7 @@ def credits_hold(*, account: CreditAccount, amount: int, reference: str, idempot
             if existing := Hold.objects.filter(idempotency_key=idempotency_key).first():
                 return existing
         if booking is not None and seen:  # crossing below the creator's own threshold: credits/notices.py
-            notices.credits_low_after_commit(**seen, spent=amount)
+            notices.credits_low_after_commit(**seen, spent=amount, actor=actor)
     if refusal is not None:
         raise refusal
     return booking.hold

@@ -50,18 +50,20 @@ def order_notify_on_commit(order_id: int) -> None:
 
 
 @_safely
-def credits_low_after_commit(*, account_id: int, available_before: int, spent: int) -> None:
-    """credits_low_notify for a hold, once its transaction has committed and the response is sent."""
-    transaction.on_commit(lambda: after_response(lambda: credits_low_notify(
-        account_id=account_id, available_before=available_before, available_after=available_before - spent)))
-
-
-def credits_low_notify(*, account_id: int, available_before: int, available_after: int) -> None:
-    account = CreditAccount.objects.select_related("user").filter(pk=account_id).first()
-    if account is None or account.user is None:
+def credits_low_after_commit(*, account_id: int, owner_id: int | None, available_before: int, spent: int,
+                             actor=None) -> None:
+    """After a hold: "credits running low" for the account's own user, when it is they who hold
+    (the actor in hand, so nothing is read unless the hold crossed below their threshold), once
+    the transaction has committed and the response is sent. A team's account, or a hold that
+    names no actor, warns no one."""
+    if actor is None or owner_id is None or actor.pk != owner_id:
         return
-    notifications.credits_low_check(user=account.user, available_before=available_before,
-                                    available_after=available_after, url=reverse("credits:subscription"))
+    after = available_before - spent
+    if not notifications.credits_low_crossed(user=actor, available_before=available_before, available_after=after):
+        return
+    url = reverse("credits:subscription")
+    transaction.on_commit(lambda: after_response(lambda: notifications.credits_low_check(
+        user=actor, available_before=available_before, available_after=after, url=url)))
 
 
 def trials_notify(*, now=None) -> int:

@@ -13,6 +13,7 @@ accounts imports none of them):
 from .presence import presence_here, presence_mark
 from .services import (
     credits_low_check,
+    credits_low_crossed,
     email_undeliverable_mark,
     notification_send,
     notifications_read_subject,
@@ -20,6 +21,6 @@ from .services import (
 )
 
 __all__ = [
-    "credits_low_check", "email_undeliverable_mark", "notification_send", "notifications_read_subject",
+    "credits_low_check", "credits_low_crossed", "email_undeliverable_mark", "notification_send", "notifications_read_subject",
     "presence_here", "presence_mark", "team_invitation_sent",
 ]

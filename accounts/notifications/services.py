@@ -107,14 +107,20 @@ def email_undeliverable_mark(*, email: str, reason: str) -> int:
 
 # --- what other apps announce ----------------------------------------------------------------------
 
+def credits_low_crossed(*, user: User, available_before: int, available_after: int) -> bool:
+    """Whether a spend took the available credits from the creator's own threshold or above to
+    below it (so the warning comes once, not again until they rise above it and fall once more)."""
+    threshold = user.low_credits_threshold
+    return bool(threshold) and available_after < threshold <= available_before
+
+
 def credits_low_check(*, user: User, available_before: int, available_after: int, url: str = "") -> Notification | None:
     """Call after a spend: notifies once when the available credits cross below the creator's own
-    threshold (not again until they rise above it and fall once more)."""
-    threshold = user.low_credits_threshold
-    if not threshold or not (available_after < threshold <= available_before):
+    threshold."""
+    if not credits_low_crossed(user=user, available_before=available_before, available_after=available_after):
         return None
     return notification_send(user=user, kind=Kind.CREDITS_LOW, url=url,
-                             params={"available": available_after, "threshold": threshold})
+                             params={"available": available_after, "threshold": user.low_credits_threshold})
 
 
 def team_invitation_sent(*, inviter: User, email: str, team_name: str, accept_url: str,

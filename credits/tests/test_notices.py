@@ -44,11 +44,11 @@ def test_a_hold_that_crosses_the_threshold_announces_low_credits_once(user, djan
     user.low_credits_threshold = available - 3
     user.save(update_fields=["low_credits_threshold"])
     with django_capture_on_commit_callbacks(execute=True):
-        ledger.credits_hold(account=account, amount=2, reference="job:a", idempotency_key="hold:a")
+        ledger.credits_hold(account=account, amount=2, reference="job:a", idempotency_key="hold:a", actor=user)
     assert kinds(user) == []
     with django_capture_on_commit_callbacks(execute=True):
-        ledger.credits_hold(account=account, amount=2, reference="job:b", idempotency_key="hold:b")
-        ledger.credits_hold(account=account, amount=1, reference="job:c", idempotency_key="hold:c")
+        ledger.credits_hold(account=account, amount=2, reference="job:b", idempotency_key="hold:b", actor=user)
+        ledger.credits_hold(account=account, amount=1, reference="job:c", idempotency_key="hold:c", actor=user)
     assert kinds(user) == [Kind.CREDITS_LOW]
     assert Notification.objects.get(user=user).params == {"available": available - 4, "threshold": available - 3}
 
