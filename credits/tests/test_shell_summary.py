@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def signed_in(client, user):
     client.force_login(user)
     client.get(reverse("dashboard"))  # the session's first request settles its own bookkeeping
-    cache.delete(selectors._shell_summary_key(user.pk))
+    cache.delete(selectors._shell_summary_key(user_id=user.pk))
     return client
 
 
@@ -36,13 +36,13 @@ def test_the_summary_is_read_once_then_served_from_the_cache(signed_in, user):
     first = queries(signed_in)
     second = queries(signed_in)
     assert second == first - 1  # the account (with its plan) is not read again
-    assert cache.get(selectors._shell_summary_key(user.pk))["available"] == credit_account_for(user=user).available
+    assert cache.get(selectors._shell_summary_key(user_id=user.pk))["available"] == credit_account_for(user=user).available
 
 
 def test_a_ledger_write_drops_the_cached_summary_once_it_commits(signed_in, user, django_capture_on_commit_callbacks):
     account = credit_account_for(user=user)
     before = badge(signed_in)
-    key = selectors._shell_summary_key(user.pk)
+    key = selectors._shell_summary_key(user_id=user.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         ledger.credits_grant(account=account, amount=40, reason="gift", idempotency_key="gift-1")
@@ -63,7 +63,7 @@ def test_a_ledger_write_drops_the_cached_summary_once_it_commits(signed_in, user
 def test_a_rolled_back_write_keeps_the_cached_summary(signed_in, user, django_capture_on_commit_callbacks):
     account = credit_account_for(user=user)
     badge(signed_in)
-    key = selectors._shell_summary_key(user.pk)
+    key = selectors._shell_summary_key(user_id=user.pk)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
             ledger.credits_grant(account=account, amount=40, reason="gift", idempotency_key="gift-2")

@@ -107,7 +107,7 @@ def test_disabling_the_default_model_in_the_admin_changes_the_price(admin_client
 def test_a_disabled_provider_takes_its_models_out_of_the_catalog(seeded_defaults):
     local = Provider.objects.get(kind=Provider.Kind.LOCAL)
     assert {m.model_id for m in catalog.snapshot().models} == {"local-text", "local-image", "local-video", "local-speech",
-                                                               "local-lipsync"}
+                                                               "local-lipsync", "local-upscale"}
 
     local.enabled = False
     local.save()
@@ -123,7 +123,7 @@ def test_a_deleted_or_deactivated_preset_is_no_longer_offered(seeded_defaults):
     realistic.is_active = False
     realistic.save()
 
-    assert [p.key for p in prompts.presets("style")] == ["cartoon", "anime", "cinematic"]
+    assert [p.key for p in prompts.presets("style")] == ["cartoon", "anime", "cinematic", "plush"]
 
 
 def test_a_reused_snapshot_reads_neither_the_database_nor_the_cache(seeded_defaults, clock, cache_reads,
