@@ -4,7 +4,6 @@ orders, jobs — and never sees AI providers or their keys."""
 import contextvars
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
 
 SUPPORT = "support"
 SUPPORT_PERMISSIONS = [
@@ -31,7 +30,7 @@ def roles_sync() -> Group:
 
 # --- team roles -------------------------------------------------------------------------------
 # The one copy of what each team role may do. Every object lookup (studio, media, credits
-# selectors) asks `team_access_q` / `role_allows`; anyone without the action gets 404.
+# selectors) asks `row_allows` / `role_allows`; anyone without the action gets 404.
 
 READ, EDIT, GENERATE, MANAGE, BUY, DELETE, TRANSFER = "read", "edit", "generate", "manage", "buy", "delete", "transfer"
 STORAGE = "storage"  # where the team's files go: the owner's Google Drive is the owner's to offer
@@ -56,14 +55,17 @@ def roles_allowing(action: str) -> list[str]:
     return [role for role, actions in ROLE_ACTIONS.items() if role_allows(role, action)]
 
 
-def team_access_q(*, user, action: str, owner: str = "owner", team: str = "team"):
-    """The rows `user` may `action`: personal ones (no team) whose `owner` path is the user, or
-    those of a team where the user's role allows it (a subquery on their memberships, so no join
-    multiplies rows). A removed member has no membership: nothing of the team's matches."""
+def row_allows(*, user, action: str, owner_id, team_id) -> bool:
+    """Whether `user` may `action` a row whose scope (its project, say) has `owner_id` and
+    `team_id`: a personal row (no team) is its owner's; a team's, its members' whose role allows
+    the action (their membership is read only then). A removed member has no membership.
+    Lookups read their row first and ask this (accounts.selectors.allowed_or_404): a query with
+    no OR and no membership subquery (bench figure 2: the character read 2.5 ms instead of 4.3)."""
+    if team_id is None:
+        return owner_id is not None and owner_id == getattr(user, "pk", None)
     from .models import Membership
 
-    teams = Membership.objects.filter(user=user, role__in=roles_allowing(action)).values("team_id")
-    return Q(**{f"{team}__isnull": True, owner: user}) | Q(**{f"{team}__in": teams})
+    return Membership.objects.filter(user=user, team_id=team_id, role__in=roles_allowing(action)).exists()
 
 
 # The action a lookup checks when its caller names none: reads on safe requests, edits on any

@@ -35,6 +35,22 @@ def api_token_user(*, raw: str) -> tuple[User, ApiToken] | None:
     return (token.user, token) if token else None
 
 
+def allowed_or_404(queryset, *, user, action: str | None = None, scope: str = "project", **lookup):
+    """The one row of `queryset` matching `lookup`, when `user` may `action` it (with no action,
+    the request's: roles.default_action); 404 otherwise — absent, not a UUID, or not theirs. The
+    access rule is asked of the row's `scope` (the attribute holding `owner_id` and `team_id`,
+    its project for a section, a job or an asset; empty for a project itself)."""
+    try:
+        obj = get_object_or_404(queryset, **lookup)
+    except (ValidationError, ValueError, TypeError) as exc:  # not a UUID
+        raise Http404 from exc
+    holder = getattr(obj, scope) if scope else obj
+    if not roles.row_allows(user=user, action=action or roles.default_action(), owner_id=holder.owner_id,
+                            team_id=holder.team_id):
+        raise Http404
+    return obj
+
+
 # --- teams -------------------------------------------------------------------------------------
 
 

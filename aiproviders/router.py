@@ -90,11 +90,9 @@ def config_for(provider: Provider, model: AIModel | None = None) -> ProviderConf
 
 
 def default_model(*, type: str, tier: str = "") -> AIModel | None:
-    return _default_of(list(
-        AIModel.objects.select_related("provider")
-        .filter(type=type, enabled=True, provider__enabled=True)
-        .order_by("-is_default", "priority", "id")
-    ), tier)
+    """The model a request of `type` (and `tier`) gets when it names none, from the configuration
+    catalog (no query). `candidates` picks it again among the live rows when it is called."""
+    return _default_of([m for m in catalog.snapshot().models if m.type == type], tier)
 
 
 def _rank(model: AIModel) -> tuple:
@@ -135,7 +133,9 @@ def candidates(call: Call, now=None) -> list[AIModel]:
         .filter(type=call.type, enabled=True, provider__enabled=True)
         .order_by("priority", "id")
     )
-    first = call.model or default_model(type=call.type, tier=call.tier)
+    # The creator's choice, else the default, as its live row: a model disabled or cooling down
+    # since the caller read it (from the catalog, say) is not tried.
+    first = next((m for m in pool if m.pk == call.model.pk), None) if call.model else _default_of(pool, call.tier)
     ordered = ([first] if first else []) + [m for m in pool if not first or m.pk != first.pk]
     chosen = []
     for model in ordered:

@@ -3,12 +3,9 @@ project's owner, or a member of its team whose role allows the action): anyone e
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from accounts.roles import default_action, team_access_q
+from accounts.selectors import allowed_or_404
 
 from .models import DriveConnection, MediaAsset
 
@@ -39,11 +36,7 @@ def _live() -> QuerySet[MediaAsset]:
 def asset_get(*, user, public_id, action: str | None = None) -> MediaAsset:
     """An asset of a project the user may `action` (its personal owner, or a member of its team
     whose role allows it: accounts.roles); 404 for anyone else, a removed member included."""
-    access = team_access_q(user=user, action=action or default_action(), owner="project__owner", team="project__team")
-    try:
-        return get_object_or_404(_live().filter(access).select_related("project"), public_id=public_id)
-    except (ValueError, TypeError, ValidationError) as exc:
-        raise Http404 from exc
+    return allowed_or_404(_live().select_related("project"), user=user, action=action, public_id=public_id)
 
 
 def assets_for(*, user, team=None, project=None, target: TargetRef | None = None) -> QuerySet[MediaAsset]:

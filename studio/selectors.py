@@ -6,15 +6,13 @@ applies (read on GET, edit on a write: accounts.roles.default_action)."""
 import hashlib
 import json
 
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.roles import default_action, team_access_q
+from accounts.selectors import allowed_or_404
 
 from .models import Beat, Character, Draft, Generation, Location, Moodboard, Project, Scene
 
@@ -36,10 +34,6 @@ def _workspace(*, user, team=None, path: str = "") -> Q:
     if team is not None:
         return Q(**{f"{path}team": team})
     return Q(**{f"{path}owner": user, f"{path}team__isnull": True})
-
-
-def _access(*, user, action: str | None, path: str = "") -> Q:
-    return team_access_q(user=user, action=action or default_action(), owner=f"{path}owner", team=f"{path}team")
 
 
 def projects_for(*, user, team=None, q: str = "", status: str = "", genre: str = "", sort: str = "updated"
@@ -64,21 +58,18 @@ def trash_for(*, user, team=None) -> QuerySet[Project]:
     return Project.objects.filter(_workspace(user=user, team=team), deleted_at__gte=cutoff).order_by("-deleted_at")
 
 
-def project_get(*, user, public_id, include_deleted: bool = False, action: str | None = None) -> Project:
-    projects = Project.objects.filter(_access(user=user, action=action)).select_related("cover")
+def project_get(*, user, public_id, include_deleted: bool = False, action: str | None = None, related=()) -> Project:
+    """The project (404 unless the user may `action` it), with its cover and `related`."""
+    projects = Project.objects.select_related("cover", *related)
     if not include_deleted:
         projects = projects.filter(deleted_at__isnull=True)
-    return get_object_or_404(projects, public_id=public_id)
+    return allowed_or_404(projects, user=user, action=action, scope="", public_id=public_id)
 
 
 def _owned(model, *, user, public_id, related=(), action: str | None = None):
     """The object of a live project the user may `action`, with its project (404 otherwise)."""
-    try:
-        return get_object_or_404(model.objects.select_related("project", *related).filter(
-            _access(user=user, action=action, path="project__")), public_id=public_id,
-            project__deleted_at__isnull=True)
-    except (ValidationError, ValueError, TypeError) as exc:  # not a UUID
-        raise Http404 from exc
+    return allowed_or_404(model.objects.select_related("project", *related), user=user, action=action,
+                          public_id=public_id, project__deleted_at__isnull=True)
 
 
 def character_get(*, user, public_id, with_image: bool = True, action: str | None = None) -> Character:
@@ -111,11 +102,8 @@ def moodboards_of(project: Project) -> QuerySet[Moodboard]:
 def job_get(*, user, public_id, action: str | None = None) -> Generation:
     """A job of a project the user may `action` (404 otherwise), with what its card shows (a
     running job's card polls it). A team's jobs are its members' to see, whoever started them."""
-    try:
-        return get_object_or_404(Generation.objects.select_related("project", "output_asset", "model_used").filter(
-            _access(user=user, action=action, path="project__")), public_id=public_id)
-    except (ValidationError, ValueError, TypeError) as exc:  # not a UUID
-        raise Http404 from exc
+    return allowed_or_404(Generation.objects.select_related("project", "output_asset", "model_used"), user=user,
+                          action=action, public_id=public_id)
 
 
 def active_job_count(*, user) -> int:
@@ -150,12 +138,7 @@ def jobs_for(*, user, team=None, status: str = "", project: Project | None = Non
 
 
 def draft_get(*, user, public_id, action: str | None = None) -> Draft:
-    try:
-        return get_object_or_404(Draft.objects.select_related("project").filter(
-            _access(user=user, action=action, path="project__")), project__deleted_at__isnull=True,
-            public_id=public_id)
-    except (ValidationError, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _owned(Draft, user=user, public_id=public_id, action=action)
 
 
 def characters_of(project: Project) -> QuerySet[Character]:

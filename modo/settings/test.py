@@ -46,7 +46,7 @@ else:
 if REDIS_AVAILABLE:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "modo.cache.RedisCache",
             "LOCATION": TEST_REDIS_URL,
             # Two test runs at once (TEST_DATABASE_NAME) must not clear each other's counters.
             "KEY_PREFIX": "modo-test" + (f"-{env('TEST_DATABASE_NAME')}" if env("TEST_DATABASE_NAME", default="") else ""),

@@ -111,7 +111,7 @@ def _text_model(model_id: int | None) -> AIModel | None:
     operation_id="studio_api_generate_text",
 )
 def generate_text(request, payload: GenerateIn):
-    project = selectors.project_get(user=request.auth, public_id=payload.project)
+    project = selectors.project_get(user=request.auth, public_id=payload.project, related=prompts.CANON_RELATED)
     allowed = drafts.FIELDS[payload.target_kind]
     if payload.field not in allowed:
         raise invalid("field", _("Choose one of: %(fields)s.") % {"fields": ", ".join(allowed)})

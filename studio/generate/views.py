@@ -29,7 +29,7 @@ from modo.http import is_htmx, safe_next
 from .. import selectors, services, targets
 from ..bible.views.moodboards import moodboard_page
 from ..models import Generation
-from . import announce, jobs
+from . import announce, jobs, prompts
 from . import drafts as text_drafts
 from .forms import AnimateForm, CharacterImageForm, GenerateForm, JobFilterForm, MoodboardImageForm, fresh_key
 from .panels import image_panel, missing_characters, sheets_offer
@@ -55,7 +55,7 @@ def generate_quote(request, public_id):
 @require_POST
 def generate(request, public_id):
     """Streams a draft as server-sent events (or answers JSON once done for non-SSE clients)."""
-    project = selectors.project_get(user=request.user, public_id=public_id)
+    project = selectors.project_get(user=request.user, public_id=public_id, related=prompts.CANON_RELATED)
     form = GenerateForm(request.POST)
     if not form.is_valid():
         return JsonResponse(envelope.error("INVALID_INPUT", _("Some fields are invalid."), fields=form.errors), status=422)
