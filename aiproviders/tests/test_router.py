@@ -207,3 +207,23 @@ def test_quote_uses_the_models_cost_or_the_default_rule(two_text_models):
     assert router.quote(type="text", model=first) == 3
     assert router.quote(type="text", model=AIModel.objects.get(pk=second.pk)) == 12
     assert router.quote(type="image", params={}) == 5
+
+
+@pytest.mark.django_db
+def test_a_model_disabled_since_the_caller_read_it_is_not_tried(two_text_models):
+    first, second = two_text_models  # `first` as the caller read it (from the catalog, say): enabled
+    AIModel.objects.filter(pk=first.pk).update(enabled=False)
+
+    text(router.Call(type="text", model=first))
+
+    assert fakes.CALLS == ["second"]
+
+
+@pytest.mark.django_db
+def test_a_cooldown_begun_since_the_caller_read_the_model_is_respected(two_text_models):
+    first, second = two_text_models
+    AIModel.objects.filter(pk=first.pk).update(cooldown_until=timezone.now() + timezone.timedelta(minutes=1))
+
+    text(router.Call(type="text", model=first))
+
+    assert fakes.CALLS == ["second"]
