@@ -574,6 +574,9 @@ def run_stack(results, only, small, large, token, database_url, log_dir, urls, c
             sessions = {"creator": login(stack.base_url, large["user"].email, _seed.PASSWORD),
                         "admin": login(stack.base_url, small["admin"].email, _seed.PASSWORD)}
             figure_pages(results, stack, sessions, urls, *counts)
+            from _latencyshot import latency_chart
+
+            latency_chart(results, stack, sessions["admin"], log_dir)
         if scale:
             run_scale(results, stack, small, scale, log_dir)
         if "openload" in only:

@@ -175,17 +175,19 @@ def stacked_bars(days: list[dict], series: list[tuple[str, str]], key: str) -> d
 
 
 def lines(days: list[dict], series: list[tuple[str, str]]) -> dict:
-    """One polyline per series over the days (`days[i][series]` are the values)."""
+    """One polyline per series over the days (`days[i][series]` are the values). A day whose value
+    is None (no requests that day, for latency) has no point: the line joins the days that have one."""
     plot_w, plot_h = WIDTH - LEFT, HEIGHT - BOTTOM - TOP
     slot = plot_w / max(len(days), 1)
-    ceiling, ticks = _y_axis(max((d[name] for d in days for name, _label in series), default=0))
+    ceiling, ticks = _y_axis(max((d[name] for d in days for name, _label in series if d[name] is not None), default=0))
     polylines = []
     for n, (name, label) in enumerate(series):
-        points = [(LEFT + slot * (i + 0.5), TOP + plot_h - plot_h * day[name] / ceiling) for i, day in enumerate(days)]
-        polylines.append({"series": n + 1, "label": label, "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in points),
+        points = [(LEFT + slot * (i + 0.5), TOP + plot_h - plot_h * day[name] / ceiling, day)
+                  for i, day in enumerate(days) if day[name] is not None]
+        polylines.append({"series": n + 1, "label": label, "points": " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points),
                           "dots": [{"x": round(x, 1), "y": round(y, 1),
                                     "title": f"{date_format(day['day'], 'M j')} · {label}: {day[name]}"}
-                                   for (x, y), day in zip(points, days, strict=True)] if len(days) <= 31 else []})
+                                   for x, y, day in points] if len(days) <= 31 else []})
     return {**_frame(days, slot), "lines": polylines, "ticks": ticks,
             "legend": [{"series": p["series"], "label": p["label"]} for p in polylines]}
 
@@ -216,7 +218,6 @@ def _charts(report: dict) -> dict:
         "generations": stacked_bars(report["generations"]["days"], KIND_SERIES, "kinds"),
         "credits": lines(report["credits"]["days"], CREDIT_LINES),
         "models": share_bars(report["models"]["models"]),
-        # A day without requests is drawn at 0 (its dots' titles say so: "p95: 0").
-        "latency": lines([{**d, **{name: d[name] or 0 for name, _label in LATENCY_LINES}}
-                          for d in report["latency"]["days"]], LATENCY_LINES),
+        # A day without requests has no point (its percentiles are None), rather than one at 0 ms.
+        "latency": lines(report["latency"]["days"], LATENCY_LINES),
     }
