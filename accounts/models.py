@@ -185,7 +185,8 @@ class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.EDITOR)
-    # Credits this member may spend from the team's account per calendar month (empty: no cap).
+    # Credits this member may spend from the team's account per plan cycle of that account (a month
+    # from its cycle's start: credits.selectors.usage_cycle), running jobs' holds included (empty: no cap).
     monthly_credit_cap = models.PositiveIntegerField(_("monthly credit cap"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -224,6 +225,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The invitee said no (from their invitations page): the invitation, and its link, are closed.
+    declined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -234,6 +237,8 @@ class Invitation(models.Model):
         indexes = [
             # The team page: a team's open invitations, and the rate limit's count of recent ones.
             models.Index(fields=["team", "-created_at"], name="invitation_team_recent_idx"),
+            # The invitee's page: the invitations addressed to their verified addresses (stored lowercased).
+            models.Index(fields=["email", "-created_at"], name="invitation_email_recent_idx"),
         ]
 
     def __str__(self):
@@ -241,7 +246,8 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > dj_timezone.now()
+        return (self.accepted_at is None and self.revoked_at is None and self.declined_at is None
+                and self.expires_at > dj_timezone.now())
 
 
 class Notification(models.Model):

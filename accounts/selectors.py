@@ -1,8 +1,11 @@
 """Reads for accounts. Every lookup of a user's object goes through here and checks the owner."""
 
 import re
+from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -119,7 +122,41 @@ def team_members(*, team: Team):
 
 def team_invitations_open(*, team: Team):
     return Invitation.objects.filter(team=team, accepted_at__isnull=True, revoked_at__isnull=True,
-                                     expires_at__gt=timezone.now()).select_related("invited_by")
+                                     declined_at__isnull=True, expires_at__gt=timezone.now()).select_related("invited_by")
+
+
+# How long an invitation that ended unanswered (expired, withdrawn) stays on the invitee's page.
+INVITEE_ENDED_DAYS = 30
+
+
+def verified_addresses(*, user) -> list[str]:
+    return list(EmailAddress.objects.filter(user=user, verified=True).order_by("-primary", "email")
+                .values_list("email", flat=True))
+
+
+def _addressed_to(user):
+    """Invitations to one of the user's verified email addresses (invitations store theirs
+    lowercased): a subquery, so the lookup stays one statement."""
+    verified = EmailAddress.objects.filter(user=user, verified=True).annotate(address=Lower("email")).values("address")
+    return Invitation.objects.filter(email__in=verified)
+
+
+def invitations_for_invitee(*, user) -> list[Invitation]:
+    """The invitations the user has not answered, newest first: open ones, and those that ended
+    unanswered (expired, withdrawn, the team deleted) in the last INVITEE_ENDED_DAYS, which the
+    page shows as such. Accepted and declined ones are not listed."""
+    since = timezone.now() - timedelta(days=INVITEE_ENDED_DAYS)
+    return list(_addressed_to(user).filter(accepted_at__isnull=True, declined_at__isnull=True, expires_at__gt=since)
+                .select_related("team", "invited_by").order_by("-created_at", "-id"))
+
+
+def invitation_for_invitee(*, user, public_id) -> Invitation:
+    """An invitation addressed to one of the user's verified addresses, whatever its state (the
+    service says whether it can still be answered); 404 for anyone else's."""
+    try:
+        return get_object_or_404(_addressed_to(user).select_related("team"), public_id=public_id)
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def invitation_by_token(*, raw: str) -> Invitation | None:

@@ -4,6 +4,7 @@ Who may call what is checked by the caller through `accounts.selectors.team_get(
 (the one access layer); these functions keep the team's own invariants (one owner, the owner
 cannot be removed or demoted, an invitation is used once)."""
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,9 +23,11 @@ from django.utils.translation import gettext_lazy
 from modo import ratelimit
 from modo.errors import AppError
 
+from . import notifications
 from .models import Invitation, Membership, Role, Team, User
 from .services import token_hash
 
+log = logging.getLogger(__name__)
 INVITATION_DAYS = 7
 # Invitations a team may send per hour (a team cannot be used to mail strangers in bulk).
 INVITATIONS_PER_HOUR = 20
@@ -157,7 +160,9 @@ class SentInvitation:
 def invitation_create(*, team: Team, email: str, role: str, invited_by: User, accept_url) -> SentInvitation:
     """Invites `email` with `role` and sends the link (`accept_url(raw_token)` builds it). An
     address already in the team is refused; one with an open invitation gets a new link (the old
-    one is revoked). Rate-limited per team."""
+    one is revoked). Rate-limited per team. Once committed, an invitee who already has an account
+    with that (verified) address also finds it in their inbox, pointing at their invitations page,
+    never at the link: a notification is stored, the token must not be."""
     email = email.strip().lower()
     try:
         validate_email(email)
@@ -172,13 +177,24 @@ def invitation_create(*, team: Team, email: str, role: str, invited_by: User, ac
     raw = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.filter(team=team, email__iexact=email, accepted_at__isnull=True,
-                                  revoked_at__isnull=True).update(revoked_at=now)
+        Invitation.objects.filter(team=team, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+                                  declined_at__isnull=True).update(revoked_at=now)
         invitation = Invitation.objects.create(team=team, email=email, role=role, token_hash=token_hash(raw),
                                                invited_by=invited_by, expires_at=now + timedelta(days=INVITATION_DAYS))
         link = accept_url(raw)
         transaction.on_commit(lambda: _invitation_mail(invitation, link))
+        transaction.on_commit(lambda: _invitation_announce(invitation))
     return SentInvitation(invitation=invitation, raw=raw)
+
+
+def _invitation_announce(invitation: Invitation) -> None:
+    """The invitee's inbox (when the address is an account's) and the inviter's count for the
+    invitation-burst alert. Never raises: the invitation was sent whatever happens here."""
+    try:
+        notifications.team_invitation_sent(inviter=invitation.invited_by, email=invitation.email,
+                                           team_name=invitation.team.name, invitation_id=str(invitation.public_id))
+    except Exception:
+        log.exception("could not announce invitation %s", invitation.pk)
 
 
 def _invitation_mail(invitation: Invitation, link: str) -> None:
@@ -195,8 +211,8 @@ def _invitation_mail(invitation: Invitation, link: str) -> None:
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True,
+                              declined_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def invitation_check(invitation: Invitation | None) -> Invitation:
@@ -206,6 +222,9 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
     if invitation.accepted_at is not None:
         raise InvitationInvalid(_("This invitation has already been used. Ask the team for a new one if you need "
                                   "to join again."), reason="used")
+    if invitation.declined_at is not None:
+        raise InvitationInvalid(_("This invitation was declined. Ask the team for a new one if you change your mind."),
+                                reason="declined")
     if invitation.revoked_at is not None or invitation.team.deleted_at is not None:
         raise InvitationInvalid(_("This invitation was withdrawn by the team."), reason="revoked")
     if invitation.expires_at <= timezone.now():
@@ -213,15 +232,24 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
+def _claim(invitation: Invitation, now, **changes) -> bool:
+    """Closes an open invitation (accepted or declined) with a conditional update: of two answers
+    at once, one wins."""
+    return bool(Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True,
+                                          declined_at__isnull=True, expires_at__gt=now)
+                .update(updated_at=now, **changes))
+
+
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Joins the team with the invitation's role, once: the row is claimed with a conditional
     update, so two clicks (or two accounts) cannot both use it. A user already in the team keeps
-    their membership as it is."""
+    their membership as it is. Who may answer is the caller's to check: the emailed link's token,
+    or selectors.invitation_for_invitee (addressed to one of the user's verified addresses).
+    Raises InvitationInvalid (expired, withdrawn, used, declined)."""
     invitation_check(invitation)
     now = timezone.now()
     with transaction.atomic():
-        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True,
-                                            expires_at__gt=now).update(accepted_at=now, accepted_by=user)
+        claimed = _claim(invitation, now, accepted_at=now, accepted_by=user)
         if not claimed:
             invitation.refresh_from_db()
             invitation_check(invitation)
@@ -231,5 +259,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         except IntegrityError:
             membership = Membership.objects.get(team=invitation.team, user=user)
         User.objects.filter(pk=user.pk).update(current_team=invitation.team)
+        notifications.team_invitation_answered(user=user, invitation_id=str(invitation.public_id))
     user.current_team = invitation.team
     return membership
+
+
+def invitation_decline(*, invitation: Invitation, user: User) -> None:
+    """The invitee says no: the invitation and its link are closed, and the team's page no longer
+    lists it. The caller checked it is addressed to `user` (selectors.invitation_for_invitee).
+    Raises InvitationInvalid when it could no longer be answered."""
+    invitation_check(invitation)
+    now = timezone.now()
+    with transaction.atomic():
+        if not _claim(invitation, now, declined_at=now):
+            invitation.refresh_from_db()
+            invitation_check(invitation)
+        notifications.team_invitation_answered(user=user, invitation_id=str(invitation.public_id))
+    invitation.declined_at = now

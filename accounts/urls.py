@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 from .notifications import views as notification_views
 
 app_name = "accounts"
@@ -17,4 +17,12 @@ urlpatterns = [
     path("notifications/<uuid:notification_id>/open/", notification_views.notification_open, name="notification_open"),
     path("avatars/<uuid:public_id>/", views.avatar, name="avatar"),
     path("language/", views.set_language, name="set_language"),
+]
+
+urlpatterns += [
+    path("teams/invitations/", invitation_views.invitations, name="team_invitations"),
+    path("teams/invitations/<uuid:invitation_id>/accept/", invitation_views.invitation_accept,
+         name="team_invitation_accept"),
+    path("teams/invitations/<uuid:invitation_id>/decline/", invitation_views.invitation_decline,
+         name="team_invitation_decline"),
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from . import ratelimit
 from .exceptions import InsufficientCredits, MemberCapReached, PlanRequired, RateLimited, TrialLimit
 from .models import CreditAccount, Hold
-from .selectors import member_usage, month_start
+from .selectors import member_usage
 
 FEATURE_FOR_KIND = {"video": "video", "audio": "audio", "lipsync": "lipsync"}
 
@@ -67,11 +67,12 @@ def generation_check(*, account: CreditAccount, kind: str, cost: int, premium: b
 
 
 def member_cap_check(*, account: CreditAccount, actor, cap: int | None, cost: int) -> None:
-    """A team member's monthly cap: what they spent from the team's account this calendar month
-    plus what their running jobs hold, plus `cost`, must stay within `cap`. Called under the
-    account's lock (with the other guards), so concurrent requests of one member cannot pass it."""
+    """A team member's cap: what they spent from the team's account in its current plan cycle
+    plus what their running jobs hold (selectors.member_usage), plus `cost`, must stay within
+    `cap`. Called under the account's lock (with the other guards), so concurrent requests of one
+    member cannot pass it."""
     if cap is None:
         return
-    used = member_usage(account=account, since=month_start()).get(actor.pk, 0)
+    used = member_usage(account=account).get(actor.pk, 0)
     if used + cost > cap:
         raise MemberCapReached(cap=cap, used=used)

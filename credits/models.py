@@ -232,6 +232,9 @@ class Hold(TimeStamped):
             # only the few open ones. A job finds its hold by its foreign key; nothing looks holds
             # up by their reference, so that has no index to keep up on every hold.
             models.Index(fields=["created_at"], name="hold_open_idx", condition=Q(status="held")),
+            # An account's open holds: its running jobs, counted against the cap on running jobs on
+            # every generation request (studio.selectors.active_job_count: a team's members share one).
+            models.Index(fields=["account"], name="hold_account_open_idx", condition=Q(status="held")),
         ]
 
     def __str__(self):

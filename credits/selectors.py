@@ -13,7 +13,7 @@ from accounts import roles
 from accounts.models import Membership
 from accounts.selectors import workspace_for
 
-from . import ledger
+from . import ledger, periods
 from .exceptions import upgrade_url
 from .gateways import CODES, GatewayConfig, registry
 from .models import CreditAccount, CreditCost, CreditPackage, LedgerEntry, Order, PaymentGateway, Plan, Receipt
@@ -40,9 +40,21 @@ def credit_account_for_request(request, *, user=None) -> CreditAccount:
     return request._credit_account
 
 
-def member_usage(*, account: CreditAccount, since) -> dict:
-    """{user id: credits} each actor was charged from the account since `since` plus what their
-    running jobs hold now: what a member's monthly cap counts."""
+def usage_cycle(account: CreditAccount, now=None) -> tuple:
+    """(start, end) of the account's current plan cycle: the window a team member's usage and cap
+    count over (`end` None: no next cycle). An account with no stored cycle counts the calendar
+    month."""
+    now = now or timezone.now()
+    if account.cycle_started_at is None:
+        return month_start(now), None
+    return periods.cycle_containing(started_at=account.cycle_started_at, next_at=account.next_cycle_at, now=now)
+
+
+def member_usage(*, account: CreditAccount, now=None) -> dict:
+    """{user id: credits} each actor was charged from the account in its current plan cycle
+    (usage_cycle) plus what their running jobs hold now: what a member's cap counts under the
+    account's lock (guards.member_cap_check) and what the team page shows, one rule for both."""
+    since, _end = usage_cycle(account, now)
     rows = (LedgerEntry.objects.filter(account=account, actor__isnull=False)
             .filter(Q(kind=LedgerEntry.Kind.CAPTURE, created_at__gte=since)
                     | Q(kind=LedgerEntry.Kind.HOLD, hold__status="held"))

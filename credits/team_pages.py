@@ -1,4 +1,4 @@
-"""The team pages: /settings/team/ (members with their roles and this month's usage, invitations,
+"""The team pages: /settings/team/ (members with their roles and this plan cycle's usage, invitations,
 roles, caps, removal, leaving, ownership, deletion), team creation, the workspace switcher and
 the invitation link. They live with credits because a team's page shows what each member spent
 from the shared account; the team rules themselves are accounts' (accounts/teams.py, roles.py)."""
@@ -46,13 +46,14 @@ def team_settings(request):
     role = team.membership.role
     can_manage = roles.role_allows(role, roles.MANAGE)
     account = selectors.credit_account_for(team=team)
-    usage = selectors.member_usage(account=account, since=selectors.month_start()) if can_manage else {}
+    usage = selectors.member_usage(account=account) if can_manage else {}
+    cycle_start, cycle_end = selectors.usage_cycle(account)
     members = list(account_selectors.team_members(team=team))
     for member in members:
         member.used = usage.get(member.user_id, 0)
     return render(request, "credits/team.html", {
         "team": team, "role": role, "members": members, "account": account, "can_manage": can_manage,
-        "is_owner": roles.role_allows(role, roles.TRANSFER),
+        "is_owner": roles.role_allows(role, roles.TRANSFER), "cycle_start": cycle_start, "cycle_end": cycle_end,
         "invitations": account_selectors.team_invitations_open(team=team) if can_manage else [],
         "role_choices": [c for c in Role.choices if c[0] != Role.OWNER], "settings_tab": "team",
     })

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.selectors import allowed_or_404
+from credits.models import Hold
 
 from .models import Beat, Character, Draft, Generation, Location, Moodboard, Project, Scene
 
@@ -106,19 +107,25 @@ def job_get(*, user, public_id, action: str | None = None) -> Generation:
                           action=action, public_id=public_id)
 
 
-def active_job_count(*, user) -> int:
-    """How many of the creator's jobs are queued or running (the cap on running jobs, checked on
-    every generation request). Plain SQL for bench figure 2 (the generation request, p50 ≤ 12 ms):
-    the statuses are written into the statement, not bound as the ORM binds them, so a prepared
-    statement's generic plan still matches the partial index generation_owner_active_idx, whose
-    condition names them (a bound list falls back to scanning the owner's jobs). Standard SQL:
-    the same statement runs on SQLite. An orphaned job (running, its lease expired: the worker
-    died) is not counted: the creator is not blocked while the sweeper hands it to another worker."""
-    statuses = ", ".join(f"'{status}'" for status in Generation.ACTIVE)  # constants of the model
+def active_job_count(*, account) -> int:
+    """How many jobs are queued or running on a credit account (the cap on running jobs, checked
+    on every generation request under that account's lock): a creator's personal jobs on their
+    own account, a team's jobs (whichever member started them) on the team's, so a team's members
+    share one cap. A job is on the account its hold is on. Plain SQL for bench figure 2 (the
+    generation request, p50 ≤ 12 ms): the statuses are written into the statement, not bound as
+    the ORM binds them, so a prepared statement's generic plan still matches the partial index
+    hold_account_open_idx, whose condition names the hold's status (a bound value falls back to
+    scanning every hold the account ever had). Standard SQL: the same statement runs on SQLite.
+    An orphaned job (running, its lease expired: the worker died) is not counted: nobody is
+    blocked while the sweeper hands it to another worker."""
+    statuses = ", ".join(f"'{status}'" for status in Generation.ACTIVE)  # constants of the models
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(Generation._meta.db_table)} "
-                       f"WHERE owner_id = %s AND status IN ({statuses}) AND NOT (status = 'running' "
-                       f"AND lease_expires_at IS NOT NULL AND lease_expires_at < CURRENT_TIMESTAMP)", [user.pk])
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(Generation._meta.db_table)} g "
+                       f"JOIN {quote(Hold._meta.db_table)} h ON h.id = g.hold_id "
+                       f"WHERE h.account_id = %s AND h.status = '{Hold.Status.HELD}' AND g.status IN ({statuses}) "
+                       f"AND NOT (g.status = 'running' AND g.lease_expires_at IS NOT NULL "
+                       f"AND g.lease_expires_at < CURRENT_TIMESTAMP)", [account.pk])
         return cursor.fetchone()[0]
 
 

@@ -7,7 +7,9 @@ accounts imports none of them):
 - presence_mark(user_id=, subject=) — "the creator is looking at this now" (a polling page)
 - notifications_read_subject(user=, subject=) — the creator saw the thing itself
 - credits_low_check(user=, available_before=, available_after=)
-- team_invitation_sent(inviter=, email=, team_name=, accept_url=, invitation_id=)
+- team_invitation_sent(inviter=, email=, team_name=, invitation_id=) — its inbox entry links to the
+  invitee's invitations page, never to the emailed link (whose token must not be stored)
+- team_invitation_answered(user=, invitation_id=) — accepted or declined: its notification is read
 """
 
 from .presence import presence_here, presence_mark
@@ -17,10 +19,11 @@ from .services import (
     email_undeliverable_mark,
     notification_send,
     notifications_read_subject,
+    team_invitation_answered,
     team_invitation_sent,
 )
 
 __all__ = [
     "credits_low_check", "credits_low_crossed", "email_undeliverable_mark", "notification_send", "notifications_read_subject",
-    "presence_here", "presence_mark", "team_invitation_sent",
+    "presence_here", "presence_mark", "team_invitation_answered", "team_invitation_sent",
 ]

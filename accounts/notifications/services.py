@@ -6,9 +6,11 @@ email goes out from a Celery task once the notification is committed (emails.py)
 
 import logging
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Notification, NotificationPreference, User
@@ -27,18 +29,22 @@ def _unread_add(user: User, delta: int) -> None:
 
 
 def notification_send(*, user: User, kind: str, subject: str = "", params: dict | None = None, url: str = "",
-                      image_url: str = "", unless_present: bool = False) -> Notification | None:
+                      image_url: str = "", unless_present: bool = False, by_email: bool = True) -> Notification | None:
     """Records one notification for `user` (in the inbox and/or by email, as their preference for
     `kind` says) and returns it; None when the preference is "off", when the same kind and
     subject were notified before, or (unless_present) while the creator is on the subject's
-    page. The email is sent by a task after commit: this never waits for a mail server."""
+    page. The email is sent by a task after commit: this never waits for a mail server.
+    `by_email=False`: the inbox only (the caller sends an email of its own about the same thing)."""
     if unless_present and subject and presence.presence_here(user_id=user.pk, subject=subject):
         return None
     channel = selectors.notification_channel(user=user, kind=kind)
     if channel == Channel.OFF or not user.is_active:
         return None
-    email = channel in (Channel.ALL, Channel.EMAIL) and bool(user.email) and user.email_undeliverable_at is None
+    email = (by_email and channel in (Channel.ALL, Channel.EMAIL) and bool(user.email)
+             and user.email_undeliverable_at is None)
     in_app = channel in (Channel.ALL, Channel.APP)
+    if not (email or in_app):
+        return None
     from ..tasks import send_notification_email  # the task module imports this one
 
     with transaction.atomic():
@@ -123,18 +129,31 @@ def credits_low_check(*, user: User, available_before: int, available_after: int
                              params={"available": available_after, "threshold": user.low_credits_threshold})
 
 
-def team_invitation_sent(*, inviter: User, email: str, team_name: str, accept_url: str,
-                         invitation_id: str = "", ip: str | None = None) -> Notification | None:
-    """For teams: call when an invitation is sent. Notifies the invitee when the address has an
-    account here (the invitation email itself is the teams feature's), and counts the inviter's
-    sends for the invitation-burst alert."""
+def _invitation_subject(invitation_id: str) -> str:
+    return f"invitation:{invitation_id}"
+
+
+def team_invitation_sent(*, inviter: User, email: str, team_name: str, invitation_id: str = "",
+                         ip: str | None = None) -> Notification | None:
+    """For teams: call once an invitation is sent. Counts the inviter's sends for the
+    invitation-burst alert, and puts the invitation in the invitee's inbox when the address is a
+    verified address of an active account here. The notification points at the invitee's
+    invitations page (/teams/invitations/, where they accept or decline while signed in), never at
+    the emailed link: a notification's url is stored, and the link's token must not be. It is not
+    emailed: the invitation email itself is the teams feature's."""
     from modo import alerts
 
     alerts.event_count(kind=alerts.Kind.INVITATION_BURST, key=f"user:{inviter.pk}",
-                       evidence={"inviter": inviter.email, "last_invitee": email, "ip": ip or ""})
-    invitee = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if invitee is None:
+                       evidence={"inviter": inviter.email, "last_invitee": email, "ip": ip or alerts.client_ip()})
+    address = (EmailAddress.objects.select_related("user")
+               .filter(email__iexact=email.strip(), verified=True, user__is_active=True).first())
+    if address is None:
         return None
-    return notification_send(user=invitee, kind=Kind.TEAM_INVITATION, url=accept_url,
-                             subject=f"invitation:{invitation_id}" if invitation_id else "",
-                             params={"inviter": inviter.get_full_name(), "team": team_name})
+    return notification_send(user=address.user, kind=Kind.TEAM_INVITATION, url=reverse("accounts:team_invitations"),
+                             subject=_invitation_subject(invitation_id) if invitation_id else "",
+                             params={"inviter": inviter.get_full_name(), "team": team_name}, by_email=False)
+
+
+def team_invitation_answered(*, user: User, invitation_id: str) -> int:
+    """For teams: the invitee accepted or declined; the invitation's notification is read."""
+    return notifications_read_subject(user=user, subject=_invitation_subject(invitation_id))

@@ -243,10 +243,11 @@ def test_credits_low_is_announced_once_when_crossing_the_threshold(user):
 def test_a_team_invitation_notifies_an_invitee_who_has_an_account(user):
     inviter = UserFactory(display_name="Sari")
     n = notifications.team_invitation_sent(inviter=inviter, email=user.email.upper(), team_name="Studio Lentera",
-                                           accept_url="/teams/accept/abc/", invitation_id="abc")
-    assert n is not None and n.user == user and n.url == "/teams/accept/abc/"
-    assert notifications.team_invitation_sent(inviter=inviter, email="nobody@example.com", team_name="Studio Lentera",
-                                              accept_url="/teams/accept/def/") is None
+                                           invitation_id="abc")
+    assert n is not None and n.user == user and n.url == reverse("accounts:team_invitations")
+    assert n.in_app and n.email_state == Email.NONE  # the invitation email is the teams feature's
+    assert notifications.team_invitation_sent(inviter=inviter, email="nobody@example.com",
+                                              team_name="Studio Lentera") is None
 
 
 # --- the API -------------------------------------------------------------------------------------

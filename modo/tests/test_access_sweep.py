@@ -68,6 +68,9 @@ PAGE_IDS = {
     ("studio", "public_id"): "project",
     ("accounts", "public_id"): "api_token",
     ("credits", "public_id"): "order",
+    # A team's invitation to the team's managers (credits:invitation_revoke), one sent to the
+    # user's own address to its invitee (accounts:team_invitation_accept / _decline).
+    ("accounts", "invitation_id"): "received_invitation",
     "beat_id": "beat",
     "character_id": "character",
     "relationship_id": "relationship",
@@ -366,6 +369,10 @@ def world(settings, tmp_path, user):
         "invitation": teams.invitation_create(team=team, email="invited@example.com", role="viewer", invited_by=owner,
                                               accept_url=lambda raw: raw).invitation.public_id,
         "notification": notifications.notification_send(user=owner, kind="order_paid", subject="sweep").public_id,
+        # Another team's invitation to the owner's address: theirs to accept or decline.
+        "received_invitation": teams.invitation_create(
+            team=teams.team_create(user=(inviter := UserFactory()), name="Inviting studio"), email=owner.email,
+            role="viewer", invited_by=inviter, accept_url=lambda raw: raw).invitation.public_id,
     }
     return {"owner": owner, **{k: str(v) for k, v in ids.items()}}
 

@@ -92,6 +92,9 @@ class TooManyJobs(AppError):
     default_message = gettext_lazy("You already have the most jobs running at once. Wait for one to finish.")
 
 
+TEAM_TOO_MANY_JOBS = gettext_lazy("Your team already has the most jobs running at once. Wait for one to finish.")
+
+
 class MissingReferences(AppError):
     code, status = "MISSING_REFERENCES", 422
 
@@ -177,10 +180,11 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
         with transaction.atomic():
             # Under the account's row lock a creator's concurrent requests are checked one after
             # another: the cap on running jobs holds, and the daily limit is counted last.
-            # A team's project: the team's account, and the member's monthly cap checked under its lock.
+            # A team's project: the team's account, its members' running jobs counted together
+            # against the cap, and the member's cap per cycle checked under its lock.
             account = account_lock_for(user=user, project=project)
-            if selectors.active_job_count(user=user) >= settings.GENERATION_MAX_ACTIVE:
-                raise TooManyJobs()
+            if selectors.active_job_count(account=account) >= settings.GENERATION_MAX_ACTIVE:
+                raise TooManyJobs(TEAM_TOO_MANY_JOBS if account.team_id else None)
             guards.member_cap_check(account=account, actor=user, cap=member_cap(user=user, project=project), cost=cost)
             guards.generation_check(account=account, kind=spec.credits_kind, cost=cost, feature=spec.feature or None,
                                     premium=bool(model and model.tier == AIModel.Tier.PREMIUM))
@@ -268,7 +272,8 @@ def sheets_request(*, user, characters, idempotency_key: str = "") -> tuple[list
     quote = job_quote(user=user, kind=Kind.CHARACTER_IMAGE, project=wanted[0].project)
     if quote["cost"] * len(wanted) > quote["available"]:
         raise InsufficientCredits(required=quote["cost"] * len(wanted), available=quote["available"])
-    room = settings.GENERATION_MAX_ACTIVE - selectors.active_job_count(user=user)
+    room = settings.GENERATION_MAX_ACTIVE - selectors.active_job_count(
+        account=paying_account(user=user, project=wanted[0].project))
     if len(wanted) > room:
         raise TooManyJobs(_("That makes %(n)s images and you can run %(room)s more jobs at once now. "
                             "Wait for a job to finish, or give some characters a sheet on their page.")

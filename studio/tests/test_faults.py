@@ -101,7 +101,7 @@ def test_a_job_whose_worker_was_killed_is_taken_over_within_its_lease(creator, s
     assert job.status == "running" and settlements(job) == [], "the job finished before the kill landed"
 
     wait_lease_expired(job)
-    assert selectors.active_job_count(user=creator) == 0  # an orphan does not block new work
+    assert selectors.active_job_count(account=credit_account_for(user=creator)) == 0  # an orphan does not block new work
     assert job_worker.jobs_sweep() == {"requeued": 1, "failed": 0}
     job.refresh_from_db()
     assert (job.status, job.progress_text) == ("queued", "Retrying…")
@@ -129,7 +129,7 @@ def test_a_live_worker_keeps_its_lease_while_it_works(creator, start_worker):
         if job.status != "running":
             break
         assert job_worker.jobs_sweep()["requeued"] == 0
-        assert selectors.active_job_count(user=creator) == 1
+        assert selectors.active_job_count(account=credit_account_for(user=creator)) == 1
         time.sleep(1)
     job = wait_for(job, {"succeeded", "failed"}, seconds=60)
     assert job.status == "succeeded" and job.attempts == 1, job.error_message

@@ -284,7 +284,7 @@ def test_concurrency_cap(creator, hero, settings):
     assert Generation.objects.count() == 2
 
 
-def test_the_cap_counts_the_creators_queued_and_running_jobs_only(creator, hero):
+def test_the_cap_counts_the_queued_and_running_jobs_on_the_creators_account_only(creator, hero):
     from accounts.tests.factories import UserFactory
     from studio import selectors
 
@@ -295,14 +295,14 @@ def test_the_cap_counts_the_creators_queued_and_running_jobs_only(creator, hero)
     give_plan(other, "pro")
     jobs.character_image_request(user=other, character=make_project(other, characters=1).characters.get())
 
-    assert selectors.active_job_count(user=creator) == 2
-    assert selectors.active_job_count(user=other) == 1
+    assert selectors.active_job_count(account=credit_account_for(user=creator)) == 2
+    assert selectors.active_job_count(account=credit_account_for(user=other)) == 1
 
 
 @pytest.mark.requires_postgres
 def test_the_caps_count_can_use_its_partial_index_as_a_prepared_statement(creator):
-    """The generic plan of a prepared statement knows no parameter values: with the statuses
-    bound, the partial index (WHERE status IN ('queued', 'running')) could not serve it."""
+    """The generic plan of a prepared statement knows no parameter values: with the hold's status
+    bound, the partial index (WHERE status = 'held') could not serve it."""
     from django.db import connection
 
     from studio import selectors
@@ -310,7 +310,7 @@ def test_the_caps_count_can_use_its_partial_index_as_a_prepared_statement(creato
     with connection.cursor() as cursor:
         sql = []
         with connection.execute_wrapper(lambda execute, q, *args: sql.append(q) or execute(q, *args)):
-            selectors.active_job_count(user=creator)
+            selectors.active_job_count(account=credit_account_for(user=creator))
         statement = sql[-1].replace("%s", "$1")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
@@ -318,7 +318,7 @@ def test_the_caps_count_can_use_its_partial_index_as_a_prepared_statement(creato
         cursor.execute("EXPLAIN EXECUTE active_jobs (1)")
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("DEALLOCATE active_jobs")
-    assert "generation_owner_active_idx" in plan, plan
+    assert "hold_account_open_idx" in plan, plan
 
 
 # --- cancel, retry, sweeper -----------------------------------------------------------------------
