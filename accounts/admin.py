@@ -73,8 +73,8 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "email_state", "in_app", "created_at"]
     search_fields = ["user__email", "subject"]
     date_hierarchy = "created_at"
-    readonly_fields = ["public_id", "user", "kind", "subject", "params", "url", "image_url", "in_app", "read_at",
-                       "email_state", "emailed_at", "created_at"]
+    readonly_fields = ["public_id", "user", "kind", "subject", "params", "url", "image_url", "image_asset", "in_app",
+                       "read_at", "email_state", "emailed_at", "created_at"]
     exclude = ["updated_at"]
 
     def has_add_permission(self, request):

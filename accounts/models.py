@@ -280,6 +280,9 @@ class Notification(models.Model):
     params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=500, blank=True)
     image_url = models.CharField(max_length=500, blank=True)
+    # The media asset whose picture the email shows (made by the email task through the source
+    # media registers: notifications/pictures.py); a bare id, since accounts imports no media.
+    image_asset = models.UUIDField(null=True, blank=True)
     in_app = models.BooleanField(default=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_state = models.CharField(max_length=8, choices=Email.choices, default=Email.NONE)

@@ -6,3 +6,11 @@ class MediaConfig(AppConfig):
     name = "media"
     label = "media"
     verbose_name = _("Media")
+
+    def ready(self):
+        from accounts import notifications
+
+        from .services import asset_picture
+
+        # Notification emails show what a job made as a small inline picture (accounts imports no media).
+        notifications.picture_source_register(asset_picture)

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from accounts import notifications
 from accounts.models import Membership, Notification, Role
 from modo.errors import AppError
 
-from . import audio, drive, images, storage
+from . import audio, drive, images, selectors, storage
 from .models import DriveConnection, MediaAsset
 from .selectors import TargetRef
 
@@ -370,6 +371,36 @@ def asset_thumbnail_make(*, asset: MediaAsset) -> MediaAsset:
     asset.save(update_fields=["thumbnail", "width", "height", "duration", "updated_at"])
     storage.delete(old)
     return asset
+
+
+# A file this big is not opened to make a picture of it for an email (a long video linked from Drive).
+PICTURE_SOURCE_MAX_BYTES = 64 * 1024 * 1024
+
+
+def asset_picture(*, user, asset_id) -> bytes | None:
+    """A still of the asset for a preview away from the site (a notification email's picture,
+    registered with accounts in MediaConfig.ready()): its stored thumbnail (for a video, the
+    poster frame), else one made now from the file, since the thumbnail task may not have run
+    yet. Nothing is saved. None for a sound, for an asset `user` may not see (or deleted), and
+    for a file that cannot be read or decoded."""
+    try:
+        asset = selectors.asset_get(user=user, public_id=asset_id)
+    except Http404:
+        return None
+    if asset.media_type == MediaAsset.MediaType.AUDIO:
+        return None
+    if asset.thumbnail:
+        try:
+            return storage.read(asset.thumbnail)
+        except OSError:
+            log.info("thumbnail %s of asset %s cannot be read; trying the file", asset.thumbnail, asset.pk)
+    if asset.size > PICTURE_SOURCE_MAX_BYTES:
+        return None
+    try:
+        return images.thumbnail(asset_open(asset=asset), asset.mime)
+    except (AppError, OSError):
+        log.info("no picture of asset %s: its file cannot be read or decoded", asset.pk, exc_info=True)
+        return None
 
 
 def storage_preference_set(*, user, preference: str) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from modo.http import absolute_url
 
 from ..models import EmailThrottle, Notification, User
+from . import pictures
 from .kinds import text_of
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,14 @@ def notification_emails_flush(*, now=None) -> int:
 
 def _message(*, user: User, notifications: list[Notification], digest: bool) -> EmailMultiAlternatives:
     language = user.locale or settings.LANGUAGE_CODE
+    message = EmailMultiAlternatives(from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
+    # What a job made goes inline (pictures.py): no media URL ever goes into an email.
+    found = pictures.pictures_for(user=user, notifications=notifications)
+    attached = {pk: pictures.picture_attach(message, picture, name=f"preview-{number}.jpg")
+                for number, (pk, picture) in enumerate(found.items(), start=1)}
     with translation.override(language):
         items = [{"text": text_of(n), "url": absolute_url(n.url) if n.url.startswith("/") else n.url,
-                  "created_at": n.created_at} for n in notifications]
+                  "created_at": n.created_at, "picture": attached.get(n.pk)} for n in notifications]
         if digest:
             subject = ngettext("%(count)s update from MODO Creator Verse", "%(count)s updates from MODO Creator Verse",
                                len(items)) % {"count": len(items)}
@@ -99,10 +105,9 @@ def _message(*, user: User, notifications: list[Notification], digest: bool) -> 
             "settings_url": absolute_url(reverse("accounts:notification_settings")),
             "greeting": _("Hello %(name)s,") % {"name": user.get_short_name()},
         }
-        text = render_to_string("emails/notification.txt", context)
-        html = render_to_string("emails/notification.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
-    message.attach_alternative(html, "text/html")
+        message.subject = subject
+        message.body = render_to_string("emails/notification.txt", context)
+        message.attach_alternative(render_to_string("emails/notification.html", context), "text/html")
     # The vendor's tracking webhook tells which kind of email bounced (anymail tags / metadata).
     message.tags = [f"notification:{notifications[0].kind}"]
     return message

@@ -17,6 +17,8 @@ WHAT = {
     "image": pgettext_lazy("notification", "image"),
     "sheet": pgettext_lazy("notification", "character sheet"),
     "moodboard": pgettext_lazy("notification", "moodboard"),
+    "voice": pgettext_lazy("notification", "voice line"),
+    "lipsync": pgettext_lazy("notification", "lip-sync video"),
 }
 
 

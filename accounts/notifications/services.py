@@ -5,6 +5,7 @@ Other apps call the functions of accounts.notifications (re-exported in __init__
 email goes out from a Celery task once the notification is committed (emails.py)."""
 
 import logging
+from uuid import UUID
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
@@ -29,12 +30,15 @@ def _unread_add(user: User, delta: int) -> None:
 
 
 def notification_send(*, user: User, kind: str, subject: str = "", params: dict | None = None, url: str = "",
-                      image_url: str = "", unless_present: bool = False, by_email: bool = True) -> Notification | None:
+                      image_url: str = "", image_asset: UUID | None = None, unless_present: bool = False,
+                      by_email: bool = True) -> Notification | None:
     """Records one notification for `user` (in the inbox and/or by email, as their preference for
     `kind` says) and returns it; None when the preference is "off", when the same kind and
     subject were notified before, or (unless_present) while the creator is on the subject's
     page. The email is sent by a task after commit: this never waits for a mail server.
-    `by_email=False`: the inbox only (the caller sends an email of its own about the same thing)."""
+    `image_url` is the inbox's picture (a page of this site); `image_asset` the media asset the
+    email shows a small copy of (the email task makes it: pictures.py). `by_email=False`: the
+    inbox only (the caller sends an email of its own about the same thing)."""
     if unless_present and subject and presence.presence_here(user_id=user.pk, subject=subject):
         return None
     channel = selectors.notification_channel(user=user, kind=kind)
@@ -52,7 +56,7 @@ def notification_send(*, user: User, kind: str, subject: str = "", params: dict 
             with transaction.atomic():
                 notification = Notification.objects.create(
                     user=user, kind=kind, subject=subject[:120], params=params or {}, url=url[:500],
-                    image_url=image_url[:500], in_app=in_app, email_state=Email.PENDING if email else Email.NONE)
+                    image_url=image_url[:500], image_asset=image_asset, in_app=in_app, email_state=Email.PENDING if email else Email.NONE)
         except IntegrityError:
             return None  # already notified about this subject
         if email:

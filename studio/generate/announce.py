@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts import notifications
 from accounts.models import Notification
+from media.models import MediaAsset
 from modo import alerts
 
 from .. import targets
@@ -22,7 +23,8 @@ from ..models import Generation
 
 log = logging.getLogger(__name__)
 Kind, Status = Generation.Kind, Generation.Status
-WHAT = {Kind.ANIMATION: "animation", Kind.MOODBOARD: "moodboard", Kind.CHARACTER_IMAGE: "image"}
+WHAT = {Kind.ANIMATION: "animation", Kind.MOODBOARD: "moodboard", Kind.CHARACTER_IMAGE: "image",
+        Kind.VOICE: "voice", Kind.LIPSYNC: "lipsync"}
 
 
 def subject_of(job: Generation) -> str:
@@ -47,16 +49,19 @@ def job_ended(*, job_id: int) -> None:
         info = targets.with_targets(job.owner, [job])[0].target_info
         params = {"what": WHAT.get(job.kind, "image"), "name": str(info["label"]) if info else str(job.get_kind_display()),
                   "project": job.project.title}
+        image_url, image_asset = "", None
         if job.status == Status.SUCCEEDED and job.output_asset_id:
             kind = Notification.Kind.JOB_FINISHED
-            url = reverse("studio:asset", args=[job.output_asset.public_id])
-            image_url = reverse("media:thumb", args=[job.output_asset.public_id]) + "?w=192"
+            asset = job.output_asset
+            url = reverse("studio:asset", args=[asset.public_id])
+            if asset.media_type != MediaAsset.MediaType.AUDIO:  # a picture, or a video's poster
+                image_url = reverse("media:thumb", args=[asset.public_id]) + "?w=192"
+                image_asset = asset.public_id  # the email's picture is made from it by the email task
         else:
             kind = Notification.Kind.JOB_FAILED
             url = info["url"] if info else reverse("studio:jobs") + "?status=failed"
-            image_url = ""
         notifications.notification_send(user=job.owner, kind=kind, subject=subject_of(job), params=params, url=url,
-                                        image_url=image_url, unless_present=True)
+                                        image_url=image_url, image_asset=image_asset, unless_present=True)
     except Exception:
         log.exception("could not announce the end of generation %s", job_id)
 
