@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -21,9 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from modo import ratelimit
 from modo.errors import AppError
+from modo.imaging import FileTooLarge
 
 from .models import Invitation, Membership, Role, Team, User
-from .services import token_hash
+from .services import avatar_webp, token_hash
 
 INVITATION_DAYS = 7
 # Invitations a team may send per hour (a team cannot be used to mail strangers in bulk).
@@ -96,6 +98,40 @@ def team_storage_set(*, team: Team, preference: str) -> Team:
         raise TeamError(_("Choose MODO storage or the owner's Google Drive."))
     team.storage_preference = preference
     team.save(update_fields=["storage_preference", "updated_at"])
+    return team
+
+
+def team_avatar_set(*, team: Team, upload) -> Team:
+    """The team's picture from an uploaded image: refused (FileTooLarge 413 past
+    AVATAR_MAX_BYTES, UploadRejected 422 unless a clean JPEG, PNG or WebP within the pixel cap, as
+    every upload) before anything is stored; kept as a 256 px square WebP without metadata. The
+    file is written before the row is locked; the one it replaces is deleted after the commit."""
+    limit = settings.AVATAR_MAX_BYTES
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(_("The image is too large (%(size)s MB); the limit is %(limit)s MB.") % {
+            "size": f"{(upload.size or len(data)) / 1024 / 1024:.1f}", "limit": limit // 1024 // 1024})
+    field = team.avatar.field
+    name = field.storage.save(field.generate_filename(team, "avatar.webp"), ContentFile(avatar_webp(data)))
+    return _team_avatar_swap(team, name)
+
+
+def team_avatar_remove(*, team: Team) -> Team:
+    """Back to the team's initials; the file is deleted after the commit."""
+    return _team_avatar_swap(team, "")
+
+
+def _team_avatar_swap(team: Team, name: str) -> Team:
+    # Under the row lock, so two changes at once each delete exactly the file they replaced.
+    storage = team.avatar.storage
+    with transaction.atomic():
+        old = Team.objects.select_for_update().filter(pk=team.pk).values_list("avatar", flat=True).get()
+        team.updated_at = timezone.now()
+        Team.objects.filter(pk=team.pk).update(avatar=name, updated_at=team.updated_at)
+        if old and old != name:
+            transaction.on_commit(lambda: storage.delete(old))
+    team.avatar = name
     return team
 
 
