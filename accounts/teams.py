@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,10 +31,19 @@ from .services import avatar_webp, token_hash
 INVITATION_DAYS = 7
 # Invitations a team may send per hour (a team cannot be used to mail strangers in bulk).
 INVITATIONS_PER_HOUR = 20
+# A member's monthly cap fits the column (PostgreSQL's integer) with room to spare.
+CAP_MAX = 1_000_000_000
 
 
 class TeamError(AppError):
     code, status = "INVALID_INPUT", 422
+
+
+class OwnerConflict(TeamError):
+    """What the owner cannot do while they own the team (leave, be removed, change role): the
+    request is sound, the team's one-owner rule refuses it (409) until ownership is transferred."""
+
+    code, status, action = "OWNER_CONFLICT", 409, "transfer"
 
 
 class InvitationInvalid(AppError):
@@ -147,7 +157,7 @@ def member_role_set(*, membership: Membership, role: str) -> Membership:
     if role not in {Role.ADMIN, Role.EDITOR, Role.VIEWER}:
         raise TeamError(_("Choose admin, editor or viewer."))
     if membership.role == Role.OWNER:
-        raise TeamError(_("The owner's role changes only by transferring ownership."))
+        raise OwnerConflict(_("The owner's role changes only by transferring ownership."))
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     return membership
@@ -156,6 +166,8 @@ def member_role_set(*, membership: Membership, role: str) -> Membership:
 def member_cap_set(*, membership: Membership, cap: int | None) -> Membership:
     if cap is not None and cap < 0:
         raise TeamError(_("A cap is a whole number of credits, 0 or more."))
+    if cap is not None and cap > CAP_MAX:
+        raise TeamError(_("A cap is at most %(max)s credits.") % {"max": number_format(CAP_MAX, force_grouping=True)})
     membership.monthly_credit_cap = cap
     membership.save(update_fields=["monthly_credit_cap", "updated_at"])
     return membership
@@ -165,7 +177,7 @@ def member_remove(*, membership: Membership) -> None:
     """Removes a member (or a member leaves). From this moment every object of the team is a 404
     for them. The owner cannot leave: they transfer ownership or delete the team."""
     if membership.role == Role.OWNER:
-        raise TeamError(_("The owner cannot leave the team. Transfer ownership first, or delete the team."))
+        raise OwnerConflict(_("The owner cannot leave the team. Transfer ownership first, or delete the team."))
     with transaction.atomic():
         Membership.objects.filter(pk=membership.pk).delete()
         User.objects.filter(pk=membership.user_id, current_team_id=membership.team_id).update(current_team=None)

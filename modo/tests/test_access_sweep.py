@@ -121,7 +121,7 @@ API_IDS = {
     "moodboard_id": "moodboard", "job_id": "job", "asset_id": "asset", "notification_id": "notification",
     "project": "project", "character": "character", "characters": "character", "location": "location",
     "scene": "scene", "beat": "beat", "moodboard": "moodboard", "source_asset": "asset", "reference_asset": "asset",
-    "slug": "team", "member_id": "member",
+    "slug": "team", "member_id": "member", "invitation_id": "invitation",
     "audio_asset": "asset",
 }
 
