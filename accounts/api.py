@@ -1,7 +1,6 @@
 """API authentication and the account endpoints."""
 
 from typing import Literal
-from uuid import UUID
 
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
@@ -88,12 +87,15 @@ def me(request):
 # --- teams ---------------------------------------------------------------------------------------
 # Every endpoint takes the workspace as `?team=<slug>` (a team the caller belongs to; 404
 # otherwise): lists and new projects are then the team's, and credits are the team's account.
+# Managing a team (its members, picture, ownership): accounts/team_api.py. On both, outsiders and
+# removed members get 404, a member whose role is too low 403 FORBIDDEN (selectors.team_for_member).
 
 class TeamOut(Schema):
     id: str
     name: str
     slug: str
     role: str
+    avatar_url: str | None = Field(..., description="The team's picture (members only); null: show its initials")
 
 
 class TeamListEnvelope(Schema):
@@ -145,8 +147,14 @@ class InvitationListEnvelope(Schema):
     data: list[InvitationOut]
 
 
-def _team_out(team, role) -> dict:
-    return {"id": str(team.public_id), "name": team.name, "slug": team.slug, "role": role}
+def team_out(team, role, request) -> dict:
+    avatar_url = absolute_url(reverse("api:team_avatar", args=[team.slug]), request) if team.avatar else None
+    return {"id": str(team.public_id), "name": team.name, "slug": team.slug, "role": role, "avatar_url": avatar_url}
+
+
+def member_out(m) -> dict:
+    return {"id": str(m.public_id), "email": m.user.email, "display_name": m.user.get_full_name(), "role": m.role,
+            "monthly_credit_cap": m.monthly_credit_cap}
 
 
 def _invitation_out(inv) -> dict:
@@ -155,45 +163,36 @@ def _invitation_out(inv) -> dict:
 
 @router.get("/teams", response={200: TeamListEnvelope, **envelope.ERRORS}, summary="Your teams", tags=["teams"])
 def team_list(request):
-    return envelope.ok([_team_out(t, t.role) for t in selectors.teams_for(user=request.auth)])
+    return envelope.ok([team_out(t, t.role, request) for t in selectors.teams_for(user=request.auth)])
 
 
 @router.post("/teams", response={201: TeamEnvelope, **envelope.ERRORS}, summary="Create a team (you own it)",
              tags=["teams"])
 def team_create(request, payload: TeamIn):
     team = teams.team_create(user=request.auth, name=payload.name)
-    return Status(201, envelope.ok(_team_out(team, "owner")))
+    return Status(201, envelope.ok(team_out(team, "owner", request)))
 
 
 @router.get("/teams/{slug}/members", response={200: MemberListEnvelope, **envelope.ERRORS},
             summary="A team's members (any member)", tags=["teams"])
 def member_list(request, slug: str):
     team = selectors.team_get(user=request.auth, slug=slug, action=roles.READ)
-    return envelope.ok([{"id": str(m.public_id), "email": m.user.email, "display_name": m.user.get_full_name(),
-                         "role": m.role, "monthly_credit_cap": m.monthly_credit_cap}
-                        for m in selectors.team_members(team=team)])
+    return envelope.ok([member_out(m) for m in selectors.team_members(team=team)])
 
 
-@router.delete("/teams/{slug}/members/{member_id}", response={200: envelope.DeletedEnvelope, **envelope.ERRORS},
-               summary="Remove a member (owner/admin)", tags=["teams"])
-def member_delete(request, slug: str, member_id: UUID):
-    team = selectors.team_get(user=request.auth, slug=slug, action=roles.MANAGE)
-    teams.member_remove(membership=selectors.member_get(team=team, public_id=member_id))
-    return envelope.ok({"deleted": True})
-
-
-@router.get("/teams/{slug}/invitations", response={200: InvitationListEnvelope, **envelope.ERRORS},
+@router.get("/teams/{slug}/invitations", response={200: InvitationListEnvelope, 403: envelope.ErrorEnvelope,
+                                                 **envelope.ERRORS},
             summary="Open invitations (owner/admin)", tags=["teams"])
 def invitation_list(request, slug: str):
-    team = selectors.team_get(user=request.auth, slug=slug, action=roles.MANAGE)
+    team = selectors.team_for_member(user=request.auth, slug=slug, action=roles.MANAGE)
     return envelope.ok([_invitation_out(i) for i in selectors.team_invitations_open(team=team)])
 
 
-@router.post("/teams/{slug}/invitations", response={201: InvitationEnvelope, 429: envelope.ErrorEnvelope,
-                                                    **envelope.ERRORS},
+@router.post("/teams/{slug}/invitations", response={201: InvitationEnvelope, 403: envelope.ErrorEnvelope,
+                                                    429: envelope.ErrorEnvelope, **envelope.ERRORS},
              summary="Invite someone by email (owner/admin; rate-limited)", tags=["teams"])
 def invitation_create(request, slug: str, payload: InvitationIn):
-    team = selectors.team_get(user=request.auth, slug=slug, action=roles.MANAGE)
+    team = selectors.team_for_member(user=request.auth, slug=slug, action=roles.MANAGE)
     sent = teams.invitation_create(
         team=team, email=payload.email, role=payload.role, invited_by=request.auth,
         accept_url=lambda raw: absolute_url(reverse("credits:team_join", args=[raw]), request))

@@ -170,6 +170,12 @@ class Team(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def initials(self) -> str:
+        """Shown where the team has no picture: the first letters of its first two words."""
+        parts = [p for p in self.name.replace(".", " ").replace("-", " ").split() if p[:1].isalnum()]
+        return ("".join(p[0] for p in parts[:2]) or "?").upper()
+
 
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")

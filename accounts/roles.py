@@ -4,6 +4,9 @@ orders, jobs — and never sees AI providers or their keys."""
 import contextvars
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext as _
+
+from modo.errors import AppError
 
 SUPPORT = "support"
 SUPPORT_PERMISSIONS = [
@@ -30,7 +33,8 @@ def roles_sync() -> Group:
 
 # --- team roles -------------------------------------------------------------------------------
 # The one copy of what each team role may do. Every object lookup (studio, media, credits
-# selectors) asks `row_allows` / `role_allows`; anyone without the action gets 404.
+# selectors) asks `row_allows` / `role_allows`; anyone without the action gets 404 (except on
+# the team API's own endpoints, where a member is told 403: RoleRefused).
 
 READ, EDIT, GENERATE, MANAGE, BUY, DELETE, TRANSFER = "read", "edit", "generate", "manage", "buy", "delete", "transfer"
 STORAGE = "storage"  # where the team's files go: the owner's Google Drive is the owner's to offer
@@ -53,6 +57,23 @@ def role_allows(role: str | None, action: str) -> bool:
 
 def roles_allowing(action: str) -> list[str]:
     return [role for role, actions in ROLE_ACTIONS.items() if role_allows(role, action)]
+
+
+class RoleRefused(AppError):
+    """A member asked for what their role does not allow (the API's 403: they can see the team,
+    so saying so hides nothing; anyone else gets 404). `role` is theirs, `allowed_roles` who may."""
+
+    code, status = "FORBIDDEN", 403
+
+    def __init__(self, *, role: str, action: str):
+        allowed = roles_allowing(action)
+        if allowed == ["owner"]:
+            message = _("Only the team’s owner can do this.")
+        elif set(allowed) == {"owner", "admin"}:
+            message = _("Only the team’s owner or an admin can do this.")
+        else:
+            message = _("Your role in this team does not allow this.")
+        super().__init__(message, role=role, allowed_roles=allowed)
 
 
 def row_allows(*, user, action: str, owner_id, team_id) -> bool:

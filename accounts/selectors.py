@@ -92,6 +92,30 @@ def team_get(*, user, slug: str = "", public_id=None, action: str = roles.READ) 
     return team
 
 
+def team_for_member(*, user, slug: str, action: str) -> Team:
+    """The API's team lookup: like team_get (404 for outsiders and removed members), but a member
+    whose role does not allow `action` gets RoleRefused (403, with their role and who may)."""
+    team = team_get(user=user, slug=slug, action=roles.READ)
+    if not roles.role_allows(team.membership.role, action):
+        raise roles.RoleRefused(role=team.membership.role, action=action)
+    return team
+
+
+def team_with_avatar(*, user, public_id) -> Team:
+    """A team's picture is seen by its members (while the team lives) and by staff who may view
+    teams (the admin shows it); 404 for anyone else and for a team without one."""
+    if user.has_perm("accounts.view_team"):
+        try:
+            team = Team.objects.filter(public_id=public_id).first()
+        except (ValidationError, ValueError, TypeError) as exc:
+            raise Http404 from exc
+    else:
+        team = team_get(user=user, public_id=public_id)
+    if team is None or not team.avatar:
+        raise Http404
+    return team
+
+
 def workspace_team(*, user) -> Team | None:
     """The user's current workspace: their remembered team while they still belong to it, else
     None (the personal workspace)."""

@@ -57,18 +57,24 @@ def api_token_touch(*, token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def _avatar_webp(upload) -> bytes:
-    """Decodes the upload with the shared upload checks (size, type, polyglots, pixel cap), crops
-    it square and re-encodes it as WebP, which drops any metadata the original carried."""
-    upload.seek(0)
-    try:
-        image, _format = decode_image(upload.read())
-    except UploadRejected as exc:
-        raise AvatarError(exc.message) from exc
+def avatar_webp(data: bytes) -> bytes:
+    """Decodes an uploaded picture with the shared upload checks (size, type, polyglots, pixel
+    cap), crops it square and re-encodes it as WebP, which drops any metadata the original
+    carried. Raises UploadRejected (FileTooLarge) before anything could be stored. Users' and
+    teams' avatars alike."""
+    image, _format = decode_image(data)
     image = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="WEBP", quality=85)
     return out.getvalue()
+
+
+def _avatar_webp(upload) -> bytes:
+    upload.seek(0)
+    try:
+        return avatar_webp(upload.read())
+    except UploadRejected as exc:
+        raise AvatarError(exc.message) from exc
 
 
 def user_profile_update(

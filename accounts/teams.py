@@ -11,30 +11,42 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from modo import ratelimit
 from modo.errors import AppError
+from modo.imaging import FileTooLarge
 
 from . import notifications
 from .models import Invitation, Membership, Role, Team, User
-from .services import token_hash
+from .services import avatar_webp, token_hash
 
 log = logging.getLogger(__name__)
 INVITATION_DAYS = 7
 # Invitations a team may send per hour (a team cannot be used to mail strangers in bulk).
 INVITATIONS_PER_HOUR = 20
+# A member's monthly cap fits the column (PostgreSQL's integer) with room to spare.
+CAP_MAX = 1_000_000_000
 
 
 class TeamError(AppError):
     code, status = "INVALID_INPUT", 422
+
+
+class OwnerConflict(TeamError):
+    """What the owner cannot do while they own the team (leave, be removed, change role): the
+    request is sound, the team's one-owner rule refuses it (409) until ownership is transferred."""
+
+    code, status, action = "OWNER_CONFLICT", 409, "transfer"
 
 
 class InvitationInvalid(AppError):
@@ -102,6 +114,40 @@ def team_storage_set(*, team: Team, preference: str) -> Team:
     return team
 
 
+def team_avatar_set(*, team: Team, upload) -> Team:
+    """The team's picture from an uploaded image: refused (FileTooLarge 413 past
+    AVATAR_MAX_BYTES, UploadRejected 422 unless a clean JPEG, PNG or WebP within the pixel cap, as
+    every upload) before anything is stored; kept as a 256 px square WebP without metadata. The
+    file is written before the row is locked; the one it replaces is deleted after the commit."""
+    limit = settings.AVATAR_MAX_BYTES
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(_("The image is too large (%(size)s MB); the limit is %(limit)s MB.") % {
+            "size": f"{(upload.size or len(data)) / 1024 / 1024:.1f}", "limit": limit // 1024 // 1024})
+    field = team.avatar.field
+    name = field.storage.save(field.generate_filename(team, "avatar.webp"), ContentFile(avatar_webp(data)))
+    return _team_avatar_swap(team, name)
+
+
+def team_avatar_remove(*, team: Team) -> Team:
+    """Back to the team's initials; the file is deleted after the commit."""
+    return _team_avatar_swap(team, "")
+
+
+def _team_avatar_swap(team: Team, name: str) -> Team:
+    # Under the row lock, so two changes at once each delete exactly the file they replaced.
+    storage = team.avatar.storage
+    with transaction.atomic():
+        old = Team.objects.select_for_update().filter(pk=team.pk).values_list("avatar", flat=True).get()
+        team.updated_at = timezone.now()
+        Team.objects.filter(pk=team.pk).update(avatar=name, updated_at=team.updated_at)
+        if old and old != name:
+            transaction.on_commit(lambda: storage.delete(old))
+    team.avatar = name
+    return team
+
+
 def workspace_switch(*, user: User, team: Team | None) -> None:
     """Remembers the workspace the user works in (None: personal). The caller got `team` through
     team_get, so the user belongs to it."""
@@ -114,7 +160,7 @@ def member_role_set(*, membership: Membership, role: str) -> Membership:
     if role not in {Role.ADMIN, Role.EDITOR, Role.VIEWER}:
         raise TeamError(_("Choose admin, editor or viewer."))
     if membership.role == Role.OWNER:
-        raise TeamError(_("The owner's role changes only by transferring ownership."))
+        raise OwnerConflict(_("The owner's role changes only by transferring ownership."))
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     return membership
@@ -123,6 +169,8 @@ def member_role_set(*, membership: Membership, role: str) -> Membership:
 def member_cap_set(*, membership: Membership, cap: int | None) -> Membership:
     if cap is not None and cap < 0:
         raise TeamError(_("A cap is a whole number of credits, 0 or more."))
+    if cap is not None and cap > CAP_MAX:
+        raise TeamError(_("A cap is at most %(max)s credits.") % {"max": number_format(CAP_MAX, force_grouping=True)})
     membership.monthly_credit_cap = cap
     membership.save(update_fields=["monthly_credit_cap", "updated_at"])
     return membership
@@ -132,7 +180,7 @@ def member_remove(*, membership: Membership) -> None:
     """Removes a member (or a member leaves). From this moment every object of the team is a 404
     for them. The owner cannot leave: they transfer ownership or delete the team."""
     if membership.role == Role.OWNER:
-        raise TeamError(_("The owner cannot leave the team. Transfer ownership first, or delete the team."))
+        raise OwnerConflict(_("The owner cannot leave the team. Transfer ownership first, or delete the team."))
     with transaction.atomic():
         Membership.objects.filter(pk=membership.pk).delete()
         User.objects.filter(pk=membership.user_id, current_team_id=membership.team_id).update(current_team=None)

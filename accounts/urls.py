@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/read-all/", notification_views.read_all, name="notifications_read_all"),
     path("notifications/<uuid:notification_id>/open/", notification_views.notification_open, name="notification_open"),
     path("avatars/<uuid:public_id>/", views.avatar, name="avatar"),
+    path("teams/<uuid:team_id>/avatar/", views.team_avatar, name="team_avatar"),
     path("language/", views.set_language, name="set_language"),
 ]
 

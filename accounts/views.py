@@ -111,6 +111,16 @@ def avatar(request, public_id):
 
 
 @login_required
+def team_avatar(request, team_id):
+    """A team's picture, for its members only (the URL carries the picture's version, so it may be
+    kept by the browser: a new picture is a new URL)."""
+    team = selectors.team_with_avatar(user=request.user, public_id=team_id)
+    response = FileResponse(team.avatar.open("rb"), content_type="image/webp")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
 def api_keys(request):
     created = None
     if request.method == "POST":

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts import teams as team_services
 from accounts.models import Membership, Team
 from modo import crypto
 from modo.admin import QuickActionCheckbox, ReadOnlyAdmin
@@ -456,11 +457,30 @@ class TeamAdmin(admin.ModelAdmin):
     """Teams with their plan, balance and members. Credits are granted or deducted on the team's
     account through the same ledger action as a user's (the account's "Grant / deduct" page)."""
 
-    list_display = ["name", "slug", "plan", "balance", "members", "account_link", "deleted_at", "created_at"]
+    list_display = ["picture", "name", "slug", "plan", "balance", "members", "account_link", "deleted_at", "created_at"]
+    list_display_links = ["picture", "name"]
     list_select_related = ["credit_account__plan"]
     search_fields = ["name", "slug", "memberships__user__email"]
-    readonly_fields = ["public_id", "created_at", "updated_at", "deleted_at", "account_link"]
+    # The picture is uploaded by the team (decoded and re-encoded there), never through this form.
+    exclude = ["avatar"]
+    readonly_fields = ["public_id", "picture", "created_at", "updated_at", "deleted_at", "account_link"]
     inlines = [MembershipInline]
+    actions = ["remove_picture"]
+
+    @admin.display(description="Picture")
+    def picture(self, obj):
+        if not obj.avatar:
+            return format_html('<span title="{}">{}</span>', "No picture: members see the initials", obj.initials)
+        url = reverse("accounts:team_avatar", args=[obj.public_id])
+        return format_html('<img src="{}?v={}" alt="" width="32" height="32">', url, int(obj.updated_at.timestamp()))
+
+    @admin.action(description="Remove the selected teams' pictures", permissions=["change"])
+    def remove_picture(self, request, queryset):
+        done = 0
+        for team in queryset.exclude(avatar=""):
+            team_services.team_avatar_remove(team=team)
+            done += 1
+        self.message_user(request, f"{done} picture(s) removed.")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("memberships"))

@@ -1,7 +1,7 @@
 """The team pages: /settings/team/ (members with their roles and this plan cycle's usage, invitations,
-roles, caps, removal, leaving, ownership, deletion), team creation, the workspace switcher and
-the invitation link. They live with credits because a team's page shows what each member spent
-from the shared account; the team rules themselves are accounts' (accounts/teams.py, roles.py)."""
+roles, caps, removal, leaving, ownership, deletion, the team's picture), team creation, the
+workspace switcher and the invitation link. They live with credits because a team's page shows
+what each member spent from the shared account; the team rules themselves are accounts' (accounts/teams.py, roles.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -110,6 +110,25 @@ def team_rename(request):
     except AppError as exc:
         return _refused(request, exc)
     return _done(request, _("The team is now called %(name)s.") % {"name": team.name})
+
+
+@login_required
+@require_POST
+def team_avatar(request):
+    """Uploads the team's picture, or removes it (owner/admin)."""
+    team = _team(request, roles.MANAGE)
+    if request.POST.get("remove"):
+        team_services.team_avatar_remove(team=team)
+        return _done(request, _("The team’s picture was removed."))
+    upload = request.FILES.get("avatar")
+    if upload is None:
+        messages.error(request, _("Choose an image to upload."))
+        return redirect("credits:team")
+    try:
+        team_services.team_avatar_set(team=team, upload=upload)
+    except AppError as exc:
+        return _refused(request, exc)
+    return _done(request, _("The team’s picture was updated."))
 
 
 @login_required

@@ -24,6 +24,7 @@ urlpatterns += [
     path("settings/team/workspaces/", team_pages.workspaces, name="workspaces"),
     path("settings/team/switch/", team_pages.workspace_switch, name="workspace_switch"),
     path("settings/team/rename/", team_pages.team_rename, name="team_rename"),
+    path("settings/team/avatar/", team_pages.team_avatar, name="team_avatar"),
     path("settings/team/invite/", team_pages.team_invite, name="team_invite"),
     path("settings/team/invitations/<uuid:invitation_id>/revoke/", team_pages.invitation_revoke, name="invitation_revoke"),
     path("settings/team/members/<uuid:member_id>/", team_pages.member_update, name="member_update"),

@@ -107,6 +107,7 @@ def _openapi_with_workspace(get_schema):
 api.get_openapi_schema = _openapi_with_workspace(api.get_openapi_schema)
 
 api.add_router("/", accounts_router)
+api.add_router("/", "accounts.team_api.router")
 api.add_router("/", "accounts.notifications.api.router")
 api.add_router("/", credits_router)
 api.add_router("/", credits_webhooks)

@@ -170,3 +170,14 @@ def test_deleting_a_team_ends_every_membership(user, team):
     teams.team_delete(team=team)
     assert not Membership.objects.filter(team=team).exists()
     assert Team.objects.get(pk=team.pk).deleted_at is not None
+
+
+def test_a_cap_too_large_for_the_column_is_refused_on_the_page_not_a_500(client, user, team):
+    editor = Membership.objects.create(team=team, user=UserFactory(), role="editor")
+    client.force_login(user)
+
+    response = client.post(reverse("credits:member_update", args=[editor.public_id]), {"cap": "9" * 12}, follow=True)
+
+    assert "A cap is at most 1,000,000,000 credits." in response.content.decode()
+    editor.refresh_from_db()
+    assert editor.monthly_credit_cap is None

@@ -84,6 +84,7 @@ PAGE_IDS = {
     "member_id": "member",
     "invitation_id": "invitation",
     "notification_id": "notification",
+    "team_id": "team_id",
 }
 
 # Page URL kwargs that are not ids: every value the view acts on (an unknown value would be a
@@ -123,7 +124,7 @@ API_IDS = {
     "moodboard_id": "moodboard", "job_id": "job", "asset_id": "asset", "notification_id": "notification",
     "project": "project", "character": "character", "characters": "character", "location": "location",
     "scene": "scene", "beat": "beat", "moodboard": "moodboard", "source_asset": "asset", "reference_asset": "asset",
-    "slug": "team", "member_id": "member",
+    "slug": "team", "member_id": "member", "invitation_id": "invitation",
     "audio_asset": "asset",
 }
 
@@ -363,8 +364,9 @@ def world(settings, tmp_path, user):
         "export": export_id,
         "order": orders.order_create(user=owner, package=CreditPackage.objects.filter(is_active=True).first()).public_id,
         "api_token": account_services.api_token_create(user=owner, name="sweep").token.public_id,
-        # The owner's team (their current workspace), a member and an open invitation.
+        # The owner's team (their current workspace, with a picture), a member and an open invitation.
         "team": (team := teams.team_create(user=owner, name="Sweep studio")).slug,
+        "team_id": teams.team_avatar_set(team=team, upload=SimpleUploadedFile("t.png", png(), "image/png")).public_id,
         "member": Membership.objects.create(team=team, user=UserFactory(), role="editor").public_id,
         "invitation": teams.invitation_create(team=team, email="invited@example.com", role="viewer", invited_by=owner,
                                               accept_url=lambda raw: raw).invitation.public_id,

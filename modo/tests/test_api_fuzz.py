@@ -15,7 +15,10 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection
 
+from accounts import teams
+from accounts.models import Membership
 from accounts.services import api_token_create
+from accounts.tests.factories import UserFactory
 from credits.tests.factories import funded_account
 from studio import moodboards, services
 
@@ -45,8 +48,14 @@ def world(db, user, in_process):
     moodboard = moodboards.moodboard_create(project=project, title="Dusk palette")
     secret = api_token_create(user=user, name="fuzz").raw
     beat = services.beat_create(project=project, title="Setup")
+    team = teams.team_create(user=user, name="Fuzz studio")
+    member = Membership.objects.create(team=team, user=UserFactory(), role="editor")
+    invitation = teams.invitation_create(team=team, email="fuzz@example.com", role="viewer", invited_by=user,
+                                         accept_url=lambda raw: raw).invitation
+    teams.workspace_switch(user=user, team=None)
     ids = {"project_id": project.public_id, "character_id": character.public_id, "location_id": location.public_id,
-           "scene_id": scene.public_id, "moodboard_id": moodboard.public_id}
+           "scene_id": scene.public_id, "moodboard_id": moodboard.public_id, "slug": team.slug,
+           "member_id": member.public_id, "invitation_id": invitation.public_id}
     links = {"beat": beat.public_id, "location": location.public_id, "character": character.public_id,
              "scene": scene.public_id, "project": project.public_id}
     # identity: the in-process client hands over the body as the app wrote it (no gzip to undo).
@@ -75,6 +84,8 @@ def test_every_operation_answers_a_documented_non_5xx_in_its_documented_shape(ca
             case.body["model"] = None
         if "file" in case.body:  # an upload is decoded: a real image
             case.body["file"] = PNG
+        if "email" in case.body:  # an invitation's address is checked after access: a real one
+            case.body["email"] = "invitee@example.com"
     # Not checked: that the app refuses every request outside the schema (ninja, like pydantic,
     # coerces some: a JSON string where an object with one text field is expected). What is
     # checked is that it accepts what the schema allows and never answers outside the document.
