@@ -71,7 +71,7 @@ class Spec:
 SPECS = {Kind.CHARACTER_IMAGE: Spec("image", "image"), Kind.MOODBOARD: Spec("image", "image"),
          Kind.ANIMATION: Spec("video", "video"),
          Kind.UPSCALE: Spec("image", "image", feature="upscale", variant="upscale", capability="upscale"),
-         Kind.RESTYLE: Spec("image", "image"), Kind.VOICE: Spec("audio", "image", capability="tts"),
+         Kind.RESTYLE: Spec("image", "image", feature="restyle"), Kind.VOICE: Spec("audio", "image", capability="tts"),
          Kind.LIPSYNC: Spec("video", "video", capability="lipsync")}
 
 
