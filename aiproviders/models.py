@@ -112,6 +112,8 @@ class AIModel(TimeStamped):
     durations = models.JSONField(_("video durations (s)"), default=list, blank=True)
     cap_tts = models.BooleanField(_("text to speech"), default=False)
     cap_lipsync = models.BooleanField(_("lip-sync"), default=False)
+    # A lip-sync model that also takes a video as the face (not only a picture).
+    cap_lipsync_video = models.BooleanField(_("lip-sync from a video"), default=False)
     credit_cost = models.PositiveIntegerField(
         _("credit cost"), null=True, blank=True, help_text=_("Empty: the default credit cost of its kind.")
     )
@@ -162,7 +164,8 @@ class AIModel(TimeStamped):
     def capabilities(self) -> list[str]:
         """What the model can do, as short labels (the admin's list)."""
         caps = [label for flag, label in (("streaming", "stream"), ("t2i", "t2i"), ("i2i", "i2i"), ("i2v", "i2v"),
-                                          ("upscale", "upscale")) if getattr(self, f"cap_{flag}")]
+                                          ("upscale", "upscale"), ("tts", "tts"), ("lipsync", "lip-sync"),
+                                          ("lipsync_video", "lip-sync from video")) if getattr(self, f"cap_{flag}")]
         if self.cap_multi_reference:
             caps.append(f"multi-ref ×{self.max_references}")
         if self.durations:

@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 
 CAPABILITY_FOR_TYPE = {"text": "", "image": "t2i", "video": "i2v", "audio": "tts"}
 # A capability priced by its own cost rule rather than its model type's (credits.pricing kinds).
-PRICING_KIND = {"lipsync": "lipsync"}
+# A lip-sync from a video face is priced as any lip-sync (per started 10 s of the sound).
+PRICING_KIND = {"lipsync": "lipsync", "lipsync_video": "lipsync"}
 
 
 @dataclass
@@ -292,8 +293,9 @@ def voices(*, model: AIModel) -> list[Voice]:
 
 
 def start_lipsync(call: Call, request: LipSyncRequest) -> tuple[VideoJob, AIModel, UsageLog]:
-    """A talking video from a face and a sound (type video, capability lipsync); poll_video follows it."""
-    call.capability = "lipsync"
+    """A talking video from a face and a sound (type video, capability lipsync — lipsync_video
+    when the face is a video: only models that take one are tried); poll_video follows it."""
+    call.capability = "lipsync_video" if request.video else "lipsync"
 
     def work(adapter, model):
         job = adapter.start_lipsync(model.model_id, request)

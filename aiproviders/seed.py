@@ -95,7 +95,7 @@ MODELS = [
     (OFFLINE, "local-speech", gettext_noop("Offline voices (eSpeak NG)"), "audio", "fast",
      dict(cap_tts=True, is_default=True, priority=1000)),
     (OFFLINE, "local-lipsync", gettext_noop("Offline lip-sync preview"), "video", "fast",
-     dict(cap_lipsync=True, priority=1000)),
+     dict(cap_lipsync=True, cap_lipsync_video=True, priority=1000)),
     ("OpenAI", "gpt-4o-mini-tts", "GPT-4o mini TTS", "audio", "fast",
      dict(cap_tts=True, priority=10, est_cost_usd=D("0.00025"), cost_unit="second")),
     ("Google", "gemini-2.5-flash-preview-tts", "Gemini 2.5 Flash TTS", "audio", "fast",

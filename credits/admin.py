@@ -46,7 +46,8 @@ class PlanAdmin(admin.ModelAdmin):
                    "description": "Leave both prices empty for “contact us”. IDR prices are what Midtrans and Xendit charge "
                                   "(empty: the price converted at MIDTRANS_IDR_RATE)."}),
         ("Credits and limits", {"fields": ["credits_per_cycle", "signup_credits", "max_projects", "daily_generation_limit"]}),
-        ("Features", {"fields": ["feature_video", "feature_audio", "feature_lipsync", "feature_upscale", "feature_premium_models"]}),
+        ("Features", {"fields": ["feature_video", "feature_audio", "feature_lipsync", "feature_upscale", "feature_restyle",
+                                  "feature_premium_models"]}),
         ("Trial", {"fields": ["is_trial", "trial_days", "trial_generation_cap"]}),
     ]
 

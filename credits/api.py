@@ -42,7 +42,7 @@ def plan_out(plan: Plan) -> dict:
         "price_monthly": plan.price_monthly, "price_yearly": plan.price_yearly, "currency": plan.currency,
         "credits_per_cycle": plan.credits_per_cycle, "max_projects": plan.max_projects,
         "daily_generation_limit": plan.daily_generation_limit,
-        "features": [f for f in ("video", "audio", "lipsync", "upscale", "premium_models") if plan.has_feature(f)],
+        "features": [f for f in ("video", "audio", "lipsync", "upscale", "restyle", "premium_models") if plan.has_feature(f)],
         "contact_us": plan.is_contact_only,
     }
 

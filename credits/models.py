@@ -32,6 +32,7 @@ class Plan(TimeStamped):
     feature_audio = models.BooleanField(_("audio"), default=False)
     feature_lipsync = models.BooleanField(_("lip-sync"), default=False)
     feature_upscale = models.BooleanField(_("upscale"), default=False)
+    feature_restyle = models.BooleanField(_("restyle"), default=False)
     feature_premium_models = models.BooleanField(_("premium models"), default=False)
     is_trial = models.BooleanField(_("trial plan"), default=False)
     trial_days = models.PositiveIntegerField(_("trial days"), null=True, blank=True)

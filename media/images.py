@@ -14,6 +14,8 @@ from modo.imaging import FORMATS as _FORMATS
 from modo.imaging import FileTooLarge, UploadRejected, decode_image  # noqa: F401 (media's callers import them here)
 from modo.imaging import damaged as _damaged
 
+from .video import upright
+
 
 @dataclass(frozen=True)
 class CleanImage:
@@ -76,12 +78,6 @@ def _first_video_frame(data: bytes) -> tuple[av.VideoFrame, int | None]:
     return frame, duration
 
 
-def _upright(frame: av.VideoFrame) -> Image.Image:
-    # Phones record portrait video as landscape frames plus a display rotation (counter-clockwise).
-    image = frame.to_image()
-    return image.rotate(frame.rotation, expand=True) if frame.rotation else image
-
-
 def probe_video(data: bytes) -> dict:
     """{"width", "height", "duration"} of a video as displayed (rotation applied), duration in
     seconds (None when the container does not record it). Decodes the first frame to prove the file
@@ -98,7 +94,7 @@ def thumbnail(data: bytes, mime: str) -> bytes:
     the first decodable frame. Raises UploadRejected if the input cannot be decoded."""
     size = (settings.THUMBNAIL_SIZE, settings.THUMBNAIL_SIZE)
     if mime.startswith("video/"):
-        image = _upright(_first_video_frame(data)[0])
+        image = upright(_first_video_frame(data)[0])
         image.thumbnail(size, Image.Resampling.LANCZOS)
     else:
         try:

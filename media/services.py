@@ -23,7 +23,7 @@ from accounts import notifications
 from accounts.models import Membership, Notification, Role
 from modo.errors import AppError
 
-from . import audio, drive, images, selectors, storage
+from . import audio, drive, images, selectors, storage, video
 from .models import DriveConnection, MediaAsset
 from .selectors import TargetRef
 
@@ -184,11 +184,13 @@ def _sounds_like_audio(head: bytes) -> bool:
 def asset_upload(*, file, owner, target: TargetRef) -> MediaAsset:
     """A creator's upload: an image is refused (413/422, nothing stored) unless it is a JPEG, PNG
     or WebP within the size and pixel caps, and stored re-encoded, without its metadata; a sound
-    goes through audio_upload."""
+    goes through audio_upload, a video (MP4, MOV, WebM) through video_upload."""
     head = file.read(16)
     file.seek(0)
     if _sounds_like_audio(head):
         return audio_upload(file=file, owner=owner, target=target)
+    if video.looks_like_video(head):
+        return video_upload(file=file, owner=owner, target=target)
     if file.size is not None and file.size > settings.UPLOAD_MAX_BYTES:
         raise images.FileTooLarge()
     clean = images.clean_image(file.read())
@@ -205,6 +207,18 @@ def audio_upload(*, file, owner, target: TargetRef) -> MediaAsset:
     return asset_store(data=data, mime=mime, owner=owner, target=target, source_type=Source.UPLOADED,
                        file_name=_display_name(file.name or "sound", extension(mime)),
                        duration=seconds)
+
+
+def video_upload(*, file, owner, target: TargetRef) -> MediaAsset:
+    """A creator's video upload (a lip-sync's face): refused (413/422, nothing stored) unless it
+    decodes whole within the size, length and picture caps (media/video.py); stored re-encoded as
+    an H.264 MP4 without any of the upload's metadata."""
+    if file.size is not None and file.size > settings.VIDEO_UPLOAD_MAX_BYTES:
+        raise images.FileTooLarge()
+    clean = video.clean(file.read(settings.VIDEO_UPLOAD_MAX_BYTES + 1))
+    return asset_store(data=clean.data, mime=clean.mime, owner=owner, target=target, source_type=Source.UPLOADED,
+                       file_name=_display_name(file.name or "video", extension(clean.mime)),
+                       width=clean.width, height=clean.height, duration=clean.duration)
 
 
 def _drive_file_id(url: str) -> str:

@@ -538,9 +538,9 @@ class Generation(TimeStamped):
 
 
 class WatchClip(TimeStamped):
-    """An animation its creator chose to show on /watch/ (the "Show on Watch" ticks of the publish
-    page). It is shown only while its bible is published, the section that holds what it animates
-    is published, and the video and that object still exist."""
+    """A clip (an animation, a lip-sync) its creator chose to show on /watch/ (the "Show on Watch"
+    ticks of the publish page). It is shown only while its bible is published, the section that
+    holds what it animates is published, and the video and that object still exist."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="watch_clips")
     asset = models.OneToOneField("media.MediaAsset", on_delete=models.CASCADE, related_name="watch_clip")

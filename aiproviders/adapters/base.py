@@ -18,7 +18,8 @@ object, for the duration of a call) and exposing:
     voices(model_id) -> list[Voice]
         the voices a model offers (a fixed list, or the vendor's)
     start_lipsync(model_id, request: LipSyncRequest) -> VideoJob
-        a face image and a sound in, a talking MP4 out; followed with poll_video like a video
+        a face (an image, or a video for models with cap_lipsync_video) and a sound in, a talking
+        MP4 out; followed with poll_video like a video
     test_connection() -> str
         the smallest real call the vendor allows; returns a short human description
 
@@ -180,11 +181,12 @@ class Voice:
 
 @dataclass
 class LipSyncRequest:
-    image: bytes  # the face (a character sheet, a moodboard image)
+    image: bytes  # the face (a character sheet, a moodboard image); b"" when `video` is the face
     audio: bytes  # what it says (WAV)
     duration: float = 0.0  # seconds of audio
     width: int = 720
     height: int = 720
+    video: bytes = b""  # the face as a video (an animation, an upload): looped or cut to the sound's length
 
 
 class Adapter:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import httpx
 import replicate
+from django.utils.translation import gettext_noop
 from replicate.client import RetryTransport
 from replicate.exceptions import ReplicateError, ReplicateException
 
@@ -41,6 +42,9 @@ DEFAULT_OPTIONS = {
     "scale_key": "scale",
     "lipsync_image_key": "source_image",  # lip-sync: the face...
     "lipsync_audio_key": "driven_audio",  # ...and the sound
+    # A lip-sync model that takes a video face names its input here (e.g. "video" or "face");
+    # "" (SadTalker's case): it takes a picture only, and a video face is refused.
+    "lipsync_video_key": "",
     "input": {},  # extra fixed inputs, e.g. {"output_format": "png"}
     "poll_interval": 1.0,  # seconds between polls while waiting for a prediction
 }
@@ -158,10 +162,19 @@ class ReplicateAdapter(Adapter):
         return self._video_job(prediction, options)
 
     def start_lipsync(self, model_id: str, request: LipSyncRequest) -> VideoJob:
-        """A lip-sync prediction (face image + sound), followed like a video: webhook and poll_video."""
+        """A lip-sync prediction (face image or video + sound), followed like a video: webhook and
+        poll_video. A video face goes to the model's `lipsync_video_key` input; a model without
+        one takes pictures only and is refused a video (permanent, "unsupported")."""
         options = self._options(model_id)
-        model_input = {options["lipsync_image_key"]: payloads.data_uri(request.image),
-                       options["lipsync_audio_key"]: payloads.audio_data_uri(request.audio), **options["input"]}
+        if request.video:
+            if not options["lipsync_video_key"]:
+                raise ProviderError(gettext_noop("This lip-sync model takes a picture as the face, not a video."),
+                                    permanent=True, code="unsupported",
+                                    detail=f"{model_id}: no lipsync_video_key in the model's options")
+            face = {options["lipsync_video_key"]: payloads.data_uri(request.video)}
+        else:
+            face = {options["lipsync_image_key"]: payloads.data_uri(request.image)}
+        model_input = {**face, options["lipsync_audio_key"]: payloads.audio_data_uri(request.audio), **options["input"]}
         params = {}
         if self.config.config.get("webhook_url"):
             params = {"webhook": self.config.config["webhook_url"], "webhook_events_filter": ["completed"]}

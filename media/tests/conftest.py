@@ -21,6 +21,44 @@ def png(width=64, height=48, color=(200, 80, 40)) -> bytes:
     return buffer.getvalue()
 
 
+def clip(size=(96, 64), seconds=2.0, rate=12, *, sound=False, rotation=0, metadata=None, fmt="mp4",
+         faststart=True) -> bytes:
+    """A small video (H.264 MP4, or VP8 WebM): each picture a different colour, optionally a 440 Hz
+    tone as its sound, a display rotation and container metadata. `faststart` puts the index first,
+    so a truncated copy still opens (and must be caught by its length)."""
+    import math
+    import tempfile
+    from array import array
+
+    import av
+
+    from media import audio
+
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as out:
+        options = {"movflags": "faststart"} if fmt == "mp4" and faststart else {}
+        with av.open(out.name, "w", format=fmt, options=options) as container:
+            if metadata:
+                container.metadata.update(metadata)
+            stream = container.add_stream("libx264" if fmt == "mp4" else "libvpx", rate=rate)
+            stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+            if rotation:
+                stream.set_display_rotation(rotation)
+            tone = container.add_stream("aac" if fmt == "mp4" else "libvorbis", rate=audio.RATE, layout="mono") \
+                if sound else None
+            for index in range(round(seconds * rate)):
+                picture = Image.new("RGB", size, ((index * 23) % 256, 90, 200 - (index * 11) % 150))
+                for packet in stream.encode(av.VideoFrame.from_image(picture)):
+                    container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+            if tone is not None:
+                samples = array("h", (int(9000 * math.sin(2 * math.pi * 440 * i / audio.RATE))
+                                      for i in range(int(seconds * audio.RATE))))
+                audio.write_pcm(container, tone, audio.Pcm(samples))
+        with open(out.name, "rb") as made:
+            return made.read()
+
+
 @pytest.fixture
 def project(user):
     return make_project(user, characters=2, locations=1, scenes=1)

@@ -253,6 +253,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 AUDIO_UPLOAD_MAX_BYTES = env.int("AUDIO_UPLOAD_MAX_BYTES", default=15 * 1024 * 1024)
 AUDIO_MAX_SECONDS = env.int("AUDIO_MAX_SECONDS", default=300)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# Video uploads (a lip-sync's face): size and length caps; decoded whole and re-encoded (media/video.py).
+VIDEO_UPLOAD_MAX_BYTES = env.int("VIDEO_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+VIDEO_MAX_SECONDS = env.int("VIDEO_MAX_SECONDS", default=30)
 THUMBNAIL_SIZE = 512
 
 # --- Google Drive (per creator; media/drive.py) ------------------------------------------------

@@ -112,8 +112,21 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args, animations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        # The bible's animations: each one ticked is shown on /watch/ while its section is published.
-        self.fields["watch"].choices = [(str(a.public_id), a.target_info["label"]) for a in animations]
+        # The bible's clips (animations, lip-syncs, other videos): each one ticked is shown on
+        # /watch/ while its section is published.
+        self.fields["watch"].choices = [(str(a.public_id), clip_label(a)) for a in animations]
+
+
+def clip_label(asset) -> str:
+    """What the publish page calls a video of the bible: an animation or a lip-sync (its job's kind,
+    kept in the asset's params) of what it belongs to, or a video of it."""
+    label = {"label": asset.target_info["label"]}
+    kind = (asset.params or {}).get("kind")
+    if kind == "lipsync":
+        return _("Lip-sync of “%(label)s”") % label
+    if kind == "animation":
+        return _("Animation of “%(label)s”") % label
+    return _("Video of “%(label)s”") % label
 
 
 class ProjectFilterForm(forms.Form):

@@ -149,7 +149,8 @@ def asset_list(request, filters: Query[AssetFilters]):
 
 
 @router.post("/assets", response={201: AssetEnvelope, 409: ErrorEnvelope, 413: ErrorEnvelope, **ERRORS},
-             summary="Upload an image (JPEG, PNG or WebP) or a sound (WAV, MP3, Ogg, M4A); 413 too large, 422 not clean",
+             summary="Upload an image (JPEG, PNG or WebP), a sound (WAV, MP3, Ogg, M4A) or a video (MP4, MOV, WebM; "
+                     "a lip-sync's face); 413 too large, 422 not clean",
              operation_id="media_api_asset_upload",
              # An empty part is no file at all (Django drops it): the document says a file has bytes.
              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {"properties": {

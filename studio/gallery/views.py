@@ -184,6 +184,11 @@ def project_gallery(request, public_id):
 # --- the showcase ----------------------------------------------------------------------------------
 
 def showcase_file(request, slug, asset_id):
-    """A published project's primary image, for everyone, only while it is published."""
+    """A published project's primary image, for everyone, only while it is published. A clip (an
+    animation or a lip-sync, and its poster) is checked again on every request, shared caches
+    included: unpublishing takes it off Watch at once."""
     asset = selectors.showcase_asset_get(slug=slug, public_id=asset_id)
-    return file_response(asset, thumbnail=request.GET.get("size") == "thumb", download=False, public=True)
+    response = file_response(asset, thumbnail=request.GET.get("size") == "thumb", download=False, public=True)
+    if asset.is_video:
+        response["Cache-Control"] = "public, no-cache"
+    return response

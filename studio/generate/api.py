@@ -317,7 +317,7 @@ class RestyleIn(Input):
 
 
 @router.post("/generate/restyle", response={202: JobEnvelope, **REFUSALS}, tags=["generate"],
-             summary="Redraw a photo or image in a style preset (image-to-image, the image price)",
+             summary="Redraw a photo or image in a style preset (plans with restyle; image-to-image, the image price)",
              operation_id="studio_visual_api_generate_restyle")
 def generate_restyle(request, payload: RestyleIn):
     job = restyle.restyle_request(

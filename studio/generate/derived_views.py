@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from credits.exceptions import PlanRequired
 from media import images
 from media import selectors as media_selectors
 from media import services as media_services
@@ -86,13 +87,17 @@ def upscale_page(request, asset_id):
 def restyle_page(request, public_id):
     """The photo → style page of a project. GET (?source= preselects an image, ?job= follows a
     job). POST: a photo uploaded (validated like any upload, kept in the project's gallery) or
-    an image picked, a style and a size → a restyle job, followed here."""
+    an image picked, a style and a size → a restyle job, followed here. A plan without restyle
+    sees the upgrade card; its POST is refused (403) before any upload or hold."""
     project = selectors.project_get(user=request.user, public_id=public_id)
+    quote = jobs.job_quote(user=request.user, kind=Kind.RESTYLE, references=1, project=project)
     form = RestyleForm(request.POST or None, request.FILES or None,
                        initial={"idempotency_key": fresh_key(), "size": "medium",
                                 "source": request.GET.get("source", "")})
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and not quote["feature_allowed"]:
+        error = PlanRequired()
+    elif request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -124,7 +129,7 @@ def restyle_page(request, public_id):
     return render(request, "studio/visual/restyle.html", {
         "project": project, "form": form, "error": error, "pickable": pickable, "picked": picked,
         "styles": restyle.styles_in_order(prompts.presets("style")), "sizes": [(k, label) for k, (_letter, label) in restyle.SIZES.items()],
-        "quote": jobs.job_quote(user=request.user, kind=Kind.RESTYLE, references=1), "job": _job_of(request),
+        "quote": quote, "job": _job_of(request),
     }, status=error.status if error else 200)
 
 

@@ -71,7 +71,7 @@ class Spec:
 SPECS = {Kind.CHARACTER_IMAGE: Spec("image", "image"), Kind.MOODBOARD: Spec("image", "image"),
          Kind.ANIMATION: Spec("video", "video"),
          Kind.UPSCALE: Spec("image", "image", feature="upscale", variant="upscale", capability="upscale"),
-         Kind.RESTYLE: Spec("image", "image"), Kind.VOICE: Spec("audio", "image", capability="tts"),
+         Kind.RESTYLE: Spec("image", "image", feature="restyle"), Kind.VOICE: Spec("audio", "image", capability="tts"),
          Kind.LIPSYNC: Spec("video", "video", capability="lipsync")}
 
 
@@ -167,7 +167,8 @@ def _request(*, user, project, kind: str, target_kind: str, target_id, params: d
     if settings.GENERATION_REQUIRE_WORKERS and not workers.alive(spec.queue):
         raise ServiceUnavailable(_("No worker is running for this kind of job right now, so nothing was started or "
                                    "charged. Please try again in a few minutes."), retry_after=60)
-    cost = router.quote(type=spec.type, model=model, params=quote_params, capability=spec.capability)
+    # A job may narrow its models further (a lip-sync of a video face: "lipsync_video").
+    cost = router.quote(type=spec.type, model=model, params=quote_params, capability=params.get("capability") or spec.capability)
 
     job = Generation(
         public_id=uuid.uuid4(), owner=user, project=project, kind=kind, target_kind=target_kind, target_id=target_id,

@@ -1,8 +1,9 @@
 """Restyle requests (the brief's photo → style flow): a photo or any image asset redrawn in a style
 preset (plush toy / kawaii, realistic, cartoon, anime, cinematic, … — the active style presets)
-at a small, medium or large size. An image-to-image job at the image price: the worker runs it as
-any image job with one reference (worker._make_image; offline, the local stylisation), and the
-result is a new asset next to its source (same target), linked to it ("restyled from …").
+at a small, medium or large size, on plans with restyle (`feature_restyle`, the job Spec's plan
+feature). An image-to-image job at the image price: the worker runs it as any image job with one
+reference (worker._make_image; offline, the local stylisation), and the result is a new asset
+next to its source (same target), linked to it ("restyled from …").
 
 A photo uploaded for it goes through the ordinary upload validation into the project's gallery
 first (media.services.asset_upload), so the before/after pair both stay in the gallery."""
@@ -42,8 +43,9 @@ def restyle_request(*, user, source: MediaAsset, style: str, size: str = "medium
                     idempotency_key: str = "") -> Generation:
     """A job that redraws `source` (an image the user owns, already checked by the caller) in the
     style preset `style` at `size` (small / medium / large). Raises InvalidJob (422) for a file
-    that cannot be opened or an unknown size, then the pipeline's refusals (402, 403 for a premium
-    model on a plan without premium models, 429) — all before any hold."""
+    that cannot be opened or an unknown size, then the pipeline's refusals (402, 403 PLAN_REQUIRED
+    on a plan without restyle — `feature_restyle` — or for a premium model on a plan without
+    premium models, 429) — all before any hold."""
     if not _usable_image(source):
         raise InvalidJob(_("Restyle an image that can still be opened."))
     if size not in SIZES:

@@ -1,5 +1,5 @@
 """Voice and lip-sync endpoints of /api/v1/: read text or a scene's dialogue aloud, list a
-speech model's voices, and lip-sync an image to a sound (202 with the job, followed and
+speech model's voices, and lip-sync an image or a video to a sound (202 with the job, followed and
 cancelled through /jobs like every job). Refusals (402, 403 PLAN_REQUIRED, 409, 422, 429,
 503) are raised by the services before anything is held; modo/api.py turns them into the envelope."""
 
@@ -105,14 +105,17 @@ def voices(request, filters: Query[VoicesFilter]):
 
 
 class LipSyncIn(Input):
-    source_asset: UUID = Field(description="The face: a character sheet, a moodboard image")
+    source_asset: UUID = Field(description="The face: a character sheet, a moodboard image, or a video (an animation, "
+                                           "a video uploaded with POST /assets) looped or cut to the sound's length")
     audio_asset: UUID = Field(description="A voice line, or a sound uploaded with POST /assets")
     model: int | None = Field(None, description="An enabled lip-sync model (default: the first by priority)")
     idempotency_key: str = IDEMPOTENCY
 
 
-@router.post("/generate/lipsync", response={202: JobEnvelope, **REFUSALS}, tags=["generate"],
-             summary="Make an image say a sound (video plans with lip-sync; priced per started 10 s)",
+@router.post("/generate/lipsync", response={202: JobEnvelope, 413: ErrorEnvelope, **REFUSALS}, tags=["generate"],
+             summary="Make an image or a video say a sound (video plans with lip-sync; priced per started 10 s)",
+             description="A video face needs a lip-sync model that takes one (422 VIDEO_FACE_UNSUPPORTED otherwise), "
+                         "and is checked by decoding: 422 INVALID_VIDEO when it does not, 413 over the size cap.",
              operation_id="studio_voice_api_generate_lipsync")
 def generate_lipsync(request, payload: LipSyncIn):
     user = request.auth

@@ -1,6 +1,7 @@
 """Voice and lip-sync pages: a character's voice panel (its voice, a line typed in it, the lines
-made so far with players), a scene's "read the scene" panel, and the lip-sync page (an image of
-the project and a voice line or an uploaded sound → a talking video). The panels are fragments
+made so far with players), a scene's "read the scene" panel, and the lip-sync page (an image or a
+video of the project, or an uploaded video, and a voice line or an uploaded sound → a talking
+video). The panels are fragments
 loaded by htmx as their page opens; each also works without JavaScript.
 
 Thin: objects come through ownership-checked selectors (404 for anyone else's), writes through
@@ -8,6 +9,7 @@ studio.generate.voice / lipsync and media.services; refusals are shown in place.
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -31,6 +33,7 @@ from .views import _refusal, _requested, _upgrade
 
 Kind = Generation.Kind
 SOUNDS_SHOWN = 6
+FACES_SHOWN = 24  # the project's newest images, and videos, offered as a lip-sync's face
 
 
 def _number(value, default: float, cast=float):
@@ -154,21 +157,31 @@ def scene_voice(request, scene_id):
     return _requested(request, job, panel_id=panel_id)
 
 
+def _project_media(user, project, media_type: str) -> list[MediaAsset]:
+    return list(media_selectors.assets_for(user=user, project=project).filter(
+        media_type=media_type, is_accessible=True).order_by("-created_at")[:FACES_SHOWN])
+
+
 @login_required
 def lipsync_page(request, public_id):
-    """Pick an image of the project and a sound (a voice line, or upload one), see the cost, and
-    make the image say it. After a request the page shows the job's card (?job=)."""
+    """Pick a face of the project — an image, or a video (an animation, an upload) — or upload a
+    video, and a sound (a voice line, or upload one), see the cost, and make the face say it.
+    After a request the page shows the job's card (?job=). `image` names the chosen face (an
+    image's or a video's id)."""
     project = selectors.project_get(user=request.user, public_id=public_id)
-    images = list(media_selectors.references_for(user=request.user, project=project)[:24])
-    sounds = list(media_selectors.assets_for(user=request.user, project=project).filter(
-        media_type=MediaAsset.MediaType.AUDIO, is_accessible=True).order_by("-created_at")[:24])
     error, chosen = None, {"image": request.GET.get("image", ""), "audio": request.GET.get("audio", "")}
     if request.method == "POST":
         chosen = {"image": request.POST.get("image", ""), "audio": request.POST.get("audio", "")}
         try:
-            if not chosen["image"]:
-                raise lipsync.InvalidJob(_("Pick the image that will speak."))
-            source = media_selectors.asset_get(user=request.user, public_id=chosen["image"])
+            face_upload = request.FILES.get("face_video")
+            if face_upload is not None:  # checked by decoding and kept in the project's gallery
+                source = media_services.video_upload(file=face_upload, owner=request.user,
+                                                     target=targets.target_of(project))
+                chosen["image"] = str(source.public_id)  # kept: a refusal below need not upload it again
+            elif chosen["image"]:
+                source = media_selectors.asset_get(user=request.user, public_id=chosen["image"])
+            else:
+                raise lipsync.InvalidJob(_("Pick the face that will speak: an image or a video."))
             upload = request.FILES.get("sound")
             if upload is not None:
                 sound = media_services.audio_upload(file=upload, owner=request.user,
@@ -183,7 +196,7 @@ def lipsync_page(request, public_id):
         except (AppError, ValueError) as exc:
             if isinstance(exc, AppError) and (upgrade := _upgrade(request, exc)) is not None:
                 return upgrade
-            error = exc if isinstance(exc, AppError) else lipsync.InvalidJob(_("Pick an image and a sound of this project."))
+            error = exc if isinstance(exc, AppError) else lipsync.InvalidJob(_("Pick a face and a sound of this project."))
         else:
             messages.success(request, _("Lip-syncing… The video appears here and next to the image when it is done."))
             return redirect(reverse("studio:lipsync", args=[project.public_id]) + f"?job={job.public_id}")
@@ -194,7 +207,11 @@ def lipsync_page(request, public_id):
     found = selectors.jobs_for(user=request.user).filter(public_id=job_id).first() if job_id else None  # others': none
     job = targets.with_targets(request.user, [found])[0] if found else None
     quote = lipsync.lipsync_quote(user=request.user, seconds=10)
+    images = list(media_selectors.references_for(user=request.user, project=project)[:FACES_SHOWN])
+    videos = _project_media(request.user, project, MediaAsset.MediaType.VIDEO)
+    sounds = _project_media(request.user, project, MediaAsset.MediaType.AUDIO)
     return render(request, "studio/voice/lipsync.html", {
-        "project": project, "images": images, "sounds": sounds, "chosen": chosen, "error": error, "job": job,
-        "quote": quote, "per_ten": quote["cost"], "key": fresh_key(), "max_seconds": lipsync.MAX_SECONDS,
+        "project": project, "images": images, "videos": videos, "sounds": sounds, "chosen": chosen, "error": error,
+        "job": job, "quote": quote, "per_ten": quote["cost"], "key": fresh_key(), "max_seconds": lipsync.MAX_SECONDS,
+        "video_max_seconds": settings.VIDEO_MAX_SECONDS, "video_max_mb": settings.VIDEO_UPLOAD_MAX_BYTES // (1024 * 1024),
     }, status=error.status if error else 200)

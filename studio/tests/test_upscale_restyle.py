@@ -132,8 +132,8 @@ def test_restyle_redraws_an_image_in_a_style_next_to_it_for_the_image_price(
 
 
 def test_restyle_with_a_premium_model_needs_a_plan_with_premium_models(client, user, settings, tmp_path):
-    """Restyle is sold at the image price to every plan; what a plan can lack is the premium
-    model: 403 PLAN_REQUIRED, before any hold."""
+    """Restyle is sold at the image price to every seeded plan (a plan without feature_restyle:
+    test_restyle_plan.py); what Basic lacks is the premium model: 403 PLAN_REQUIRED, before any hold."""
     settings.MEDIA_ROOT = str(tmp_path)
     give_plan(user, "basic")
     premium = AIModel.objects.select_related("provider").get(model_id="gpt-image-1")

@@ -105,9 +105,9 @@ def test_cancelled_jobs_are_released_and_never_run_by_the_worker(creator, photo,
 
 def test_a_plan_without_the_feature_is_refused_before_any_hold_with_a_worker_running(client, user, seeded_defaults,
                                                                                      transactional_db, worker):
-    """Upscale needs feature_upscale (Free has none); restyle is on every plan at the image price,
-    and what a plan can lack for it is the premium model asked for. Both: 403 PLAN_REQUIRED, and
-    no hold, no job, nothing sent to the worker."""
+    """Upscale needs feature_upscale (Free has none); restyle is on every seeded plan at the image
+    price (feature_restyle: test_restyle_plan.py), and what Free lacks for it here is the premium
+    model asked for. Both: 403 PLAN_REQUIRED, and no hold, no job, nothing sent to the worker."""
     give_plan(user, "free")
     project = make_project(user, characters=1, scenes=0)
     source = media_services.asset_store(data=png(), mime="image/png", owner=user, target=target_of(project))

@@ -1,1 +1,1 @@
-"""Watch: the animations creators chose to show publicly, from their published bibles."""
+"""Watch: the animations and lip-syncs creators chose to show publicly, from their published bibles."""

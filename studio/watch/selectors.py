@@ -1,7 +1,10 @@
-"""Reads of /watch/: the clips on show and one clip's player page.
+"""Reads of /watch/: the clips on show — animations and lip-syncs (the talking videos' asset
+params say `"kind": "lipsync"`) — and one clip's player page.
 
 A clip is on show while all of these hold, checked in the database (so a page of clips costs the
-same queries however many there are, and unpublishing takes it off at once — nothing is cached):
+same queries however many there are, and unpublishing takes it off at once — nothing is cached
+here, and the pages and the clip's file tell shared caches to ask again: views.py,
+gallery.views.showcase_file):
 its creator ticked "Show on Watch" (a WatchClip row), its bible is published and not in the
 trash, the video is alive and can be opened, the section that holds what it animates is
 published (the rule the showcase applies to its files: gallery.selectors.is_published_kind), and

@@ -1,4 +1,4 @@
-"""Writes of /watch/: which of a bible's animations its creator shows there."""
+"""Writes of /watch/: which of a bible's clips (animations, lip-syncs) its creator shows there."""
 
 from django.db import transaction
 

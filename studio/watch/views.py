@@ -1,4 +1,4 @@
-"""The public Watch pages: the grid of clips on show and a clip's player page."""
+"""The public Watch pages: the grid of clips on show (animations and lip-syncs) and a clip's player page."""
 
 from django import forms
 from django.core.paginator import Paginator
@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 
 from modo.http import absolute_url
 
@@ -21,6 +22,9 @@ class WatchFilterForm(forms.Form):
                                choices=[("", _("All formats")), *Project.Format.choices])
 
 
+# Every request asks the database (selectors.py): no page of Watch is served from a cache, a
+# shared one included, once a clip is off (unpublished, unticked, deleted).
+@cache_control(no_cache=True)
 def watch(request):
     form = WatchFilterForm(request.GET)
     chosen = form.cleaned_data if form.is_valid() else {}
@@ -32,6 +36,7 @@ def watch(request):
     })
 
 
+@cache_control(no_cache=True)
 def watch_clip(request, slug, clip_id):
     clip = selectors.watch_clip_get(slug=slug, public_id=clip_id)
     file_path = reverse("studio:showcase_file", args=[clip.project.slug, clip.asset.public_id])

@@ -14,7 +14,8 @@
                    poll_video only explains that (a failed, permanent job) instead of keeping MP4
                    bytes in process memory that another worker could never see anyway.
     speak          English or Indonesian speech with eSpeak NG (speech.py): a WAV.
-    start_lipsync  an offline preview (lipsync.py): the face pulsing with the sound's loudness, the
+    start_lipsync  an offline preview (lipsync.py): the face — a picture, or a video's pictures
+                   looped or cut to the sound's length — pulsing with the sound's loudness, the
                    sound muxed in; succeeded at once, like start_video.
 
 This module checks the request (sizes, durations, strength, reference count) and delegates the
@@ -47,7 +48,7 @@ from ..base import (
 from . import speech
 from .image_styles import stylise
 from .images import _palette, _png, composite, cover, decode_image
-from .lipsync import render_lipsync
+from .lipsync import render_lipsync, render_lipsync_video
 from .seeding import _digest
 from .text import _chunks, _request_text, _tokens, _words, draft_text
 from .title_card import render_card
@@ -122,9 +123,13 @@ class LocalAdapter(Adapter):
 
     def start_lipsync(self, model_id: str, request: LipSyncRequest) -> VideoJob:
         width, height = _checked_size(request.width, request.height, MAX_VIDEO_SIDE, MAX_VIDEO_PIXELS, even=True)
-        source = decode_image(request.image, fit=(width, height))
-        job_id = "local-lipsync-" + _digest(hashlib.sha256(request.image + request.audio).hexdigest(), width, height)[:16]
-        data, seconds = render_lipsync(source, request.audio, width=width, height=height)
+        face = request.video or request.image
+        job_id = "local-lipsync-" + _digest(hashlib.sha256(face + request.audio).hexdigest(), width, height)[:16]
+        if request.video:
+            data, seconds = render_lipsync_video(request.video, request.audio, width=width, height=height)
+        else:
+            source = decode_image(request.image, fit=(width, height))
+            data, seconds = render_lipsync(source, request.audio, width=width, height=height)
         return VideoJob(job_id=job_id, status="succeeded", progress=100, data=data, request_id=job_id, duration=seconds)
 
     def test_connection(self) -> str:
