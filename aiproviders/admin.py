@@ -204,6 +204,7 @@ class AIModelAdmin(admin.ModelAdmin):
     @admin.action(description="Clear cooldown")
     def clear_cooldown(self, request, queryset):
         self.message_user(request, f"{queryset.update(cooldown_until=None)} model(s) back in rotation.")
+        catalog.changed()
 
 
 class ModelFilter(admin.RelatedFieldListFilter):

@@ -92,7 +92,7 @@ def config_for(provider: Provider, model: AIModel | None = None) -> ProviderConf
 
 def default_model(*, type: str, tier: str = "") -> AIModel | None:
     """The model a request of `type` (and `tier`) gets when it names none, from the configuration
-    catalog (no query). `candidates` picks it again among the live rows when it is called."""
+    catalog (no query)."""
     return _default_of([m for m in catalog.snapshot().models if m.type == type], tier)
 
 
@@ -126,21 +126,19 @@ def quote(*, type: str, model: AIModel | None = None, tier: str = "", params: di
 
 
 def candidates(call: Call, now=None) -> list[AIModel]:
-    """The models to try, in order: the requested (or default) one, then its fallbacks."""
+    """The models to try, in order: the requested (or default) one, then its fallbacks — the
+    enabled models as the configuration catalog has them (no query: a model disabled, or put in
+    a cooldown, is seen by every process within a second; modo/catalog.py)."""
     now = now or timezone.now()
     capability = call.capability or CAPABILITY_FOR_TYPE.get(call.type, "")
-    pool = list(
-        AIModel.objects.select_related("provider")
-        .filter(type=call.type, enabled=True, provider__enabled=True)
-        .order_by("priority", "id")
-    )
-    # The creator's choice, else the default, as its live row: a model disabled or cooling down
-    # since the caller read it (from the catalog, say) is not tried.
+    pool = sorted((m for m in catalog.snapshot().models if m.type == call.type), key=lambda m: (m.priority, m.id))
+    # The creator's choice as the catalog has it now (one disabled since they chose it is not
+    # tried), else the default.
     first = next((m for m in pool if m.pk == call.model.pk), None) if call.model else _default_of(pool, call.tier)
     ordered = ([first] if first else []) + [m for m in pool if not first or m.pk != first.pk]
     chosen = []
     for model in ordered:
-        if not model.enabled or not model.provider.enabled or not model.supports(capability) or model.in_cooldown(now):
+        if not model.supports(capability) or model.in_cooldown(now):
             continue
         if model is not first and call.max_credits is not None and _credits(call, model) > call.max_credits:
             continue
@@ -194,9 +192,11 @@ class _Attempts:
 
 
 def _cool_down(model: AIModel) -> None:
+    """The model sits out AI_MODEL_COOLDOWN_SECONDS: on its row, and in every process's catalog."""
     until = timezone.now() + timezone.timedelta(seconds=settings.AI_MODEL_COOLDOWN_SECONDS)
     AIModel.objects.filter(pk=model.pk).update(cooldown_until=until)
     model.cooldown_until = until
+    catalog.changed()
 
 
 def _est_cost(model: AIModel, *, tokens: int = 0, seconds: float = 0) -> Decimal:

@@ -9,8 +9,9 @@ per request, and a change is seen everywhere within about a second). A
 snapshot older than MAX_AGE_S is reloaded anyway, which bounds how long a change made behind
 Django's back (SQL by hand, a process-local cache in development) goes unseen.
 
-What is here is for pricing, the plans' rules and choosing presets only: the router still reads
-the models live when it calls one (their cooldowns change all the time and are not part of the snapshot).
+What is here is for pricing, the plans' rules, choosing presets and the router's choice of
+models (a model's cooldown, set after its retry failed, is a change like any other: every process
+sees it within a second).
 
 The rows belong to the apps above modo, so each app registers its part from its AppConfig.ready()
 (`register("costs", loader, models=[CreditCost])`): credits the active credit costs (`costs`) and

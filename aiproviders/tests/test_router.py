@@ -227,3 +227,21 @@ def test_a_cooldown_begun_since_the_caller_read_the_model_is_respected(two_text_
     text(router.Call(type="text", model=first))
 
     assert fakes.CALLS == ["second"]
+
+
+@pytest.mark.django_db
+def test_a_cooldown_reaches_the_catalog_and_the_next_call_reads_no_model_row(two_text_models,
+                                                                               django_assert_num_queries):
+    from modo import catalog
+
+    first, second = two_text_models
+    catalog.snapshot()  # this process's copy, read before the failures
+    fakes.SCRIPT["first"] = ["503", "503"]
+    text(router.Call(type="text", model=first))
+    fakes.CALLS.clear()
+    catalog.snapshot()  # reloaded once after the cooldown, as every process does within a second
+
+    with django_assert_num_queries(0):
+        chosen = router.candidates(router.Call(type="text", model=first))
+
+    assert [m.model_id for m in chosen] == ["second"]

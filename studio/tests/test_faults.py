@@ -7,18 +7,20 @@ its balances (credits.tests.factories.assert_consistent), no hold is left held, 
 request made exactly one job and at most one output."""
 
 import contextlib
+import io
+import os
 import time
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from django.utils import timezone
+from PIL import Image
 
 from credits.models import Hold
 from credits.selectors import credit_account_for
 from credits.tests.factories import assert_consistent
 from media import services as media_services
 from media.models import MediaAsset
-from media.tests.conftest import png
 from studio import selectors
 from studio.generate import jobs
 from studio.generate import worker as job_worker
@@ -78,9 +80,20 @@ def wait_lease_expired(job, seconds=15):
     raise AssertionError(f"the lease of a dead worker's job was still live after {seconds}s")
 
 
+def noise_png(width: int, height: int | None = None) -> bytes:
+    """A PNG that does not compress: width × height (or width²) × 3 bytes of random pixels."""
+    out = io.BytesIO()
+    height = height or width
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
 def animation_source(creator):
+    """A picture of noise: every frame of its pan and zoom is new to the encoder, so the offline
+    renderer works for several leases on any machine here (a flat colour took one lease at most)."""
     character = make_project(creator, characters=1, scenes=0).characters.get()
-    return media_services.asset_store(data=png(1280, 720), mime="image/png", owner=creator, target=target_of(character))
+    return media_services.asset_store(data=noise_png(1280, 720), mime="image/png", owner=creator,
+                                      target=target_of(character))
 
 
 # --- 1. a worker SIGKILLed mid-job ---------------------------------------------------------------
@@ -205,16 +218,6 @@ def test_a_broker_blip_after_the_image_is_stored_does_not_fail_the_job(user, see
 
 # --- 3. a write that fails part-way ----------------------------------------------------------------
 
-def noise_png(side: int) -> bytes:
-    """A PNG that does not compress: `side`² × 3 bytes of random pixels."""
-    import io
-    import os
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, "PNG")
-    return out.getvalue()
 
 
 def files_under(root) -> list:
