@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from . import alerts
-from .models import Alert, AlertRule, ContactMessage
+from .models import Alert, AlertRule, ContactMessage, RollupMark
 
 
 class QuickActionCheckbox:
@@ -92,3 +92,12 @@ class AlertAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RollupMark)
+class RollupMarkAdmin(ReadOnlyAdmin):
+    """How far each analytics roll-up holds each day (modo/rollups.py; `manage.py fill_rollups`)."""
+
+    list_display = ["name", "day", "until", "rows", "updated_at"]
+    list_filter = ["name"]
+    ordering = ["-day", "name"]
