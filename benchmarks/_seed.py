@@ -1,8 +1,9 @@
 """The benchmark's two data sets, written fast: rows in bulk, credits only through credits/ledger.py.
 
     small: one creator with one project (5 characters, 3 scenes, a location, a moodboard, a few
-           assets, usage rows, jobs and drafts) — every page has something of each kind to show —
-           and a team (its owner working in it, an editor, a team account with charges, a project).
+           assets, usage rows, jobs and drafts) — every page has something of each kind to show —,
+           a team (its owner working in it, an editor, a team account with charges, a project) and
+           50 more creators (a full page of the admin's user list).
     large: one creator with 200 projects, one of them with 200 characters, 500 scenes and 5,000
            media assets; 100,000 usage-log rows over 90 days; 2,000 jobs and 2,000 drafts; 300
            more creators for the admin's user list.
@@ -15,6 +16,7 @@ import uuid
 from datetime import timedelta
 
 PASSWORD = "bench-password-1"
+OTHER_CREATORS = 50
 UNLIMITED = "unlimited"
 
 
@@ -229,7 +231,9 @@ def seed_small(*, admin_email: str = "admin@bench.example") -> dict:
     password_hash = _password_hash()
     admin = creator(admin_email, superuser=True, password_hash=password_hash)
     user = creator("small@bench.example", password_hash=password_hash)
-    for n in range(3):
+    # A full page of the admin's user list (50 a page) on the small set too: figure 7 then compares
+    # the same page, not 6 rows against 50.
+    for n in range(OTHER_CREATORS):
         creator(f"small-other-{n}@bench.example", plan="", password_hash=password_hash)
     project, characters, scenes, boards = _project(user, "Small bible", n_characters=5, n_scenes=3, n_locations=1,
                                                    n_beats=2, n_moodboards=1, rng=rng)

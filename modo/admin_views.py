@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -74,6 +75,7 @@ def analytics_page(request):
     context = {
         **admin.site.each_context(request), "title": _("Analytics"), "form": form, "presets": [7, 30, 90],
         "max_days": analytics.MAX_DAYS, "today": rollups.local_day(timezone.now()), "refreshed_every": REPORT_CACHE_SECONDS,
+        "time_zone": settings.TIME_ZONE,  # the roll-ups' days (modo/rollups.py), whatever the admin's own
         "kind_labels": Generation.Kind.labels, "status_labels": Generation.Status.labels,
     }
     if not form.is_valid():

@@ -37,9 +37,10 @@ BACKFILL_DAYS = max(WINDOW_DAYS)  # what a fill (re)builds when days are missing
 class Rollup:
     name: str
     model: type[Model]
-    # rows(since, until): a values() queryset of dicts with "day" and every other field of `model`
-    # (foreign keys by their attname, e.g. "account_id"), aggregated from the raw rows.
-    rows: Callable[[datetime, datetime], QuerySet]
+    # rows(since, until): dicts with "day" and every other field of `model` (foreign keys by their
+    # attname, e.g. "account_id"), aggregated from the raw rows: a values() queryset (the fill then
+    # inserts it inside the database) or a list (written through the ORM).
+    rows: Callable[[datetime, datetime], QuerySet | list[dict]]
     # settled(since, until): the earliest instant in the range whose rows may still change, or None.
     settled: Callable[[datetime, datetime], datetime | None] | None = None
 
@@ -67,14 +68,6 @@ def register(rollup: Rollup) -> None:
 
 def register_window(window: Window) -> None:
     _windows[window.name] = window
-
-
-def rollup(name: str) -> Rollup:
-    return _rollups[name]
-
-
-def window(name: str) -> Window:
-    return _windows[name]
 
 
 def windows() -> list[str]:

@@ -2,6 +2,7 @@
 give, for presets (windows) and any other period; a fill run twice writes the same rows; what
 happens after the fill's watermark is counted live; a job still running keeps its day open."""
 
+import threading
 import uuid
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -243,3 +244,31 @@ def test_beat_fills_the_rollups_every_ten_minutes(settings, busy):
     assert settings.CELERY_BEAT_SCHEDULE["modo-fill-rollups"] == {"task": "modo.tasks.fill_rollups",
                                                                    "schedule": 600}
     assert tasks.fill_rollups()["credits.ledger"] == rollups.BACKFILL_DAYS
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_fills_at_once_store_each_day_once():
+    user = UserFactory(email="racer@example.com")
+    for n in range(3):
+        with on(TODAY - timedelta(days=n + 1)):
+            _charge(user, 5, f"draft:race-{n}")
+    now = timezone.now()
+    barrier = threading.Barrier(2)
+
+    def fill():
+        barrier.wait()
+        try:
+            rollups.fill(now=now, days=7)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fill) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert SpendDay.objects.count() == 3 and sum(SpendDay.objects.values_list("spent", flat=True)) == 15
+    assert RollupMark.objects.filter(name="credits.spend").count() == 7
+    assert analytics.period_report(period=analytics.Period.last(7)) == raw_report(analytics.Period.last(7))
