@@ -49,11 +49,13 @@ class EstimatedCountPaginator(Paginator):
 class LargeListAdmin:
     """For the lists of tables that grow with the users (users, ledger, usage, assets, jobs): no
     second COUNT for the "N total" link, the count estimated above EstimatedCountPaginator's
-    bound, and no `date_hierarchy` (its month links are a DISTINCT over every row: these lists
-    filter by date with a `created_at` list filter instead, which runs no query). Their ordering
-    is one an index serves."""
+    bound, no `date_hierarchy` (its month links are a DISTINCT over every row: these lists filter
+    by date with a `created_at` list filter instead, which runs no query) and no "Show counts"
+    link (a COUNT over the table for every choice of every filter). Their ordering is one an
+    index serves."""
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
 
 
