@@ -158,7 +158,7 @@ def live(name: str, cover: Coverage) -> QuerySet:
 
 
 def rows(name: str, cover: Coverage) -> list[dict]:
-    """Every row of the period: the stored ones, then the live ones. Two queries at most."""
+    """Every row of the period: the stored ones (one query), then the live ones (one or two)."""
     return [*stored(name, cover), *live(name, cover)]
 
 

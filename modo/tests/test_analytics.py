@@ -304,7 +304,7 @@ def _queries_for_page(client, usage_rows: int, model) -> int:
 
 
 # Session, user, the report's snapshot, the roll-ups' marks, then each roll-up's stored and live
-# parts and the people figures' few (modo/analytics.py): 24 before any fill, 32 once filled.
+# parts and the people figures' few (modo/analytics.py): 24 before any fill, 34 once filled.
 MAX_QUERIES = 34
 
 
