@@ -91,6 +91,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Login looks users up case-insensitively; two spellings of one address are one person.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        indexes = [
+            # The admin's user list: newest first (its ordering, then the primary key), one page.
+            models.Index(fields=["-date_joined", "-id"], name="user_joined_recent_idx"),
+        ]
 
     def __str__(self):
         return self.email

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from modo import catalog
-from modo.admin import ReadOnlyAdmin
+from modo.admin import LargeListAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import AIModel, CostAlert, Provider, UsageLog, WebhookEvent
@@ -214,15 +214,25 @@ class ModelFilter(admin.RelatedFieldListFilter):
         return [(m.pk, str(m)) for m in AIModel.objects.select_related("provider").order_by("type", "display_name")]
 
 
+class CallKindFilter(admin.SimpleListFilter):
+    """The kind of call, from the model types (a filter over the column's values would read every row)."""
+
+    title, parameter_name = _("kind"), "kind"
+
+    def lookups(self, request, model_admin):
+        return AIModel.Type.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(UsageLog)
-class UsageLogAdmin(ReadOnlyAdmin):
+class UsageLogAdmin(LargeListAdmin, ReadOnlyAdmin):
     list_display = ["created_at", "kind", "provider", "model", "status", "attempt", "latency_ms", "first_token_ms",
                     "tokens_in", "tokens_out", "seconds", "credits_charged", "est_cost_usd", "error_class", "user"]
-    list_filter = ["status", "kind", "provider", ("model", ModelFilter), "created_at"]
+    list_filter = ["status", CallKindFilter, "provider", ("model", ModelFilter), "created_at"]
     list_select_related = ["provider", "model__provider", "user"]
     search_fields = ["reference", "request_id", "user__email", "error_message"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
 
 
 @admin.register(CostAlert)

@@ -9,6 +9,7 @@ class AIProvidersConfig(AppConfig):
     def ready(self):
         from modo import catalog
 
+        from . import rollups
         from .models import AIModel, Provider
 
         def enabled_models():  # of enabled providers: defaults first, then by priority
@@ -16,3 +17,5 @@ class AIProvidersConfig(AppConfig):
                     .order_by("-is_default", "priority", "id"))
 
         catalog.register("models", enabled_models, models=[AIModel, Provider])
+        # The usage log's daily roll-ups for the analytics page (modo/rollups.py).
+        rollups.register()

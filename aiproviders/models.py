@@ -265,3 +265,7 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.event_id} ({self.prediction_id} {self.status})"
+
+
+# The usage log's daily roll-ups (analytics) are declared beside this module, imported here to be models.
+from .rollup_models import EarnedDay, UsageDay  # noqa: E402, F401

@@ -1,13 +1,15 @@
 """Figure 7: does a page's cost stay flat as everyone else's data grows?
 
 The scale database is a copy (CREATE DATABASE … TEMPLATE) of the bench's database once the
-small and large sets are in, plus the scale set (benchmarks/_scale.py: 10,000 creators, 1,000,000
-ledger entries, 1,000,000 usage rows, …). The small creator's own data is identical in both, so
-scale ÷ base isolates the cost of the tables' size. A second gunicorn (web only, its own cache
-prefix) serves the copy; both are loaded in alternated rounds by the same clients: the small
-creator's pages and credit history, the admin's user list and the minimal view on each side;
-then the analytics report alone (uncached: its cache entry is deleted before each request; three
-requests a side, one at a time, alternated)."""
+small and large sets are in, plus the scale set (benchmarks/_scale.py: 10,000 creators in 2,000
+teams, 1,200,000 ledger entries, 1,000,000 usage rows, …), and the analytics roll-ups filled on
+each side as the beat task keeps them (modo/rollups.py). The small creator's and the small team's
+own data are identical in both, so scale ÷ base isolates the cost of the tables' size. A second
+gunicorn (web only, its own cache prefix) serves the copy; both are loaded in alternated rounds
+by the same clients: the small creator's pages and credit history, the small team's page and
+credit history (as its owner, working in it), the admin's user list and the minimal view on each
+side; then the analytics report alone (uncached: its cache entry is deleted before each request;
+three requests a side, one at a time, alternated)."""
 
 import random
 import time
@@ -27,7 +29,36 @@ def scale_urls(project) -> dict[str, tuple[str, str]]:
     return {"dashboard": ("creator", "/dashboard/"), "studio list": ("creator", "/studio/"),
             "bible overview": ("creator", f"/studio/{p}/"), "characters list": ("creator", f"/studio/{p}/characters/"),
             "gallery": ("creator", f"/studio/{p}/gallery/"), "credit history": ("creator", "/settings/credits/"),
+            "team page": ("team", "/settings/team/"), "team credit history": ("team", "/settings/credits/"),
             "admin user list": ("admin", "/admin/accounts/user/"), "analytics (uncached)": ("admin", "/admin/analytics/")}
+
+
+def prepare(db: dict, small: dict, count_queries) -> dict:
+    """The scale copy of the bench's database (its roll-ups filled), and each side's query counts."""
+    from django.db import connection
+
+    from modo import rollups
+
+    rollups.fill()  # today up to now: what the figures before this one wrote (figure 1's bookings) is stored
+    users = {"creator": small["user"], "admin": small["admin"], "team": small["team_user"]}
+    scale = {"name": f"{db['NAME']}_scale", "urls": scale_urls(small["project"]), "users": users}
+    scale["counts"] = {"base": count_queries(users, scale["urls"])}
+    connection.close()
+    say("7. seeding the scale set into a copy of the database")
+    scale["seeded"] = create_scale_database(db, db["NAME"], scale["name"])
+    say(f"7. scale set seeded in {scale['seeded']['seconds']} s (roll-ups: {scale['seeded']['rollups_s']} s)")
+    scale["counts"]["scale"] = on_database(scale["name"], count_queries, users, scale["urls"])
+    return scale
+
+
+def fill_rollups() -> float:
+    """The analytics roll-ups of the last 90 days, all computed again (a copy inherits its
+    template's marks, which the rows seeded since do not match). Returns the seconds it took."""
+    from modo import rollups
+
+    started = time.monotonic()
+    rollups.fill(rebuild=True)
+    return round(time.monotonic() - started, 1)
 
 
 def _admin(db: dict) -> dict:
@@ -47,6 +78,8 @@ def create_scale_database(db: dict, base: str, scale: str) -> dict:
             counts = _scale.seed_scale(cursor, say=say)
             assert _scale.ledger_consistent(cursor) == 0, "the scale set's ledger does not add up"
         conn.commit()
+    say("  scale set: the analytics roll-ups")
+    counts["rollups_s"] = on_database(scale, fill_rollups)
     with psycopg.connect(dbname=scale, **_admin(db)) as conn:
         conn.execute("VACUUM ANALYZE")
         conn.execute("CHECKPOINT")
@@ -59,15 +92,15 @@ def drop_scale_database(db: dict, scale: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{scale}" WITH (FORCE)')
 
 
-def count_on(database: str, count_queries, users: dict, urls: dict) -> dict:
-    """count_queries (run.py's) with the in-process connection pointed at `database` for a while."""
+def on_database(database: str, work, *args):
+    """work(*args) with the in-process connection pointed at `database` for a while."""
     from django.db import connection
 
     home = connection.settings_dict["NAME"]
     connection.close()
     connection.settings_dict["NAME"] = database
     try:
-        return count_queries(users, urls)
+        return work(*args)
     finally:
         connection.close()
         connection.settings_dict["NAME"] = home
@@ -140,7 +173,7 @@ def figure_scale(results, stacks: dict, sessions: dict, urls: dict, counts: dict
                     within(entry["scale_over_base_p50"], max_ratio) and not failed)
         results.add(f"7. {name} queries base / scale", f"{counts['base'][name]} / {counts['scale'][name]}", "",
                     "equal", counts["base"][name] == counts["scale"][name])
-    for name in ("admin user list", "analytics (uncached)", "credit history"):
+    for name in ("admin user list", "analytics (uncached)", "credit history", "team page", "team credit history"):
         scale = stats["scale"][name]
         x = data["pages"][name]["scale_over_minimal"]
         results.add(f"7. {name} on the scale set p50 / p95", f"{scale['p50']:.1f} / {scale['p95']:.1f} ms "

@@ -1,7 +1,9 @@
 """The benchmark's two data sets, written fast: rows in bulk, credits only through credits/ledger.py.
 
     small: one creator with one project (5 characters, 3 scenes, a location, a moodboard, a few
-           assets, usage rows, jobs and drafts) — every page has something of each kind to show.
+           assets, usage rows, jobs and drafts) — every page has something of each kind to show —,
+           a team (its owner working in it, an editor, a team account with charges, a project) and
+           50 more creators (a full page of the admin's user list).
     large: one creator with 200 projects, one of them with 200 characters, 500 scenes and 5,000
            media assets; 100,000 usage-log rows over 90 days; 2,000 jobs and 2,000 drafts; 300
            more creators for the admin's user list.
@@ -14,6 +16,7 @@ import uuid
 from datetime import timedelta
 
 PASSWORD = "bench-password-1"
+OTHER_CREATORS = 50
 UNLIMITED = "unlimited"
 
 
@@ -58,13 +61,13 @@ def creator(email: str, *, superuser: bool = False, plan: str = UNLIMITED, passw
 
 
 def _project(owner, title: str, *, n_characters: int, n_scenes: int, n_locations: int, n_beats: int,
-             n_moodboards: int, rng: random.Random):
-    """One project (through studio.services) filled in bulk."""
+             n_moodboards: int, rng: random.Random, team=None):
+    """One project (through studio.services; the team's when given) filled in bulk."""
     from studio import services
     from studio.models import Beat, Character, Location, Moodboard, Scene
 
     project = services.project_create(owner=owner, title=title, logline=f"{title}: a hero, a map and a broken promise.",
-                                      genre="fantasy", tone="hopeful")
+                                      genre="fantasy", tone="hopeful", team=team)
     characters = Character.objects.bulk_create(
         Character(project=project, name=f"Hero {n}", role="supporting", order=n, age=str(20 + n % 40),
                   appearance="Tall, with a red scarf and a scar over one eye.", clothing="A travelling cloak",
@@ -196,23 +199,53 @@ def _history(owner, project, characters, *, usage_rows: int, jobs: int, drafts: 
     _spread(written, "created_at", 90, rng, now)
 
 
+def _team(owner, name: str, *, members, charges: int, rng: random.Random):
+    """A team (through accounts.teams) owned by `owner`, whose workspace it becomes, with `members`
+    as editors, its credit account topped up and `charges` generations held and captured there by
+    the owner (credits/ledger.py), and one team project."""
+    from accounts import teams
+    from accounts.models import Membership, Role
+    from credits import ledger
+
+    team = teams.team_create(user=owner, name=name)
+    Membership.objects.bulk_create(Membership(team=team, user=member, role=Role.EDITOR) for member in members)
+    account = ledger.credit_account_open(team=team)
+    ledger.credits_grant(account=account, amount=1000, idempotency_key=f"bench:team:{team.public_id}", reason="Benchmark")
+    for n in range(charges):
+        reference = f"generation:{uuid.uuid4()}"
+        hold = ledger.credits_hold(account=account, amount=5, reference=reference, idempotency_key=reference, actor=owner)
+        ledger.credits_capture(hold=hold, amount=5 if n % 4 else 3, actor=owner)
+    project, _characters, _scenes, _boards = _project(owner, f"{name} bible", n_characters=3, n_scenes=2, n_locations=1,
+                                                      n_beats=1, n_moodboards=0, rng=rng, team=team)
+    return team, project
+
+
 def seed_small(*, admin_email: str = "admin@bench.example") -> dict:
     """The small set (and the superuser both sets share). Returns what the benchmark needs."""
     from django.utils import timezone
+
+    from accounts.models import User
 
     rng = random.Random(1)
     now = timezone.now()
     password_hash = _password_hash()
     admin = creator(admin_email, superuser=True, password_hash=password_hash)
     user = creator("small@bench.example", password_hash=password_hash)
-    for n in range(3):
+    # A full page of the admin's user list (50 a page) on the small set too: figure 7 then compares
+    # the same page, not 6 rows against 50.
+    for n in range(OTHER_CREATORS):
         creator(f"small-other-{n}@bench.example", plan="", password_hash=password_hash)
     project, characters, scenes, boards = _project(user, "Small bible", n_characters=5, n_scenes=3, n_locations=1,
                                                    n_beats=2, n_moodboards=1, rng=rng)
     _assets(user, project, characters, scenes, boards, per_character=2, per_scene=1, per_board=1, for_project=2,
             rng=rng, now=now)
     _history(user, project, characters, usage_rows=50, jobs=5, drafts=5, charges=3, rng=rng, now=now)
-    return {"admin": admin, "user": user, "project": project, "characters": characters}
+    # A team (figure 7's team page and team credit history): its owner works in it; small-other-1 edits.
+    team_user = creator("small-team@bench.example", password_hash=password_hash)
+    other = User.objects.get(email="small-other-1@bench.example")
+    team, team_project = _team(team_user, "Small studio", members=[other], charges=8, rng=rng)
+    return {"admin": admin, "user": user, "project": project, "characters": characters, "team_user": team_user,
+            "team": team, "team_project": team_project}
 
 
 def seed_large() -> dict:
@@ -238,3 +271,11 @@ def seed_large() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum would have by now: plans on real statistics
     return {"user": user, "project": project, "characters": characters}
+
+
+def fill_rollups() -> None:
+    """The analytics roll-ups (modo/rollups.py) of the last 90 days, computed again whole: the
+    sets are seeded into past days, which a fill already marked complete would not look at."""
+    from modo import rollups
+
+    rollups.fill(rebuild=True)

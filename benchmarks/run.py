@@ -286,8 +286,8 @@ def run_scale(results: Results, stack, small: dict, scale: dict, log_dir: Path) 
     try:
         scale_stack.start()
         stacks = {"base": stack, "scale": scale_stack}
-        sessions = {side: {"creator": login(s.base_url, small["user"].email, _seed.PASSWORD),
-                           "admin": login(s.base_url, small["admin"].email, _seed.PASSWORD)} for side, s in stacks.items()}
+        sessions = {side: {who: login(s.base_url, user.email, _seed.PASSWORD) for who, user in scale["users"].items()}
+                    for side, s in stacks.items()}
         _scalefig.figure_scale(results, stacks, sessions, scale["urls"], scale["counts"], redis_url=REDIS_URL,
                                max_ratio=SCALE_MAX_RATIO, seeded=scale["seeded"])
     finally:
@@ -495,6 +495,7 @@ def run(results: Results, args, log_dir: Path) -> None:
     only = args.only
     say(f"seeding the small set into {DB_NAME}")
     small = _seed.seed_small()
+    _seed.fill_rollups()  # as the beat task keeps them (the analytics page reads them)
     if "pages" in only:
         small_urls = page_urls(small["project"])
         if args.pages:
@@ -503,6 +504,7 @@ def run(results: Results, args, log_dir: Path) -> None:
         t = time.monotonic()
         say("seeding the large set")
         large = _seed.seed_large()
+        _seed.fill_rollups()
         say(f"seeded in {time.monotonic() - t:.1f} s")
         urls = page_urls(large["project"])
         if args.pages:
@@ -531,14 +533,7 @@ def run(results: Results, args, log_dir: Path) -> None:
     if "scale" in only:
         import _scalefig
 
-        scale = {"name": f"{db['NAME']}_scale", "urls": _scalefig.scale_urls(small["project"])}
-        users = {"creator": small["user"], "admin": small["admin"]}
-        scale["counts"] = {"base": count_queries(users, scale["urls"])}
-        connection.close()
-        say("7. seeding the scale set into a copy of the database")
-        scale["seeded"] = _scalefig.create_scale_database(db, db["NAME"], scale["name"])
-        say(f"7. scale set seeded in {scale['seeded']['seconds']} s")
-        scale["counts"]["scale"] = _scalefig.count_on(scale["name"], count_queries, users, scale["urls"])
+        scale = _scalefig.prepare(db, small, count_queries)
     try:
         run_stack(results, only, small, large if "pages" in only else None, token, database_url, log_dir,
                   urls if "pages" in only else None, (small_counts, large_counts) if "pages" in only else None, scale)

@@ -3,7 +3,8 @@ import uuid
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from accounts import teams as team_services
 from accounts.models import Membership, Team
 from modo import crypto
-from modo.admin import QuickActionCheckbox, ReadOnlyAdmin
+from modo.admin import LargeListAdmin, QuickActionCheckbox, ReadOnlyAdmin
 from modo.http import absolute_url
 
 from . import ledger, orders, refunds, services
@@ -74,7 +75,7 @@ class AdjustForm(forms.Form):
 
 
 @admin.register(CreditAccount)
-class CreditAccountAdmin(admin.ModelAdmin):
+class CreditAccountAdmin(LargeListAdmin, admin.ModelAdmin):
     list_display = ["user", "team", "plan", "balance", "bonus_balance", "held", "available", "trial_ends_at",
                     "trial_generations_used", "next_cycle_at", "adjust_link"]
     list_select_related = ["user", "team", "plan"]
@@ -273,16 +274,19 @@ class ReceiptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(LargeListAdmin, ReadOnlyAdmin):
     list_display = ["created_at", "account", "kind", "amount", "balance_after", "held_after", "reason", "reference", "actor"]
     list_select_related = ["account__user", "actor"]
     list_filter = ["kind", "created_at"]
     search_fields = ["account__user__email", "reference", "reason", "idempotency_key"]
-    date_hierarchy = "created_at"
+    # Newest first by id (the primary key's index): the ledger has no index on created_at alone,
+    # and each one it has is written by every booking (bench figure 1).
+    ordering = ["-id"]
 
 
 @admin.register(Hold)
-class HoldAdmin(ReadOnlyAdmin):
+class HoldAdmin(LargeListAdmin, ReadOnlyAdmin):
+    ordering = ["-id"]
     list_display = ["created_at", "account", "amount", "captured_amount", "status", "reference", "settled_at"]
     list_select_related = ["account__user"]
     list_filter = ["status"]
@@ -484,7 +488,9 @@ class TeamAdmin(admin.ModelAdmin):
         self.message_user(request, f"{done} picture(s) removed.")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+        # A count per row shown (a subquery), not a GROUP BY over every team before the page is cut.
+        members = Membership.objects.filter(team=OuterRef("pk")).order_by().values("team").annotate(n=Count("pk"))
+        return super().get_queryset(request).annotate(member_count=Coalesce(Subquery(members.values("n")), 0))
 
     @admin.display(description="Plan")
     def plan(self, obj):

@@ -371,6 +371,8 @@ class Order(TimeStamped):
             models.Index(fields=["user", "-created_at"], name="order_user_recent_idx"),
             # The admin queue and the expiry task: pending orders by age.
             models.Index(fields=["status", "created_at"], name="order_status_idx"),
+            # Analytics: the orders paid in a period (trial → paid conversions).
+            models.Index(fields=["paid_at"], name="order_paid_idx"),
         ]
 
     def __str__(self):
@@ -544,3 +546,7 @@ class PaymentSettings(TimeStamped):
     @property
     def other_instructions(self) -> str:
         return self.instructions or settings.PAYMENT_INSTRUCTIONS
+
+
+# The ledger's daily roll-ups (analytics) are declared beside this module, imported here to be models.
+from .rollup_models import LedgerDay, SpendDay, SpendWindow, TrialDay  # noqa: E402, F401

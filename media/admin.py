@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from modo.admin import QuickActionCheckbox
+from modo.admin import LargeListAdmin, QuickActionCheckbox
 from modo.errors import AppError
 
 from . import services
@@ -12,13 +12,13 @@ from .models import DriveConnection, MediaAsset
 
 
 @admin.register(MediaAsset)
-class MediaAssetAdmin(QuickActionCheckbox, admin.ModelAdmin):
+class MediaAssetAdmin(LargeListAdmin, QuickActionCheckbox, admin.ModelAdmin):
     list_display = ["preview", "public_id", "owner", "project", "target_kind", "media_type", "source_type", "storage",
                     "size", "is_accessible", "is_primary", "deleted_at", "created_at"]
     list_filter = ["media_type", "source_type", "storage", "is_accessible", "target_kind", "created_at"]
     list_select_related = ["owner", "project"]
     search_fields = ["public_id", "owner__email", "project__title", "file_name", "drive_file_id"]
-    date_hierarchy = "created_at"
+    ordering = ["-id"]  # newest first by the primary key's index (no index on created_at alone)
     raw_id_fields = ["owner", "project"]
     readonly_fields = [f.name for f in MediaAsset._meta.fields if f.name not in ("id",)]
     actions = ["recheck"]

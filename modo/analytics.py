@@ -1,46 +1,37 @@
-"""The superadmin's figures for a period: plain read functions over aggregate queries.
+"""The superadmin's figures for a period: plain read functions over the apps' daily roll-ups.
 
-Every function runs a fixed number of queries (GROUP BY in the database, never a loop over
-usage rows in Python) bounded by `since <= created_at < until`, so the page costs the same
-with ten usage rows or a hundred thousand. Days are local dates (settings.TIME_ZONE)."""
+The big tables' figures — jobs, credits, AI usage, top spenders, active users, trials — come from
+the daily roll-ups (modo/rollups.py): the days a fill stored are a few rows each, and only what
+came after its watermark (normally the last minutes of today) is aggregated live from the raw
+rows, by the same functions the fill used. So the page runs a fixed number of queries whose cost
+does not grow with the rows of its period, and shows the raw rows' own figures (issue 23, bench
+figure 7). Days are local dates in settings.TIME_ZONE, whatever the admin's own time zone."""
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import (
-    Aggregate,
-    Case,
-    CharField,
-    Count,
-    F,
-    FloatField,
-    Max,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Ceil, Coalesce, RowNumber, TruncDate
+from django.db.models import Exists, Max, OuterRef, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from aiproviders.models import AIModel, CostAlert, UsageLog
-from aiproviders.reports import cost_by_provider, day_bounds
+from aiproviders.models import AIModel, CostAlert, Provider, UsageLog
 from credits.models import CreditAccount, LedgerEntry, Order
+from credits.rollups import TRIAL_GRANT_KEY
 from media.models import MediaAsset
-from studio.models import Draft, Generation
+from studio.models import Generation
 
-from . import latency
+from . import latency, rollups
 from .models import RouteLatency
 
 MAX_DAYS = 366
 Kind = LedgerEntry.Kind
+ROLLUPS = ("studio.jobs", "credits.ledger", "aiproviders.usage", "aiproviders.earned", "credits.spend",
+           "credits.trials", "studio.active")
+WINDOWS = ("credits.spend_window", "studio.active_window")
 
 
 @dataclass(frozen=True)
@@ -52,69 +43,64 @@ class Period:
 
     @classmethod
     def last(cls, days: int, *, today: date | None = None) -> "Period":
-        today = today or timezone.localdate()
+        today = today or rollups.local_day(timezone.now())
         return cls(start=today - timedelta(days=days - 1), end=today)
 
     @property
     def days(self) -> list[date]:
-        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+        return rollups.days_between(self.start, self.end)
 
     @property
     def since(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.start, time.min))
+        return rollups.day_start(self.start)
 
     @property
     def until(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+        return rollups.day_end(self.end)
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont: the value at `fraction` of the ordered values, interpolated
-    between the two nearest (p50 of 100 and 200 is 150)."""
+@dataclass(frozen=True)
+class Reading:
+    """How a period is read: the marks of every roll-up and window, and each roll-up's coverage
+    (its stored days, its live rest)."""
 
-    function = "PERCENTILE_CONT"
-    name = "Percentile"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    period: Period
+    marks: dict
+    covers: dict
 
-    def __init__(self, expression, *, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def window(self, name: str, source: str):
+        """(rows, how many) of the window when one was built for exactly this period's stored
+        part, else None."""
+        days = len(self.period.days)
+        return rollups.window_rows(name, days, self.covers[source], self.marks.get(f"{name}.{days}", {}))
 
 
-def _in(period: Period, field: str = "created_at") -> Q:
-    return Q(**{f"{field}__gte": period.since, f"{field}__lt": period.until})
+def reading_for(period: Period) -> Reading:
+    """One query: the marks of every roll-up and window over the period."""
+    windows = [f"{name}.{days}" for name in WINDOWS for days in rollups.WINDOW_DAYS]
+    found = rollups.marks([*ROLLUPS, *windows], period.start, period.end)
+    covers = {name: rollups.coverage(found[name], period.start, period.end) for name in ROLLUPS}
+    return Reading(period=period, marks=found, covers=covers)
+
+
+def _or_none(keys) -> list:
+    """An IN list that is never empty (no row has id 0): the query runs, and is counted, whatever
+    the live part holds."""
+    return list(keys) or [0]
 
 
 # --- generations -----------------------------------------------------------------------------
 
-# Text is written as drafts (one per request); their statuses map onto a job's outcome.
-_DRAFT_OUTCOME = Case(
-    When(status=Draft.Status.STREAMING, then=Value(Generation.Status.RUNNING.value)),
-    When(status=Draft.Status.INCOMPLETE, then=Value(Generation.Status.FAILED.value)),
-    default=Value(Generation.Status.SUCCEEDED.value),
-    output_field=CharField(),
-)
-
-
-def generations_per_day(*, period: Period) -> dict:
+def generations_per_day(*, period: Period, reading: Reading | None = None) -> dict:
     """Visual jobs (studio.Generation) and text drafts (studio.Draft, kind "text") started per
-    day, by kind and by status, plus the period's kind × status totals. Two queries."""
-    jobs = (
-        Generation.objects.filter(_in(period)).order_by()
-        .annotate(day=TruncDate("created_at")).values("day", "kind", "status").annotate(count=Count("id"))
-    )
-    drafts = (
-        Draft.objects.filter(_in(period)).order_by()
-        .annotate(day=TruncDate("created_at"), outcome=_DRAFT_OUTCOME).values("day", "outcome").annotate(count=Count("id"))
-    )
-    rows = [(r["day"], r["kind"], r["status"], r["count"]) for r in jobs]
-    rows += [(r["day"], Generation.Kind.TEXT.value, r["outcome"], r["count"]) for r in drafts]
-
+    day, by kind and by status, plus the period's kind × status totals."""
+    reading = reading or reading_for(period)
     kinds, statuses = Generation.Kind.values, Generation.Status.values
     per_day = {day: {"day": day, "kinds": dict.fromkeys(kinds, 0), "statuses": dict.fromkeys(statuses, 0), "total": 0}
                for day in period.days}
     matrix = {kind: dict.fromkeys(statuses, 0) for kind in kinds}
-    for day, kind, status, count in rows:
+    for row in rollups.rows("studio.jobs", reading.covers["studio.jobs"]):
+        day, kind, status, count = row["day"], row["kind"], row["status"], row["jobs"]
         per_day[day]["kinds"][kind] += count
         per_day[day]["statuses"][status] += count
         per_day[day]["total"] += count
@@ -131,117 +117,114 @@ def generations_per_day(*, period: Period) -> dict:
 
 # --- credits ---------------------------------------------------------------------------------
 
-def _credit_sums() -> dict:
-    return {
-        # Captures are what generations cost (entries are negative: spending).
-        "spent": Coalesce(-Sum("amount", filter=Q(kind=Kind.CAPTURE)), 0),
-        # Credit packages bought through paid orders.
-        "purchased": Coalesce(Sum("amount", filter=Q(kind=Kind.PURCHASE)), 0),
-        # Plan cycle, trial and welcome credits, plans bought, and credits an admin added.
-        "granted": Coalesce(Sum("amount", filter=Q(kind__in=[Kind.GRANT, Kind.BONUS])
-                                | Q(kind=Kind.ADMIN_ADJUST, amount__gt=0)), 0),
-        "refunded": Coalesce(Sum("amount", filter=Q(kind=Kind.REFUND)), 0),
-        "expired": Coalesce(-Sum("amount", filter=Q(kind=Kind.EXPIRY)), 0),
-        "deducted": Coalesce(-Sum("amount", filter=Q(kind=Kind.ADMIN_ADJUST, amount__lt=0)), 0),
-    }
-
-
 CREDIT_SERIES = ("spent", "purchased", "granted", "refunded", "expired", "deducted")
 
 
-def credits_per_day(*, period: Period) -> dict:
-    """Credits moved per day by what moved them (holds and releases move none). One query."""
-    rows = (
-        LedgerEntry.objects.filter(_in(period), kind__in=[k for k in Kind.values if k not in (Kind.HOLD, Kind.RELEASE)])
-        .order_by().annotate(day=TruncDate("created_at")).values("day").annotate(**_credit_sums())
-    )
-    by_day = {row["day"]: row for row in rows}
-    empty = dict.fromkeys(CREDIT_SERIES, 0)
-    days = [{"day": day, **{key: by_day.get(day, empty)[key] for key in CREDIT_SERIES}} for day in period.days]
+def _credit_series(moved: dict) -> dict:
+    """The page's series from one day's {kind: [credited, debited]} (holds and releases move none)."""
+    def net(kind):
+        return sum(moved.get(kind, (0, 0)))
+
+    return {
+        # Captures are what generations cost (entries are negative: spending).
+        "spent": -net(Kind.CAPTURE),
+        # Credit packages bought through paid orders.
+        "purchased": net(Kind.PURCHASE),
+        # Plan cycle, trial and welcome credits, plans bought, and credits an admin added.
+        "granted": net(Kind.GRANT) + net(Kind.BONUS) + moved.get(Kind.ADMIN_ADJUST, (0, 0))[0],
+        "refunded": net(Kind.REFUND),
+        "expired": -net(Kind.EXPIRY),
+        "deducted": -moved.get(Kind.ADMIN_ADJUST, (0, 0))[1],
+    }
+
+
+def credits_per_day(*, period: Period, reading: Reading | None = None) -> dict:
+    """Credits moved per day by what moved them."""
+    reading = reading or reading_for(period)
+    moved = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for row in rollups.rows("credits.ledger", reading.covers["credits.ledger"]):
+        kind = moved[row["day"]][row["kind"]]
+        kind[0] += row["credited"]
+        kind[1] += row["debited"]
+    days = [{"day": day, **_credit_series(moved.get(day, {}))} for day in period.days]
     return {"days": days, "totals": {key: sum(d[key] for d in days) for key in CREDIT_SERIES}}
 
 
 # --- AI models: cost, credits, failures, latency ---------------------------------------------
 
-_VENDOR_CALL = ~Q(status=UsageLog.Status.CACHED)  # a cached answer never reached the vendor
-_ANSWERED = Q(status=UsageLog.Status.OK)
+def percentile(counts: dict, fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont over values given as {value: how many}: the value at
+    `fraction` of the ordered values, interpolated between the two nearest (p50 of 100 and 200 is 150)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    ordered = sorted(counts.items())
+
+    def at(rank):
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if rank < seen:
+                return value
+
+    position = fraction * (total - 1)
+    below = math.floor(position)
+    lower, upper = at(below), at(min(below + 1, total - 1))
+    return float(lower + (upper - lower) * (position - below))
 
 
-def _credits_earned_by_model(period: Period) -> dict:
-    """Credits captured in the period, by the model of the call that earned them: a capture's
-    reference ("draft:…", "generation:…") is the reference of its successful usage-log row."""
-    model_of = Subquery(
-        UsageLog.objects.filter(reference=OuterRef("reference"), status__in=[UsageLog.Status.OK, UsageLog.Status.CACHED])
-        .exclude(reference="").order_by("-created_at").values("model_id")[:1]
-    )
-    rows = (
-        LedgerEntry.objects.filter(_in(period), kind=Kind.CAPTURE).order_by()
-        .annotate(model_ref=model_of).values("model_ref").annotate(credits=-Sum("amount"))
-    )
-    return {row["model_ref"]: row["credits"] for row in rows}
+def _usage_by_model(usage_rows) -> dict:
+    models: dict = {}
+    for row in usage_rows:
+        key = (row["provider_id"], row["model_id"])
+        m = models.setdefault(key, {"calls": 0, "vendor_calls": 0, "errors": 0, "partial": 0, "cached": 0,
+                                    "cost": Decimal(0), "latency": defaultdict(int)})
+        calls, status = row["calls"], row["status"]
+        m["calls"] += calls
+        m["cost"] += row["cost"]
+        m["vendor_calls"] += calls if status != UsageLog.Status.CACHED else 0  # a cached answer never reached the vendor
+        m["errors"] += calls if status == UsageLog.Status.ERROR else 0
+        m["partial"] += calls if status == UsageLog.Status.PARTIAL else 0
+        m["cached"] += calls if status == UsageLog.Status.CACHED else 0
+        if status == UsageLog.Status.OK:  # latency of answered calls
+            m["latency"][row["latency_bucket"]] += calls
+    return models
 
 
-def _latency_percentiles_portable(period: Period) -> dict:
-    """Nearest-rank p50/p95 of answered calls per model with window functions, for databases
-    without percentile_cont (SQLite in development). One query, two rows per model."""
-    ranked = (
-        UsageLog.objects.filter(_in(period), _ANSWERED)
-        .annotate(
-            position=Window(RowNumber(), partition_by=[F("model_id")], order_by=[F("latency_ms").asc(), F("id").asc()]),
-            size=Window(Count("id"), partition_by=[F("model_id")]),
-        )
-        .filter(Q(position=Ceil(F("size") * 0.5)) | Q(position=Ceil(F("size") * 0.95)))
-        .values("model_id", "position", "size", "latency_ms")
-    )
-    found: dict = {}
-    for row in ranked:  # at most two rows per model
-        for key, fraction in (("p50", 0.5), ("p95", 0.95)):
-            if row["position"] == math.ceil(row["size"] * fraction):
-                found.setdefault(row["model_id"], {})[key] = float(row["latency_ms"])
-    return found
+USAGE_KEYS = ("provider_id", "model_id", "status", "latency_bucket")
 
 
-def models_report(*, period: Period) -> dict:
-    """Per provider and model: calls, failures, p50/p95 latency of answered calls, estimated
-    vendor cost (USD) and credits earned. Three queries (four without percentile_cont)."""
-    aggregates = {
-        "calls": Count("id"),
-        "vendor_calls": Count("id", filter=_VENDOR_CALL),
-        "errors": Count("id", filter=Q(status=UsageLog.Status.ERROR)),
-        "partial": Count("id", filter=Q(status=UsageLog.Status.PARTIAL)),
-        "cached": Count("id", filter=Q(status=UsageLog.Status.CACHED)),
-        "cost": Coalesce(Sum("est_cost_usd"), Value(Decimal(0))),
-    }
-    native_percentiles = connection.vendor == "postgresql"
-    if native_percentiles:
-        aggregates["p50"] = Percentile("latency_ms", fraction=0.5, filter=_ANSWERED)
-        aggregates["p95"] = Percentile("latency_ms", fraction=0.95, filter=_ANSWERED)
-    usage = list(
-        UsageLog.objects.filter(_in(period)).order_by()
-        .values("provider_id", "provider__name", "model_id").annotate(**aggregates)
-    )
-    percentiles = {} if native_percentiles else _latency_percentiles_portable(period)
-    earned = _credits_earned_by_model(period)
+def models_report(*, period: Period, reading: Reading | None = None) -> dict:
+    """Per provider and model: calls, failures, p50/p95 latency of answered calls (from latencies
+    kept to two significant figures), estimated vendor cost (USD) and credits earned."""
+    reading = reading or reading_for(period)
+    cover = reading.covers["aiproviders.usage"]
+    # The stored days summed in the database (a row per latency value, not per value and day).
+    usage_rows = [*rollups.totals("aiproviders.usage", cover, USAGE_KEYS, ("calls", "cost")),
+                  *rollups.live("aiproviders.usage", cover)]
+    earned: dict = defaultdict(int)
+    for row in rollups.rows("aiproviders.earned", reading.covers["aiproviders.earned"]):
+        earned[row["model_id"]] += row["credits"]
     names = {m["id"]: m for m in AIModel.objects.values("id", "display_name", "model_id", "provider__name")}
+    providers = dict(Provider.objects.values_list("id", "name"))
 
     rows, credited = [], set()
-    for row in usage:
-        model = names.get(row["model_id"], {})
-        vendor_calls = row["vendor_calls"]
+    for (provider_id, model_id), m in _usage_by_model(usage_rows).items():
+        model = names.get(model_id, {})
+        vendor_calls = m["vendor_calls"]
         rows.append({
-            "provider": row["provider__name"] or "—",
+            "provider": providers.get(provider_id) or "—",
             "model": model.get("display_name") or "(deleted model)",
             "model_id": model.get("model_id", ""),
-            "calls": row["calls"], "vendor_calls": vendor_calls, "errors": row["errors"],
-            "partial": row["partial"], "cached": row["cached"],
-            "failure_pct": round(100 * row["errors"] / vendor_calls, 1) if vendor_calls else None,
-            "p50": row.get("p50", percentiles.get(row["model_id"], {}).get("p50")),
-            "p95": row.get("p95", percentiles.get(row["model_id"], {}).get("p95")),
-            "cost": row["cost"],
+            "calls": m["calls"], "vendor_calls": vendor_calls, "errors": m["errors"],
+            "partial": m["partial"], "cached": m["cached"],
+            "failure_pct": round(100 * m["errors"] / vendor_calls, 1) if vendor_calls else None,
+            "p50": percentile(m["latency"], 0.5), "p95": percentile(m["latency"], 0.95),
+            "cost": m["cost"],
             # A model's credits go on its first row (a deleted model's rows can span providers).
-            "credits": 0 if row["model_id"] in credited else earned.get(row["model_id"], 0),
+            "credits": 0 if model_id in credited else earned.get(model_id, 0),
         })
-        credited.add(row["model_id"])
+        credited.add(model_id)
     for model_ref, credits in earned.items():
         if model_ref in credited:
             continue
@@ -252,17 +235,17 @@ def models_report(*, period: Period) -> dict:
             "model_id": model.get("model_id", ""), "calls": 0, "vendor_calls": 0, "errors": 0, "partial": 0,
             "cached": 0, "failure_pct": None, "p50": None, "p95": None, "cost": Decimal(0), "credits": credits,
         })
-    rows.sort(key=lambda r: (-r["cost"], -r["credits"], r["model"]))
+    rows.sort(key=lambda r: (-r["cost"], -r["credits"], r["model"], r["provider"]))
 
-    providers: dict[str, dict] = {}
+    by_provider: dict[str, dict] = {}
     for row in rows:
-        total = providers.setdefault(row["provider"], {"provider": row["provider"], "cost": Decimal(0), "credits": 0,
-                                                       "calls": 0, "models": []})
+        total = by_provider.setdefault(row["provider"], {"provider": row["provider"], "cost": Decimal(0), "credits": 0,
+                                                         "calls": 0, "models": []})
         total["cost"] += row["cost"]
         total["credits"] += row["credits"]
         total["calls"] += row["calls"]
         total["models"].append(row)
-    providers_by_cost = sorted(providers.values(), key=lambda p: (-p["cost"], p["provider"]))
+    providers_by_cost = sorted(by_provider.values(), key=lambda p: (-p["cost"], p["provider"]))
     return {
         # Costliest provider first, and its costliest model first within it.
         "models": [row for provider in providers_by_cost for row in provider["models"]],
@@ -274,52 +257,68 @@ def models_report(*, period: Period) -> dict:
 
 # --- people ----------------------------------------------------------------------------------
 
-def top_spenders(*, period: Period, limit: int = 10) -> list[dict]:
-    """The accounts that spent the most credits on generations in the period. One query."""
-    return list(
-        LedgerEntry.objects.filter(_in(period), kind=Kind.CAPTURE).order_by()
-        .values("account_id", "account__user_id", "account__user__email", "account__plan__name")
-        .annotate(spent=-Sum("amount"), charges=Count("id"))
-        .order_by("-spent", "account__user__email")[:limit]
-    )
+def top_spenders(*, period: Period, limit: int = 10, reading: Reading | None = None) -> list[dict]:
+    """The accounts that spent the most credits on generations in the period (ties: the older
+    account first). From the preset's window when there is one (its first rows), else the days'
+    sums; merged with what the accounts spent since the watermark."""
+    reading = reading or reading_for(period)
+    cover = reading.covers["credits.spend"]
+    window = reading.window("credits.spend_window", "credits.spend")
+    base = window[0] if window else rollups.summed("credits.spend_window", cover)
+    since = defaultdict(lambda: [0, 0])
+    for row in rollups.live("credits.spend", cover):
+        since[row["account_id"]][0] += row["spent"]
+        since[row["account_id"]][1] += row["charges"]
+    # An account outside the stored top `limit` that spent nothing since cannot pass any of them.
+    totals = {row["account_id"]: [row["spent"], row["charges"]] for row in base.order_by("-spent", "account_id")[:limit]}
+    totals.update({row["account_id"]: [row["spent"], row["charges"]]
+                   for row in base.filter(account_id__in=_or_none(since))})
+    for account, (spent, charges) in since.items():
+        total = totals.setdefault(account, [0, 0])
+        total[0] += spent
+        total[1] += charges
+    top = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    accounts = {a["id"]: a for a in CreditAccount.objects.filter(id__in=_or_none(a for a, _ in top))
+                .values("id", "user_id", "user__email", "plan__name")}
+    return [{"account_id": account, "account__user_id": accounts[account]["user_id"],
+             "account__user__email": accounts[account]["user__email"],
+             "account__plan__name": accounts[account]["plan__name"], "spent": spent, "charges": charges}
+            for account, (spent, charges) in top]
 
 
-def active_users(*, period: Period) -> int:
+def active_users(*, period: Period, reading: Reading | None = None) -> int:
     """Distinct creators who started a generation or a text draft, or were charged credits, in
-    the period. One query (a UNION, which also removes duplicates)."""
-    jobs = Generation.objects.filter(_in(period)).order_by().values("owner_id")
-    drafts = Draft.objects.filter(_in(period)).order_by().values("owner_id")
-    charged = (LedgerEntry.objects.filter(_in(period), kind=Kind.CAPTURE, account__user__isnull=False)
-               .order_by().values("account__user_id"))
-    return jobs.union(drafts, charged).count()
+    the period: the preset's window (or the days' distinct users), plus those active since the
+    watermark who are not in it."""
+    reading = reading or reading_for(period)
+    cover = reading.covers["studio.active"]
+    window = reading.window("studio.active_window", "studio.active")
+    base, count = window if window else (rollups.summed("studio.active_window", cover), None)
+    since = {row["user_id"] for row in rollups.live("studio.active", cover)}
+    known = set(base.filter(user_id__in=_or_none(since)).values_list("user_id", flat=True))
+    return (base.count() if count is None else count) + len(since - known)
 
 
-def trial_conversion(*, period: Period) -> dict:
-    """Trial → paid, one query over accounts opened on the trial plan (those whose welcome
-    credits were a trial grant, `signup:` key, kind grant). "Paid" means a paid order with an
-    amount (a plan or a credit package); an account converts on its first one.
+def trial_conversion(*, period: Period, reading: Reading | None = None) -> dict:
+    """Trial → paid. A trial is an account whose welcome credits were a trial grant (`signup:`
+    key, kind grant; credits.rollups). "Paid" means a paid order with an amount (a plan or a
+    credit package); an account converts on its first one.
 
     started: trials opened in the period; converted: trial accounts whose first paid order was
     paid in the period (whenever their trial started); cohort_paid: of the trials opened in the
-    period, how many have paid since."""
-    trial_started = Subquery(
-        LedgerEntry.objects.filter(account=OuterRef("pk"), kind=Kind.GRANT, idempotency_key__startswith="signup:")
-        .order_by().values("created_at")[:1]
-    )
-    first_paid = Subquery(
-        Order.objects.filter(account=OuterRef("pk"), status=Order.Status.PAID, amount__gt=0, paid_at__isnull=False)
-        .order_by("paid_at").values("paid_at")[:1]
-    )
-    started_in = _in(period, "trial_started_at")
-    counts = (
-        CreditAccount.objects.annotate(trial_started_at=trial_started, first_paid_at=first_paid)
-        .filter(trial_started_at__isnull=False)
-        .aggregate(
-            started=Count("pk", filter=started_in),
-            converted=Count("pk", filter=_in(period, "first_paid_at")),
-            cohort_paid=Count("pk", filter=started_in & Q(first_paid_at__isnull=False)),
-        )
-    )
+    period, how many have paid since. Costs what the period's trials and paid orders number."""
+    reading = reading or reading_for(period)
+    trials = {row["account_id"] for row in rollups.rows("credits.trials", reading.covers["credits.trials"])}
+    paid = Order.objects.filter(status=Order.Status.PAID, amount__gt=0, paid_at__isnull=False).order_by()
+    is_trial = Exists(LedgerEntry.objects.filter(account=OuterRef("account_id"), kind=Kind.GRANT,
+                                                 idempotency_key__startswith=TRIAL_GRANT_KEY))
+    earlier = paid.filter(account=OuterRef("account_id"), paid_at__lt=OuterRef("paid_at"))
+    counts = {
+        "started": len(trials),
+        "converted": paid.filter(paid_at__gte=period.since, paid_at__lt=period.until).filter(~Exists(earlier), is_trial)
+        .values("account_id").distinct().count(),
+        "cohort_paid": paid.filter(account_id__in=_or_none(trials)).values("account_id").distinct().count(),
+    }
     counts["cohort_pct"] = round(100 * counts["cohort_paid"] / counts["started"], 1) if counts["started"] else None
     return counts
 
@@ -331,18 +330,31 @@ def inaccessible_assets() -> int:
 
 # --- today's cost alert ----------------------------------------------------------------------
 
-def cost_alert_status(*, day: date | None = None) -> dict:
-    """Today's estimated vendor cost per provider against AI_DAILY_COST_ALERT_USD (0 = alerts
-    off), and whether today's alert email went out. Two queries."""
-    day = day or timezone.localdate()
+def cost_alert_status(*, day: date | None = None, reading: Reading | None = None) -> dict:
+    """The day's (today's) estimated vendor cost per provider against AI_DAILY_COST_ALERT_USD
+    (0 = alerts off), and whether its alert email went out. From the usage roll-up: the day's
+    stored part and the live rest (the marks from `reading` when it holds the day)."""
+    day = day or rollups.local_day(timezone.now())
     threshold = Decimal(str(settings.AI_DAILY_COST_ALERT_USD))
-    since, until = day_bounds(day)
+    if reading is None or not reading.period.start <= day <= reading.period.end:
+        found = rollups.marks(["aiproviders.usage"], day, day)["aiproviders.usage"]
+    else:
+        found = reading.marks["aiproviders.usage"]
+    cover = rollups.coverage(found, day, day)
+    spent: dict = {}
+    for row in [*rollups.totals("aiproviders.usage", cover, ("provider_id",), ("calls", "cost")),
+                *rollups.live("aiproviders.usage", cover)]:
+        if row["provider_id"] is not None:
+            total = spent.setdefault(row["provider_id"], [Decimal(0), 0])
+            total[0] += row["cost"]
+            total[1] += row["calls"]
+    names = dict(Provider.objects.filter(id__in=_or_none(spent)).values_list("id", "name"))
     alerted = set(CostAlert.objects.filter(day=day).values_list("provider_id", flat=True))
     providers = [
-        {"provider": row["provider__name"], "cost": row["cost"] or Decimal(0), "calls": row["calls"],
-         "over": threshold > 0 and (row["cost"] or 0) >= threshold, "alerted": row["provider_id"] in alerted,
-         "pct": round(float(100 * (row["cost"] or 0) / threshold), 1) if threshold > 0 else None}
-        for row in cost_by_provider(since=since, until=until)
+        {"provider": names[provider_id], "cost": cost, "calls": calls,
+         "over": threshold > 0 and cost >= threshold, "alerted": provider_id in alerted,
+         "pct": round(float(100 * cost / threshold), 1) if threshold > 0 else None}
+        for provider_id, (cost, calls) in sorted(spent.items(), key=lambda item: (-item[1][0], item[0]))
     ]
     for provider in providers:  # the meter's fill stops at the threshold
         provider["meter"] = min(100.0, provider["pct"]) if threshold > 0 else None
@@ -387,9 +399,9 @@ def _latency_figures(row: dict) -> dict:
 def latency_report(*, period: Period, slow_routes: int = 10) -> dict:
     """Request latency (modo.latency): p50/p95/p99 and error rate per day, and the slowest routes
     by p95 (with at least a few requests, so one cold start does not top the list). Two queries."""
-    minutes = RouteLatency.objects.filter(_in(period, "minute")).order_by()
+    minutes = RouteLatency.objects.filter(minute__gte=period.since, minute__lt=period.until).order_by()
     by_day = {row["day"]: row for row in
-              minutes.annotate(day=TruncDate("minute")).values("day").annotate(**_LATENCY_SUMS)}
+              minutes.annotate(day=TruncDate("minute", tzinfo=rollups.tz())).values("day").annotate(**_LATENCY_SUMS)}
     days = []
     for day in period.days:
         figures = _latency_figures(by_day[day]) if day in by_day else {
@@ -403,16 +415,19 @@ def latency_report(*, period: Period, slow_routes: int = 10) -> dict:
 
 
 def period_report(*, period: Period) -> dict:
-    """Everything on the analytics page for one period, in a fixed number of queries."""
-    return {
-        "period": period,
-        "generations": generations_per_day(period=period),
-        "credits": credits_per_day(period=period),
-        "models": models_report(period=period),
-        "top_spenders": top_spenders(period=period),
-        "active_users": active_users(period=period),
-        "conversion": trial_conversion(period=period),
-        "inaccessible_assets": inaccessible_assets(),
-        "cost_today": cost_alert_status(),
-        "latency": latency_report(period=period),
-    }
+    """Everything on the analytics page for one period, in a fixed number of queries, all reading
+    the database at one moment (a fill committing meanwhile would count its rows twice)."""
+    with rollups.snapshot():
+        reading = reading_for(period)
+        return {
+            "period": period,
+            "generations": generations_per_day(period=period, reading=reading),
+            "credits": credits_per_day(period=period, reading=reading),
+            "models": models_report(period=period, reading=reading),
+            "top_spenders": top_spenders(period=period, reading=reading),
+            "active_users": active_users(period=period, reading=reading),
+            "conversion": trial_conversion(period=period, reading=reading),
+            "inaccessible_assets": inaccessible_assets(),
+            "cost_today": cost_alert_status(reading=reading),
+            "latency": latency_report(period=period),
+        }

@@ -145,3 +145,26 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.key} ({self.value} > {self.threshold})"
+
+
+class RollupMark(models.Model):
+    """How much of one day a daily roll-up (modo/rollups.py) holds: its rows for `day` are the
+    aggregates of the raw rows from the day's start to `until`; `until` at the day's end means the
+    day is complete. What comes after `until` is aggregated live by the page."""
+
+    name = models.CharField(max_length=60)
+    day = models.DateField()
+    until = models.DateTimeField()
+    rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("roll-up mark")
+        verbose_name_plural = _("roll-up marks")
+        # The page reads a period's marks of every roll-up at once (name, day range): the unique
+        # index serves it, and it is what the fill locks (one fill of a day at a time).
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="rollupmark_unique_day")]
+
+    def __str__(self):
+        return f"{self.name} {self.day} until {self.until:%H:%M}"

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core import management
 
-from . import latency, services
+from . import latency, rollups, services
 
 
 @shared_task
@@ -18,6 +18,12 @@ def contact_message_notify(message_id: int) -> None:
 def flush_latency() -> int:
     """Moves the finished minutes of request latency from the cache into RouteLatency rows."""
     return latency.flush()
+
+
+@shared_task
+def fill_rollups() -> dict:
+    """Every 10 minutes: the analytics page's daily roll-ups, up to a few minutes ago (idempotent)."""
+    return rollups.fill()
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)

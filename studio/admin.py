@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html_join
 
 from aiproviders.admin import ModelFilter
-from modo.admin import QuickActionCheckbox
+from modo.admin import LargeListAdmin, QuickActionCheckbox
 from modo.errors import AppError
 
 from .generate import jobs
@@ -25,7 +26,8 @@ from .models import (
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(LargeListAdmin, admin.ModelAdmin):
+    ordering = ["-id"]  # newest first by the primary key's index (the lists that grow: modo.admin.LargeListAdmin)
     list_display = ["title", "owner", "status", "visibility", "genre", "deleted_at", "updated_at"]
     list_filter = ["status", "visibility", "genre", "format"]
     list_select_related = ["owner"]
@@ -35,7 +37,8 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Character)
-class CharacterAdmin(admin.ModelAdmin):
+class CharacterAdmin(LargeListAdmin, admin.ModelAdmin):
+    ordering = ["-id"]
     list_display = ["name", "project", "role", "updated_at"]
     list_filter = ["role"]
     list_select_related = ["project"]
@@ -44,7 +47,8 @@ class CharacterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Story, World)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(LargeListAdmin, admin.ModelAdmin):
+    ordering = ["-id"]
     list_display = ["project", "updated_at"]
     list_select_related = ["project"]
     search_fields = ["project__title"]
@@ -52,7 +56,8 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Beat, Location)
-class ProjectPartAdmin(admin.ModelAdmin):
+class ProjectPartAdmin(LargeListAdmin, admin.ModelAdmin):
+    ordering = ["-id"]
     list_display = ["__str__", "project", "order", "updated_at"]
     list_select_related = ["project"]
     search_fields = ["project__title"]
@@ -60,7 +65,8 @@ class ProjectPartAdmin(admin.ModelAdmin):
 
 
 @admin.register(Scene)
-class SceneAdmin(admin.ModelAdmin):
+class SceneAdmin(LargeListAdmin, admin.ModelAdmin):
+    ordering = ["-id"]
     list_display = ["title", "project", "order", "beat", "location", "updated_at"]
     list_select_related = ["project", "beat", "location"]
     search_fields = ["title", "project__title"]
@@ -77,13 +83,12 @@ class RelationshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Draft)
-class DraftAdmin(admin.ModelAdmin):
+class DraftAdmin(LargeListAdmin, admin.ModelAdmin):
     # AI drafts are the creators' history: readable, not editable.
     list_display = ["created_at", "owner", "project", "target_kind", "field", "status", "model_name", "credits_charged"]
     list_filter = ["status", "target_kind", "created_at"]
     list_select_related = ["owner", "project"]
     search_fields = ["owner__email", "project__title", "prompt"]
-    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Draft._meta.fields]
 
     def has_add_permission(self, request):
@@ -91,7 +96,8 @@ class DraftAdmin(admin.ModelAdmin):
 
 
 @admin.register(Moodboard)
-class MoodboardAdmin(admin.ModelAdmin):
+class MoodboardAdmin(LargeListAdmin, admin.ModelAdmin):
+    ordering = ["-id"]
     list_display = ["title", "project", "scene", "location", "updated_at"]
     list_select_related = ["project", "scene", "location"]
     search_fields = ["title", "project__title"]
@@ -107,13 +113,12 @@ class ImagePresetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Generation)
-class GenerationAdmin(QuickActionCheckbox, admin.ModelAdmin):
+class GenerationAdmin(LargeListAdmin, QuickActionCheckbox, admin.ModelAdmin):
     list_display = ["public_id", "owner", "kind", "status", "model_used", "credits_quoted", "cost_charged", "attempts",
                     "created_at", "finished_at"]
     list_filter = ["kind", "status", ("model_used", ModelFilter), "created_at"]
     list_select_related = ["owner", "model_used__provider"]
     search_fields = ["public_id", "owner__email", "vendor_job_id", "prompt"]
-    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Generation._meta.fields]
     actions = ["cancel_and_release", "retry", "refund"]
 
@@ -151,8 +156,11 @@ class UserJobsAdmin:
     column and their recent generation jobs on their page."""
 
     def get_queryset(self, request):
+        # A count per row shown (a subquery on the owner's index), not a GROUP BY over every user
+        # joined to every project before the page is cut (bench figure 7, the admin user list).
+        live = Project.objects.filter(owner=OuterRef("pk"), deleted_at__isnull=True).order_by().values("owner")
         return super().get_queryset(request).annotate(
-            project_count=Count("projects", filter=Q(projects__deleted_at__isnull=True), distinct=True))
+            project_count=Coalesce(Subquery(live.annotate(n=Count("pk")).values("n")), 0))
 
     @admin.display(description="Projects", ordering="project_count")
     def projects(self, obj):

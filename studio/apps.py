@@ -10,6 +10,7 @@ class StudioConfig(AppConfig):
         from aiproviders import webhooks
         from modo import catalog
 
+        from . import rollups
         from .generate import worker
         from .models import ImagePreset
 
@@ -17,3 +18,5 @@ class StudioConfig(AppConfig):
         catalog.register("presets", lambda: ImagePreset.objects.filter(is_active=True), models=[ImagePreset])
         # A verified vendor webhook (Replicate) has the job it names checked at once.
         webhooks.vendor_job_handler_register(worker.job_vendor_event)
+        # The studio's daily roll-ups for the analytics page (modo/rollups.py).
+        rollups.register()

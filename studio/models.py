@@ -556,3 +556,7 @@ class WatchClip(TimeStamped):
 
     def __str__(self):
         return f"Watch clip {self.asset_id} of {self.project}"
+
+
+# The studio's daily roll-ups (analytics) are declared beside this module, imported here to be models.
+from .rollup_models import ActiveDay, ActiveWindow, JobDay  # noqa: E402, F401

@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import UserAdmin as AccountUserAdmin
 from accounts.models import User
 from credits.admin import UserCreditsAdmin
+from modo.admin import LargeListAdmin
 from studio.admin import UserJobsAdmin
 
 
-class UserAdmin(UserJobsAdmin, UserCreditsAdmin, AccountUserAdmin):
+class UserAdmin(LargeListAdmin, UserJobsAdmin, UserCreditsAdmin, AccountUserAdmin):
+    # Newest first (accounts' ordering, "-date_joined"), served by user_joined_recent_idx; no
+    # COUNT of every user (LargeListAdmin); the projects column a subquery per row (UserJobsAdmin).
     list_display = ["email", "display_name", "plan", "balance", "held", "bonus", "trial", "projects", "last_login",
                     "is_active"]
     list_filter = ["is_active", "is_staff", "is_superuser", "credit_account__plan", "locale"]

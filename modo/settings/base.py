@@ -351,6 +351,8 @@ CELERY_BEAT_SCHEDULE = {
     "studio-sweep-generations": {"task": "studio.tasks.sweep_generations", "schedule": 60},
     "ai-prune-usage-logs": {"task": "aiproviders.tasks.prune_usage_logs", "schedule": 24 * 3600},
     "modo-flush-latency": {"task": "modo.tasks.flush_latency", "schedule": 60},
+    # The analytics roll-ups (modo/rollups.py): today up to a few minutes ago, missing days since 90 days.
+    "modo-fill-rollups": {"task": "modo.tasks.fill_rollups", "schedule": 10 * 60},
 }
 
 # --- security ---------------------------------------------------------------------------------

@@ -64,8 +64,10 @@ def test_clone_sql_replaces_only_the_named_columns():
 def test_counts_keep_the_shape_at_a_smaller_scale():
     full, tenth = _scale.counts_for(1.0), _scale.counts_for(0.1)
     assert full == {"creators": 10_000, "projects": 30_000, "characters": 150_000, "scenes": 150_000,
-                    "assets": 200_000, "ledger_entries": 1_000_000, "usage_rows": 1_000_000}
-    assert tenth["creators"] == 1_000 and tenth["ledger_entries"] == 100_000
+                    "assets": 200_000, "ledger_entries": 1_000_000, "usage_rows": 1_000_000, "teams": 2_000,
+                    "memberships": 10_000, "team_projects": 6_000, "team_ledger_entries": 200_000}
+    assert tenth["creators"] == 1_000 and tenth["ledger_entries"] == 100_000 and tenth["teams"] == 200
+    assert _scale.counts_for(0.0001)["teams"] == 0  # one creator: no team of five
 
 
 def _bench_templates():
