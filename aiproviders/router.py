@@ -133,8 +133,11 @@ def candidates(call: Call, now=None) -> list[AIModel]:
     capability = call.capability or CAPABILITY_FOR_TYPE.get(call.type, "")
     pool = sorted((m for m in catalog.snapshot().models if m.type == call.type), key=lambda m: (m.priority, m.id))
     # The creator's choice as the catalog has it now (one disabled since they chose it is not
-    # tried), else the default.
-    first = next((m for m in pool if m.pk == call.model.pk), None) if call.model else _default_of(pool, call.tier)
+    # tried), else the default. A choice this process's catalog does not hold yet (enabled in the
+    # last second) is read live: what the creator asked for is tried whenever it is switched on.
+    first = _default_of(pool, call.tier) if call.model is None else next(
+        (m for m in pool if m.pk == call.model.pk), None) or AIModel.objects.select_related("provider").filter(
+        pk=call.model.pk, type=call.type, enabled=True, provider__enabled=True).first()
     ordered = ([first] if first else []) + [m for m in pool if not first or m.pk != first.pk]
     chosen = []
     for model in ordered:

@@ -245,3 +245,17 @@ def test_a_cooldown_reaches_the_catalog_and_the_next_call_reads_no_model_row(two
         chosen = router.candidates(router.Call(type="text", model=first))
 
     assert [m.model_id for m in chosen] == ["second"]
+
+
+@pytest.mark.django_db
+def test_a_model_switched_on_after_this_process_read_its_catalog_is_still_tried(two_text_models):
+    from modo import catalog
+
+    first, second = two_text_models
+    AIModel.objects.filter(pk=first.pk).update(enabled=False)
+    catalog.snapshot()  # read while it was off
+    AIModel.objects.filter(pk=first.pk).update(enabled=True)  # on again: this process has not reloaded yet
+
+    text(router.Call(type="text", model=first))
+
+    assert fakes.CALLS == ["first"]

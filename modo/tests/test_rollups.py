@@ -248,7 +248,7 @@ def test_beat_fills_the_rollups_every_ten_minutes(settings, busy):
 
 @pytest.mark.requires_postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_fills_at_once_store_each_day_once():
+def test_two_fills_at_once_store_each_day_once(seeded_defaults):  # plans: an earlier transactional test flushed them
     user = UserFactory(email="racer@example.com")
     for n in range(3):
         with on(TODAY - timedelta(days=n + 1)):
