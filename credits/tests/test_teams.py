@@ -181,3 +181,16 @@ def test_a_cap_too_large_for_the_column_is_refused_on_the_page_not_a_500(client,
     assert "A cap is at most 1,000,000,000 credits." in response.content.decode()
     editor.refresh_from_db()
     assert editor.monthly_credit_cap is None
+
+
+def test_ownership_is_offered_only_when_there_is_another_member_to_give_it_to(client, user, team):
+    client.force_login(user)
+
+    alone = client.get(reverse("credits:team")).content.decode()
+    assert 'id="transfer-hint"' in alone and 'id="transfer-to"' not in alone
+
+    nameless = UserFactory(display_name="", email="nameless@example.com")
+    Membership.objects.create(team=team, user=nameless, role="editor")
+    with_member = client.get(reverse("credits:team")).content.decode()
+    assert 'id="transfer-to"' in with_member and 'id="transfer-hint"' not in with_member
+    assert ">nameless@example.com</option>" in with_member  # a member without a name is named by their email
