@@ -132,12 +132,7 @@ def candidates(call: Call, now=None) -> list[AIModel]:
     now = now or timezone.now()
     capability = call.capability or CAPABILITY_FOR_TYPE.get(call.type, "")
     pool = sorted((m for m in catalog.snapshot().models if m.type == call.type), key=lambda m: (m.priority, m.id))
-    # The creator's choice as the catalog has it now (one disabled since they chose it is not
-    # tried), else the default. A choice this process's catalog does not hold yet (enabled in the
-    # last second) is read live: what the creator asked for is tried whenever it is switched on.
-    first = _default_of(pool, call.tier) if call.model is None else next(
-        (m for m in pool if m.pk == call.model.pk), None) or AIModel.objects.select_related("provider").filter(
-        pk=call.model.pk, type=call.type, enabled=True, provider__enabled=True).first()
+    first = _default_of(pool, call.tier) if call.model is None else _chosen(call, pool)
     ordered = ([first] if first else []) + [m for m in pool if not first or m.pk != first.pk]
     chosen = []
     for model in ordered:
@@ -147,6 +142,15 @@ def candidates(call: Call, now=None) -> list[AIModel]:
             continue
         chosen.append(model)
     return chosen
+
+
+def _chosen(call: Call, pool: list[AIModel]) -> AIModel | None:
+    """The creator's choice as the catalog has it now (one disabled since they chose it is not
+    tried). A choice this process's catalog does not hold yet (switched on in the last second) is
+    read live: what the creator asked for is tried whenever it is on."""
+    in_catalog = next((m for m in pool if m.pk == call.model.pk), None)
+    return in_catalog or AIModel.objects.select_related("provider").filter(
+        pk=call.model.pk, type=call.type, enabled=True, provider__enabled=True).first()
 
 
 def multi_reference_model(*, count: int) -> AIModel | None:
