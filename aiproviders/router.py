@@ -18,12 +18,13 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -59,7 +60,10 @@ PRICING_KIND = {"lipsync": "lipsync", "lipsync_video": "lipsync"}
 @dataclass
 class Call:
     """Who asks for what. `model` is the creator's choice (None: the default of type/tier);
-    `max_credits` is what the caller quoted and holds: fallbacks never cost more."""
+    `max_credits` is what the caller quoted and holds: fallbacks never cost more. `settle` (text
+    only): the caller's own bookkeeping once the text is complete, run in the transaction that
+    writes the usage row, returning the credits it charged (kept on that row): one commit for
+    both instead of one each."""
 
     type: str
     capability: str = ""
@@ -69,6 +73,7 @@ class Call:
     params: dict = field(default_factory=dict)
     user: object = None
     reference: str = ""
+    settle: Callable[[], int] | None = None
 
 
 def config_for(provider: Provider, model: AIModel | None = None) -> ProviderConfig:
@@ -216,11 +221,11 @@ def _est_cost(model: AIModel, *, tokens: int = 0, seconds: float = 0) -> Decimal
 
 
 def _log(call: Call, model: AIModel, *, attempt: int, status: str, started: float, error: ProviderError | None = None,
-         **fields) -> UsageLog:
+         ended: float | None = None, **fields) -> UsageLog:
     return UsageLog.objects.create(
         user=call.user if getattr(call.user, "pk", None) else None,
         provider_id=model.provider_id, model=model, kind=call.type, attempt=attempt, status=status,
-        latency_ms=int((time.monotonic() - started) * 1000), reference=call.reference[:120],
+        latency_ms=int(((ended or time.monotonic()) - started) * 1000), reference=call.reference[:120],
         error_class=(error.code if error else "")[:80], error_message=(error.detail if error else "")[:500],
         **fields,
     )
@@ -338,7 +343,7 @@ def stream_text(call: Call, request: TextRequest) -> Iterator[str | Usage]:
         if _caches(model) and (cached := cache.get(_cache_key(model, request))) is not None:
             started = time.monotonic()
             yield cached
-            _log(call, model, attempt=attempt, status=UsageLog.Status.CACHED, started=started)
+            _settle_and_log(call, model, attempt=attempt, status=UsageLog.Status.CACHED, started=started)
             yield Usage()
             return
         started, first_token_ms, parts, usage = time.monotonic(), None, [], Usage()
@@ -367,14 +372,31 @@ def stream_text(call: Call, request: TextRequest) -> Iterator[str | Usage]:
                  first_token_ms=first_token_ms, tokens_out=_estimate_tokens(parts))
             raise
         tokens = usage.input_tokens + usage.output_tokens
-        _log(call, model, attempt=attempt, status=UsageLog.Status.OK, started=started, first_token_ms=first_token_ms,
-             tokens_in=usage.input_tokens, tokens_out=usage.output_tokens, request_id=usage.request_id[:160],
-             est_cost_usd=_est_cost(model, tokens=tokens))
         if _caches(model):
             cache.set(_cache_key(model, request), "".join(parts), timeout=model.cache_ttl_seconds)
+        # Last: once the caller's settlement has committed, nothing is left that could fail.
+        _settle_and_log(call, model, attempt=attempt, status=UsageLog.Status.OK, started=started,
+                        first_token_ms=first_token_ms, tokens_in=usage.input_tokens, tokens_out=usage.output_tokens,
+                        request_id=usage.request_id[:160], est_cost_usd=_est_cost(model, tokens=tokens))
         yield usage
         return
     raise attempts.last_error
+
+
+def _settle_and_log(call: Call, model: AIModel, **fields) -> None:
+    """The usage row of a completed text, with the caller's settlement in the same transaction.
+    Should the settlement fail, its part is rolled back and the row is still written (without
+    credits): the vendor's work happened and is counted."""
+    if call.settle is None:
+        _log(call, model, **fields)
+        return
+    fields["ended"] = time.monotonic()  # the vendor's time, not the settlement's
+    try:
+        with transaction.atomic():
+            _log(call, model, credits_charged=call.settle(), **fields)
+    except Exception:
+        _log(call, model, **fields)
+        raise
 
 
 def _estimate_tokens(parts: list[str]) -> int:

@@ -423,7 +423,9 @@ def _settle(hold: Hold, status: str, spend: int, *, kind: str, metadata: dict | 
             trial_use=count_trial and is_trial, reference=hold.reference, metadata=metadata, actor=actor),
             settle=changes)
 
-    with transaction.atomic():
+    # Inside a caller's transaction (a text draft's, with its usage row) it joins it without a
+    # savepoint: nothing here can fail but the database, which fails the whole transaction anyway.
+    with transaction.atomic(savepoint=False):
         if not _book(hold.account, decide).written:
             return None
     for name, value in changes.items():

@@ -24,7 +24,7 @@ from aiproviders import router
 from aiproviders.adapters import ProviderError
 from aiproviders.adapters.base import TextRequest, Usage
 from aiproviders.adapters.local import offline_label
-from aiproviders.models import AIModel, UsageLog
+from aiproviders.models import AIModel
 from credits import guards, ledger
 from modo.errors import AppError
 
@@ -52,8 +52,9 @@ class TargetNotFound(Exception):
     pass
 
 
-def resolve_target(project: Project, target_kind: str, target_id, field: str):
-    """The object of this project the text is for; TargetNotFound for anything else."""
+def resolve_target(project: Project, target_kind: str, target_id, field: str, *, read: dict | None = None):
+    """The object of this project the text is for; TargetNotFound for anything else. `read`:
+    {kind: [the project's objects of that kind]} the caller has read already, to look in."""
     if field not in FIELDS.get(target_kind, ()):
         raise TargetNotFound(f"{target_kind}.{field}")
     if target_kind == "project":
@@ -64,7 +65,14 @@ def resolve_target(project: Project, target_kind: str, target_id, field: str):
         return World.objects.get_or_create(project=project)[0]
     if target_kind == "free":
         return None
-    target = targets.in_project(project, target_kind, target_id)
+    if read and target_kind in read:
+        try:
+            wanted = uuid.UUID(str(target_id))
+        except ValueError:
+            raise TargetNotFound(target_kind) from None
+        target = next((obj for obj in read[target_kind] if obj.public_id == wanted), None)
+    else:
+        target = targets.in_project(project, target_kind, target_id)
     if target is None:
         raise TargetNotFound(target_kind)
     return target
@@ -84,12 +92,17 @@ def text_stream(*, user, project: Project, target_kind: str, target_id, field: s
                 model: AIModel | None = None, language: str = "en") -> Iterator[dict]:
     """Raises TargetNotFound and credits' typed refusals before anything is held; after that,
     every outcome releases or captures the hold exactly once."""
-    target = resolve_target(project, target_kind, target_id, field)
+    # The cast and the places are read once: for the canon, and to find a character or a place
+    # the text is for among them.
+    characters, locations = list(project.characters.all()), list(project.locations.all())
+    target = resolve_target(project, target_kind, target_id, field,
+                            read={"character": characters, "location": locations})
     model = model or router.default_model(type="text")
     if model is None:
         raise ProviderError(gettext_noop("No text model is available right now."), permanent=False, code="no_model")
     cost = router.quote(type="text", model=model)
-    built = prompts.build(project, target_kind=target_kind, target=target, field=field, prompt=prompt, language=language)
+    built = prompts.build(project, target_kind=target_kind, target=target, field=field, prompt=prompt, language=language,
+                          characters=characters, locations=locations)
 
     # The hold and the draft in one short transaction: a refusal leaves neither behind. Under the
     # account's row lock: the plan, the trial, the balance and the daily limit.
@@ -164,19 +177,24 @@ def _stream(*, user, draft, hold, cost, model, built, reference, language) -> It
     yield {"event": "start", "draft": str(draft.public_id), "cost": cost, "model": model.label,
            "canon": built["canon"], "omitted": built["omitted"], "offline": offline}
     parts: list[str] = []
-    call = router.Call(type="text", model=model, max_credits=cost, user=user, reference=reference)
-    request = TextRequest(prompt=built["prompt"], system=built["system"], context=built["context"], max_tokens=1500)
     settled = False
+
+    def capture() -> int:
+        # Run by the router in the transaction that writes the usage row, the last thing it does:
+        # the capture, the finished draft and the row's credits commit together, or not at all.
+        ledger.credits_capture(hold=hold, amount=cost, actor=user)
+        _finish(draft, parts, Draft.Status.READY, credits=cost)
+        return cost
+
+    call = router.Call(type="text", model=model, max_credits=cost, user=user, reference=reference, settle=capture)
+    request = TextRequest(prompt=built["prompt"], system=built["system"], context=built["context"], max_tokens=1500)
     try:
         for item in router.stream_text(call, request):
             if isinstance(item, Usage):
                 continue
             parts.append(item)
             yield {"event": "chunk", "text": item}
-        ledger.credits_capture(hold=hold, amount=cost, actor=user)
-        settled = True
-        UsageLog.objects.filter(reference=reference, status__in=["ok", "cached"]).update(credits_charged=cost)
-        _finish(draft, parts, Draft.Status.READY, credits=cost)
+        settled = True  # the stream ended: capture() has committed
         yield {"event": "done", "draft": str(draft.public_id), "cost": cost}
     except ProviderError as exc:
         ledger.credits_release(hold=hold)

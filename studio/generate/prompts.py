@@ -179,11 +179,13 @@ INSTRUCTIONS = {
 
 
 def build(project: Project, *, target_kind: str, target=None, field: str, prompt: str, language: str = "en",
-          budget: int = CANON_TOKEN_BUDGET) -> dict:
+          budget: int = CANON_TOKEN_BUDGET, characters: list | None = None, locations: list | None = None) -> dict:
     """Everything a text generation needs: system prompt, user prompt, the canon used, and the
-    context the offline provider drafts from."""
+    context the offline provider drafts from. `characters` and `locations` are the project's,
+    when the caller has read them already."""
     section = "script" if field == "script" else SECTION_OF_KIND.get(target_kind, "free")
-    characters, locations = list(project.characters.all()), list(project.locations.all())
+    characters = list(project.characters.all()) if characters is None else characters
+    locations = list(project.locations.all()) if locations is None else locations
     canon = build_canon(project, target=target, budget=budget, characters=characters, locations=locations)
     instruction = INSTRUCTIONS.get((target_kind, field), "Help with this part of the bible.")
     subject_name = getattr(target, "name", None) or getattr(target, "title", None) or ""

@@ -435,6 +435,34 @@ def test_generate_text_streams_server_sent_events(client, bible):
     assert Hold.objects.get(reference=f"draft:{draft.public_id}").status == "captured"
 
 
+def test_generate_text_costs_the_same_queries_however_large_the_cast(client, bible):
+    """Figure 8 of the bench: the token, the project with its story and world, the cast and the
+    places (where the character written is found too), the hold with the draft, then the capture
+    with the finished draft and the usage row in one transaction."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner, project = bible["project"].owner, bible["project"]
+    headers = bearer(owner)
+
+    def queries():
+        body = {"project": str(project.public_id), "target_kind": "character", "field": "backstory",
+                "target_id": str(bible["character"].public_id), "prompt": uuid.uuid4().hex}
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(f"{API}/generate/text", json.dumps(body), content_type="application/json", **headers)
+        assert response.status_code == 200
+        return len(captured)
+
+    queries()  # the first call may open what later calls find (the story, the world)
+    few = queries()
+    for i in range(10):
+        services.character_create(project=project, name=f"Extra {i}")
+        services.location_create(project=project, name=f"Place {i}")
+    assert queries() == few
+    if connection.vendor == "postgresql":
+        assert few == 16
+
+
 @pytest.mark.parametrize(("body", "status", "field"), [
     ({"target_kind": "story", "field": "backstory"}, 422, "field"),
     ({"target_kind": "poem", "field": "text"}, 422, "target_kind"),

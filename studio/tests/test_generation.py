@@ -180,6 +180,50 @@ def test_a_client_that_disconnects_releases_the_hold(user, project):
     assert Draft.objects.get().status == "incomplete"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_capture_the_finished_draft_and_the_usage_row_commit_together(user, project, monkeypatch):
+    """They are one transaction: when the usage row cannot be written after the capture, the
+    capture and the draft's text roll back with it, the hold is released, and the vendor's work
+    is still logged (without credits)."""
+    from aiproviders import router
+
+    before = credit_account_for(user=user)
+    written = router._log
+
+    def log_fails_once_with_credits(call, model, **fields):
+        if fields.get("credits_charged"):
+            raise RuntimeError("database went away")
+        return written(call, model, **fields)
+
+    monkeypatch.setattr(router, "_log", log_fails_once_with_credits)
+    stream = drafts.text_stream(user=user, project=project, target_kind="project", target_id=None,
+                                field="premise", prompt="")
+    with pytest.raises(RuntimeError):
+        run(stream)
+
+    hold = Hold.objects.get()
+    assert hold.status == "released"
+    assert not LedgerEntry.objects.filter(kind="capture").exists()
+    after = CreditAccount.objects.get(pk=before.pk)
+    assert (after.balance, after.held) == (before.balance, 0)
+    draft = Draft.objects.get()
+    assert draft.status == "incomplete" and draft.credits_charged == 0
+    usage = UsageLog.objects.get(reference=f"draft:{draft.public_id}")
+    assert (usage.status, usage.credits_charged) == ("ok", 0)
+
+
+@pytest.mark.django_db
+def test_a_character_or_a_place_is_found_among_the_cast_read_for_the_canon(user, project):
+    place = project.locations.first()
+    events = run(drafts.text_stream(user=user, project=project, target_kind="location", target_id=str(place.public_id).upper(),
+                                    field="description", prompt=""))
+    assert events[-1]["event"] == "done"
+    assert Draft.objects.get().target_id == place.public_id
+    with pytest.raises(drafts.TargetNotFound):
+        drafts.text_stream(user=user, project=project, target_kind="location", target_id="not-a-uuid",
+                           field="description", prompt="")
+
+
 @pytest.mark.django_db
 def test_trial_allows_two_generations_then_refuses(user):
     from credits.exceptions import TrialLimit
