@@ -59,9 +59,11 @@ def trash_for(*, user, team=None) -> QuerySet[Project]:
     return Project.objects.filter(_workspace(user=user, team=team), deleted_at__gte=cutoff).order_by("-deleted_at")
 
 
-def project_get(*, user, public_id, include_deleted: bool = False, action: str | None = None, related=()) -> Project:
-    """The project (404 unless the user may `action` it), with its cover and `related`."""
-    projects = Project.objects.select_related("cover", *related)
+def project_get(*, user, public_id, include_deleted: bool = False, action: str | None = None,
+                related=("cover",)) -> Project:
+    """The project (404 unless the user may `action` it), with `related` read along (its cover
+    unless told otherwise: a text draft reads its story and world instead)."""
+    projects = Project.objects.select_related(*related)
     if not include_deleted:
         projects = projects.filter(deleted_at__isnull=True)
     return allowed_or_404(projects, user=user, action=action, scope="", public_id=public_id)

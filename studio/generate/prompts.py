@@ -70,6 +70,7 @@ class Canon:
     items: list[tuple[str, str, str]] = field(default_factory=list)  # (label, text, label shown to the creator)
     omitted: list[str] = field(default_factory=list)
     budget: int = CANON_TOKEN_BUDGET
+    used: int = 0  # tokens of the items so far
 
     def add(self, key: str, text: str, **params) -> bool:
         """Adds one fact, shortened so no single fact takes more than a fifth of the budget and
@@ -78,8 +79,7 @@ class Canon:
         text = " ".join(text.split())
         if not text:
             return False
-        used = sum(estimate_tokens(f"{lbl}: {txt}") for lbl, txt, _ in self.items)
-        room = min(self.budget - used, max(60, self.budget // 5)) - estimate_tokens(label) - 2
+        room = min(self.budget - self.used, max(60, self.budget // 5)) - estimate_tokens(label) - 2
         if room < 12:
             self.omitted.append(shown)
             return False
@@ -87,6 +87,7 @@ class Canon:
         if estimate_tokens(text) > room:
             text = " ".join(words[: max(1, room * 3 // 4 - 1)]) + " …"
         self.items.append((label, text, shown))
+        self.used += estimate_tokens(f"{label}: {text}")
         return True
 
     def render(self) -> str:
