@@ -105,9 +105,17 @@ def avatar(request, public_id):
     user = get_object_or_404(User, public_id=public_id, is_active=True)
     if not user.avatar:
         raise Http404
-    response = FileResponse(user.avatar.open("rb"), content_type="image/webp")
+    response = FileResponse(_stored(user.avatar), content_type="image/webp")
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+def _stored(picture):
+    """The picture's file, open; a 404 when storage no longer has it (lost or removed by hand)."""
+    try:
+        return picture.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
 
 
 @login_required
@@ -115,7 +123,7 @@ def team_avatar(request, team_id):
     """A team's picture, for its members only (the URL carries the picture's version, so it may be
     kept by the browser: a new picture is a new URL)."""
     team = selectors.team_with_avatar(user=request.user, public_id=team_id)
-    response = FileResponse(team.avatar.open("rb"), content_type="image/webp")
+    response = FileResponse(_stored(team.avatar), content_type="image/webp")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

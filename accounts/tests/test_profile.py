@@ -159,3 +159,13 @@ def test_signed_in_users_time_zone_and_language_apply_to_their_requests(rf, user
         UserPreferencesMiddleware(view)(request)
 
     assert seen == {"tz": "Asia/Makassar", "lang": "id"}
+
+
+@pytest.mark.django_db
+def test_an_avatar_whose_file_is_gone_from_storage_is_a_404_not_an_error(client, user):
+    client.force_login(user)
+    client.post(reverse("accounts:profile"), {**profile_data(), "avatar": image_upload()})
+    user.refresh_from_db()
+    user.avatar.storage.delete(user.avatar.name)
+
+    assert client.get(reverse("accounts:avatar", args=[user.public_id])).status_code == 404

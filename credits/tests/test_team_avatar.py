@@ -195,3 +195,13 @@ def test_the_admin_shows_the_picture_and_removes_it_through_the_service(studio, 
     team.refresh_from_db()
     assert not team.avatar and not team.avatar.storage.exists(name)
     assert ">ES<" in admin.get(reverse("admin:accounts_team_changelist")).content.decode()
+
+
+def test_a_picture_whose_file_is_gone_from_storage_is_a_404_not_an_error(studio):
+    team, owner = studio["team"], studio["people"]["owner"]
+    client = signed_in(owner)
+    client.post(reverse("credits:team_avatar"), {"avatar": picture(), "team_slug": team.slug})
+    team.refresh_from_db()
+    team.avatar.storage.delete(team.avatar.name)  # lost, or removed by hand
+
+    assert client.get(avatar_url(team)).status_code == 404
