@@ -1079,8 +1079,7 @@
     focusAfterSwap = active && gallery.contains(active) && active.id ? active.id : gallery.id;
     var menu = elt.closest("details.asset-menu");
     if (menu && menu.contains(active)) focusAfterSwap = gallery.id;
-    var fav = elt.querySelector(".asset__star");
-    if (fav) focusAfterSwap = fav.id;
+    if (elt.matches(".asset__star")) focusAfterSwap = elt.id;  // Safari does not focus a clicked button
   });
   doc.addEventListener("htmx:afterRequest", function (event) {
     if (focusAfterSwap && event.detail && !event.detail.successful && galleryOf(event.detail.elt)) focusAfterSwap = null;
@@ -1176,32 +1175,29 @@
     if (event.detail && event.detail.elt) announce(event.detail.elt);
   });
 
-  /* favourite star (project gallery): flips at once, goes back if the server says no */
-  function setStar(form, on) {
-    var star = form.querySelector(".asset__star");
-    if (star) {
-      star.classList.toggle("is-on", on);
-      star.setAttribute("aria-pressed", on ? "true" : "false");
-    }
-    form.setAttribute("action", on ? form.getAttribute("data-off") : form.getAttribute("data-on"));
+  /* favourite star (project gallery): flips at once, goes back if the server says no. The star
+     submits the page's actions form to its own formaction (studio/visual/_gallery_items.html). */
+  function setStar(star, on) {
+    star.classList.toggle("is-on", on);
+    star.setAttribute("aria-pressed", on ? "true" : "false");
+    star.setAttribute("formaction", on ? star.getAttribute("data-off") : star.getAttribute("data-on"));
   }
   doc.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.matches || !form.matches("form[data-fav-toggle]") || !window.fetch) return;
+    var star = event.submitter;
+    if (!star || !star.matches("[data-fav-toggle]") || !window.fetch) return;
     event.preventDefault();
-    var star = form.querySelector(".asset__star");
-    var on = !(star && star.classList.contains("is-on"));
-    var url = form.getAttribute("action");
-    var data = new FormData(form);
-    setStar(form, on);
+    var on = !star.classList.contains("is-on");
+    var url = star.getAttribute("formaction");
+    var data = new FormData(event.target);
+    setStar(star, on);
     fetch(url, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "HX-Request": "true", "X-CSRFToken": data.get("csrfmiddlewaretoken") || "" }
     }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));
     }).catch(function () {
-      setStar(form, !on);
-      toast(form.getAttribute("data-failed"), "error");
+      setStar(star, !on);
+      toast(star.getAttribute("data-failed"), "error");
     });
   }, true);
 

@@ -7,6 +7,7 @@ bible changes too (a cover, a reference sheet). Refusals are AppErrors the galle
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -29,7 +30,7 @@ from .. import targets
 from ..generate import jobs
 from . import selectors, services
 from .forms import GalleryFilterForm
-from .panels import gallery_context
+from .panels import FILES_CACHE_SECONDS, files_version, gallery_context
 
 ASSETS_PER_PAGE = 20
 
@@ -171,11 +172,13 @@ def project_gallery(request, public_id):
     for asset in items:
         asset.is_stale = asset.pk in stale
         asset.made_with = _made_with(asset.params or {}, presets)
+        asset.added = naturaltime(asset.created_at)  # shown, so part of the cached markup's key
     query = request.GET.copy()
     query.pop("page", None)
     context = {"project": project, "form": form, "page": page, "assets": items, "query": query.urlencode(),
                "filtered": any(filters.get(k) for k in ("q", "media", "source", "favourites", "stale")),
-               "next": request.get_full_path()}
+               "next": request.get_full_path(), "cache_seconds": FILES_CACHE_SECONDS,
+               "files_version": files_version(items, shown=("is_stale", "made_with", "added", "target_info"))}
     if is_htmx(request) and request.GET.get("page"):
         return render(request, "studio/visual/_gallery_items.html", context)
     return render(request, "studio/visual/gallery.html", context)
