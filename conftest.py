@@ -64,9 +64,11 @@ def _clean_cache():
     from django.core.cache import cache
 
     from modo import catalog, latency, workers
+    from modo.admin_site import navigation
 
     yield
     catalog.forget()
+    navigation.forget()
     workers.forget()
     latency.forget()
     if settings.REDIS_AVAILABLE:

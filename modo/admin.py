@@ -1,10 +1,15 @@
+import hashlib
 import json
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import lookup_field
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -57,6 +62,45 @@ class LargeListAdmin:
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
+
+
+class CachedRowsChangeList(ChangeList):
+    @cached_property
+    def rows_version(self) -> str:
+        """A digest of everything the list's rows show: each row's id and the value of each of
+        its columns (read as the admin reads them, before formatting), and what formats them —
+        the query string (sorting, filters: the header and row links), the language and the time
+        zone. Any change to a row shown makes a new key."""
+        if self.formset is not None:
+            raise ImproperlyConfigured("CachedRowsAdmin cannot cache the rows of a list_editable list.")
+        rows = []
+        for obj in self.result_list:
+            row = [obj.pk, str(obj)]  # the action checkbox shows these two: not rendered here
+            for name in self.list_display:
+                if name == "action_checkbox":
+                    continue
+                try:
+                    row.append(lookup_field(name, obj, self.model_admin)[2])
+                except ObjectDoesNotExist:
+                    row.append(None)
+            rows.append(row)
+        shown = [sorted(self.params.items()), self.preserved_filters, translation.get_language(),
+                 timezone.get_current_timezone_name(), [str(name) for name in self.list_display], rows]
+        return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
+
+
+class CachedRowsAdmin:
+    """An admin list whose table of rows is cached, rendered, under CachedRowsChangeList.rows_version:
+    the rows are still read on every request (the same queries), but the ~0.3 ms each of them
+    costs to render (a dozen cells through the admin's lookups, formats and escaping) is paid
+    once per version (bench figure 5, the admin user list). Filters, counts, actions and
+    pagination around the table are rendered live."""
+
+    change_list_template = "admin/change_list_cached_rows.html"
+    rows_cache_seconds = 300
+
+    def get_changelist(self, request, **kwargs):
+        return CachedRowsChangeList
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,6 +9,7 @@ from studio.bible.views import projects as studio_projects
 from studio.watch import views as watch_views
 
 from . import admin_views, views
+from .admin_site import navigation
 from .api import api
 
 # The admin signs in through allauth's login, which is rate limited (no second, unthrottled door).
@@ -17,6 +18,8 @@ admin.site.site_header = "MODO Creator Verse"
 admin.site.site_title = "MODO admin"
 # The admin index shows today's AI cost against the alert threshold (admin_views.with_cost_alert).
 admin.site.index = admin_views.with_cost_alert(admin.site.index)
+# The app list (sidebar, index, app pages) is built once per language and set of permissions.
+admin.site.get_app_list = navigation.remembered_app_list(admin.site.get_app_list)
 
 urlpatterns = [
     path("", showcase.home, name="home"),

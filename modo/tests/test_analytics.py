@@ -2,6 +2,8 @@
 page is for staff with `modo.view_analytics`, its query count does not grow with the usage log,
 and the admin index shows today's cost against the alert threshold."""
 
+import re
+import time as pytime
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
@@ -15,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from aiproviders.models import AIModel, CostAlert, Provider, UsageLog
 from credits import ledger, orders
@@ -315,6 +318,13 @@ def test_the_page_runs_the_same_few_queries_for_10_or_1000_usage_rows(root, worl
     assert few == many <= MAX_QUERIES
 
 
+def _calls_shown(html: str, model: str) -> int:
+    """The calls column of `model`'s row in the page's models table."""
+    table = html.split('id="models"')[1].split("</table>")[0]
+    return int(re.search(rf'{model} <span class="muted">[^<]*</span></th>\s*<td class="num">([\d,.]+)</td>', table)
+               .group(1).replace(",", "").replace(".", ""))
+
+
 def test_a_periods_report_is_computed_once_a_minute(root, world):
     first = _queries_for_page(root, 10, world["text"])
     UsageLog.objects.all().delete()
@@ -322,9 +332,38 @@ def test_a_periods_report_is_computed_once_a_minute(root, world):
     with CaptureQueriesContext(connection) as queries:
         response = root.get(URL, {"days": 7})
 
+    assert len(queries) == 2  # session and user: the report is the one rendered a moment ago
     assert len(queries) < first
-    assert response.context["report"]["models"]["models"][0]["calls"] == 10  # as computed a moment ago
-    assert "at most 60 seconds old" in response.content.decode()
+    html = response.content.decode()
+    assert _calls_shown(html, "Acme Text") == 10  # as computed a moment ago
+    assert "at most 60 seconds old" in html
+
+
+def test_the_cached_report_is_kept_per_language_and_period(root, world):
+    english = root.get(URL, {"days": 7}).content.decode()
+    _usage(world["text"], TODAY, "ok", 100, "0.5")  # after the English report was cached
+    # Another period is its own report (the last 30 days hold the same calls as the last 7 here).
+    assert _calls_shown(root.get(URL, {"days": 30}).content.decode(), "Acme Text") == _calls_shown(english, "Acme Text") + 1
+
+    User.objects.filter(is_superuser=True).update(locale="id")
+    with CaptureQueriesContext(connection) as queries:
+        indonesian = root.get(URL, {"days": 7}).content.decode()
+
+    assert len(queries) > 2  # computed for this language, not the English page's
+    assert "Generations per day" in english and "Generations per day" not in indonesian
+    assert "Pembuatan AI per hari" in indonesian
+    assert _calls_shown(indonesian, "Acme Text") == _calls_shown(english, "Acme Text") + 1
+
+
+def test_the_report_is_computed_again_once_its_minute_is_over(root, world, monkeypatch):
+    monkeypatch.setattr("modo.admin_views.REPORT_CACHE_SECONDS", 1)  # a second instead of a minute
+    shown = _calls_shown(root.get(URL, {"days": 7}).content.decode(), "Acme Text")
+    _usage(world["text"], TODAY, "ok", 100, "0.5")
+    assert _calls_shown(root.get(URL, {"days": 7}).content.decode(), "Acme Text") == shown  # still the cached one
+
+    pytime.sleep(1.1)
+
+    assert _calls_shown(root.get(URL, {"days": 7}).content.decode(), "Acme Text") == shown + 1
 
 
 # --- the cost alert on the admin index -----------------------------------------------------------
