@@ -181,10 +181,11 @@ def test_a_client_that_disconnects_releases_the_hold(user, project):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_capture_the_finished_draft_and_the_usage_row_commit_together(user, project, monkeypatch):
+def test_the_capture_the_finished_draft_and_the_usage_row_commit_together(seeded_defaults, user, project, monkeypatch):
     """They are one transaction: when the usage row cannot be written after the capture, the
     capture and the draft's text roll back with it, the hold is released, and the vendor's work
-    is still logged (without credits)."""
+    is still logged (without credits). (`seeded_defaults`: an earlier transactional test may
+    have flushed the plans.)"""
     from aiproviders import router
 
     before = credit_account_for(user=user)
