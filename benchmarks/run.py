@@ -38,7 +38,7 @@ os.environ["REDIS_URL"] = REDIS_URL
 
 from _harness import Results, http_client, login, run_clients, say, stop, summary  # noqa: E402
 from _pages import count_queries, figure_pages, page_urls  # noqa: E402
-from _ratios import ratio  # noqa: E402
+from _ratios import ratio, within  # noqa: E402
 from _scratch import scratch_database  # noqa: E402 — sets DJANGO_SETTINGS_MODULE first
 from _speech import figure_lipsync, figure_speech  # noqa: E402
 
@@ -46,7 +46,10 @@ from _speech import figure_lipsync, figure_speech  # noqa: E402
 LEDGER_MIN_RATIO = 0.50
 HORDAK_MIN_RATIO = 1.5  # issue 23: ours / django-hordak, hold+capture pairs per second
 LEDGER_WORKERS = 8
-GENERATE_P50_MS, GENERATE_P95_MS = 12, 25  # p50 relaxed from 10 ms by issue 15 (LiteLLM's published gateway overhead)
+# Issue 23: times restated as ratios of the same run. Issue 15's 12 ms p50 / 25 ms p95 were set when
+# the floor (GET /api/v1/me) answered in ~4 ms p50 / ~6 ms p95 on a quiet machine: the same
+# allowance is 3× its p50 and 4× its p95, whatever the machine (benchmarks/README.md, figure 2).
+GENERATE_OVER_ME_P50_X, GENERATE_OVER_ME_P95_X = 3.0, 4.0
 DISPATCH_P50_MS = 50
 STREAM_P95_MS = 50
 ANIMATION_MAX_S = 5
@@ -157,14 +160,16 @@ def figure_generate(results: Results, stack, token: str, character) -> None:
                                          base_url=stack.base_url)
     stats["closed_loop"] = {**summary(closed), "rate_per_s": round(len(closed) / closed_seconds, 1)}
     results.data["generate"] = stats
-    results.add("2. generate/character 202, p50", stats["p50"], "ms", f"<= {GENERATE_P50_MS} ms",
-                stats["p50"] <= GENERATE_P50_MS)
-    results.add("2. generate/character 202, p95", stats["p95"], "ms", f"<= {GENERATE_P95_MS} ms",
-                stats["p95"] <= GENERATE_P95_MS)
+    results.add("2. generate/character 202, p50 / p95 (absolute)", f"{stats['p50']:.1f} / {stats['p95']:.1f}", "ms")
     results.add("2. generate, server's own time, p50", server.get("p50", 0), "ms")
-    results.add("2. baseline GET /api/v1/me, p50", stats["baseline_me"]["p50"], "ms")
-    stats["over_me_p50"] = ratio(stats["p50"], stats["baseline_me"]["p50"])  # the same-run ratio (issue 23)
-    results.add("2. generate ÷ GET /api/v1/me, p50", stats["over_me_p50"], "×")
+    results.add("2. baseline GET /api/v1/me, p50 / p95", f"{stats['baseline_me']['p50']:.1f} / "
+                f"{stats['baseline_me']['p95']:.1f}", "ms")
+    stats["over_me_p50"] = ratio(stats["p50"], stats["baseline_me"]["p50"])
+    stats["over_me_p95"] = ratio(stats["p95"], stats["baseline_me"]["p95"])
+    results.add("2. generate ÷ GET /api/v1/me, p50", stats["over_me_p50"], "×", f"<= {GENERATE_OVER_ME_P50_X:g}×",
+                within(stats["over_me_p50"], GENERATE_OVER_ME_P50_X))
+    results.add("2. generate ÷ GET /api/v1/me, p95", stats["over_me_p95"], "×", f"<= {GENERATE_OVER_ME_P95_X:g}×",
+                within(stats["over_me_p95"], GENERATE_OVER_ME_P95_X))
     results.add("2. generate capacity (8 clients, no wait)", stats["closed_loop"]["rate_per_s"], "req/s")
 
     # Nothing of that load may run on: cancel (and release) every queued job, drop their messages.
