@@ -114,7 +114,7 @@ def _stored(picture):
     """The picture's file, open; a 404 when storage no longer has it (lost or removed by hand)."""
     try:
         return picture.open("rb")
-    except (FileNotFoundError, OSError) as exc:
+    except OSError as exc:  # FileNotFoundError, or the storage cannot read it
         raise Http404 from exc
 
 

@@ -1,4 +1,3 @@
-import hashlib
 import json
 
 from django.contrib import admin
@@ -15,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from . import alerts
+from .cache import digest
 from .models import Alert, AlertRule, ContactMessage, RollupMark
 
 
@@ -86,7 +86,7 @@ class CachedRowsChangeList(ChangeList):
             rows.append(row)
         shown = [sorted(self.params.items()), self.preserved_filters, translation.get_language(),
                  timezone.get_current_timezone_name(), [str(name) for name in self.list_display], rows]
-        return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
+        return digest(shown)
 
 
 class CachedRowsAdmin:

@@ -6,7 +6,16 @@ ledger write spent half its time there), paid under the GIL by every thread of a
 `redis.Redis` is thread-safe and holds no connection of its own (its pool does, and the pool
 reconnects after a fork), so one per pool serves the whole process."""
 
+import hashlib
+import json
+
 from django.core.cache.backends import redis as django_redis
+
+
+def digest(*parts) -> str:
+    """SHA-256 of `parts` as JSON (anything JSON cannot hold, as its str): the version a cached
+    fragment is kept under (what it shows), or a request's input compared on a retry."""
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
 class _Client(django_redis.RedisCacheClient):

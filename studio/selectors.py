@@ -3,8 +3,6 @@ owner, or a member of the project's team whose role allows the action (accounts.
 edit, generate, manage...); anyone else gets 404. With no `action`, the request's default
 applies (read on GET, edit on a write: accounts.roles.default_action)."""
 
-import hashlib
-import json
 
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -14,6 +12,7 @@ from django.utils import timezone
 
 from accounts.selectors import allowed_or_404
 from credits.models import Hold
+from modo.cache import digest
 
 from .models import Beat, Character, Draft, Generation, Location, Moodboard, Project, Scene
 
@@ -170,7 +169,7 @@ def cast_version(characters: list[Character]) -> str:
     """A digest of everything the characters list shows, in its order."""
     shown = [[str(getattr(c, name)) for name in CAST_FIELDS] + [str(c.primary_image.public_id) if c.primary_image else ""]
              for c in characters]
-    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+    return digest(shown)
 
 
 def scenes_of(project: Project) -> QuerySet[Scene]:

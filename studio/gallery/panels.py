@@ -2,8 +2,6 @@
 files, with upload, "add from Google Drive" and each file's actions; and the digest the galleries'
 cached file markup is kept under (files_version)."""
 
-import hashlib
-import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +11,7 @@ from django.utils import timezone, translation
 from media import selectors as media_selectors
 from media.models import MediaAsset
 from media.selectors import TargetRef
+from modo.cache import digest
 from modo.errors import AppError
 
 from .. import targets
@@ -41,7 +40,7 @@ def files_version(assets, *, shown: tuple[str, ...] = (), **page) -> str:
     controls and each action checks the role): a control that depends on it belongs in `page`."""
     files = [[getattr(asset, name) for name in (*_COLUMNS, *shown)] for asset in assets]
     page.update(language=translation.get_language(), time_zone=timezone.get_current_timezone_name())
-    return hashlib.sha256(json.dumps([files, page], default=str, sort_keys=True).encode()).hexdigest()
+    return digest(files, sorted(page.items()))
 
 
 def gallery_context(request, target: TargetRef, *, error: AppError | None = None) -> dict:

@@ -9,8 +9,6 @@ Every ending other than success (failure, cancel, timeout) releases the hold, on
 moves with a conditional update and only the caller whose update won settles the hold (and the
 ledger's own settle is idempotent too)."""
 
-import hashlib
-import json
 import math
 import uuid
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from media import services as media_services
 from media.models import MediaAsset
 from modo import workers
 from modo.after_response import after_response
+from modo.cache import digest
 from modo.errors import AppError, ServiceUnavailable
 
 from .. import selectors, targets
@@ -101,10 +100,6 @@ class MissingReferences(AppError):
 
 class InvalidJob(AppError):
     code, status = "INVALID_INPUT", 422
-
-
-def _hash(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
 # --- requests --------------------------------------------------------------------------------------
@@ -242,7 +237,7 @@ def character_image_request(*, user, character: Character, prompt: str = "", sty
               "subject": {"name": character.name, "traits": [t for t in (character.appearance, character.clothing) if t]}}
     return _request(user=user, project=character.project, kind=Kind.CHARACTER_IMAGE, target_kind="character",
                     target_id=character.public_id, params=params, prompt=built, model=model,
-                    idempotency_key=idempotency_key, input_hash=_hash(params["sheet_hash"], built, refs),
+                    idempotency_key=idempotency_key, input_hash=digest(params["sheet_hash"], built, refs),
                     quote_params={"references": refs}, subject=character.name)
 
 
@@ -321,7 +316,7 @@ def moodboard_request(*, user, moodboard: Moodboard, characters: list[Character]
               "subject": {"name": moodboard.title, "traits": [c.name for c in characters]}}
     return _request(user=user, project=moodboard.project, kind=Kind.MOODBOARD, target_kind="moodboard",
                     target_id=moodboard.public_id, params=params, prompt=built, model=model,
-                    idempotency_key=idempotency_key, input_hash=_hash(built, refs), quote_params={"references": refs},
+                    idempotency_key=idempotency_key, input_hash=digest(built, refs), quote_params={"references": refs},
                     subject=moodboard.title)
 
 
@@ -346,7 +341,7 @@ def animation_request(*, user, source: MediaAsset, duration: int, motion: str = 
               "width": width, "height": height, "extra_prompt": prompt.strip()}
     return _request(user=user, project=source.project, kind=Kind.ANIMATION, target_kind=source.target_kind,
                     target_id=source.target_id, params=params, prompt=prompt.strip(), model=model,
-                    idempotency_key=idempotency_key, input_hash=_hash(str(source.public_id), duration, motion, prompt),
+                    idempotency_key=idempotency_key, input_hash=digest(str(source.public_id), duration, motion, prompt),
                     quote_params={"duration": duration})
 
 

@@ -22,11 +22,12 @@ from credits.selectors import credit_account_for
 from media import audio, video
 from media import services as media_services
 from media.models import MediaAsset
+from modo.cache import digest
 from modo.errors import AppError
 from modo.imaging import FileTooLarge
 
 from ..models import Generation
-from .jobs import InvalidJob, _hash, _request, _usable_image, video_size
+from .jobs import InvalidJob, _request, _usable_image, video_size
 from .worker import _open, _progress, _video_state
 
 Kind = Generation.Kind
@@ -105,7 +106,7 @@ def lipsync_request(*, user, source: MediaAsset, sound: MediaAsset, model: AIMod
               "subject": {"name": sound.file_name}, **face}
     return _request(user=user, project=source.project, kind=Kind.LIPSYNC, target_kind=source.target_kind,
                     target_id=source.target_id, params=params, prompt="", model=model, idempotency_key=idempotency_key,
-                    input_hash=_hash(str(source.public_id), str(sound.public_id)),
+                    input_hash=digest(str(source.public_id), str(sound.public_id)),
                     quote_params={"duration": params["quote_duration"]})
 
 

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from aiproviders.models import AIModel
 from media.models import MediaAsset
+from modo.cache import digest
 
 from ..models import Generation
-from .jobs import InvalidJob, _hash, _request, _usable_image
+from .jobs import InvalidJob, _request, _usable_image
 from .prompts import QUALITY_TAGS, chosen_presets
 
 # The size choice → the size presets' scale letter; the aspect (square, portrait, landscape) is
@@ -62,5 +63,5 @@ def restyle_request(*, user, source: MediaAsset, style: str, size: str = "medium
               "strength": STRENGTH, "subject": {"name": source.file_name, "traits": []}}
     return _request(user=user, project=source.project, kind=Generation.Kind.RESTYLE, target_kind=source.target_kind,
                     target_id=source.target_id, params=params, prompt=f"{words}, {QUALITY_TAGS}", model=model,
-                    idempotency_key=idempotency_key, input_hash=_hash(refs, style_preset.key, size),
+                    idempotency_key=idempotency_key, input_hash=digest(refs, style_preset.key, size),
                     quote_params={"references": refs})

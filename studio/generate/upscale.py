@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy
 
 from aiproviders.models import AIModel
 from media.models import MediaAsset
+from modo.cache import digest
 from modo.errors import AppError
 
 from ..models import Generation
-from .jobs import InvalidJob, _hash, _request, _usable_image
+from .jobs import InvalidJob, _request, _usable_image
 
 SCALES = (2, 4)
 
@@ -62,5 +63,5 @@ def upscale_request(*, user, source: MediaAsset, scale: int, model: AIModel | No
               "subject": {"name": source.file_name, "traits": []}}
     return _request(user=user, project=source.project, kind=Generation.Kind.UPSCALE, target_kind=source.target_kind,
                     target_id=source.target_id, params=params, prompt=source.prompt, model=model,
-                    idempotency_key=idempotency_key, input_hash=_hash(str(source.public_id), scale),
+                    idempotency_key=idempotency_key, input_hash=digest(str(source.public_id), scale),
                     quote_params={"variant": "upscale"})

@@ -21,9 +21,10 @@ from aiproviders.adapters.base import SpeechRequest
 from aiproviders.models import AIModel
 from credits.selectors import credit_account_for
 from media import audio
+from modo.cache import digest
 
 from ..models import Character, Generation, Scene
-from .jobs import InvalidJob, _hash, _request
+from .jobs import InvalidJob, _request
 from .worker import _progress, _stop_if_cancelled, _succeed
 
 Kind = Generation.Kind
@@ -170,7 +171,7 @@ def _voice_request(*, user, project, target_kind: str, target_id, subject: str, 
     prompt = "\n".join(f"{p['speaker']}: {p['text']}" if p["speaker"] else p["text"] for p in line_params)
     return _request(user=user, project=project, kind=Kind.VOICE, target_kind=target_kind, target_id=target_id,
                     params=params, prompt=prompt, model=model, idempotency_key=idempotency_key,
-                    input_hash=_hash(prompt, line_params, fmt), quote_params={"duration": seconds}, subject=subject)
+                    input_hash=digest(prompt, line_params, fmt), quote_params={"duration": seconds}, subject=subject)
 
 
 def character_line_request(*, user, character: Character, text: str, fmt: str = "wav", model: AIModel | None = None,
