@@ -66,8 +66,11 @@ worker: env
 	@$(SITE_ENV); $(VENV)/bin/celery -A modo worker -B -Q default,image,video --concurrency 2 --loglevel INFO --schedule var/celerybeat-schedule
 
 # PostgreSQL and Redis are used when they answer (required with CI=true); see conftest.py.
+# One test process per core (TEST_WORKERS=0: this process alone, in order, for -x or --pdb);
+# each worker has its own test database (test_<name>_gw0, …) and cache prefix.
+TEST_WORKERS ?= auto
 test: install-dev messages
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Measured speed against budgets (benchmarks/README.md): gunicorn, a Celery worker, PostgreSQL and
 # Redis on this machine, a scratch database seeded at two sizes. Prints a table, writes var/bench/.

@@ -63,7 +63,7 @@ def _clean_cache():
     configuration catalog, the workers' heartbeats and request latencies afresh)."""
     from django.core.cache import cache
 
-    from modo import catalog, latency, workers
+    from modo import after_response, catalog, latency, workers
     from modo.admin_site import navigation
 
     yield
@@ -71,16 +71,8 @@ def _clean_cache():
     navigation.forget()
     workers.forget()
     latency.forget()
-    if settings.REDIS_AVAILABLE:
-        import redis
-
-        client = redis.Redis.from_url(settings.TEST_REDIS_URL)
-        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=500))
-        if keys:
-            client.delete(*keys)
-        client.close()
-    else:
-        cache.clear()
+    after_response.forget()
+    cache.clear()  # on Redis, this run's own keys only (modo.cache.RedisCache.clear)
 
 
 @pytest.fixture(autouse=True)

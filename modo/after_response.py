@@ -39,6 +39,12 @@ def _finished(**_kwargs) -> None:
             log.exception("work after the response failed")
 
 
+def forget() -> None:
+    """Leaves no request open in this context (tests: a streamed response never read to its end
+    sends no request_finished)."""
+    _pending.set(None)
+
+
 def connect_signals() -> None:
     request_started.connect(_started, dispatch_uid="modo-after-response-start")
     request_finished.connect(_finished, dispatch_uid="modo-after-response-finish")

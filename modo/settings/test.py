@@ -48,8 +48,10 @@ if REDIS_AVAILABLE:
         "default": {
             "BACKEND": "modo.cache.RedisCache",
             "LOCATION": TEST_REDIS_URL,
-            # Two test runs at once (TEST_DATABASE_NAME) must not clear each other's counters.
-            "KEY_PREFIX": "modo-test" + (f"-{env('TEST_DATABASE_NAME')}" if env("TEST_DATABASE_NAME", default="") else ""),
+            # Two test runs at once (TEST_DATABASE_NAME), or two workers of one run (pytest-xdist),
+            # must not clear each other's counters.
+            "KEY_PREFIX": "-".join(filter(None, ["modo-test", env("TEST_DATABASE_NAME", default=""),
+                                                 env("PYTEST_XDIST_WORKER", default="")])),
         }
     }
 else:

@@ -32,6 +32,16 @@ def superadmin(db):
     return UserFactory(email="boss@modo.example", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch):
+    """Windows are fixed (10:00–11:00): a test that counts its events across a boundary would
+    see them split in two. Events counted without an explicit time fall in the window of the
+    test's start; a test passing `now=` still chooses its own."""
+    started, window_start = timezone.now(), alerts.window_start
+    monkeypatch.setattr(alerts, "window_start", lambda *, minutes, now=None: window_start(minutes=minutes,
+                                                                                           now=now or started))
+
+
 def rule(kind, threshold, minutes=10):
     AlertRule.objects.update_or_create(kind=kind, defaults={"threshold": threshold, "window_minutes": minutes,
                                                             "enabled": True})

@@ -37,3 +37,30 @@ def test_threads_share_the_client_and_see_each_others_writes(redis_cache):
 
 def test_the_configured_cache_is_this_backend():
     assert isinstance(caches["default"], RedisCache)
+
+
+def test_clear_removes_this_caches_keys_and_no_one_elses(settings, redis_cache):
+    import redis
+
+    other = RedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": "modo-test-cache-other"})
+    starred = RedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": "modo-test-cache-client*"})
+    raw = redis.Redis.from_url(settings.TEST_REDIS_URL)
+    try:
+        redis_cache.set_many({f"mine{n}": n for n in range(2500)}, 30)  # more than one batch
+        other.set("theirs", 1, 30)
+        starred.set("glob", 1, 30)
+        raw.set("modo-test-cache-broker-queue", b"job", ex=30)  # a key with no cache prefix at all
+
+        assert redis_cache.clear() is True
+
+        assert redis_cache.get_many([f"mine{n}" for n in range(2500)]) == {}
+        assert other.get("theirs") == 1 and starred.get("glob") == 1
+        assert raw.get("modo-test-cache-broker-queue") == b"job"
+        redis_cache.set("survivor", 1, 30)
+        assert starred.clear() and starred.get("glob") is None  # its "*" taken literally:
+        assert redis_cache.get("survivor") == 1 and other.get("theirs") == 1
+    finally:
+        other.delete("theirs")
+        redis_cache.delete("survivor")
+        raw.delete("modo-test-cache-broker-queue")
+        raw.close()
