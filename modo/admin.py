@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from . import alerts
-from .cache import digest
+from .cache import fragment_version
 from .models import Alert, AlertRule, ContactMessage, RollupMark
 
 
@@ -70,7 +70,7 @@ class CachedRowsChangeList(ChangeList):
         """A digest of everything the list's rows show: each row's id and the value of each of
         its columns (read as the admin reads them, before formatting), and what formats them —
         the query string (sorting, filters: the header and row links), the language and the time
-        zone. Any change to a row shown makes a new key."""
+        zone; and the templates (fragment_version). Any change to a row shown makes a new key."""
         if self.formset is not None:
             raise ImproperlyConfigured("CachedRowsAdmin cannot cache the rows of a list_editable list.")
         rows = []
@@ -86,7 +86,7 @@ class CachedRowsChangeList(ChangeList):
             rows.append(row)
         shown = [sorted(self.params.items()), self.preserved_filters, translation.get_language(),
                  timezone.get_current_timezone_name(), [str(name) for name in self.list_display], rows]
-        return digest(shown)
+        return fragment_version(shown)
 
 
 class CachedRowsAdmin:

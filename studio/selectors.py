@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.selectors import allowed_or_404
 from credits.models import Hold
-from modo.cache import digest
+from modo.cache import fragment_version
 
 from .models import Beat, Character, Draft, Generation, Location, Moodboard, Project, Scene
 
@@ -166,10 +166,10 @@ def cast_of(project: Project) -> list[Character]:
 
 
 def cast_version(characters: list[Character]) -> str:
-    """A digest of everything the characters list shows, in its order."""
+    """A digest of everything the characters list shows, in its order (and of the templates)."""
     shown = [[str(getattr(c, name)) for name in CAST_FIELDS] + [str(c.primary_image.public_id) if c.primary_image else ""]
              for c in characters]
-    return digest(shown)
+    return fragment_version(shown)
 
 
 def scenes_of(project: Project) -> QuerySet[Scene]:

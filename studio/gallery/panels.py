@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from media import selectors as media_selectors
 from media.models import MediaAsset
 from media.selectors import TargetRef
-from modo.cache import digest
+from modo.cache import fragment_version
 from modo.errors import AppError
 
 from .. import targets
@@ -35,12 +35,13 @@ _COLUMNS = [field.attname for field in MediaAsset._meta.concrete_fields]
 def files_version(assets, *, shown: tuple[str, ...] = (), **page) -> str:
     """A digest of everything a gallery's file markup shows: every column of each file, the
     attributes `shown` that the view set on them (is_stale, target_info, ...), `page` — what
-    else the markup depends on: the target, the viewer's Drive — and the reader's language and
-    time zone. What the viewer's team role allows is not shown (every member sees the same
-    controls and each action checks the role): a control that depends on it belongs in `page`."""
+    else the markup depends on: the target, the viewer's Drive — the reader's language and time
+    zone, and the templates (modo.cache.fragment_version). What the viewer's team role allows is
+    not shown (every member sees the same controls and each action checks the role): a control
+    that depends on it belongs in `page`."""
     files = [[getattr(asset, name) for name in (*_COLUMNS, *shown)] for asset in assets]
     page.update(language=translation.get_language(), time_zone=timezone.get_current_timezone_name())
-    return digest(files, sorted(page.items()))
+    return fragment_version(files, sorted(page.items()))
 
 
 def gallery_context(request, target: TargetRef, *, error: AppError | None = None) -> dict:
