@@ -126,3 +126,23 @@ def test_purging_a_trashed_project_removes_its_files(platform_storage, user, pro
         studio_services.projects_purge_trash(now=timezone.now() + timezone.timedelta(days=31))
     assert platform_storage.keys() == set()
     assert not MediaAsset.objects.exists()
+
+
+def test_a_picture_whose_file_is_gone_from_storage_is_a_404(platform_storage, client, user):
+    """A user's or a team's picture removed from storage by hand (or lost) answers 404 on local
+    files and on S3 alike — never a response that breaks while it streams."""
+    from django.core.files.base import ContentFile
+
+    from accounts.teams import team_create
+
+    user.avatar.save("avatar.webp", ContentFile(png()), save=True)
+    team = team_create(user=user, name="Studio Laut")
+    team.avatar.save("team.webp", ContentFile(png()), save=True)
+    client.force_login(user)
+    urls = [reverse("accounts:avatar", args=[user.public_id]), reverse("accounts:team_avatar", args=[team.public_id])]
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+
+    user.avatar.storage.delete(user.avatar.name)
+    team.avatar.storage.delete(team.avatar.name)
+
+    assert [client.get(url).status_code for url in urls] == [404, 404]
