@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from modo.admin import QuickActionCheckbox
@@ -44,10 +45,10 @@ class UserAdmin(QuickActionCheckbox, BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     actions = ["deactivate"]
 
-    @admin.action(description="Deactivate (they can no longer sign in)", permissions=["change"])
+    @admin.action(description=_("Deactivate (they can no longer sign in)"), permissions=["change"])
     def deactivate(self, request, queryset):
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
-        self.message_user(request, f"{count} user(s) deactivated.")
+        self.message_user(request, gettext("%(count)s user(s) deactivated.") % {"count": count})
 
 
 @admin.register(ApiToken)

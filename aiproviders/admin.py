@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from modo import catalog
@@ -191,19 +192,20 @@ class AIModelAdmin(admin.ModelAdmin):
                           % {"count": queryset.update(cache_ttl_seconds=0)})
         catalog.changed()
 
-    @admin.action(description="Enable selected models")
+    @admin.action(description=_("Enable selected models"))
     def enable(self, request, queryset):
-        self.message_user(request, f"{queryset.update(enabled=True)} model(s) enabled.")
+        self.message_user(request, gettext("%(count)s model(s) enabled.") % {"count": queryset.update(enabled=True)})
         catalog.changed()
 
-    @admin.action(description="Disable selected models")
+    @admin.action(description=_("Disable selected models"))
     def disable(self, request, queryset):
-        self.message_user(request, f"{queryset.update(enabled=False)} model(s) disabled.")
+        self.message_user(request, gettext("%(count)s model(s) disabled.") % {"count": queryset.update(enabled=False)})
         catalog.changed()
 
-    @admin.action(description="Clear cooldown")
+    @admin.action(description=_("Clear cooldown"))
     def clear_cooldown(self, request, queryset):
-        self.message_user(request, f"{queryset.update(cooldown_until=None)} model(s) back in rotation.")
+        self.message_user(request, gettext("%(count)s model(s) back in rotation.")
+                          % {"count": queryset.update(cooldown_until=None)})
         catalog.changed()
 
 

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts import teams as team_services
 from accounts.models import Membership, Team
@@ -31,7 +33,27 @@ from .models import (
     Plan,
     Receipt,
 )
+from .reasons import reason_text
 from .selectors import credit_account_for
+
+
+def plan_name(plan: Plan) -> str:
+    """A plan's name as its reader says it: the default plans' names (Trial, Free) are translated, as
+    on the creators' pages and in the ledger's reasons. The plan's own admin page shows the name stored."""
+    return pgettext("plan name", plan.name)
+
+
+class PlanListFilter(admin.RelatedFieldListFilter):
+    """A filter by plan (a credit account's, or a user's through it), titled and labelled in the
+    admin's language: the plan field itself has no translated name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = gettext("plan")
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or Plan._meta.ordering or ["pk"]
+        return [(plan.pk, plan_name(plan)) for plan in Plan.objects.order_by(*ordering)]
 
 
 @admin.register(Plan)
@@ -43,13 +65,13 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "is_public", "sort_order", "is_default_for_signup"]}),
-        ("Price", {"fields": ["price_monthly", "price_yearly", "currency", "price_monthly_idr", "price_yearly_idr"],
-                   "description": "Leave both prices empty for “contact us”. IDR prices are what Midtrans and Xendit charge "
-                                  "(empty: the price converted at MIDTRANS_IDR_RATE)."}),
-        ("Credits and limits", {"fields": ["credits_per_cycle", "signup_credits", "max_projects", "daily_generation_limit"]}),
-        ("Features", {"fields": ["feature_video", "feature_audio", "feature_lipsync", "feature_upscale", "feature_restyle",
-                                  "feature_premium_models"]}),
-        ("Trial", {"fields": ["is_trial", "trial_days", "trial_generation_cap"]}),
+        (_("Price"), {"fields": ["price_monthly", "price_yearly", "currency", "price_monthly_idr", "price_yearly_idr"],
+                      "description": _("Leave both prices empty for “contact us”. IDR prices are what Midtrans and Xendit "
+                                       "charge (empty: the price converted at MIDTRANS_IDR_RATE).")}),
+        (_("Credits and limits"), {"fields": ["credits_per_cycle", "signup_credits", "max_projects", "daily_generation_limit"]}),
+        (_("Features"), {"fields": ["feature_video", "feature_audio", "feature_lipsync", "feature_upscale", "feature_restyle",
+                                     "feature_premium_models"]}),
+        (_("Trial"), {"fields": ["is_trial", "trial_days", "trial_generation_cap"]}),
     ]
 
 
@@ -67,9 +89,11 @@ class CreditCostAdmin(admin.ModelAdmin):
 
 
 class AdjustForm(forms.Form):
-    direction = forms.ChoiceField(choices=[("grant", "Grant credits"), ("deduct", "Deduct credits")])
-    amount = forms.IntegerField(min_value=1, max_value=1_000_000)
-    reason = forms.CharField(max_length=255, help_text="Required. The creator sees it in their credit history.")
+    direction = forms.ChoiceField(label=pgettext_lazy("grant or deduct credits", "Direction"),
+                                  choices=[("grant", _("Grant credits")), ("deduct", _("Deduct credits"))])
+    amount = forms.IntegerField(label=_("Amount"), min_value=1, max_value=1_000_000)
+    reason = forms.CharField(label=_("Reason"), max_length=255,
+                             help_text=_("Required. The creator sees it in their credit history."))
     # One key per form shown: a double submit cannot apply twice.
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
@@ -79,7 +103,7 @@ class CreditAccountAdmin(LargeListAdmin, admin.ModelAdmin):
     list_display = ["user", "team", "plan", "balance", "bonus_balance", "held", "available", "trial_ends_at",
                     "trial_generations_used", "next_cycle_at", "adjust_link"]
     list_select_related = ["user", "team", "plan"]
-    list_filter = ["plan", ("team", admin.EmptyFieldListFilter)]
+    list_filter = [("plan", PlanListFilter), ("team", admin.EmptyFieldListFilter)]
     search_fields = ["user__email", "user__display_name", "team__name", "team__slug"]
     readonly_fields = ["public_id", "user", "team", "plan", "balance", "bonus_balance", "cycle_balance", "held", "billing_cycle",
                        "plan_started_at", "plan_expires_at", "cycle_started_at", "next_cycle_at", "trial_ends_at",
@@ -91,9 +115,10 @@ class CreditAccountAdmin(LargeListAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Grant / deduct")
+    @admin.display(description=_("Grant / deduct"))
     def adjust_link(self, obj):
-        return format_html('<a href="{}">Grant / deduct</a>', reverse("admin:credits_creditaccount_adjust", args=[obj.pk]))
+        return format_html('<a href="{}">{}</a>', reverse("admin:credits_creditaccount_adjust", args=[obj.pk]),
+                           gettext("Grant / deduct"))
 
     def get_urls(self):
         return [
@@ -115,12 +140,13 @@ class CreditAccountAdmin(LargeListAdmin, admin.ModelAdmin):
             except CreditsError as exc:
                 form.add_error("amount", exc.message)
             else:
-                self.message_user(request, f"{delta:+d} credits for {account.user or account.team}: {data['reason']}",
-                                  messages.SUCCESS)
+                self.message_user(request, gettext("%(delta)s credits for %(owner)s: %(reason)s") % {
+                    "delta": f"{delta:+d}", "owner": account.user or account.team, "reason": data["reason"]},
+                    messages.SUCCESS)
                 return redirect("admin:credits_creditaccount_change", pk)
         context = {**self.admin_site.each_context(request),
-                   "title": f"Grant or deduct credits — {account.user or account.team}",
-                   "account": account, "form": form, "opts": self.model._meta}
+                   "title": gettext("Grant or deduct credits — %(owner)s") % {"owner": account.user or account.team},
+                   "account": account, "plan_name": plan_name(account.plan), "form": form, "opts": self.model._meta}
         return TemplateResponse(request, "admin/credits/creditaccount/adjust.html", context)
 
 
@@ -138,17 +164,17 @@ class OrderAdmin(QuickActionCheckbox, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Refund the selected paid order…", permissions=["change"])
+    @admin.action(description=_("Refund the selected paid order…"), permissions=["change"])
     def refund(self, request, queryset):
         """One order at a time: shows what was already spent of its credits, then the admin
         chooses a partial refund (the unspent credits' money) or a full one (credits down to zero)."""
         if queryset.count() != 1:
-            self.message_user(request, "Choose exactly one paid order to refund.", messages.ERROR)
+            self.message_user(request, gettext("Choose exactly one paid order to refund."), messages.ERROR)
             return None
         order = queryset.select_related("account", "user", "package", "plan").get()
         if order.status != Order.Status.PAID or order.refund_started_at:
-            self.message_user(request, f"{order.number} is not paid, or its refund has already started.",
-                              messages.ERROR)
+            self.message_user(request, gettext("%(number)s is not paid, or its refund has already started.")
+                              % {"number": order.number}, messages.ERROR)
             return None
         form = RefundForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -158,26 +184,31 @@ class OrderAdmin(QuickActionCheckbox, admin.ModelAdmin):
             except CreditsError as exc:
                 self.message_user(request, f"{order.number}: {exc.message}", messages.ERROR)
             else:
-                self.message_user(request, f"{order.number} refunded: {order.refunded_amount} {order.currency}, "
-                                           f"{order.refunded_credits} credits taken back.", messages.SUCCESS)
+                self.message_user(request, gettext("%(number)s refunded: %(amount)s %(currency)s, %(credits)s credits "
+                                                   "taken back.") % {
+                    "number": order.number, "amount": order.refunded_amount, "currency": order.currency,
+                    "credits": order.refunded_credits}, messages.SUCCESS)
             return None
-        context = {**self.admin_site.each_context(request), "title": f"Refund order {order.number}", "order": order,
+        context = {**self.admin_site.each_context(request),
+                   "title": gettext("Refund order %(number)s") % {"number": order.number}, "order": order,
                    "preview": refunds.order_refund_preview(order=order), "form": form, "opts": self.model._meta}
         return TemplateResponse(request, "admin/credits/order/refund.html", context)
 
-    @admin.display(description="Item")
+    @admin.display(description=_("Item"))
     def item(self, obj):
         return obj.item_name
 
-    @admin.action(description="Mark selected orders paid (grants once)", permissions=["change"])
+    @admin.action(description=_("Mark selected orders paid (grants once)"), permissions=["change"])
     def mark_paid(self, request, queryset):
         applied = sum(1 for order in queryset if orders.order_mark_paid(order=order))
-        self.message_user(request, f"{applied} order(s) applied; the others were already applied or not payable.")
+        self.message_user(request, gettext("%(count)s order(s) applied; the others were already applied or not payable.")
+                          % {"count": applied})
 
-    @admin.action(description="Cancel selected pending orders", permissions=["change"])
+    @admin.action(description=_("Cancel selected pending orders"), permissions=["change"])
     def cancel(self, request, queryset):
         cancelled = sum(1 for order in queryset if orders.order_cancel(order=order))
-        self.message_user(request, f"{cancelled} order(s) cancelled; paid orders are never cancelled.")
+        self.message_user(request, gettext("%(count)s order(s) cancelled; paid orders are never cancelled.")
+                          % {"count": cancelled})
 
 
 @admin.register(PaymentSettings)
@@ -187,10 +218,10 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "bank_name", "ewallet_name", "whatsapp_number", "contact_name", "updated_at"]
 
     fieldsets = [
-        ("Bank transfer", {"fields": ["bank_name", "bank_account_number", "bank_account_holder"]}),
-        ("E-wallet", {"fields": ["ewallet_name", "ewallet_number", "ewallet_holder"]}),
-        ("Contact", {"fields": ["whatsapp_number", "contact_name", "instructions"],
-                     "description": "Creators see these on every order awaiting a manual payment."}),
+        (_("Bank transfer"), {"fields": ["bank_name", "bank_account_number", "bank_account_holder"]}),
+        (_("E-wallet"), {"fields": ["ewallet_name", "ewallet_number", "ewallet_holder"]}),
+        (_("Contact"), {"fields": ["whatsapp_number", "contact_name", "instructions"],
+                        "description": _("Creators see these on every order awaiting a manual payment.")}),
     ]
 
     def has_add_permission(self, request):
@@ -206,16 +237,16 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
 
 class PaymentGatewayForm(forms.ModelForm):
     new_secret_key = forms.CharField(
-        label="Secret key", required=False, strip=True,
+        label=_("Secret key"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Midtrans server key, Xendit secret key, Stripe secret key, Polar access token. Stored encrypted; "
-                  "leave empty to keep the current one.")
+        help_text=_("Midtrans server key, Xendit secret key, Stripe secret key, Polar access token. Stored encrypted; "
+                    "leave empty to keep the current one."))
     new_webhook_secret = forms.CharField(
-        label="Webhook secret", required=False, strip=True,
+        label=_("Webhook secret"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Xendit callback verification token, Stripe signing secret (whsec_…), Polar webhook secret. "
-                  "Stored encrypted; leave empty to keep it. (Midtrans signs with the server key.)")
-    clear_keys = forms.BooleanField(label="Remove the stored keys", required=False)
+        help_text=_("Xendit callback verification token, Stripe signing secret (whsec_…), Polar webhook secret. "
+                    "Stored encrypted; leave empty to keep it. (Midtrans signs with the server key.)"))
+    clear_keys = forms.BooleanField(label=_("Remove the stored keys"), required=False)
 
     class Meta:
         model = PaymentGateway
@@ -240,17 +271,17 @@ class PaymentGatewayAdmin(admin.ModelAdmin):
         try:
             return "••••" + crypto.decrypt(token)[-4:]
         except crypto.InvalidToken:
-            return "(cannot decrypt: check FIELD_ENCRYPTION_KEYS)"
+            return gettext("(cannot decrypt: check FIELD_ENCRYPTION_KEYS)")
 
-    @admin.display(description="Secret key")
+    @admin.display(description=_("Secret key"))
     def key(self, obj):
         return self._hint(obj.secret_key_encrypted)
 
-    @admin.display(description="Webhook secret")
+    @admin.display(description=_("Webhook secret"))
     def webhook_key(self, obj):
         return self._hint(obj.webhook_secret_encrypted)
 
-    @admin.display(description="Notification URL (set it at the gateway)")
+    @admin.display(description=_("Notification URL (set it at the gateway)"))
     def webhook_url(self, obj):
         return absolute_url(f"/api/v1/webhooks/{obj.code}") if obj.code else "—"
 
@@ -305,30 +336,36 @@ class PaymentEventAdmin(ReadOnlyAdmin):
 
 
 class RefundForm(forms.Form):
-    mode = forms.ChoiceField(widget=forms.RadioSelect, choices=[
-        (refunds.Mode.PARTIAL, "Partial: refund the money of the unspent credits, and take those credits back"),
-        (refunds.Mode.FULL, "Full: refund all the money, and take back the order's credits down to zero"),
+    mode = forms.ChoiceField(label=_("Mode"), widget=forms.RadioSelect, choices=[
+        (refunds.Mode.PARTIAL, _("Partial: refund the money of the unspent credits, and take those credits back")),
+        (refunds.Mode.FULL, _("Full: refund all the money, and take back the order's credits down to zero")),
     ])
-    reference = forms.CharField(required=False, max_length=120, label="Refund reference",
-                                help_text="For a refund made by hand (manual transfer, Midtrans): the transfer's reference.")
+    reference = forms.CharField(required=False, max_length=120, label=_("Refund reference"),
+                                help_text=_("For a refund made by hand (manual transfer, Midtrans): the transfer's "
+                                            "reference."))
 
 
 class AmountForm(forms.Form):
-    amount = forms.IntegerField(min_value=1, max_value=1_000_000)
-    reason = forms.CharField(max_length=255, help_text="Required. The creator sees it in their credit history.")
+    amount = forms.IntegerField(label=_("Amount"), min_value=1, max_value=1_000_000)
+    reason = forms.CharField(label=_("Reason"), max_length=255,
+                             help_text=_("Required. The creator sees it in their credit history."))
     # One key per form shown: a double submit cannot apply twice.
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
 
 class PlanForm(forms.Form):
-    plan = forms.ModelChoiceField(queryset=Plan.objects.all())
-    billing_cycle = forms.ChoiceField(choices=[("monthly", "Monthly"), ("yearly", "Yearly")])
-    reason = forms.CharField(max_length=255)
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all())
+    billing_cycle = forms.ChoiceField(label=_("Billing cycle"), choices=[("monthly", _("Monthly")), ("yearly", _("Yearly"))])
+    reason = forms.CharField(label=_("Reason"), max_length=255)
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].label_from_instance = plan_name
 
 
 class DaysForm(forms.Form):
-    days = forms.IntegerField(min_value=1, max_value=365, initial=7)
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=365, initial=7)
 
 
 class UserCreditsAdmin:
@@ -338,50 +375,54 @@ class UserCreditsAdmin:
     def _account(self, obj):
         return getattr(obj, "credit_account", None)
 
-    @admin.display(description="Plan", ordering="credit_account__plan__sort_order")
+    @admin.display(description=_("Plan"), ordering="credit_account__plan__sort_order")
     def plan(self, obj):
         account = self._account(obj)
-        return account.plan.name if account else "—"
+        return plan_name(account.plan) if account else "—"
 
-    @admin.display(description="Balance", ordering="credit_account__balance")
+    @admin.display(description=_("Balance"), ordering="credit_account__balance")
     def balance(self, obj):
         account = self._account(obj)
         return account.balance if account else 0
 
-    @admin.display(description="Held")
+    @admin.display(description=_("Held"))
     def held(self, obj):
         account = self._account(obj)
         return account.held if account else 0
 
-    @admin.display(description="Bonus")
+    @admin.display(description=_("Bonus"))
     def bonus(self, obj):
         account = self._account(obj)
         return account.bonus_balance if account else 0
 
-    @admin.display(description="Trial")
+    @admin.display(description=_("Trial"))
     def trial(self, obj):
         account = self._account(obj)
         if not account or not account.plan.is_trial:
             return "—"
         ends = account.trial_ends_at.date().isoformat() if account.trial_ends_at else "?"
-        return f"{account.trial_generations_used}/{account.plan.trial_generation_cap or 0} until {ends}"
+        return gettext("%(used)s/%(cap)s until %(date)s") % {
+            "used": account.trial_generations_used, "cap": account.plan.trial_generation_cap or 0, "date": ends}
 
-    @admin.display(description="Credit account")
+    @admin.display(description=_("Credit account"))
     def credits_summary(self, obj):
         account = self._account(obj)
         if account is None:
             return "—"
-        return format_html('{} · balance <b>{}</b> (held {}, bonus {}, available {}) · <a href="{}">Grant / deduct</a>',
-                           account.plan, account.balance, account.held, account.bonus_balance, account.available,
-                           reverse("admin:credits_creditaccount_adjust", args=[account.pk]))
+        # Django's own way with a translated sentence holding markup: named fields, each escaped.
+        summary = format_html(gettext("{plan} · balance <b>{balance}</b> (held {held}, bonus {bonus}, available {available})"),
+                              plan=plan_name(account.plan), balance=account.balance, held=account.held, bonus=account.bonus_balance,
+                              available=account.available)
+        return format_html('{} · <a href="{}">{}</a>', summary,
+                           reverse("admin:credits_creditaccount_adjust", args=[account.pk]), gettext("Grant / deduct"))
 
-    @admin.display(description="Recent ledger entries")
+    @admin.display(description=_("Recent ledger entries"))
     def recent_ledger(self, obj):
         entries = LedgerEntry.objects.filter(account__user=obj).order_by("-created_at")[:10]
         # format_html escapes every argument to a string first: the sign is formatted here.
         return format_html_join("", "<div>{} · {} · {} → {} · {}</div>",
                                 ((e.created_at.strftime("%Y-%m-%d %H:%M"), e.get_kind_display(), f"{e.amount:+d}",
-                                  e.balance_after, e.reason or e.reference) for e in entries)) or "—"
+                                  e.balance_after, reason_text(e.metadata) or e.reason or e.reference) for e in entries)) or "—"
 
     # --- actions (each asks for its details on a second page, then calls the services) ------------
 
@@ -406,41 +447,44 @@ class UserCreditsAdmin:
                 done += 1
             except CreditsError as exc:
                 self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{sign * data['amount']:+d} credits for {done} user(s): {data['reason']}")
+        self.message_user(request, gettext("%(delta)s credits for %(count)s user(s): %(reason)s") % {
+            "delta": f"{sign * data['amount']:+d}", "count": done, "reason": data["reason"]})
         return None
 
-    @admin.action(description="Grant credits…")
+    @admin.action(description=_("Grant credits…"))
     def grant_credits(self, request, queryset):
-        return self._adjust(request, queryset, 1, "Grant credits", "grant_credits")
+        return self._adjust(request, queryset, 1, gettext("Grant credits"), "grant_credits")
 
-    @admin.action(description="Deduct credits…")
+    @admin.action(description=_("Deduct credits…"))
     def deduct_credits(self, request, queryset):
-        return self._adjust(request, queryset, -1, "Deduct credits", "deduct_credits")
+        return self._adjust(request, queryset, -1, gettext("Deduct credits"), "deduct_credits")
 
-    @admin.action(description="Change plan…")
+    @admin.action(description=_("Change plan…"))
     def change_plan(self, request, queryset):
         if not request.user.has_perm("credits.change_creditaccount"):
             raise PermissionDenied
         form = PlanForm(request.POST if "apply" in request.POST else None,
                         initial={"idempotency_key": f"admin-plan:{uuid.uuid4()}"})
         if not form.is_valid():
-            return self._form_page(request, queryset, form, "Change plan", "change_plan",
-                                   note="The current cycle's unspent plan credits expire; the new plan's are granted.")
+            return self._form_page(request, queryset, form, gettext("Change plan"), "change_plan",
+                                   note=gettext("The current cycle's unspent plan credits expire; the new plan's are "
+                                                "granted."))
         data = form.cleaned_data
         for user in queryset:
             ledger.account_plan_change(account=credit_account_for(user=user), plan=data["plan"],
                                          billing_cycle=data["billing_cycle"], key=f"{data['idempotency_key']}:{user.pk}",
                                          actor=request.user, reason=data["reason"])
-        self.message_user(request, f"{queryset.count()} user(s) moved to {data['plan']}.")
+        self.message_user(request, gettext("%(count)s user(s) moved to %(plan)s.")
+                          % {"count": queryset.count(), "plan": data["plan"]})
         return None
 
-    @admin.action(description="Extend trial…")
+    @admin.action(description=_("Extend trial…"))
     def extend_trial(self, request, queryset):
         if not request.user.has_perm("credits.change_creditaccount"):
             raise PermissionDenied
         form = DaysForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return self._form_page(request, queryset, form, "Extend trial", "extend_trial")
+            return self._form_page(request, queryset, form, gettext("Extend trial"), "extend_trial")
         for user in queryset:
             try:
                 ledger.account_trial_extend(account=credit_account_for(user=user), days=form.cleaned_data["days"])
@@ -472,45 +516,45 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["remove_picture"]
 
-    @admin.display(description="Picture")
+    @admin.display(description=_("Picture"))
     def picture(self, obj):
         if not obj.avatar:
-            return format_html('<span title="{}">{}</span>', "No picture: members see the initials", obj.initials)
+            return format_html('<span title="{}">{}</span>', gettext("No picture: members see the initials"), obj.initials)
         url = reverse("accounts:team_avatar", args=[obj.public_id])
         return format_html('<img src="{}?v={}" alt="" width="32" height="32">', url, int(obj.updated_at.timestamp()))
 
-    @admin.action(description="Remove the selected teams' pictures", permissions=["change"])
+    @admin.action(description=_("Remove the selected teams' pictures"), permissions=["change"])
     def remove_picture(self, request, queryset):
         done = 0
         for team in queryset.exclude(avatar=""):
             team_services.team_avatar_remove(team=team)
             done += 1
-        self.message_user(request, f"{done} picture(s) removed.")
+        self.message_user(request, gettext("%(count)s picture(s) removed.") % {"count": done})
 
     def get_queryset(self, request):
         # A count per row shown (a subquery), not a GROUP BY over every team before the page is cut.
         members = Membership.objects.filter(team=OuterRef("pk")).order_by().values("team").annotate(n=Count("pk"))
         return super().get_queryset(request).annotate(member_count=Coalesce(Subquery(members.values("n")), 0))
 
-    @admin.display(description="Plan")
+    @admin.display(description=_("Plan"))
     def plan(self, obj):
         account = getattr(obj, "credit_account", None)
-        return account.plan if account else "—"
+        return plan_name(account.plan) if account else "—"
 
-    @admin.display(description="Available credits")
+    @admin.display(description=_("Available credits"))
     def balance(self, obj):
         account = getattr(obj, "credit_account", None)
         return account.available if account else 0
 
-    @admin.display(description="Members", ordering="member_count")
+    @admin.display(description=_("Members"), ordering="member_count")
     def members(self, obj):
         return obj.member_count
 
-    @admin.display(description="Credits")
+    @admin.display(description=_("Credits"))
     def account_link(self, obj):
         account = getattr(obj, "credit_account", None)
         if account is None:
             return "—"
-        return format_html('<a href="{}">Account</a> · <a href="{}">Grant / deduct</a>',
-                           reverse("admin:credits_creditaccount_change", args=[account.pk]),
-                           reverse("admin:credits_creditaccount_adjust", args=[account.pk]))
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>',
+                           reverse("admin:credits_creditaccount_change", args=[account.pk]), gettext("Account"),
+                           reverse("admin:credits_creditaccount_adjust", args=[account.pk]), gettext("Grant / deduct"))

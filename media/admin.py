@@ -3,6 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from modo.admin import LargeListAdmin, QuickActionCheckbox
 from modo.errors import AppError
@@ -26,7 +28,7 @@ class MediaAssetAdmin(LargeListAdmin, QuickActionCheckbox, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # assets come from uploads, links and generations, never from a form
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def preview(self, obj):
         if not obj.thumbnail:
             return "—"
@@ -45,7 +47,7 @@ class MediaAssetAdmin(LargeListAdmin, QuickActionCheckbox, admin.ModelAdmin):
             raise PermissionDenied
         return file_response(get_object_or_404(MediaAsset, pk=pk), thumbnail=True, download=False, placeholder=False)
 
-    @admin.action(description="Re-check that the files can be reached")
+    @admin.action(description=_("Re-check that the files can be reached"))
     def recheck(self, request, queryset):
         reachable = unreachable = 0
         for asset in queryset.select_related("owner"):
@@ -56,7 +58,8 @@ class MediaAssetAdmin(LargeListAdmin, QuickActionCheckbox, admin.ModelAdmin):
                 continue
             reachable += asset.is_accessible
             unreachable += not asset.is_accessible
-        self.message_user(request, f"Checked: {reachable} reachable, {unreachable} not reachable.")
+        self.message_user(request, gettext("Checked: %(reachable)s reachable, %(unreachable)s not reachable.")
+                          % {"reachable": reachable, "unreachable": unreachable})
 
 
 @admin.register(DriveConnection)

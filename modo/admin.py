@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import alerts
 from .cache import fragment_version
@@ -127,10 +128,10 @@ class ContactMessageAdmin(admin.ModelAdmin):
     fields = readonly_fields[:4] + ["handled"] + readonly_fields[4:]
     actions = ["mark_handled"]
 
-    @admin.action(description="Mark selected messages as handled")
+    @admin.action(description=gettext_lazy("Mark selected messages as handled"))
     def mark_handled(self, request, queryset):
         updated = queryset.update(handled=True)
-        self.message_user(request, f"{updated} message(s) marked as handled.")
+        self.message_user(request, _("%(count)s message(s) marked as handled.") % {"count": updated})
 
     def has_add_permission(self, request):
         return False
@@ -161,11 +162,11 @@ class AlertAdmin(admin.ModelAdmin):
     fields = readonly_fields
     actions = ["acknowledge"]
 
-    @admin.display(description=_("evidence"))
+    @admin.display(description=gettext_lazy("evidence"))
     def evidence_pretty(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.evidence, indent=2, sort_keys=True, default=str))
 
-    @admin.action(description=_("Acknowledge the selected alerts"))
+    @admin.action(description=gettext_lazy("Acknowledge the selected alerts"))
     def acknowledge(self, request, queryset):
         done = alerts.alerts_acknowledge(queryset=queryset)
         self.message_user(request, _("%(n)s alert(s) acknowledged.") % {"n": done})

@@ -199,7 +199,7 @@ def alert_notify(*, alert_id: int) -> None:
         raise
 
 
-BANNER_CACHE_KEY = "alert:banner"
+BANNER_CACHE_KEY = "alert:banner:v2"  # v2: rows keep the kind code (labelled per reader), not a label
 BANNER_SIZE = 5
 
 
@@ -214,12 +214,11 @@ def alerts_banner() -> dict:
     banner = cache.get(BANNER_CACHE_KEY)
     if banner is None:
         rows = list(alerts_open().values("pk", "kind", "key", "created_at")[:BANNER_SIZE])
-        for row in rows:
-            row["kind"] = str(AlertRule.Kind(row["kind"]).label)
         total = len(rows) if len(rows) < BANNER_SIZE else alerts_open().count()
         banner = {"alerts": rows, "total": total}
         cache.set(BANNER_CACHE_KEY, banner, 60)
-    return banner
+    # The kind's label in the reader's language: the cached rows are shared by every admin.
+    return {**banner, "alerts": [{**row, "kind": str(AlertRule.Kind(row["kind"]).label)} for row in banner["alerts"]]}
 
 
 def alerts_acknowledge(*, queryset) -> int:

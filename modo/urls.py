@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
 from credits import views as credit_views
@@ -15,7 +16,7 @@ from .api import api
 # The admin signs in through allauth's login, which is rate limited (no second, unthrottled door).
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "MODO Creator Verse"
-admin.site.site_title = "MODO admin"
+admin.site.site_title = _("MODO admin")
 # The admin index shows today's AI cost against the alert threshold (admin_views.with_cost_alert).
 admin.site.index = admin_views.with_cost_alert(admin.site.index)
 # The app list (sidebar, index, app pages) is built once per language and set of permissions.

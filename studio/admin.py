@@ -3,6 +3,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aiproviders.admin import ModelFilter
 from modo.admin import LargeListAdmin, QuickActionCheckbox
@@ -125,13 +127,13 @@ class GenerationAdmin(LargeListAdmin, QuickActionCheckbox, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Cancel (credits released)")
+    @admin.action(description=_("Cancel (credits released)"))
     def cancel_and_release(self, request, queryset):
         for job in queryset.filter(status__in=Generation.ACTIVE).select_related("hold__account"):
             jobs.job_cancel(job=job)
-        self.message_user(request, "Cancelled the active ones (running ones stop at their next checkpoint).")
+        self.message_user(request, gettext("Cancelled the active ones (running ones stop at their next checkpoint)."))
 
-    @admin.action(description="Retry as a new job (a new hold on the creator's credits)")
+    @admin.action(description=_("Retry as a new job (a new hold on the creator's credits)"))
     def retry(self, request, queryset):
         for job in queryset.select_related("owner", "project", "model_requested"):
             try:
@@ -139,7 +141,7 @@ class GenerationAdmin(LargeListAdmin, QuickActionCheckbox, admin.ModelAdmin):
             except AppError as exc:
                 self.message_user(request, f"{job.public_id}: {exc.message}", messages.WARNING)
 
-    @admin.action(description="Refund the credits charged (once per job)")
+    @admin.action(description=_("Refund the credits charged (once per job)"))
     def refund(self, request, queryset):
         given = 0
         for job in queryset.select_related("hold__account"):
@@ -149,7 +151,8 @@ class GenerationAdmin(LargeListAdmin, QuickActionCheckbox, admin.ModelAdmin):
                 self.message_user(request, f"{job.public_id}: {exc.message}", messages.WARNING)
                 continue
             given += entry.amount if entry else 0
-        self.message_user(request, f"Refunded {given} credits in all (a job refunded before is not refunded again).")
+        self.message_user(request, gettext("Refunded %(credits)s credits in all (a job refunded before is not refunded "
+                                           "again).") % {"credits": given})
 
 class UserJobsAdmin:
     """Mixed into the control room's User admin (modo.admin_site): the creator's live projects as a
@@ -162,14 +165,15 @@ class UserJobsAdmin:
         return super().get_queryset(request).annotate(
             project_count=Coalesce(Subquery(live.annotate(n=Count("pk")).values("n")), 0))
 
-    @admin.display(description="Projects", ordering="project_count")
+    @admin.display(description=_("Projects"), ordering="project_count")
     def projects(self, obj):
         return obj.project_count
 
-    @admin.display(description="Recent jobs")
+    @admin.display(description=_("Recent jobs"))
     def recent_jobs(self, obj):
         latest = Generation.objects.filter(owner=obj).order_by("-created_at")[:10]
-        return format_html_join("", '<div><a href="{}">{}</a> · {} · {} · {} credits</div>',
+        credits = gettext("%(credits)s credits")
+        return format_html_join("", '<div><a href="{}">{}</a> · {} · {} · {}</div>',
                                 ((reverse("admin:studio_generation_change", args=[j.pk]), j.created_at.strftime(
                                     "%Y-%m-%d %H:%M"), j.get_kind_display(), j.get_status_display(),
-                                  j.cost_charged) for j in latest)) or "—"
+                                  credits % {"credits": j.cost_charged}) for j in latest)) or "—"

@@ -1,0 +1,89 @@
+"""The control room in the superadmin's language: our own columns, actions, panels and messages
+read in Bahasa Indonesia when the admin's language is Indonesian, and in English again after
+switching back — the user list's cached table of rows (modo.admin.CachedRowsAdmin) included."""
+
+import re
+
+import pytest
+from django.utils.html import strip_tags
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from credits import orders
+from credits.models import CreditPackage
+from credits.selectors import credit_account_for
+from modo import alerts
+from modo.models import AlertRule
+
+pytestmark = pytest.mark.django_db
+USERS = "/admin/accounts/user/"
+COLUMNS = ["plan", "balance", "held", "bonus", "trial", "projects"]
+
+
+@pytest.fixture
+def root(client):
+    client.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
+    return client
+
+
+def headers(html: str) -> dict[str, str]:
+    """The change list's column headers by column name, as read (the sort links' markup left out)."""
+    found = re.findall(r'<th scope="col" class="[^"]*column-(\w+)[^"]*">(.*?)</th>', html, re.S)
+    return {name: " ".join(strip_tags(text).split()) for name, text in found}
+
+
+def actions(html: str) -> list[str]:
+    select = re.search(r'<select name="action".*?</select>', html, re.S).group(0)
+    return [strip_tags(option).strip() for option in re.findall(r"<option.*?</option>", select, re.S)]
+
+
+def row_of(html: str, email: str) -> str:
+    return next(row for row in html.split("<tr") if f">{email}</a>" in row)
+
+
+def speak(language: str) -> None:
+    User.objects.filter(email="root@example.com").update(locale=language)
+
+
+def test_the_control_room_reads_in_the_admins_language_and_back(root):
+    ada = UserFactory(email="ada@example.com")
+    account = credit_account_for(user=ada)  # opened at signup, on the trial plan
+    ends = account.trial_ends_at.date().isoformat()
+
+    english = root.get(USERS).content.decode()
+    assert [headers(english)[c] for c in COLUMNS] == ["Plan", "Balance", "Held", "Bonus", "Trial", "Projects"]
+    assert {"Grant credits…", "Extend trial…", "Deactivate (they can no longer sign in)"} <= set(actions(english))
+    assert f"0/2 until {ends}" in row_of(english, "ada@example.com")
+
+    speak("id")
+    indonesian = root.get(USERS).content.decode()
+    assert [headers(indonesian)[c] for c in COLUMNS] == ["Paket", "Saldo", "Dicadangkan", "Bonus", "Uji coba", "Proyek"]
+    assert {"Beri kredit…", "Perpanjang uji coba…", "Nonaktifkan (mereka tidak bisa masuk lagi)"} <= set(actions(indonesian))
+    assert f"0/2 hingga {ends}" in row_of(indonesian, "ada@example.com")  # not the English table from the cache
+
+    page = root.get(f"/admin/accounts/user/{ada.pk}/change/").content.decode()
+    assert "Entri buku besar terbaru" in page and "Tugas terbaru" in page
+    assert "Kredit sambutan · " in page  # the ledger's reason, from its code, in the reader's language
+    assert "Beri / potong" in page and "Grant / deduct" not in page
+    orders.order_create(user=ada, package=CreditPackage.objects.first())
+    order_list = root.get("/admin/credits/order/").content.decode()
+    assert "Tandai pesanan yang dipilih lunas (kredit diberikan sekali)" in actions(order_list)
+    assert "Mark selected orders paid" not in order_list
+
+    speak("en")
+    english = root.get(USERS).content.decode()
+    assert [headers(english)[c] for c in COLUMNS] == ["Plan", "Balance", "Held", "Bonus", "Trial", "Projects"]
+    assert "Grant credits…" in actions(english) and f"0/2 until {ends}" in row_of(english, "ada@example.com")
+
+
+def test_the_alert_banner_names_each_alert_in_the_readers_language(root):
+    """The banner's rows are cached for every admin: each reads the alert's kind in their own language."""
+    kind = AlertRule.Kind.CONTACT_BURST
+    AlertRule.objects.update_or_create(kind=kind, defaults={"threshold": 1, "window_minutes": 10, "enabled": True})
+    alerts.rule_changed(kind)
+    for _ in range(2):
+        alerts.event_count(kind=kind, key="ip:10.0.0.9", evidence={})
+
+    assert "Contact-form sends from one IP — ip:10.0.0.9" in root.get("/admin/").content.decode()
+    speak("id")
+    assert "Pengiriman formulir kontak dari satu IP — ip:10.0.0.9" in root.get("/admin/").content.decode()
