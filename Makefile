@@ -66,11 +66,12 @@ worker: env
 	@$(SITE_ENV); $(VENV)/bin/celery -A modo worker -B -Q default,image,video --concurrency 2 --loglevel INFO --schedule var/celerybeat-schedule
 
 # PostgreSQL and Redis are used when they answer (required with CI=true); see conftest.py.
-# One test process per core (TEST_WORKERS=0: this process alone, in order, for -x or --pdb);
-# each worker has its own test database (test_<name>_gw0, …) and cache prefix.
+# One test process per core (TEST_WORKERS=0: this process alone, in order, for --pdb or -s);
+# each worker has its own test database (test_<name>_gw0, …) and cache prefix. A worker that is
+# done takes tests from the other (worksteal): the slow browser and worker tests come last.
 TEST_WORKERS ?= auto
 test: install-dev messages
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Measured speed against budgets (benchmarks/README.md): gunicorn, a Celery worker, PostgreSQL and
 # Redis on this machine, a scratch database seeded at two sizes. Prints a table, writes var/bench/.
