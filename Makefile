@@ -68,7 +68,7 @@ worker: env
 # PostgreSQL and Redis are used when they answer (required with CI=true); see conftest.py.
 # One test process per core (TEST_WORKERS=0: this process alone, in order, for --pdb or -s);
 # each worker has its own test database (test_<name>_gw0, …) and cache prefix. A worker that is
-# done takes tests from the other (worksteal): the slow browser and worker tests come last.
+# done takes tests from the other (worksteal), so neither waits idle at the end.
 TEST_WORKERS ?= auto
 test: install-dev messages
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
