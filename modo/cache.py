@@ -66,12 +66,7 @@ class RedisCache(django_redis.RedisCache):
         client = self._cache.get_client(write=True)
         # Every key is "<prefix>:<version>:<key>" (Django's make_key); the prefix taken literally.
         pattern = re.sub(r"([\\*?\[\]])", r"\\\1", self.key_prefix) + ":*"
-        batch = []
-        for key in client.scan_iter(match=pattern, count=1000):
-            batch.append(key)
-            if len(batch) == 1000:
-                client.unlink(*batch)
-                batch.clear()
-        if batch:
-            client.unlink(*batch)
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        for start in range(0, len(keys), 1000):
+            client.unlink(*keys[start:start + 1000])
         return True
