@@ -61,7 +61,7 @@ def pytest_collection_modifyitems(config, items):
 def _clean_cache():
     """Rate-limit counters live in the cache: every test starts from none (and reads the
     configuration catalog, the workers' heartbeats and request latencies afresh)."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from modo import after_response, catalog, latency, workers
     from modo.admin_site import navigation
@@ -73,6 +73,7 @@ def _clean_cache():
     latency.forget()
     after_response.forget()
     cache.clear()  # on Redis, this run's own keys only (modo.cache.RedisCache.clear)
+    caches["chrome"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -131,6 +131,18 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+
+def chrome_cache(debug: bool) -> dict:
+    """The app's chrome — the sidebar's and the account menu's links, a project's section bar, the
+    studio's script strings: the same for every reader of a language — is drawn once per process
+    and kept in its memory (`{% cache … using="chrome" %}`, keyed by everything it shows; a
+    deploy starts afresh). A development server reloads templates, so there it is drawn every time."""
+    backend = "dummy.DummyCache" if debug else "locmem.LocMemCache"
+    return {"BACKEND": f"django.core.cache.backends.{backend}", "OPTIONS": {"MAX_ENTRIES": 5000}}
+
+
+CACHES["chrome"] = chrome_cache(DEBUG)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

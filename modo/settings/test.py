@@ -56,6 +56,7 @@ if REDIS_AVAILABLE:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["chrome"] = chrome_cache(debug=False)  # noqa: F405 — as in production
 
 RATE_LIMIT_REDIS_URL = TEST_REDIS_URL if REDIS_AVAILABLE else ""
 

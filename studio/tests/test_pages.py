@@ -193,8 +193,9 @@ def test_query_counts_do_not_grow_with_the_bible(client, user, page):
 
 # session, user + the page's own reads (the app shell's credit summary is cached after the first
 # request); the same for 1 or 50 characters / 100 scenes.
-# The overview: +2 for its gallery (the cover & images, and the Drive connection).
-EXPECTED_QUERIES = {"studio:project": 8, "studio:characters": 4, "studio:scenes": 5, "studio:script": 5}
+# The overview: +2 for its gallery (the cover & images, and the Drive connection); its story and
+# world come with the project.
+EXPECTED_QUERIES = {"studio:project": 6, "studio:characters": 4, "studio:scenes": 5, "studio:script": 5}
 
 
 @pytest.mark.django_db
