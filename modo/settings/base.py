@@ -134,9 +134,11 @@ else:
 
 def chrome_cache(debug: bool) -> dict:
     """The app's chrome — the sidebar's and the account menu's links, a project's section bar, the
-    studio's script strings: the same for every reader of a language — is drawn once per process
-    and kept in its memory (`{% cache … using="chrome" %}`, keyed by everything it shows; a
-    deploy starts afresh). A development server reloads templates, so there it is drawn every time."""
+    studio's script strings, a gallery's filter form: markup that holds nothing of the reader's
+    session and is a function of a few values — is drawn once per process and kept in its memory
+    (`{% cache … using="chrome" %}`, keyed by every value it shows; at most MAX_ENTRIES fragments
+    of a few kB; a deploy starts afresh). A development server reloads templates, so there it is
+    drawn every time."""
     backend = "dummy.DummyCache" if debug else "locmem.LocMemCache"
     return {"BACKEND": f"django.core.cache.backends.{backend}", "OPTIONS": {"MAX_ENTRIES": 5000}}
 

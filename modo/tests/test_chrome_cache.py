@@ -79,3 +79,20 @@ def test_nothing_of_the_reader_is_kept(client, user):
     assert "project-nav" in chrome and "sidebar__nav" in chrome and "user-menu__links" in chrome
     assert user.email not in chrome and "csrfmiddlewaretoken" not in chrome
     assert response.cookies["csrftoken"].value not in chrome and client.session.session_key not in chrome
+
+
+def test_the_gallery_filter_shows_each_query(client, user):
+    project = services.project_create(owner=user, title="Harbour Lights")
+    client.force_login(user)
+    url = reverse("studio:gallery", args=[project.public_id])
+
+    def shown(query: str) -> str:
+        page = client.get(url + query).content.decode()
+        return re.search(r'<form class="card project-filter pg-filter".*?</form>', page, re.S).group(0)
+
+    for _ in range(2):
+        assert '<option value="video" selected>' in shown("?media=video")
+        assert '<option value="video" selected>' not in shown("?media=image&page=2")
+        assert 'value="compass"' in shown("?q=compass") and "compass" not in shown("")
+        assert 'id="id_media_error"' in shown("?media=bogus")
+        assert ">Clear<" in shown("?favourites=on") and ">Clear<" not in shown("?page=2")
