@@ -96,3 +96,19 @@ def test_the_gallery_filter_shows_each_query(client, user):
         assert 'value="compass"' in shown("?q=compass") and "compass" not in shown("")
         assert 'id="id_media_error"' in shown("?media=bogus")
         assert ">Clear<" in shown("?favourites=on") and ">Clear<" not in shown("?page=2")
+
+
+def test_the_projects_filter_shows_each_query(client, user):
+    services.project_create(owner=user, title="Harbour Lights")
+    client.force_login(user)
+
+    def shown(query: str) -> str:
+        page = client.get(reverse("studio:projects") + query).content.decode()
+        return re.search(r'<form id="project-filter".*?</form>', page, re.S).group(0)
+
+    for _ in range(2):
+        assert '<option value="fantasy" selected>' in shown("?genre=fantasy")
+        assert '<option value="fantasy" selected>' not in shown("?genre=horror&page=2")
+        assert 'value="compass"' in shown("?q=compass") and "compass" not in shown("")
+        assert 'id="id_sort_error"' in shown("?sort=bogus")
+        assert ">Clear<" in shown("?q=harbour") and ">Clear<" not in shown("?page=2")
