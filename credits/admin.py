@@ -44,12 +44,8 @@ def plan_name(plan: Plan) -> str:
 
 
 class PlanListFilter(admin.RelatedFieldListFilter):
-    """A filter by plan (a credit account's, or a user's through it), titled and labelled in the
-    admin's language: the plan field itself has no translated name."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title = gettext("plan")
+    """A filter by plan (a credit account's, or a user's through it), its choices the plans' names
+    in the admin's language (plan_name)."""
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin) or Plan._meta.ordering or ["pk"]
