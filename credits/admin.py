@@ -111,6 +111,10 @@ class CreditAccountAdmin(LargeListAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("Available"))
+    def available(self, obj):
+        return obj.available
+
     @admin.display(description=_("Grant / deduct"))
     def adjust_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:credits_creditaccount_adjust", args=[obj.pk]),
