@@ -22,7 +22,7 @@ from modo.models import AlertRule
 
 pytestmark = pytest.mark.django_db
 USERS = "/admin/accounts/user/"
-COLUMNS = ["plan", "balance", "held", "bonus", "trial", "projects"]
+COLUMNS = ["user", "plan", "balance", "projects", "last_seen"]
 
 
 @pytest.fixture
@@ -43,7 +43,9 @@ def actions(html: str) -> list[str]:
 
 
 def row_of(html: str, email: str) -> str:
-    return next(row for row in html.split("<tr") if f">{email}</a>" in row)
+    """The user's row as read: its cells' words, their markup left out."""
+    row = next(row for row in html.replace("<wbr>", "").split("<tr") if f">{email}<" in row)
+    return " ".join(re.sub(r"<[^>]*>", " ", row).split())
 
 
 def speak(language: str) -> None:
@@ -56,19 +58,23 @@ def test_the_control_room_reads_in_the_admins_language_and_back(root):
     ends = account.trial_ends_at.date().isoformat()
 
     english = root.get(USERS).content.decode()
-    assert [headers(english)[c] for c in COLUMNS] == ["Plan", "Balance", "Held", "Bonus", "Trial", "Projects"]
+    assert [headers(english)[c] for c in COLUMNS] == ["User", "Plan", "Balance", "Projects", "Last login"]
     assert {"Grant credits…", "Extend trial…", "Deactivate (they can no longer sign in)"} <= set(actions(english))
-    assert f"0/2 until {ends}" in row_of(english, "ada@example.com")
+    assert f"Trial 0/2 until {ends}" in row_of(english, "ada@example.com")
+    assert "0 held · 0 bonus" in row_of(english, "ada@example.com")
 
     speak("id")
     indonesian = root.get(USERS).content.decode()
-    assert [headers(indonesian)[c] for c in COLUMNS] == ["Paket", "Saldo", "Dicadangkan", "Bonus", "Uji coba", "Proyek"]
+    assert [headers(indonesian)[c] for c in COLUMNS] == ["Pengguna", "Paket", "Saldo", "Proyek", "Masuk terakhir"]
     assert {"Beri kredit…", "Perpanjang uji coba…", "Nonaktifkan (mereka tidak bisa masuk lagi)"} <= set(actions(indonesian))
-    assert f"0/2 hingga {ends}" in row_of(indonesian, "ada@example.com")  # not the English table from the cache
+    # Not the English table from the cache:
+    assert f"Uji coba 0/2 hingga {ends}" in row_of(indonesian, "ada@example.com")
+    assert "0 dicadangkan · 0 bonus" in row_of(indonesian, "ada@example.com")
 
     page = root.get(f"/admin/accounts/user/{ada.pk}/change/").content.decode()
     assert "Entri buku besar terbaru" in page and "Tugas terbaru" in page
     assert "Kredit sambutan · " in page  # the ledger's reason, from its code, in the reader's language
+    assert "Kredit sambutan · " in root.get("/admin/credits/ledgerentry/").content.decode()  # and in the ledger's list
     assert "Beri / potong" in page and "Grant / deduct" not in page
     orders.order_create(user=ada, package=CreditPackage.objects.first())
     order_list = root.get("/admin/credits/order/").content.decode()
@@ -77,7 +83,7 @@ def test_the_control_room_reads_in_the_admins_language_and_back(root):
 
     speak("en")
     english = root.get(USERS).content.decode()
-    assert [headers(english)[c] for c in COLUMNS] == ["Plan", "Balance", "Held", "Bonus", "Trial", "Projects"]
+    assert [headers(english)[c] for c in COLUMNS] == ["User", "Plan", "Balance", "Projects", "Last login"]
     assert "Grant credits…" in actions(english) and f"0/2 until {ends}" in row_of(english, "ada@example.com")
 
 
