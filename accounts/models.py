@@ -48,7 +48,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         EN = "en", "English"
         ID = "id", "Bahasa Indonesia"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True)
@@ -67,16 +67,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Notifications: "credits running low" below this many available credits (0: never).
     low_credits_threshold = models.PositiveIntegerField(_("warn me below"), default=20)
     # Set when the mail vendor reports a bounce or a complaint: nothing more is emailed there.
-    email_undeliverable_at = models.DateTimeField(null=True, blank=True)
-    email_undeliverable_reason = models.CharField(max_length=200, blank=True)
+    email_undeliverable_at = models.DateTimeField(_("email undeliverable since"), null=True, blank=True)
+    email_undeliverable_reason = models.CharField(_("why email is undeliverable"), max_length=200, blank=True)
     # The bell's number, kept with the user row every page loads anyway (no query of its own);
     # changed only by accounts/notifications/services.py.
-    notifications_unread = models.PositiveIntegerField(default=0, editable=False)
+    notifications_unread = models.PositiveIntegerField(_("unread notifications"), default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = UserManager()
 
@@ -115,15 +115,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 is stored; the token is shown once at creation."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
     name = models.CharField(_("name"), max_length=80)
-    prefix = models.CharField(max_length=16)
-    token_hash = models.CharField(max_length=64, unique=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -150,7 +151,7 @@ class Team(models.Model):
     """A studio: members share its projects and pay from its credit account (credits.CreditAccount
     with `team` set). Its owner is the member whose role is owner (exactly one: a constraint)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=90, unique=True)
     avatar = models.ImageField(_("avatar"), upload_to=team_avatar_upload_to, blank=True)
@@ -162,9 +163,9 @@ class Team(models.Model):
     )
     # Deleting a team ends every membership and invitation; its rows stay (its account's ledger is
     # append-only and its projects are kept for support), reachable by no one.
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("team")
@@ -191,15 +192,16 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     Role = Role
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+                             verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.EDITOR)
     # Credits this member may spend from the team's account per plan cycle of that account (a month
     # from its cycle's start: credits.selectors.usage_cycle), running jobs' holds included (empty: no cap).
     monthly_credit_cap = models.PositiveIntegerField(_("monthly credit cap"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -282,23 +284,24 @@ class Notification(models.Model):
         SENT = "sent", _("Emailed")
         SKIPPED = "skipped", _("Not emailed (address undeliverable)")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     # What it is about ("generation:<uuid>", "order:<uuid>"): one notification per subject and kind.
-    subject = models.CharField(max_length=120, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    url = models.CharField(max_length=500, blank=True)
-    image_url = models.CharField(max_length=500, blank=True)
+    subject = models.CharField(_("subject"), max_length=120, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    image_url = models.CharField(_("image URL"), max_length=500, blank=True)
     # The media asset whose picture the email shows (made by the email task through the source
     # media registers: notifications/pictures.py); a bare id, since accounts imports no media.
-    image_asset = models.UUIDField(null=True, blank=True)
-    in_app = models.BooleanField(default=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    email_state = models.CharField(max_length=8, choices=Email.choices, default=Email.NONE)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    image_asset = models.UUIDField(_("image asset"), null=True, blank=True)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_state = models.CharField(_("email"), max_length=8, choices=Email.choices, default=Email.NONE)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from modo import crypto
@@ -26,9 +27,9 @@ class Provider(TimeStamped):
     name = models.CharField(_("name"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Fernet token (MultiFernet over FIELD_ENCRYPTION_KEYS); never the key itself.
-    api_key_encrypted = models.TextField(blank=True, editable=False)
+    api_key_encrypted = models.TextField(_("API key (encrypted)"), blank=True, editable=False)
     # A Google service-account JSON for Vertex AI, as a Fernet token like the key.
-    credentials_encrypted = models.TextField(blank=True, editable=False)
+    credentials_encrypted = models.TextField(_("service account (encrypted)"), blank=True, editable=False)
     base_url = models.URLField(_("base URL"), blank=True, help_text=_("Only for OpenAI-compatible servers (vLLM, Ollama, LM Studio...)."))
     enabled = models.BooleanField(_("enabled"), default=True)
     timeout_seconds = models.PositiveIntegerField(_("timeout (seconds)"), default=60)
@@ -37,9 +38,9 @@ class Provider(TimeStamped):
     # empty: AI_DAILY_COST_ALERT_USD, or the "one provider's cost" alert rule when that is 0.
     daily_cost_alert_usd = models.DecimalField(_("daily cost alert (USD)"), max_digits=10, decimal_places=2,
                                                null=True, blank=True)
-    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_check_ok = models.BooleanField(null=True, editable=False)
-    last_check_message = models.CharField(max_length=255, blank=True, editable=False)
+    last_checked_at = models.DateTimeField(_("last checked at"), null=True, blank=True, editable=False)
+    last_check_ok = models.BooleanField(_("last check OK"), null=True, editable=False)
+    last_check_message = models.CharField(_("last check message"), max_length=255, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -97,7 +98,7 @@ class AIModel(TimeStamped):
         PER_SECOND = "second", _("per second")
         PER_CALL = "call", _("per call")
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models", verbose_name=_("provider"))
     model_id = models.CharField(_("vendor model id"), max_length=160)
     display_name = models.CharField(_("display name"), max_length=80)
     type = models.CharField(_("type"), max_length=8, choices=Type.choices)
@@ -130,7 +131,7 @@ class AIModel(TimeStamped):
         help_text=_("Vendor options for this model, e.g. DALL-E 3: {\"quality\": \"hd\", \"sizes\": {\"square\": "
                     "\"1024x1024\", \"wide\": \"1792x1024\", \"tall\": \"1024x1792\"}}."),
     )
-    cooldown_until = models.DateTimeField(null=True, blank=True, editable=False)
+    cooldown_until = models.DateTimeField(_("cooling down until"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["type", "priority", "id"]
@@ -162,12 +163,13 @@ class AIModel(TimeStamped):
 
     @property
     def capabilities(self) -> list[str]:
-        """What the model can do, as short labels (the admin's list)."""
-        caps = [label for flag, label in (("streaming", "stream"), ("t2i", "t2i"), ("i2i", "i2i"), ("i2v", "i2v"),
-                                          ("upscale", "upscale"), ("tts", "tts"), ("lipsync", "lip-sync"),
-                                          ("lipsync_video", "lip-sync from video")) if getattr(self, f"cap_{flag}")]
+        """What the model can do, as short labels in the reader's language (the admin's list)."""
+        caps = [str(label) for flag, label in (
+            ("streaming", _("stream")), ("t2i", "t2i"), ("i2i", "i2i"), ("i2v", "i2v"), ("upscale", _("upscale")),
+            ("tts", "tts"), ("lipsync", _("lip-sync")), ("lipsync_video", _("lip-sync from video")),
+        ) if getattr(self, f"cap_{flag}")]
         if self.cap_multi_reference:
-            caps.append(f"multi-ref ×{self.max_references}")
+            caps.append(gettext("multi-ref ×%(n)s") % {"n": self.max_references})
         if self.durations:
             caps.append("/".join(str(d) for d in self.durations) + " s")
         return caps
@@ -188,24 +190,25 @@ class UsageLog(models.Model):
         PARTIAL = "partial", _("Cut off")
         CACHED = "cached", _("From cache")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    provider = models.ForeignKey(Provider, null=True, on_delete=models.SET_NULL, related_name="usage")
-    model = models.ForeignKey(AIModel, null=True, on_delete=models.SET_NULL, related_name="usage")
-    kind = models.CharField(max_length=16)
-    attempt = models.PositiveSmallIntegerField(default=1)
-    status = models.CharField(max_length=8, choices=Status.choices)
-    latency_ms = models.PositiveIntegerField(default=0)
-    first_token_ms = models.PositiveIntegerField(null=True, blank=True)
-    tokens_in = models.PositiveIntegerField(default=0)
-    tokens_out = models.PositiveIntegerField(default=0)
-    seconds = models.FloatField(default=0)
-    credits_charged = models.PositiveIntegerField(default=0)
-    est_cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
-    error_class = models.CharField(max_length=80, blank=True)
-    error_message = models.CharField(max_length=500, blank=True)
-    request_id = models.CharField(max_length=160, blank=True)
-    reference = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("user"))
+    provider = models.ForeignKey(Provider, null=True, on_delete=models.SET_NULL, related_name="usage", verbose_name=_("provider"))
+    model = models.ForeignKey(AIModel, null=True, on_delete=models.SET_NULL, related_name="usage", verbose_name=_("model"))
+    kind = models.CharField(_("kind"), max_length=16)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), default=0)
+    first_token_ms = models.PositiveIntegerField(_("first token (ms)"), null=True, blank=True)
+    tokens_in = models.PositiveIntegerField(_("tokens in"), default=0)
+    tokens_out = models.PositiveIntegerField(_("tokens out"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)
+    credits_charged = models.PositiveIntegerField(_("credits charged"), default=0)
+    est_cost_usd = models.DecimalField(_("estimated cost (USD)"), max_digits=12, decimal_places=6, default=0)
+    error_class = models.CharField(_("error class"), max_length=80, blank=True)
+    error_message = models.CharField(_("error message"), max_length=500, blank=True)
+    request_id = models.CharField(_("request ID"), max_length=160, blank=True)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
@@ -226,11 +229,11 @@ class UsageLog(models.Model):
 class CostAlert(models.Model):
     """One row per (day, provider, threshold) whose alert email went out: never twice."""
 
-    day = models.DateField()
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
-    threshold_usd = models.DecimalField(max_digits=10, decimal_places=2)
-    total_usd = models.DecimalField(max_digits=12, decimal_places=6)
-    created_at = models.DateTimeField(auto_now_add=True)
+    day = models.DateField(_("day"))
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+", verbose_name=_("provider"))
+    threshold_usd = models.DecimalField(_("threshold (USD)"), max_digits=10, decimal_places=2)
+    total_usd = models.DecimalField(_("total (USD)"), max_digits=12, decimal_places=6)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("cost alert")
@@ -247,12 +250,12 @@ class WebhookEvent(models.Model):
     """A verified vendor webhook as received (append-only). The unique id is what makes a
     re-delivered or replayed webhook a no-op: it is inserted before anything acts on it."""
 
-    provider = models.CharField(max_length=20, choices=Provider.Kind.choices)
-    event_id = models.CharField(max_length=200)
-    prediction_id = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=20, blank=True)
-    matched = models.BooleanField(default=False, help_text=_("A running job had this prediction id."))
-    received_at = models.DateTimeField(default=timezone.now)
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.Kind.choices)
+    event_id = models.CharField(_("event ID"), max_length=200)
+    prediction_id = models.CharField(_("prediction ID"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, blank=True)
+    matched = models.BooleanField(_("matched"), default=False, help_text=_("A running job had this prediction id."))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:
         ordering = ["-received_at"]

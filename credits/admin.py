@@ -44,12 +44,8 @@ def plan_name(plan: Plan) -> str:
 
 
 class PlanListFilter(admin.RelatedFieldListFilter):
-    """A filter by plan (a credit account's, or a user's through it), titled and labelled in the
-    admin's language: the plan field itself has no translated name."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title = gettext("plan")
+    """A filter by plan (a credit account's, or a user's through it), its choices the plans' names
+    in the admin's language (plan_name)."""
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin) or Plan._meta.ordering or ["pk"]
@@ -114,6 +110,10 @@ class CreditAccountAdmin(LargeListAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Available"))
+    def available(self, obj):
+        return obj.available
 
     @admin.display(description=_("Grant / deduct"))
     def adjust_link(self, obj):
@@ -306,13 +306,19 @@ class ReceiptAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(LargeListAdmin, ReadOnlyAdmin):
-    list_display = ["created_at", "account", "kind", "amount", "balance_after", "held_after", "reason", "reference", "actor"]
+    list_display = ["created_at", "account", "kind", "amount", "balance_after", "held_after", "reason_shown", "reference",
+                    "actor"]
     list_select_related = ["account__user", "actor"]
     list_filter = ["kind", "created_at"]
     search_fields = ["account__user__email", "reference", "reason", "idempotency_key"]
     # Newest first by id (the primary key's index): the ledger has no index on created_at alone,
     # and each one it has is written by every booking (bench figure 1).
     ordering = ["-id"]
+
+    @admin.display(description=LedgerEntry._meta.get_field("reason").verbose_name, ordering="reason")
+    def reason_shown(self, obj):
+        """The reason in the reader's language, from its code (search finds the English sentence stored)."""
+        return reason_text(obj.metadata) or obj.reason
 
 
 @admin.register(Hold)
@@ -377,32 +383,28 @@ class UserCreditsAdmin:
 
     @admin.display(description=_("Plan"), ordering="credit_account__plan__sort_order")
     def plan(self, obj):
+        """The plan's name; on a trial, the generations used of its cap and its last day beneath."""
         account = self._account(obj)
-        return plan_name(account.plan) if account else "—"
+        if not account:
+            return "—"
+        if not account.plan.is_trial:
+            return plan_name(account.plan)
+        ends = account.trial_ends_at.date().isoformat() if account.trial_ends_at else "?"
+        # A translated sentence holding markup (the date kept on one line): named fields, each escaped.
+        date = format_html('<span class="nowrap">{}</span>', ends)
+        trial = format_html(gettext("{used}/{cap} until {date}"), used=account.trial_generations_used,
+                            cap=account.plan.trial_generation_cap or 0, date=date)
+        return format_html('{}<br><span class="small quiet">{}</span>', plan_name(account.plan), trial)
 
     @admin.display(description=_("Balance"), ordering="credit_account__balance")
     def balance(self, obj):
+        """The balance; what running jobs hold of it and its bonus credits beneath."""
         account = self._account(obj)
-        return account.balance if account else 0
-
-    @admin.display(description=_("Held"))
-    def held(self, obj):
-        account = self._account(obj)
-        return account.held if account else 0
-
-    @admin.display(description=_("Bonus"))
-    def bonus(self, obj):
-        account = self._account(obj)
-        return account.bonus_balance if account else 0
-
-    @admin.display(description=_("Trial"))
-    def trial(self, obj):
-        account = self._account(obj)
-        if not account or not account.plan.is_trial:
-            return "—"
-        ends = account.trial_ends_at.date().isoformat() if account.trial_ends_at else "?"
-        return gettext("%(used)s/%(cap)s until %(date)s") % {
-            "used": account.trial_generations_used, "cap": account.plan.trial_generation_cap or 0, "date": ends}
+        if not account:
+            return 0
+        beneath = '<span class="small quiet"><span class="nowrap">{}</span> · <span class="nowrap">{}</span></span>'
+        return format_html('{}<br>' + beneath, account.balance, gettext("%(n)s held") % {"n": account.held},
+                           gettext("%(n)s bonus") % {"n": account.bonus_balance})
 
     @admin.display(description=_("Credit account"))
     def credits_summary(self, obj):

@@ -73,7 +73,7 @@ class Plan(TimeStamped):
 class CreditPackage(TimeStamped):
     """A one-off top-up. Purchased credits never expire."""
 
-    code = models.SlugField(max_length=32, unique=True)
+    code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=60)
     credits = models.PositiveIntegerField(_("credits"))
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
@@ -81,7 +81,7 @@ class CreditPackage(TimeStamped):
     # What the Indonesian gateways charge (IDR); empty: the price converted at MIDTRANS_IDR_RATE.
     price_idr = models.DecimalField(_("price (IDR)"), max_digits=14, decimal_places=0, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order", "credits"]
@@ -114,7 +114,7 @@ class CreditCost(TimeStamped):
     per_seconds = models.PositiveIntegerField(_("per started seconds"), null=True, blank=True)
     max_seconds = models.PositiveIntegerField(_("up to seconds"), default=0, help_text=_("0: no bracket."))
     is_active = models.BooleanField(_("active"), default=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order", "kind", "variant", "max_seconds"]
@@ -147,25 +147,27 @@ class CreditAccount(TimeStamped):
         MONTHLY = "monthly", _("Monthly")
         YEARLY = "yearly", _("Yearly")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="credit_account"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="credit_account",
+        verbose_name=_("user"),
     )
     team = models.OneToOneField(
-        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_account"
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_account",
+        verbose_name=_("team"),
     )
-    balance = models.BigIntegerField(default=0)
-    bonus_balance = models.BigIntegerField(default=0)
-    cycle_balance = models.BigIntegerField(default=0)
-    held = models.BigIntegerField(default=0)
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="accounts")
-    billing_cycle = models.CharField(max_length=8, choices=Cycle.choices, default=Cycle.MONTHLY)
-    plan_started_at = models.DateTimeField(null=True, blank=True)
-    plan_expires_at = models.DateTimeField(null=True, blank=True)
-    cycle_started_at = models.DateTimeField(null=True, blank=True)
-    next_cycle_at = models.DateTimeField(null=True, blank=True)
-    trial_ends_at = models.DateTimeField(null=True, blank=True)
-    trial_generations_used = models.PositiveIntegerField(default=0)
+    balance = models.BigIntegerField(_("balance"), default=0)
+    bonus_balance = models.BigIntegerField(_("bonus balance"), default=0)
+    cycle_balance = models.BigIntegerField(_("cycle balance"), default=0)
+    held = models.BigIntegerField(_("held"), default=0)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("plan"))
+    billing_cycle = models.CharField(_("billing cycle"), max_length=8, choices=Cycle.choices, default=Cycle.MONTHLY)
+    plan_started_at = models.DateTimeField(_("plan started at"), null=True, blank=True)
+    plan_expires_at = models.DateTimeField(_("plan expires at"), null=True, blank=True)
+    cycle_started_at = models.DateTimeField(_("cycle started at"), null=True, blank=True)
+    next_cycle_at = models.DateTimeField(_("next cycle at"), null=True, blank=True)
+    trial_ends_at = models.DateTimeField(_("trial ends at"), null=True, blank=True)
+    trial_generations_used = models.PositiveIntegerField(_("trial generations used"), default=0)
 
     class Meta:
         verbose_name = _("credit account")
@@ -211,14 +213,14 @@ class Hold(TimeStamped):
         CAPTURED = "captured", _("Captured")
         RELEASED = "released", _("Released")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="holds")
-    amount = models.PositiveIntegerField()
-    captured_amount = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
-    reference = models.CharField(max_length=120, blank=True)
-    idempotency_key = models.CharField(max_length=160)
-    settled_at = models.DateTimeField(null=True, blank=True)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="holds", verbose_name=_("account"))
+    amount = models.PositiveIntegerField(_("amount"))
+    captured_amount = models.PositiveIntegerField(_("amount charged"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.HELD)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=160)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hold")
@@ -257,30 +259,33 @@ class LedgerEntry(models.Model):
         ADMIN_ADJUST = "admin_adjust", _("Adjustment")
         EXPIRY = "expiry", _("Expiry")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     # Indexed by the account-first indexes below; the ledger's hot path writes each index on
     # every entry, so there is none that another one already covers.
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    amount = models.BigIntegerField(help_text="Change to the balance (negative for spending).")
-    held_delta = models.BigIntegerField(default=0)
-    bonus_delta = models.BigIntegerField(default=0)
-    cycle_delta = models.BigIntegerField(default=0)
-    balance_after = models.BigIntegerField()
-    bonus_after = models.BigIntegerField()
-    cycle_after = models.BigIntegerField()
-    held_after = models.BigIntegerField()
-    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    reference_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
-    reference_id = models.CharField(max_length=64, blank=True)
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries", db_index=False,
+                                verbose_name=_("account"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    amount = models.BigIntegerField(_("amount"), help_text=_("Change to the balance (negative for spending)."))
+    held_delta = models.BigIntegerField(_("held change"), default=0)
+    bonus_delta = models.BigIntegerField(_("bonus change"), default=0)
+    cycle_delta = models.BigIntegerField(_("cycle change"), default=0)
+    balance_after = models.BigIntegerField(_("balance after"))
+    bonus_after = models.BigIntegerField(_("bonus after"))
+    cycle_after = models.BigIntegerField(_("cycle after"))
+    held_after = models.BigIntegerField(_("held after"))
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="entries",
+                             verbose_name=_("hold"))
+    reference_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, db_index=False,
+                                       verbose_name=_("reference type"))
+    reference_id = models.CharField(_("reference ID"), max_length=64, blank=True)
     reference_object = GenericForeignKey("reference_type", "reference_id")
-    reference = models.CharField(max_length=120, blank=True)
-    idempotency_key = models.CharField(max_length=160)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=160)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              db_index=False)
-    reason = models.CharField(max_length=255, blank=True)
-    metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+                              db_index=False, verbose_name=_("done by"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -327,32 +332,33 @@ class Order(TimeStamped):
         STRIPE = "stripe", _("Stripe")
         POLAR = "polar", _("Polar")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("order number"), max_length=32, unique=True)
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="orders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    package = models.ForeignKey(CreditPackage, null=True, blank=True, on_delete=models.PROTECT)
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT)
-    billing_cycle = models.CharField(max_length=8, choices=CreditAccount.Cycle.choices, blank=True)
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="orders", verbose_name=_("account"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("user"))
+    package = models.ForeignKey(CreditPackage, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("credit package"))
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("plan"))
+    billing_cycle = models.CharField(_("billing cycle"), max_length=8, choices=CreditAccount.Cycle.choices, blank=True)
     credits = models.PositiveIntegerField(_("credits"), default=0)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     gateway = models.CharField(_("gateway"), max_length=16, choices=Gateway.choices, default=Gateway.MANUAL)
     gateway_reference = models.CharField(_("gateway reference"), max_length=120, blank=True)
-    gateway_amount = models.CharField(max_length=32, blank=True, help_text="The amount as sent to the gateway.")
-    payment_url = models.URLField(max_length=500, blank=True)
+    gateway_amount = models.CharField(_("gateway amount"), max_length=32, blank=True,
+                                      help_text=_("The amount as sent to the gateway."))
+    payment_url = models.URLField(_("payment URL"), max_length=500, blank=True)
     # The gateway's checkout (Stripe session, Xendit invoice, Polar checkout); `gateway_reference`
     # becomes the payment's own id (what a refund names) when it is paid.
-    checkout_reference = models.CharField(max_length=120, blank=True)
-    refund_started_at = models.DateTimeField(null=True, blank=True)
-    refunded_at = models.DateTimeField(null=True, blank=True)
+    checkout_reference = models.CharField(_("checkout reference"), max_length=120, blank=True)
+    refund_started_at = models.DateTimeField(_("refund started at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     refunded_amount = models.DecimalField(_("refunded amount"), max_digits=12, decimal_places=2, default=0)
     refunded_credits = models.PositiveIntegerField(_("credits taken back"), default=0)
     refund_reference = models.CharField(_("refund reference"), max_length=120, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
@@ -393,15 +399,16 @@ class PaymentEvent(models.Model):
     """A gateway notification as received (append-only, for audit and support). Every delivery is
     a row; the first with a verified event id owns it, later ones are replays (`is_replay`)."""
 
-    gateway = models.CharField(max_length=16)
-    event_id = models.CharField(max_length=200, blank=True)
-    is_replay = models.BooleanField(default=False)
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    event_type = models.CharField(max_length=40, blank=True)
-    signature_valid = models.BooleanField(default=False)
-    outcome = models.CharField(max_length=40, blank=True)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    gateway = models.CharField(_("gateway"), max_length=16)
+    event_id = models.CharField(_("event ID"), max_length=200, blank=True)
+    is_replay = models.BooleanField(_("replay"), default=False)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="events",
+                              verbose_name=_("order"))
+    event_type = models.CharField(_("event type"), max_length=40, blank=True)
+    signature_valid = models.BooleanField(_("valid signature"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=40, blank=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("payment event")
@@ -428,8 +435,8 @@ class PaymentGateway(TimeStamped):
     live_mode = models.BooleanField(_("live mode"), default=False, help_text=_("Off: the gateway's test/sandbox mode (Stripe and Xendit: the key decides)."))
     currency = models.CharField(_("currency"), max_length=3, default="USD",
                                 help_text=_("IDR for Midtrans and Xendit, USD for Stripe and Polar."))
-    secret_key_encrypted = models.TextField(blank=True, editable=False)
-    webhook_secret_encrypted = models.TextField(blank=True, editable=False)
+    secret_key_encrypted = models.TextField(_("secret key (encrypted)"), blank=True, editable=False)
+    webhook_secret_encrypted = models.TextField(_("webhook secret (encrypted)"), blank=True, editable=False)
     options = models.JSONField(_("options"), default=dict, blank=True,
                                help_text=_('Polar: {"product_id": "…"} (a product with a custom price).'))
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
@@ -453,9 +460,9 @@ class Receipt(TimeStamped):
     """The numbered receipt of one paid order, written once as the order is applied: what the
     buyer paid, as it was then (later renames of a package do not change it)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     number = models.PositiveIntegerField(_("receipt number"), unique=True)
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="receipt")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("order"))
     buyer_name = models.CharField(_("name"), max_length=150)
     buyer_email = models.EmailField(_("email"))
     item = models.CharField(_("item"), max_length=160)
@@ -464,7 +471,7 @@ class Receipt(TimeStamped):
     gateway = models.CharField(_("payment method"), max_length=16, choices=Order.Gateway.choices)
     gateway_reference = models.CharField(_("payment reference"), max_length=120, blank=True)
     issued_at = models.DateTimeField(_("issued"))
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-number"]

@@ -15,8 +15,8 @@ def _choice_labels(field) -> dict:
 class TimeStamped(models.Model):
     """created_at / updated_at on every table."""
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -44,13 +44,13 @@ class ContactMessage(models.Model):
     email = models.EmailField(_("email"))
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, default=Topic.GENERAL)
     message = models.TextField(_("message"), max_length=5000)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("user"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
     handled = models.BooleanField(_("handled"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("contact message")
@@ -120,8 +120,8 @@ class AlertRule(models.Model):
     threshold = models.DecimalField(_("more than"), max_digits=12, decimal_places=2)
     window_minutes = models.PositiveIntegerField(_("within (minutes)"))
     enabled = models.BooleanField(_("enabled"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("alert rule")
@@ -144,10 +144,10 @@ class Alert(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
     threshold = models.DecimalField(_("threshold"), max_digits=12, decimal_places=2)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("alert")
@@ -170,12 +170,12 @@ class RollupMark(models.Model):
     aggregates of the raw rows from the day's start to `until`; `until` at the day's end means the
     day is complete. What comes after `until` is aggregated live by the page."""
 
-    name = models.CharField(max_length=60)
-    day = models.DateField()
-    until = models.DateTimeField()
-    rows = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(_("roll-up"), max_length=60)
+    day = models.DateField(_("day"))
+    until = models.DateTimeField(_("until"))
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("roll-up mark")

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from modo.i18n import stored_message
@@ -42,7 +42,8 @@ class Project(TimeStamped):
         FANTASY = "fantasy", _("Fantasy")
         SCI_FI = "sci_fi", _("Science fiction")
         ADVENTURE = "adventure", _("Adventure")
-        ACTION = "action", _("Action")
+        # The genre ("film aksi"), apart from an action a picture shows (Moodboard.action).
+        ACTION = "action", pgettext_lazy("genre", "Action")
         DRAMA = "drama", _("Drama")
         COMEDY = "comedy", _("Comedy")
         ROMANCE = "romance", _("Romance")
@@ -54,10 +55,11 @@ class Project(TimeStamped):
 
     SECTIONS = ("story", "characters", "world", "scenes", "script")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     # The creator. A team's project (`team` set) is reached through the team's memberships, not
     # through `owner` (a creator who leaves the team loses it like anyone else).
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects",
+                              verbose_name=_("owner"))
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="projects",
                              verbose_name=_("team"))
     title = models.CharField(_("title"), max_length=120)
@@ -71,10 +73,10 @@ class Project(TimeStamped):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
     published_sections = models.JSONField(_("published sections"), default=list, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # The name a published bible is signed with, asked for on the publish page (blank: the display name).
     pen_name = models.CharField(_("pen name"), max_length=80, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # The primary image of the project's own gallery (studio.gallery.services.asset_set_primary keeps it).
     cover = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("cover"))
@@ -113,7 +115,7 @@ class Story(TimeStamped):
         SAVE_THE_CAT = "save_the_cat", _("Save the Cat beats")
         HEROS_JOURNEY = "heros_journey", _("Hero's Journey")
 
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="story")
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="story", verbose_name=_("project"))
     synopsis = models.TextField(_("synopsis"), blank=True)
     themes = models.TextField(_("themes"), blank=True)
     structure = models.CharField(_("structure"), max_length=16, choices=Structure.choices, default=Structure.THREE_ACT)
@@ -127,16 +129,16 @@ class Story(TimeStamped):
 
 
 class Beat(TimeStamped):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="beats")
-    order = models.PositiveIntegerField(default=0)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="beats", verbose_name=_("project"))
+    order = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
-    trash_links = models.JSONField(default=dict, blank=True)
+    trash_links = models.JSONField(_("links to restore"), default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -161,8 +163,8 @@ class Character(TimeStamped):
         SIDEKICK = "sidekick", _("Sidekick")
         MINOR = "minor", _("Minor")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="characters")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="characters", verbose_name=_("project"))
     name = models.CharField(_("name"), max_length=120)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SUPPORTING)
     age = models.CharField(_("age"), max_length=40, blank=True)
@@ -179,14 +181,14 @@ class Character(TimeStamped):
     # How the character speaks (studio.generate.voice.VOICE_FIELDS): {"model": AIModel id, "voice": the
     # provider's voice id, "language": "en" | "id", "speed": 0.5–2.0, "pitch": 0–100}; empty: not set.
     voice = models.JSONField(_("voice"), default=dict, blank=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("position"), default=0)
 
     TEXT_FIELDS = ("appearance", "clothing", "accessories", "personality", "backstory", "motivation", "visual_style")
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
-    trash_links = models.JSONField(default=dict, blank=True)
+    trash_links = models.JSONField(_("links to restore"), default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -223,9 +225,9 @@ class Relationship(TimeStamped):
         ROMANCE = "romance", _("Romance")
         OTHER = "other", _("Other")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    source = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="relationships_out")
-    target = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="relationships_in")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    source = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="relationships_out", verbose_name=_("source"))
+    target = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="relationships_in", verbose_name=_("target"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
@@ -242,7 +244,7 @@ class Relationship(TimeStamped):
 
 
 class World(TimeStamped):
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="world")
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="world", verbose_name=_("project"))
     setting = models.TextField(_("setting"), blank=True)
     history = models.TextField(_("history"), blank=True)
     culture = models.TextField(_("culture"), blank=True)
@@ -259,19 +261,19 @@ class World(TimeStamped):
 
 
 class Location(TimeStamped):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="locations")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="locations", verbose_name=_("project"))
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     visual_notes = models.TextField(_("visual notes"), blank=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("position"), default=0)
 
     TEXT_FIELDS = ("description", "visual_notes")
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
-    trash_links = models.JSONField(default=dict, blank=True)
+    trash_links = models.JSONField(_("links to restore"), default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -286,13 +288,15 @@ class Location(TimeStamped):
 
 
 class Scene(TimeStamped):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="scenes")
-    order = models.PositiveIntegerField(default=0)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="scenes", verbose_name=_("project"))
+    order = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=160)
-    beat = models.ForeignKey(Beat, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes")
-    characters = models.ManyToManyField(Character, blank=True, related_name="scenes")
+    beat = models.ForeignKey(Beat, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes",
+                             verbose_name=_("beat"))
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes",
+                                 verbose_name=_("location"))
+    characters = models.ManyToManyField(Character, blank=True, related_name="scenes", verbose_name=_("characters"))
     description = models.TextField(_("description"), blank=True)
     mood = models.CharField(_("mood"), max_length=120, blank=True)
     script = models.TextField(_("script"), blank=True, help_text=_("Screenplay format."))
@@ -300,9 +304,9 @@ class Scene(TimeStamped):
     TEXT_FIELDS = ("description", "script")
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
-    trash_links = models.JSONField(default=dict, blank=True)
+    trash_links = models.JSONField(_("links to restore"), default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -328,22 +332,22 @@ class Draft(TimeStamped):
         ACCEPTED = "accepted", _("Accepted")
         DISCARDED = "discarded", _("Discarded")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="drafts")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="drafts", verbose_name=_("project"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("owner"))
     # What it is for: ("story", "synopsis"), ("character", <uuid>, "backstory"), ("free", "") ...
-    target_kind = models.CharField(max_length=12)
-    target_id = models.UUIDField(null=True, blank=True)
-    field = models.CharField(max_length=40)
-    prompt = models.TextField(blank=True)
-    text = models.TextField(blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.STREAMING)
-    error_message = models.CharField(max_length=300, blank=True)
-    model_name = models.CharField(max_length=120, blank=True)
-    credits_charged = models.PositiveIntegerField(default=0)
-    canon = models.JSONField(default=list, blank=True)
-    replaced_text = models.TextField(blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    target_kind = models.CharField(_("target"), max_length=12)
+    target_id = models.UUIDField(_("target ID"), null=True, blank=True)
+    field = models.CharField(_("field"), max_length=40)
+    prompt = models.TextField(_("prompt"), blank=True)
+    text = models.TextField(_("text"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.STREAMING)
+    error_message = models.CharField(_("error message"), max_length=300, blank=True)
+    model_name = models.CharField(_("model"), max_length=120, blank=True)
+    credits_charged = models.PositiveIntegerField(_("credits charged"), default=0)
+    canon = models.JSONField(_("canon"), default=list, blank=True)
+    replaced_text = models.TextField(_("replaced text"), blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("draft")
@@ -373,21 +377,23 @@ class Moodboard(TimeStamped):
     """A picture of a moment: characters (by their reference sheets) in a scene and a setting,
     with a pose and an action. Its images are media assets targeted at it."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="moodboards")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="moodboards", verbose_name=_("project"))
     title = models.CharField(_("title"), max_length=120)
-    scene = models.ForeignKey(Scene, null=True, blank=True, on_delete=models.SET_NULL, related_name="moodboards")
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="moodboards")
-    characters = models.ManyToManyField(Character, blank=True, related_name="moodboards")
+    scene = models.ForeignKey(Scene, null=True, blank=True, on_delete=models.SET_NULL, related_name="moodboards",
+                              verbose_name=_("scene"))
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="moodboards",
+                                 verbose_name=_("location"))
+    characters = models.ManyToManyField(Character, blank=True, related_name="moodboards", verbose_name=_("characters"))
     pose = models.CharField(_("pose"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("position"), default=0)
 
     # In the project's trash (restorable for 30 days) when set; every read leaves it out.
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # The links to it that trashing unset (scenes' and moodboards' ids by field), set again on restore.
-    trash_links = models.JSONField(default=dict, blank=True)
+    trash_links = models.JSONField(_("links to restore"), default=dict, blank=True)
 
     objects = LiveManager()
     with_deleted = models.Manager()
@@ -409,15 +415,15 @@ class ImagePreset(TimeStamped):
         STYLE = "style", _("Style")
         SIZE = "size", _("Size")
 
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    key = models.SlugField(max_length=40)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    key = models.SlugField(_("key"), max_length=40)
     label = models.CharField(_("label"), max_length=80)
     prompt = models.CharField(_("prompt words"), max_length=300, blank=True, help_text=_("Styles: added to the prompt."))
-    width = models.PositiveIntegerField(null=True, blank=True, help_text=_("Sizes only."))
-    height = models.PositiveIntegerField(null=True, blank=True, help_text=_("Sizes only."))
-    is_default = models.BooleanField(default=False)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True, help_text=_("Sizes only."))
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True, help_text=_("Sizes only."))
+    is_default = models.BooleanField(_("default"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:
         verbose_name = _("image preset")
@@ -457,46 +463,48 @@ class Generation(TimeStamped):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="generations")
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations",
+                              verbose_name=_("owner"))
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="generations", verbose_name=_("project"))
     # Where the result goes: ("character", <uuid>), ("moodboard", <uuid>) ... (media.MediaAsset.Target)
-    target_kind = models.CharField(max_length=12)
-    target_id = models.UUIDField()
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    params = models.JSONField(default=dict, blank=True)
-    prompt = models.TextField(blank=True)
+    target_kind = models.CharField(_("target"), max_length=12)
+    target_id = models.UUIDField(_("target ID"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    prompt = models.TextField(_("prompt"), blank=True)
     model_requested = models.ForeignKey("aiproviders.AIModel", null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="+")
+                                        related_name="+", verbose_name=_("model requested"))
     model_used = models.ForeignKey("aiproviders.AIModel", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    hold = models.OneToOneField("credits.Hold", null=True, blank=True, on_delete=models.PROTECT, related_name="generation")
-    credits_quoted = models.PositiveIntegerField(default=0)
-    cost_charged = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    vendor_job_id = models.CharField(max_length=200, blank=True)
-    progress = models.PositiveSmallIntegerField(default=0)
-    progress_message = models.CharField(max_length=200, blank=True)
+                                   related_name="+", verbose_name=_("model used"))
+    hold = models.OneToOneField("credits.Hold", null=True, blank=True, on_delete=models.PROTECT, related_name="generation",
+                                verbose_name=_("hold"))
+    credits_quoted = models.PositiveIntegerField(_("credits quoted"), default=0)
+    cost_charged = models.PositiveIntegerField(_("credits charged"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    vendor_job_id = models.CharField(_("vendor job ID"), max_length=200, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    progress_message = models.CharField(_("progress message"), max_length=200, blank=True)
     output_asset = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
-    error_code = models.CharField(max_length=40, blank=True)
+                                     related_name="+", verbose_name=_("output asset"))
+    error_code = models.CharField(_("error code"), max_length=40, blank=True)
     # progress_message and error_message hold an English msgid, error_params its parameters: they
     # are written by a worker that has no reader, and shown in the reader's language (*_text).
-    error_message = models.CharField(max_length=500, blank=True)
-    error_params = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=100, blank=True)
-    input_hash = models.CharField(max_length=64, blank=True)
-    cancel_requested = models.BooleanField(default=False)
+    error_message = models.CharField(_("error message"), max_length=500, blank=True)
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
+    input_hash = models.CharField(_("input hash"), max_length=64, blank=True)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
     # Set once by whoever stores the vendor's finished output (the worker's poll or the webhook).
-    finishing_at = models.DateTimeField(null=True, blank=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    finishing_at = models.DateTimeField(_("finishing since"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     # A running job is its worker's until then; the worker renews it while it works. Past it, the
     # worker is presumed dead: the job may be claimed again (worker.py) and no longer counts
     # against the creator's cap on running jobs.
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("generation")

@@ -48,7 +48,7 @@ def rendered_rows(monkeypatch):
 
 
 def row_of(html: str, email: str) -> str:
-    return next(row for row in html.split("<tr") if f">{email}</a>" in row)
+    return next(row for row in html.replace("<wbr>", "").split("<tr") if f">{email}<" in row)  # (breaks allowed in addresses)
 
 
 def test_the_user_lists_rows_are_rendered_once_until_one_changes(root, ada, rendered_rows):
@@ -72,7 +72,7 @@ def test_every_column_of_the_user_list_shows_a_change_at_once(root, ada):
 
     ledger.credits_grant(account=account, amount=25, idempotency_key="test:grant", reason="Test")
     balance = credit_account_for(user=ada).balance
-    assert f'<td class="field-balance">{balance}</td>' in row_of(root.get(USERS).content.decode(), "ada@example.com")
+    assert f'<td class="field-balance">{balance}<br>' in row_of(root.get(USERS).content.decode(), "ada@example.com")
 
     studio_services.project_create(owner=ada, title="A bible")
     assert '<td class="field-projects">1</td>' in row_of(root.get(USERS).content.decode(), "ada@example.com")
@@ -97,8 +97,8 @@ def test_the_cached_rows_follow_the_viewers_language_time_zone_and_query(root, a
     indonesian = root.get(USERS).content.decode()
     assert "22.00" in row_of(indonesian, "ada@example.com") and "Pilih objek ini untuk tindakan" in indonesian
 
-    sorted_html = root.get(USERS, {"o": "-2"}).content.decode()  # by display name, descending
-    assert "_changelist_filters=o%3D-2" in row_of(sorted_html, "ada@example.com")
+    sorted_html = root.get(USERS, {"o": "-1"}).content.decode()  # by email address, descending
+    assert "_changelist_filters=o%3D-1" in row_of(sorted_html, "ada@example.com")
     assert 'class="sortremove"' in sorted_html
     rendered_rows.clear()
     root.get(USERS)

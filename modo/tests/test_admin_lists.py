@@ -49,7 +49,7 @@ def test_a_list_over_the_bound_is_paged_on_the_planners_estimate(root, monkeypat
     assert not [s for s in sql if s.startswith("SELECT COUNT(*)") and "LIMIT" not in s]  # nothing counted in full
     assert any(s.startswith("EXPLAIN") for s in sql)
     assert response.context["cl"].result_count >= 4  # the planner's estimate: about the 8 users
-    assert "member6@example.com" in response.content.decode()
+    assert "member6@example.com" in response.content.decode().replace("<wbr>", "")  # (breaks allowed in addresses)
 
 
 def test_a_list_under_the_bound_is_counted_exactly(root):
@@ -76,7 +76,7 @@ def test_the_user_list_is_newest_first_with_its_live_projects_counted(root):
     assert rows.index(User.objects.get(email="new@example.com")) < rows.index(User.objects.get(email="old@example.com"))
     assert {u.email: u.project_count for u in rows}["new@example.com"] == 2
     assert {u.email: u.project_count for u in rows}["old@example.com"] == 0
-    assert root.get("/admin/accounts/user/", {"o": "-8"}).status_code == 200  # sorted by the projects column
+    assert root.get("/admin/accounts/user/", {"o": "-4"}).status_code == 200  # sorted by the projects column
 
 
 @pytest.mark.parametrize("url", ["/admin/credits/ledgerentry/", "/admin/aiproviders/usagelog/?kind=text",
