@@ -2,6 +2,8 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_list import _boolean_icon
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -162,8 +164,10 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(AIModel)
 class AIModelAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "provider", "model_id", "type", "tier", "capability_list", "credit_cost",
-                    "est_cost_usd", "cost_unit", "priority", "enabled", "is_default", "response_cache", "cooldown_until"]
+    # Seven columns, related values sharing a cell (the provider and the vendor's id under the name,
+    # the tier and "default" under the type, the vendor's cost under the credits, the cooldown under
+    # the cache): fourteen would not fit beside the sidebar and the filters at 1280 px.
+    list_display = ["name_shown", "type_shown", "capability_list", "cost", "priority", "enabled", "cache_and_cooldown"]
     list_editable = ["priority", "enabled"]
     list_filter = ["type", "tier", "enabled", "provider"]
     list_select_related = ["provider"]
@@ -175,9 +179,39 @@ class AIModelAdmin(admin.ModelAdmin):
     def capability_list(self, obj):
         return ", ".join(obj.capabilities) or "—"
 
-    @admin.display(description=_("Response cache"), boolean=True)
+    @admin.display(description=_("Model"), ordering="display_name")
+    def name_shown(self, obj):
+        """The name; its provider and the vendor's id beneath (a long id, a version hash, may break anywhere)."""
+        return format_html('{}<br><span class="small quiet">{} · <span class="break-anywhere">{}</span></span>',
+                           obj.display_name, obj.provider.name, obj.model_id)
+
+    @admin.display(description=_("Type"), ordering="type")
+    def type_shown(self, obj):
+        beneath = obj.get_tier_display()
+        if obj.is_default:
+            beneath = format_html("{} · <strong>{}</strong>", beneath, gettext("default"))
+        return format_html('{}<br><span class="small quiet">{}</span>', obj.get_type_display(), beneath)
+
+    @admin.display(description=_("Credits"), ordering="credit_cost")
+    def cost(self, obj):
+        """The credits a call costs (empty: its kind's default); the vendor's estimated cost beneath."""
+        credits = self.get_empty_value_display() if obj.credit_cost is None else obj.credit_cost
+        return format_html('{}<br><span class="small quiet">{}</span>', credits,
+                           gettext("%(usd)s USD %(unit)s") % {"usd": f"{obj.est_cost_usd.normalize():f}", "unit": obj.get_cost_unit_display()})
+
     def response_cache(self, obj):
         return obj.type == AIModel.Type.TEXT and obj.cache_ttl_seconds > 0
+
+    @admin.display(description=_("Response cache"), ordering="cooldown_until")
+    def cache_and_cooldown(self, obj):
+        """Whether identical requests are answered from the cache; beneath, how long the model is left
+        out of the rotation after its vendor failed."""
+        cache = _boolean_icon(self.response_cache(obj))
+        if not obj.cooldown_until:
+            return cache
+        until = formats.localize(timezone.template_localtime(obj.cooldown_until))
+        return format_html('{}<br><span class="small quiet">{}</span>', cache,
+                           format_html(gettext("cooling down until {time}"), time=until))
 
     @admin.action(description=_("Cache identical requests for 1 hour (text models only)"))
     def cache_on(self, request, queryset):

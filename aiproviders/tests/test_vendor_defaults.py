@@ -184,7 +184,7 @@ def test_a_service_account_is_stored_encrypted_and_never_shown(admin_client):
 @pytest.mark.django_db
 def test_model_rows_show_capabilities_and_cost_and_switch_the_cache(admin_client):
     html = admin_client.get(reverse("admin:aiproviders_aimodel_changelist")).content.decode()
-    assert "multi-ref ×4" in html and "3/5/8 s" in html and "upscale" in html and "0.080000" in html
+    assert "multi-ref ×4" in html and "3/5/8 s" in html and "upscale" in html and "0.08 USD per image" in html
 
     ids = list(AIModel.objects.filter(model_id__in=["gpt-4o", "seedream-4.5"]).values_list("pk", flat=True))
     admin_client.post(reverse("admin:aiproviders_aimodel_changelist"), {"action": "cache_on", "_selected_action": ids})

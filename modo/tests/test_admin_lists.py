@@ -2,14 +2,17 @@
 the whole table (a bounded count, then the planner's estimate), no date hierarchy nor facet
 counts, an ordering an index serves — and they still list, filter and page as before, on PostgreSQL and on SQLite."""
 
+import re
+
 import pytest
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from aiproviders.models import UsageLog
+from aiproviders.models import AIModel, UsageLog
 from credits.models import Hold, LedgerEntry
 from media.models import MediaAsset
 from modo.admin import EstimatedCountPaginator, LargeListAdmin
@@ -84,3 +87,34 @@ def test_the_user_list_is_newest_first_with_its_live_projects_counted(root):
                                  "/admin/studio/draft/", "/admin/studio/character/", "/admin/credits/hold/"])
 def test_the_growing_lists_still_show(root, url):
     assert root.get(url).status_code == 200
+
+
+def cells_of(html: str) -> list[str]:
+    """The list's rows as read: each row's words, their markup left out."""
+    body = html.replace("<wbr>", "").split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]*>", " ", row).split()) for row in body.split("<tr")[1:]]
+
+
+def test_the_ledger_and_ai_model_lists_group_their_values_and_keep_every_one(root):
+    from credits import ledger
+    from credits.selectors import credit_account_for
+
+    account = credit_account_for(user=UserFactory(email="ada@example.com"))
+    ledger.credits_grant(account=account, amount=30, idempotency_key="t:grant", reason="Thanks")
+    ledger.credits_hold(account=account, amount=7, reference="draft:t-1", idempotency_key="t:hold")
+
+    response = root.get("/admin/credits/ledgerentry/")
+    headers = [str(h["text"]) for h in admin_list.result_headers(response.context["cl"])]
+    assert headers == ["When", "Account", "Amount", "Balance after", "Reason"]
+    hold_row = next(row for row in cells_of(response.content.decode()) if "draft:t-1" in row)
+    account.refresh_from_db()
+    assert "ada@example.com" in hold_row and "0 Hold" in hold_row
+    assert f"{account.balance} {account.held} held" in hold_row and account.held == 7  # balance and held after
+
+    response = root.get("/admin/aiproviders/aimodel/")
+    headers = [str(h["text"]) for h in admin_list.result_headers(response.context["cl"])]
+    assert headers[1:] == ["Model", "Type", "Capabilities", "Credits", "fallback priority", "enabled", "Response cache"]
+    model = AIModel.objects.select_related("provider").filter(is_default=True).first()
+    row = next(row for row in cells_of(response.content.decode()) if f"{model.provider.name} · {model.model_id}" in row)
+    assert f"{model.get_type_display()} {model.get_tier_display()} · default" in row
+    assert f"USD {model.get_cost_unit_display()}" in row
