@@ -3,12 +3,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 from django.utils import formats, timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from modo.admin import QuickActionCheckbox
+from modo.admin import QuickActionCheckbox, breakable
 
 from .models import ApiToken, Notification, User
 
@@ -53,8 +52,7 @@ class UserAdmin(QuickActionCheckbox, BaseUserAdmin):
     # field's own column keeps its date and time on one line).
     @admin.display(description=_("User"), ordering="email")
     def user(self, obj):
-        name, at, domain = obj.email.rpartition("@")
-        email = mark_safe(escape(name).replace(".", "<wbr>.") + "<wbr>" + escape(at + domain))  # escaped first
+        email = breakable(obj.email)
         if not obj.display_name:
             return email
         return format_html('{}<br><span class="small quiet">{}</span>', email, obj.display_name)

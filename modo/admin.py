@@ -10,7 +10,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -28,6 +29,15 @@ DJANGO_ADMIN_WORDING = [
     gettext_noop("action time"), gettext_noop("action flag"), gettext_noop("Save and continue editing"),
     gettext_noop("You don’t have permission to view or edit anything."),
 ]
+
+
+def breakable(text: str) -> str:
+    """An address (or a name holding one) that may break before its @ or a dot of its name: a narrow
+    list's column, not one line as wide as the address."""
+    name, at, rest = text.rpartition("@")
+    if not at:
+        return text
+    return mark_safe(escape(name).replace(".", "<wbr>.") + "<wbr>" + escape(at + rest))  # escaped first
 
 
 class QuickActionCheckbox:
