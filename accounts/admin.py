@@ -3,11 +3,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 from django.utils import formats, timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from modo.admin import QuickActionCheckbox, breakable
+from modo.admin import QuickActionCheckbox, breakable, stacked
 
 from .models import ApiToken, Notification, User
 
@@ -55,7 +54,7 @@ class UserAdmin(QuickActionCheckbox, BaseUserAdmin):
         email = breakable(obj.email)
         if not obj.display_name:
             return email
-        return format_html('{}<br><span class="small quiet">{}</span>', email, obj.display_name)
+        return stacked(email, obj.display_name)
 
     @admin.display(description=User._meta.get_field("last_login").verbose_name, ordering="last_login")
     def last_seen(self, obj):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from modo import catalog
-from modo.admin import LargeListAdmin, ReadOnlyAdmin
+from modo.admin import LargeListAdmin, ReadOnlyAdmin, stacked
 
 from . import services
 from .models import AIModel, CostAlert, Provider, UsageLog, WebhookEvent
@@ -182,22 +182,21 @@ class AIModelAdmin(admin.ModelAdmin):
     @admin.display(description=_("Model"), ordering="display_name")
     def name_shown(self, obj):
         """The name; its provider and the vendor's id beneath (a long id, a version hash, may break anywhere)."""
-        return format_html('{}<br><span class="small quiet">{} · <span class="break-anywhere">{}</span></span>',
-                           obj.display_name, obj.provider.name, obj.model_id)
+        return stacked(obj.display_name, format_html('{} · <span class="break-anywhere">{}</span>', obj.provider.name,
+                                                     obj.model_id))
 
     @admin.display(description=_("Type"), ordering="type")
     def type_shown(self, obj):
         beneath = obj.get_tier_display()
         if obj.is_default:
             beneath = format_html("{} · <strong>{}</strong>", beneath, gettext("default"))
-        return format_html('{}<br><span class="small quiet">{}</span>', obj.get_type_display(), beneath)
+        return stacked(obj.get_type_display(), beneath)
 
     @admin.display(description=_("Credits"), ordering="credit_cost")
     def cost(self, obj):
         """The credits a call costs (empty: its kind's default); the vendor's estimated cost beneath."""
         credits = self.get_empty_value_display() if obj.credit_cost is None else obj.credit_cost
-        return format_html('{}<br><span class="small quiet">{}</span>', credits,
-                           gettext("%(usd)s USD %(unit)s") % {"usd": f"{obj.est_cost_usd.normalize():f}", "unit": obj.get_cost_unit_display()})
+        return stacked(credits, gettext("%(usd)s USD %(unit)s") % {"usd": f"{obj.est_cost_usd.normalize():f}", "unit": obj.get_cost_unit_display()})
 
     def response_cache(self, obj):
         return obj.type == AIModel.Type.TEXT and obj.cache_ttl_seconds > 0
@@ -210,8 +209,7 @@ class AIModelAdmin(admin.ModelAdmin):
         if not obj.cooldown_until:
             return cache
         until = formats.localize(timezone.template_localtime(obj.cooldown_until))
-        return format_html('{}<br><span class="small quiet">{}</span>', cache,
-                           format_html(gettext("cooling down until {time}"), time=until))
+        return stacked(cache, format_html(gettext("cooling down until {time}"), time=until))
 
     @admin.action(description=_("Cache identical requests for 1 hour (text models only)"))
     def cache_on(self, request, queryset):

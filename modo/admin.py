@@ -40,6 +40,12 @@ def breakable(text: str) -> str:
     return mark_safe(escape(name).replace(".", "<wbr>.") + "<wbr>" + escape(at + rest))  # escaped first
 
 
+def stacked(value, beneath, *, css: str = "") -> str:
+    """A narrow list's cell holding two values: `value`, and a related one in small quiet type under
+    it (`css`: more classes for that line, e.g. "nowrap" or "break-anywhere"). Both are escaped."""
+    return format_html('{}<br><span class="{}">{}</span>', value, " ".join(["small quiet", css]).strip(), beneath)
+
+
 class QuickActionCheckbox:
     """The actions' checkbox on each row of a list, written as one string instead of a form widget
     rendered through the template engine: the same markup, at ~0.2 ms less a row (a quarter of a

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from modo.admin import LargeListAdmin, ReadOnlyAdmin, breakable
+from modo.admin import LargeListAdmin, ReadOnlyAdmin, breakable, stacked
 
 from .. import ledger
 from ..exceptions import CreditsError
@@ -108,8 +108,8 @@ class LedgerEntryAdmin(LargeListAdmin, ReadOnlyAdmin):
     @admin.display(description=_("When"), ordering="created_at")
     def when(self, obj):
         moment = timezone.template_localtime(obj.created_at)
-        return format_html('<span class="nowrap">{}</span><br><span class="small quiet">{}</span>',
-                           formats.date_format(moment, "SHORT_DATE_FORMAT"), formats.time_format(moment, "TIME_FORMAT"))
+        return stacked(format_html('<span class="nowrap">{}</span>', formats.date_format(moment, "SHORT_DATE_FORMAT")),
+                       formats.time_format(moment, "TIME_FORMAT"))
 
     @admin.display(description=_("Account"), ordering="account")
     def account_shown(self, obj):
@@ -118,17 +118,15 @@ class LedgerEntryAdmin(LargeListAdmin, ReadOnlyAdmin):
         if not obj.actor:
             return account
         by = format_html(gettext("by {name}"), name=breakable(str(obj.actor)))
-        return format_html('{}<br><span class="small quiet">{}</span>', account, by)
+        return stacked(account, by)
 
     @admin.display(description=_("Amount"), ordering="amount")
     def change(self, obj):
-        return format_html('{}<br><span class="small quiet">{}</span>', f"{obj.amount:+d}" if obj.amount else 0,
-                           obj.get_kind_display())
+        return stacked(f"{obj.amount:+d}" if obj.amount else 0, obj.get_kind_display())
 
     @admin.display(description=_("Balance after"), ordering="balance_after")
     def balance_shown(self, obj):
-        return format_html('{}<br><span class="small quiet nowrap">{}</span>', obj.balance_after,
-                           gettext("%(n)s held") % {"n": obj.held_after})
+        return stacked(obj.balance_after, gettext("%(n)s held") % {"n": obj.held_after}, css="nowrap")
 
     @admin.display(description=_("Reason"), ordering="reason")
     def reason_shown(self, obj):
@@ -137,8 +135,7 @@ class LedgerEntryAdmin(LargeListAdmin, ReadOnlyAdmin):
         reason = reason_text(obj.metadata) or obj.reason or "—"
         if not obj.reference:
             return reason
-        return format_html('{}<br><span class="small quiet break-anywhere">{}</span>', reason,
-                           obj.reference)
+        return stacked(reason, obj.reference, css="break-anywhere")
 
 
 @admin.register(Hold)

@@ -11,6 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from modo.admin import stacked
+
 from .. import ledger
 from ..exceptions import CreditsError
 from ..models import (
@@ -65,7 +67,7 @@ class UserCreditsAdmin:
         date = format_html('<span class="nowrap">{}</span>', ends)
         trial = format_html(gettext("{used}/{cap} until {date}"), used=account.trial_generations_used,
                             cap=account.plan.trial_generation_cap or 0, date=date)
-        return format_html('{}<br><span class="small quiet">{}</span>', plan_name(account.plan), trial)
+        return stacked(plan_name(account.plan), trial)
 
     @admin.display(description=_("Balance"), ordering="credit_account__balance")
     def balance(self, obj):
@@ -73,9 +75,9 @@ class UserCreditsAdmin:
         account = self._account(obj)
         if not account:
             return 0
-        beneath = '<span class="small quiet"><span class="nowrap">{}</span> · <span class="nowrap">{}</span></span>'
-        return format_html('{}<br>' + beneath, account.balance, gettext("%(n)s held") % {"n": account.held},
-                           gettext("%(n)s bonus") % {"n": account.bonus_balance})
+        return stacked(account.balance, format_html('<span class="nowrap">{}</span> · <span class="nowrap">{}</span>',
+                                                    gettext("%(n)s held") % {"n": account.held},
+                                                    gettext("%(n)s bonus") % {"n": account.bonus_balance}))
 
     @admin.display(description=_("Credit account"))
     def credits_summary(self, obj):
